@@ -1,0 +1,45 @@
+// Package elfinspect reads ELF, Mach-O and PE files and resolves their
+// dynamic dependencies the way the platform's loader would, without ever
+// executing the file or its interpreter.
+package elfinspect
+
+import "github.com/cgotrace/cgotrace/trace/diag"
+
+// Binary is what `cgotrace inspect --format json` prints for one file, and
+// what a report's `binaries` holds. The JSON shape is the one of cli.md.
+type Binary struct {
+	Path        string           `json:"path"`
+	Format      string           `json:"format"` // elf | macho | pe
+	Class       string           `json:"class,omitempty"`
+	Machine     string           `json:"machine,omitempty"`
+	Interpreter string           `json:"interpreter,omitempty"`
+	Static      bool             `json:"static"`
+	PIE         bool             `json:"pie"`
+	Soname      string           `json:"soname"`
+	Needed      []string         `json:"needed"`
+	Rpath       []string         `json:"rpath"`
+	Runpath     []string         `json:"runpath"`
+	Libraries   []Library        `json:"libraries"`
+	Missing     []string         `json:"missing"`
+	GlibcMin    string           `json:"glibc_min,omitempty"`
+	Go          *GoInfo          `json:"go,omitempty"`
+	Diagnoses   []diag.Diagnosis `json:"diagnoses"`
+}
+
+// Library is one node of the resolved dependency tree.
+type Library struct {
+	Name     string   `json:"name"`
+	Path     string   `json:"path,omitempty"`
+	Found    bool     `json:"found"`
+	Via      string   `json:"via,omitempty"`
+	NeededBy string   `json:"needed_by"`
+	Depth    int      `json:"depth"`
+	Tried    []string `json:"tried,omitempty"`
+}
+
+// GoInfo is the Go build information embedded in a binary (debug/buildinfo).
+type GoInfo struct {
+	GoVersion string            `json:"go_version"`
+	Path      string            `json:"path,omitempty"`
+	Settings  map[string]string `json:"settings,omitempty"`
+}

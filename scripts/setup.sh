@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what cgotrace's tests and examples need on a fresh Debian machine
+# of this project's kind. Idempotent: packages already present are skipped,
+# so a second run costs a dpkg query and nothing else.
+set -euo pipefail
+
+# Debian packages the tests use: the C toolchains that tests build fixtures
+# with, pkgconf and .pc files to compare against, the peers we measure
+# against (libtree), and Chromium for the HTML report test.
+pkgs=(
+  gcc g++ binutils libc6-dev make pkgconf python3
+  libsqlite3-dev zlib1g-dev
+  musl-tools
+  # gcc-multilib conflicts with the aarch64 cross compiler in Debian 12;
+  # -m32 fixtures use gcc -m32 -nostdlib, which needs no multilib.
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  libtree
+  chromium
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  echo "setup: installing ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+go mod download

@@ -1,0 +1,127 @@
+// Package trace runs an instrumented go build, rebuilds the chain
+// #cgo line → pkg-config → gcc → ld per package, and turns what it saw
+// into a Report with root-cause diagnoses.
+package trace
+
+import (
+	"github.com/cgotrace/cgotrace/elfinspect"
+	"github.com/cgotrace/cgotrace/trace/diag"
+)
+
+// SchemaVersion is the report-v1 schema version.
+const SchemaVersion = 1
+
+// Report is the report-v1 document. Field order is the JSON order.
+type Report struct {
+	SchemaVersion int                  `json:"schema_version"`
+	Tool          Tool                 `json:"tool"`
+	Command       Command              `json:"command"`
+	Toolchain     *Toolchain           `json:"toolchain,omitempty"`
+	Packages      []*Package           `json:"packages,omitempty"`
+	Diagnoses     []diag.Diagnosis     `json:"diagnoses"`
+	Binaries      []*elfinspect.Binary `json:"binaries,omitempty"`
+}
+
+// Tool names the program that wrote the report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Command is what the user asked for (not the instrumented argv).
+type Command struct {
+	Argv     []string `json:"argv"`
+	Dir      string   `json:"dir,omitempty"`
+	ExitCode int      `json:"exit_code"`
+}
+
+// Toolchain describes the Go and C toolchains the build used.
+type Toolchain struct {
+	GoVersion  string            `json:"go_version,omitempty"`
+	GOOS       string            `json:"goos,omitempty"`
+	GOARCH     string            `json:"goarch,omitempty"`
+	CgoEnabled string            `json:"cgo_enabled,omitempty"`
+	CC         string            `json:"cc,omitempty"`
+	CXX        string            `json:"cxx,omitempty"`
+	CCTarget   string            `json:"cc_target,omitempty"`
+	PkgConfig  string            `json:"pkg_config,omitempty"`
+	Env        map[string]string `json:"env,omitempty"`
+}
+
+// Package is the cgo chain of one package.
+type Package struct {
+	ImportPath string          `json:"import_path"`
+	Dir        string          `json:"dir,omitempty"`
+	Failed     bool            `json:"failed"`
+	Directives []Directive     `json:"directives,omitempty"`
+	PkgConfig  []PkgConfigCall `json:"pkg_config,omitempty"`
+	Steps      []Step          `json:"steps,omitempty"`
+	Flags      []Flag          `json:"flags,omitempty"`
+}
+
+// Directive is one #cgo line of a package's Go files.
+type Directive struct {
+	File      string   `json:"file"`
+	Line      int      `json:"line"`
+	Verb      string   `json:"verb"` // CFLAGS, CPPFLAGS, CXXFLAGS, FFLAGS, LDFLAGS, pkg-config
+	Condition string   `json:"condition,omitempty"`
+	Args      []string `json:"args"`
+}
+
+// PkgConfigCall is one pkg-config invocation made by go build for a package.
+type PkgConfigCall struct {
+	Argv     []string `json:"argv"`
+	ExitCode int      `json:"exit_code"`
+	Stdout   string   `json:"stdout,omitempty"`
+	Stderr   string   `json:"stderr,omitempty"`
+	PCFiles  []string `json:"pc_files,omitempty"`
+	// Reconstructed is true when the call was not observed but evaluated
+	// by cgotrace afterwards (the package came from the build cache).
+	Reconstructed bool `json:"reconstructed,omitempty"`
+}
+
+// Step kinds of report-v1.
+const (
+	KindPkgConfig    = "pkg-config"
+	KindCgo          = "cgo"
+	KindCCCompile    = "cc-compile"
+	KindCCLink       = "cc-link"
+	KindCgoDynimport = "cgo-dynimport"
+	KindCompile      = "compile"
+	KindAsm          = "asm"
+	KindPack         = "pack"
+	KindLink         = "link"
+	KindHostLink     = "host-link"
+	KindOther        = "other"
+)
+
+// Step is one command of a package, in log order.
+type Step struct {
+	Action        string            `json:"action,omitempty"`
+	Kind          string            `json:"kind"`
+	Dir           string            `json:"dir,omitempty"`
+	Argv          []string          `json:"argv"`
+	Env           map[string]string `json:"env,omitempty"`
+	Output        string            `json:"output,omitempty"`
+	Failed        bool              `json:"failed"`
+	Reconstructed bool              `json:"reconstructed,omitempty"`
+	// Rerun holds the output of cgotrace's verbose re-run of a failed step.
+	Rerun string `json:"rerun,omitempty"`
+}
+
+// Flag origins of report-v1.
+const (
+	OriginDirective = "directive"
+	OriginPkgConfig = "pkg-config"
+	OriginEnv       = "env"
+	OriginGo        = "go"
+	OriginUnknown   = "unknown"
+)
+
+// Flag records where one C flag of a command came from.
+type Flag struct {
+	Flag   string `json:"flag"`
+	Stage  string `json:"stage"` // compile | link
+	Origin string `json:"origin"`
+	Detail string `json:"detail,omitempty"`
+}
