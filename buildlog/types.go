@@ -165,7 +165,8 @@ type Message struct {
 	Object    string `json:"object,omitempty"`   // object or archive member
 	Function  string `json:"function,omitempty"` // "in function `X'" context
 	Name      string `json:"name,omitempty"`     // C.name for cgo-unknown-name
-	Tool2     string `json:"tool_named,omitempty"`
+	// Program is the executable a not-found message names (CC, PKG_CONFIG).
+	Program string `json:"program,omitempty"`
 	// Raw holds the line(s) the message was parsed from.
 	Raw []string `json:"raw"`
 }
