@@ -1,0 +1,1109 @@
+package buildlog
+
+import (
+	"strings"
+)
+
+// Message kinds beyond those in types.go.
+const (
+	MsgCompilerWarning  MessageKind = "compiler-warning"      // file:line:col: warning: ...
+	MsgCompilerNote     MessageKind = "compiler-note"         // file:line:col: note: ...
+	MsgInternalLinking  MessageKind = "internal-linking"      // link: internal linking requested but external linking required
+	MsgCFilesWithoutCgo MessageKind = "c-files-without-cgo"   // C source files not allowed when not using cgo or SWIG: x.c
+	MsgRequiresCgo      MessageKind = "requires-cgo"          // go: -race requires cgo; enable cgo by setting CGO_ENABLED=1
+	MsgSymbolsNotFound  MessageKind = "symbols-not-found"     // ld: symbol(s) not found for architecture arm64 (Apple summary)
+	MsgFileNotRecog     MessageKind = "file-not-recognized"   // ld: X: file not recognized: file format not recognized
+	MsgExecStack        MessageKind = "executable-stack"      // ld: warning: X: missing .note.GNU-stack section implies executable stack
+	MsgCompilerKilled   MessageKind = "compiler-out-of-memory" // virtual memory exhausted / Killed signal terminated program cc1
+)
+
+// Severities of a Message.
+const (
+	SevError   = "error"
+	SevWarning = "warning"
+	SevNote    = "note"
+	SevInfo    = "info" // not a diagnostic, or its severity is not known
+)
+
+// Tools named in Message.Tool.
+const (
+	ToolGCC       = "gcc" // the compiler driver or its passes (gcc, clang, cc1)
+	ToolAs        = "as"
+	ToolLd        = "ld" // GNU ld, gold, lld, Apple ld
+	ToolCollect2  = "collect2"
+	ToolCgo       = "cgo"
+	ToolGo        = "go" // cmd/go
+	ToolCompile   = "compile"
+	ToolLink      = "link" // cmd/link
+	ToolPkgConfig = "pkg-config"
+)
+
+// ParseMessages parses the tool output lines of one error (or warning)
+// block into messages, one per diagnostic. Lines that continue a
+// diagnostic are attached to it (in Raw) instead of becoming messages of
+// their own: gcc's source and caret lines (`    3 | #include <foo.h>`,
+// `      |  ^~~`), `compilation terminated.`, pkg-config's "Perhaps you
+// should add ..." lines, lld's `>>> referenced by` lines, Apple ld's
+// `      _main in main.o` lines, and the external command line cmd/link
+// prints after `running gcc failed`. Context lines (gcc's `In function
+// 'f':` and `In file included from`, ld's "X: in function `f':", the
+// assembler's `X: Assembler messages:`, Apple's `Undefined symbols for
+// architecture A:`) fill Function/Object of the messages that follow and
+// are kept in the Raw of the first one. Empty lines and `# header` lines
+// are skipped; any other line becomes a MsgOther message, so nothing is
+// lost. Raw slices share the backing array of lines.
+func ParseMessages(lines []string) []Message {
+	p := msgParser{lines: lines, ctxStart: -1}
+	p.out = make([]Message, 0, min(len(lines), 16))
+	for i, line := range lines {
+		p.line(i, trimCR(line))
+	}
+	return p.out
+}
+
+// ParseMessage parses one line on its own (no context from the lines
+// around it). ok is false when the line is not a recognisable tool
+// message; m is then a MsgOther message holding the line.
+func ParseMessage(line string) (m Message, ok bool) {
+	line = trimCR(line)
+	ok = classify(line, &m)
+	m.Raw = []string{line}
+	return m, ok
+}
+
+type msgParser struct {
+	lines []string
+	out   []Message
+	// last is the index in out of the message continuation lines attach
+	// to (-1: none); lastStart/lastEnd are its Raw bounds in lines.
+	last, lastStart, lastEnd int
+	hasLast                  bool
+	// ctxStart is the first pending context line, to be put at the head
+	// of the next message's Raw (-1: none).
+	ctxStart int
+	// gcc "FILE: In function 'f':" context.
+	gccFile, gccFunc string
+	// ld "OBJ: in function `f':" context.
+	ldObj, ldFunc string
+	ldTool        string
+	// Apple "Undefined symbols for architecture A:" section.
+	apple bool
+	// lld: the last message accepts ">>> " lines.
+	lldOpen bool
+	// cmd/link printed `running X failed: exit status N`: the next line
+	// is X's command line.
+	wantCmd string
+}
+
+// contextKind is what a context line sets.
+type contextKind int
+
+const (
+	ctxNone contextKind = iota
+	ctxGCCFunc
+	ctxLdFunc
+	ctxInclude
+	ctxAssembler
+	ctxApple
+)
+
+func (p *msgParser) attach(i int) bool {
+	if !p.hasLast || p.lastEnd != i {
+		return false
+	}
+	p.lastEnd = i + 1
+	p.out[p.last].Raw = p.lines[p.lastStart:p.lastEnd:p.lastEnd]
+	return true
+}
+
+func (p *msgParser) line(i int, line string) {
+	if strings.TrimSpace(line) == "" {
+		p.ctxStart = -1
+		return
+	}
+	if strings.HasPrefix(line, "# ") || line == "#" {
+		// A `# importpath` or `# [desc]` header of go build, not a tool
+		// message: a new block starts, the contexts end.
+		p.reset()
+		return
+	}
+	// Continuations of the previous message.
+	if p.wantCmd != "" {
+		prog := p.wantCmd
+		p.wantCmd = ""
+		if isCommandOf(line, prog) && p.attach(i) {
+			return
+		}
+	}
+	if isSourceContext(line) || line == "compilation terminated." {
+		if p.attach(i) {
+			return
+		}
+	}
+	if strings.HasPrefix(line, "Perhaps you should add the directory containing") ||
+		line == "to the PKG_CONFIG_PATH environment variable" {
+		if p.attach(i) {
+			return
+		}
+	}
+	if p.lldOpen && strings.HasPrefix(line, ">>> ") {
+		if p.attach(i) {
+			p.lldDetail(line)
+			return
+		}
+	}
+	if p.apple {
+		if s, ok := strings.CutPrefix(strings.TrimSpace(line), `"`); ok && strings.HasSuffix(line, `", referenced from:`) {
+			sym := strings.TrimSuffix(s, `", referenced from:`)
+			m := Message{Kind: MsgUndefinedReference, Tool: ToolLd, Severity: SevError,
+				Text: strings.TrimSpace(line), Symbol: sym}
+			m.Mangled, m.Demangled = Demangle(sym)
+			p.emit(i, m)
+			return
+		}
+		if strings.HasPrefix(line, "      ") && p.attach(i) {
+			p.appleDetail(line)
+			return
+		}
+		p.apple = false
+	}
+	// Context lines.
+	switch k := contextOf(line); k {
+	case ctxGCCFunc:
+		p.startCtx(i)
+		p.gccFile, p.gccFunc = gccFuncContext(line)
+		return
+	case ctxLdFunc:
+		p.startCtx(i)
+		p.ldTool, p.ldObj, p.ldFunc = ldFuncContext(line)
+		return
+	case ctxInclude, ctxAssembler:
+		p.startCtx(i)
+		return
+	case ctxApple:
+		p.startCtx(i)
+		p.apple = true
+		return
+	}
+
+	var m Message
+	classify(line, &m)
+	p.applyContext(&m)
+	p.emit(i, m)
+	if m.Kind == MsgLinkFailed && strings.Contains(m.Text, "exit status") {
+		p.wantCmd = m.Program
+	}
+}
+
+func (p *msgParser) startCtx(i int) {
+	// Context lines in a row (an include chain) share one start; a blank
+	// line or a message in between ends the pending context.
+	if p.ctxStart < 0 {
+		p.ctxStart = i
+	}
+	p.hasLast = false
+	p.lldOpen = false
+}
+
+func (p *msgParser) reset() {
+	p.ctxStart = -1
+	p.gccFile, p.gccFunc = "", ""
+	p.ldObj, p.ldFunc, p.ldTool = "", "", ""
+	p.apple = false
+	p.lldOpen = false
+	p.hasLast = false
+	p.wantCmd = ""
+}
+
+func (p *msgParser) emit(i int, m Message) {
+	start := i
+	if p.ctxStart >= 0 && p.ctxStart < i {
+		start = p.ctxStart
+	}
+	p.ctxStart = -1
+	m.Raw = p.lines[start : i+1 : i+1]
+	p.out = append(p.out, m)
+	p.last, p.lastStart, p.lastEnd, p.hasLast = len(p.out)-1, start, i+1, true
+	// Only lld prints ">>> " detail lines, after its own messages.
+	p.lldOpen = m.Tool == ToolLd
+}
+
+// applyContext fills Function/Object from the pending gcc or ld context.
+func (p *msgParser) applyContext(m *Message) {
+	if p.gccFunc != "" && m.File != "" && m.File == p.gccFile &&
+		(m.Tool == ToolGCC || m.Tool == "") && m.Function == "" {
+		m.Function = p.gccFunc
+	}
+	if p.ldFunc == "" && p.ldObj == "" {
+		return
+	}
+	switch m.Kind {
+	case MsgUndefinedReference, MsgMultipleDefinition, MsgStaticNSS, MsgPICRequired, MsgOther:
+		if m.Tool != "" && m.Tool != ToolLd {
+			return
+		}
+		if m.Kind == MsgOther && m.File == "" {
+			return
+		}
+		m.Tool = ToolLd
+		if m.Object == "" {
+			m.Object = p.ldObj
+		}
+		if m.Function == "" {
+			m.Function = p.ldFunc
+		}
+		if m.Name == "" {
+			if n, ok := CgoName(m.Function); ok {
+				m.Name = n
+			}
+		}
+	default:
+		// Another kind of message: the "in function" context is over.
+		p.ldObj, p.ldFunc = "", ""
+	}
+}
+
+// lldDetail reads lld's ">>> referenced by FILE:LINE" and
+// ">>>               OBJ:(FUNC)" lines into the last message.
+func (p *msgParser) lldDetail(line string) {
+	m := &p.out[p.last]
+	s := strings.TrimSpace(strings.TrimPrefix(line, ">>>"))
+	for _, lead := range []string{"referenced by ", "defined at "} {
+		if rest, ok := strings.CutPrefix(s, lead); ok {
+			if m.File == "" {
+				loc := rest
+				if j := strings.IndexByte(loc, ' '); j >= 0 {
+					loc = loc[:j]
+				}
+				if f, l, _, r, ok := parseLocation(loc + ": "); ok && r == "" {
+					m.File, m.Line = f, l
+				} else {
+					m.File = loc
+				}
+			}
+			return
+		}
+	}
+	// OBJ:(FUNC)
+	if j := strings.LastIndex(s, ":("); j > 0 && strings.HasSuffix(s, ")") {
+		if m.Object == "" {
+			m.Object = s[:j]
+		}
+		fn := s[j+2 : len(s)-1]
+		if m.Function == "" && !strings.HasPrefix(fn, ".") {
+			m.Function = fn
+			if n, ok := CgoName(fn); ok && m.Name == "" {
+				m.Name = n
+			}
+		}
+	}
+}
+
+// appleDetail reads Apple ld's "      _main in main.o" lines.
+func (p *msgParser) appleDetail(line string) {
+	m := &p.out[p.last]
+	s := strings.TrimSpace(line)
+	fn, obj, ok := strings.Cut(s, " in ")
+	if !ok || m.Function != "" {
+		return
+	}
+	m.Function, m.Object = fn, obj
+	if n, ok := CgoName(fn); ok && m.Name == "" {
+		m.Name = n
+	}
+}
+
+// isCommandOf reports whether line is the command line cmd/link printed
+// for the external linker prog (its first word is prog or a path to it).
+func isCommandOf(line, prog string) bool {
+	w := line
+	if j := strings.IndexByte(w, ' '); j >= 0 {
+		w = w[:j]
+	}
+	return w == prog || base(w) == base(prog)
+}
+
+// isSourceContext reports whether line is one of gcc's source-context
+// lines: `    5 |   return x;`, `      |          ^~~~`, `  +++ |+#include`.
+func isSourceContext(line string) bool {
+	if line == "" || line[0] != ' ' {
+		return false
+	}
+	i := 0
+	for i < len(line) && line[i] == ' ' {
+		i++
+	}
+	j := i
+	for j < len(line) && ('0' <= line[j] && line[j] <= '9' || line[j] == '+') {
+		j++
+	}
+	if j > i && (j >= len(line) || line[j] != ' ') {
+		return false
+	}
+	for j < len(line) && line[j] == ' ' {
+		j++
+	}
+	return j < len(line) && line[j] == '|'
+}
+
+func contextOf(line string) contextKind {
+	switch {
+	case strings.HasPrefix(line, "In file included from ") ||
+		strings.HasPrefix(line, "                 from "):
+		return ctxInclude
+	case strings.HasSuffix(line, ": Assembler messages:"):
+		return ctxAssembler
+	case strings.HasPrefix(line, "Undefined symbols for architecture ") && strings.HasSuffix(line, ":"):
+		return ctxApple
+	case strings.HasSuffix(line, ":") && (strings.Contains(line, ": In function ") ||
+		strings.Contains(line, ": In member function ") || strings.HasSuffix(line, ": At top level:") ||
+		strings.Contains(line, ": In instantiation of ") || strings.Contains(line, ": In constructor ") ||
+		strings.Contains(line, ": In destructor ")):
+		return ctxGCCFunc
+	case strings.HasSuffix(line, ":") && strings.Contains(line, ": in function "):
+		return ctxLdFunc
+	}
+	return ctxNone
+}
+
+// gccFuncContext parses "./main.go: In function 'scaled':".
+func gccFuncContext(line string) (file, fn string) {
+	for _, lead := range []string{": In function ", ": In member function ", ": In constructor ", ": In destructor "} {
+		if j := strings.Index(line, lead); j >= 0 {
+			q, _, _ := cutQuoted(line[j+len(lead):])
+			return line[:j], q
+		}
+	}
+	if j := strings.Index(line, ": "); j >= 0 {
+		return line[:j], ""
+	}
+	return "", ""
+}
+
+// ldFuncContext parses "/usr/bin/ld: OBJ: in function `f':" (the tool
+// prefix is optional).
+func ldFuncContext(line string) (tool, obj, fn string) {
+	j := strings.LastIndex(line, ": in function ")
+	q, _, _ := cutQuoted(line[j+len(": in function "):])
+	head := line[:j]
+	if t, rest, ok := splitLdTool(head); ok {
+		tool, head = t, rest
+	}
+	return tool, head, q
+}
+
+// classify parses one line into m (all fields but Raw). It reports
+// whether the line was recognised as a tool message.
+func classify(line string, m *Message) bool {
+	m.Kind, m.Severity, m.Text = MsgOther, SevInfo, line
+	if line == "" {
+		return false
+	}
+	if strings.HasPrefix(line, "collect2: ") {
+		m.Tool, m.Kind, m.Severity = ToolCollect2, MsgCollect2, SevError
+		m.Text = strings.TrimPrefix(strings.TrimPrefix(line, "collect2: "), "error: ")
+		return true
+	}
+	if _, rest, ok := splitLdTool(line); ok {
+		m.Tool = ToolLd
+		classifyLd(rest, m)
+		return true
+	}
+	if classifyGo(line, m) || classifyPkgConfig(line, m) {
+		return true
+	}
+	// gcc/clang/cc1 driver messages: "gcc: error: ...".
+	if j := strings.Index(line, ": "); j > 0 && isCompilerTool(line[:j]) {
+		m.Tool = ToolGCC
+		rest := line[j+2:]
+		sev, text := cutSeverity(rest)
+		m.Severity, m.Text = sevOr(sev, SevError), text
+		m.Kind = MsgCompileError
+		switch {
+		case strings.Contains(text, "unrecognized command-line option") ||
+			strings.Contains(text, "unrecognized command line option") ||
+			strings.Contains(text, "unknown argument") ||
+			strings.Contains(text, "unrecognized argument in option"):
+			m.Kind = MsgUnrecognizedOption
+			if k := strings.IndexAny(text, "'‘`\""); k >= 0 {
+				m.Flag, _, _ = cutQuoted(text[k:])
+			} else if k := strings.LastIndex(text, ": "); k >= 0 {
+				m.Flag = strings.TrimSpace(text[k+2:])
+			}
+		case strings.Contains(text, "linker command failed"):
+			m.Kind = MsgCollect2
+		case strings.Contains(text, "Killed signal terminated program"):
+			m.Kind = MsgCompilerKilled
+		case sev == SevWarning:
+			m.Kind = MsgCompilerWarning
+		case sev == SevNote:
+			m.Kind = MsgCompilerNote
+		}
+		return true
+	}
+	if strings.HasPrefix(line, "virtual memory exhausted") {
+		m.Tool, m.Kind, m.Severity = ToolGCC, MsgCompilerKilled, SevError
+		return true
+	}
+	if strings.HasPrefix(line, "error: no include path in which to search for ") {
+		m.Tool, m.Kind, m.Severity = ToolGCC, MsgHeaderNotFound, SevError
+		m.Header = strings.TrimPrefix(line, "error: no include path in which to search for ")
+		m.Text = strings.TrimPrefix(line, "error: ")
+		return true
+	}
+	// Located messages.
+	file, ln, col, rest, ok := parseLocation(line)
+	if !ok {
+		// "FILE: error: text" without a line (<command-line>, cc1plus).
+		if j := strings.Index(line, ": "); j > 0 && !strings.Contains(line[:j], " ") {
+			if sev, text := cutSeverity(line[j+2:]); sev != "" {
+				m.Tool, m.File, m.Severity, m.Text = ToolGCC, line[:j], sev, text
+				m.Kind = compilerKind(sev)
+				return true
+			}
+		}
+		// ld messages without the ld prefix (after "in function" lines).
+		if classifyLdText(line, m) {
+			m.Tool = ToolLd
+			return true
+		}
+		return false
+	}
+	m.File, m.Line, m.Column = file, ln, col
+	// Assembler: "gcc_arm64.S:30: Error: no such instruction: ...".
+	for _, s := range [...]struct{ lead, sev string }{{"Error: ", SevError}, {"Warning: ", SevWarning}} {
+		if t, ok := strings.CutPrefix(rest, s.lead); ok {
+			m.Tool, m.Kind, m.Severity, m.Text = ToolAs, MsgAssembler, s.sev, t
+			return true
+		}
+	}
+	if sev, text := cutSeverity(rest); sev != "" {
+		m.Severity, m.Text = sev, text
+		if col == 0 && classifyLdText(line[len(line)-len(rest):], m) {
+			// gold: "main.c:5: error: undefined reference to 'foo'".
+			m.Tool, m.File, m.Line = ToolLd, file, ln
+			m.Severity = sev
+			return true
+		}
+		m.Tool = ToolGCC
+		m.Kind = compilerKind(sev)
+		classifyCompilerText(text, m)
+		return true
+	}
+	// ld with a source location: "main.cgo2.c:57: undefined reference to `f'".
+	if classifyLdText(line, m) {
+		m.Tool = ToolLd
+		return true
+	}
+	// Go compiler (no severity word) and cgo.
+	m.Text, m.Severity = rest, SevError
+	if n, ok := strings.CutPrefix(rest, "undefined: "); ok {
+		m.Tool, m.Kind, m.Name = ToolCompile, MsgGoUndefined, n
+		return true
+	}
+	if n, ok := cgoUnknownName(rest); ok {
+		m.Tool, m.Kind, m.Name = ToolCgo, MsgCgoUnknownName, n
+		return true
+	}
+	m.Tool, m.Kind = ToolCompile, MsgCompileError
+	return true
+}
+
+// cgoUnknownName parses cgo's "could not determine what C.foo refers to"
+// (Go 1.26) and "could not determine kind of name for C.foo" (older).
+func cgoUnknownName(s string) (string, bool) {
+	if r, ok := strings.CutPrefix(s, "could not determine what "); ok {
+		if n, ok := strings.CutSuffix(r, " refers to"); ok {
+			return n, true
+		}
+	}
+	if r, ok := strings.CutPrefix(s, "could not determine kind of name for "); ok {
+		return r, true
+	}
+	return "", false
+}
+
+func compilerKind(sev string) MessageKind {
+	switch sev {
+	case SevWarning:
+		return MsgCompilerWarning
+	case SevNote:
+		return MsgCompilerNote
+	}
+	return MsgCompileError
+}
+
+func sevOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// classifyCompilerText refines a located gcc/clang diagnostic.
+func classifyCompilerText(text string, m *Message) {
+	if h, ok := strings.CutSuffix(text, ": No such file or directory"); ok && m.Severity == SevError {
+		// gcc: "fatal error: foo.h: No such file or directory".
+		m.Kind, m.Header = MsgHeaderNotFound, h
+		return
+	}
+	if r, ok := strings.CutSuffix(text, " file not found"); ok && m.Severity == SevError {
+		// clang: "fatal error: 'foo.h' file not found".
+		if q, rest, ok := cutQuoted(r); ok && rest == "" {
+			m.Kind, m.Header = MsgHeaderNotFound, q
+			return
+		}
+	}
+	if j := strings.Index(text, "implicit declaration of function "); j >= 0 {
+		if q, _, ok := cutQuoted(text[j+len("implicit declaration of function "):]); ok {
+			m.Symbol = q
+		}
+	}
+	if strings.Contains(text, "unrecognized command-line option") {
+		m.Kind = MsgUnrecognizedOption
+		if q, _, ok := cutQuoted(text[strings.Index(text, "option")+len("option"):]); ok {
+			m.Flag = q
+		}
+	}
+}
+
+// cutSeverity splits "fatal error: x" into ("error", "x"), also for
+// "error:", "warning:", "note:", "remark:" (-> note) and ld's "NOTE:".
+func cutSeverity(s string) (sev, text string) {
+	switch {
+	case strings.HasPrefix(s, "fatal error: "):
+		return SevError, s[len("fatal error: "):]
+	case strings.HasPrefix(s, "error: "):
+		return SevError, s[len("error: "):]
+	case strings.HasPrefix(s, "warning: "):
+		return SevWarning, s[len("warning: "):]
+	case strings.HasPrefix(s, "note: "):
+		return SevNote, s[len("note: "):]
+	case strings.HasPrefix(s, "NOTE: "):
+		return SevNote, s[len("NOTE: "):]
+	case strings.HasPrefix(s, "remark: "):
+		return SevNote, s[len("remark: "):]
+	}
+	return "", s
+}
+
+// parseLocation parses "FILE:LINE[:COL]: REST". FILE has no ": " in it and
+// is not empty.
+func parseLocation(s string) (file string, line, col int, rest string, ok bool) {
+	from := 0
+	if len(s) > 2 && s[1] == ':' && (s[2] == '\\' || s[2] == '/') {
+		from = 2 // C:\ drive letter
+	}
+	for {
+		j := strings.IndexByte(s[from:], ':')
+		if j < 0 {
+			return "", 0, 0, "", false
+		}
+		j += from
+		if j+1 < len(s) && s[j+1] == ' ' {
+			// "X: " before any FILE:LINE: not a located message.
+			return "", 0, 0, "", false
+		}
+		if j > 0 && j+1 < len(s) && isDigit(s[j+1]) {
+			n, k := atoi(s, j+1)
+			if k < len(s) && s[k] == ':' {
+				file, line = s[:j], n
+				k++
+				if k < len(s) && isDigit(s[k]) {
+					c, k2 := atoi(s, k)
+					if k2 < len(s) && s[k2] == ':' {
+						col, k = c, k2+1
+					}
+				}
+				if k == len(s) || s[k] == ' ' {
+					return file, line, col, strings.TrimLeft(s[k:], " "), true
+				}
+				return "", 0, 0, "", false
+			}
+		}
+		from = j + 1
+	}
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// atoi reads the decimal number at s[i:], saturating instead of
+// overflowing; it returns the number and the index after it.
+func atoi(s string, i int) (int, int) {
+	n := 0
+	for i < len(s) && isDigit(s[i]) {
+		if n < 1<<40 {
+			n = n*10 + int(s[i]-'0')
+		}
+		i++
+	}
+	return n, i
+}
+
+func base(p string) string {
+	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
+
+// splitLdTool splits a line that starts with a linker's name:
+// "/usr/bin/ld: x", "/usr/bin/ld:/path: x" (ld prints no space before a
+// path), "ld.lld: error: x", "/usr/bin/ld.gold: error: x",
+// "/usr/bin/x86_64-linux-gnu-ld: x", "ld: library not found for -lfoo".
+func splitLdTool(line string) (tool, rest string, ok bool) {
+	j := strings.IndexByte(line, ':')
+	if j <= 0 || strings.IndexByte(line[:j], ' ') >= 0 {
+		return "", "", false
+	}
+	if !isLinkerName(base(line[:j])) {
+		return "", "", false
+	}
+	return line[:j], strings.TrimLeft(line[j+1:], " "), true
+}
+
+func isLinkerName(b string) bool {
+	switch b {
+	case "ld", "ld.bfd", "ld.gold", "gold", "ld.lld", "lld", "ld64.lld", "ld64", "ld-classic", "ld.mold", "mold", "wasm-ld":
+		return true
+	}
+	return strings.HasSuffix(b, "-ld") || strings.HasSuffix(b, "-ld.bfd") ||
+		strings.HasSuffix(b, "-ld.gold") || strings.HasSuffix(b, "-ld.lld")
+}
+
+// isCompilerTool reports whether a "X: " prefix names a compiler driver
+// or one of its passes.
+func isCompilerTool(p string) bool {
+	if strings.IndexByte(p, ' ') >= 0 {
+		return false
+	}
+	b := base(p)
+	switch b {
+	case "gcc", "cc", "g++", "c++", "clang", "clang++", "cc1", "cc1plus", "cc1obj", "lto1", "lto-wrapper", "cpp":
+		return true
+	}
+	// x86_64-linux-gnu-gcc-12, aarch64-linux-gnu-gcc, clang-16, gcc-12.
+	for _, t := range []string{"gcc", "g++", "clang"} {
+		if strings.HasPrefix(b, t+"-") && isVersion(b[len(t)+1:]) ||
+			strings.HasSuffix(b, "-"+t) ||
+			strings.Contains(b, "-"+t+"-") && isVersion(b[strings.LastIndex(b, "-"+t+"-")+len(t)+2:]) {
+			return true
+		}
+	}
+	return false
+}
+
+func isVersion(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) && s[i] != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// classifyLd parses what follows a linker's name.
+func classifyLd(rest string, m *Message) {
+	sev, text := cutSeverity(rest)
+	m.Severity, m.Text = sevOr(sev, SevError), text
+	if classifyLdText(text, m) {
+		if sev != "" {
+			m.Severity = sev
+		}
+		return
+	}
+	// "/usr/bin/ld:/path/libjunk.so:1: syntax error" (linker script).
+	if file, ln, _, r, ok := parseLocation(text); ok && strings.HasPrefix(r, "syntax error") {
+		m.Kind, m.File, m.Line, m.Object, m.Text = MsgInLinkerScript, file, ln, file, r
+		return
+	}
+	switch {
+	case strings.HasPrefix(text, "symbol(s) not found for architecture "):
+		m.Kind = MsgSymbolsNotFound
+	case strings.Contains(text, "duplicate symbol"):
+		// lld "duplicate symbol: helper", Apple "duplicate symbol '_helper' in:",
+		// Apple summary "1 duplicate symbol for architecture arm64".
+		if r, ok := strings.CutPrefix(text, "duplicate symbol: "); ok {
+			m.Kind, m.Symbol = MsgMultipleDefinition, r
+		} else if r, ok := strings.CutPrefix(text, "duplicate symbol "); ok {
+			if q, _, ok := cutQuoted(r); ok {
+				m.Kind, m.Symbol = MsgMultipleDefinition, q
+			}
+		}
+		if m.Symbol != "" {
+			m.Mangled, m.Demangled = Demangle(m.Symbol)
+		}
+	case strings.HasPrefix(text, "undefined symbol: "):
+		// lld: "error: undefined symbol: foo".
+		m.Kind, m.Symbol = MsgUndefinedReference, strings.TrimPrefix(text, "undefined symbol: ")
+		m.Mangled, m.Demangled = Demangle(m.Symbol)
+	case strings.Contains(text, "missing .note.GNU-stack section implies executable stack"):
+		m.Kind = MsgExecStack
+		if j := strings.Index(text, ": missing .note.GNU-stack"); j > 0 {
+			m.Object = text[:j]
+		}
+	case strings.Contains(text, "file not recognized"):
+		m.Kind = MsgFileNotRecog
+		if j := strings.Index(text, ": file not recognized"); j > 0 {
+			m.Object = text[:j]
+		}
+	}
+}
+
+// classifyLdText recognises the texts of ld's messages anywhere in s and
+// fills m; the part of s before the phrase is the location or object.
+func classifyLdText(s string, m *Message) bool {
+	if j := strings.Index(s, "undefined reference to symbol "); j >= 0 {
+		m.Kind, m.Severity = MsgUndefinedSymbolDSO, SevError
+		m.Symbol, _, _ = cutQuoted(s[j+len("undefined reference to symbol "):])
+		m.Mangled, m.Demangled = Demangle(m.Symbol)
+		ldLocation(s[:j], m)
+		m.Text = s[j:]
+		return true
+	}
+	if j := strings.Index(s, "undefined reference to "); j >= 0 {
+		m.Kind, m.Severity = MsgUndefinedReference, SevError
+		m.Symbol, _, _ = cutQuoted(s[j+len("undefined reference to "):])
+		m.Mangled, m.Demangled = Demangle(m.Symbol)
+		ldLocation(s[:j], m)
+		m.Text = s[j:]
+		return true
+	}
+	if j := strings.Index(s, "multiple definition of "); j >= 0 {
+		m.Kind, m.Severity = MsgMultipleDefinition, SevError
+		m.Symbol, _, _ = cutQuoted(s[j+len("multiple definition of "):])
+		m.Mangled, m.Demangled = Demangle(m.Symbol)
+		ldLocation(s[:j], m)
+		m.Text = s[j:]
+		return true
+	}
+	if j := strings.Index(s, ": error adding symbols: DSO missing from command line"); j > 0 {
+		m.Kind, m.Severity, m.Library, m.Text = MsgDSOMissing, SevError, s[:j], s[j+2:]
+		return true
+	}
+	if j := strings.Index(s, "recompile with -f"); j >= 0 {
+		if k := strings.Index(s, "relocation "); k >= 0 && k < j {
+			m.Kind, m.Severity = MsgPICRequired, SevError
+			if k >= 2 && s[k-2:k] == ": " {
+				m.Object = s[:k-2]
+			}
+			if a := strings.Index(s[k:j], " against "); a >= 0 {
+				r := s[k+a+len(" against "):]
+				r = strings.TrimPrefix(r, "symbol ")
+				r = strings.TrimPrefix(r, "local symbol ")
+				if q, _, ok := cutQuoted(r); ok {
+					m.Symbol = q
+				}
+			}
+			if i := strings.Index(s[j:], "-f"); i >= 0 {
+				f := s[j+i:]
+				if e := strings.IndexAny(f, " ;,)"); e >= 0 {
+					f = f[:e]
+				}
+				m.Flag = f
+			}
+			m.Text = s[k:]
+			return true
+		}
+	}
+	if j := strings.Index(s, " in statically linked applications requires at runtime"); j >= 0 {
+		if k := strings.LastIndex(s[:j], "Using "); k >= 0 {
+			m.Kind, m.Severity = MsgStaticNSS, SevWarning
+			m.Symbol, _, _ = cutQuoted(s[k+len("Using "):])
+			m.Text = s[k:]
+			ldLocation(strings.TrimSuffix(strings.TrimSuffix(s[:k], "warning: "), ": "), m)
+			return true
+		}
+	}
+	if j := strings.Index(s, ", needed by "); j >= 0 && strings.Contains(s[j:], "not found (try using -rpath") {
+		m.Kind, m.Severity = MsgNeededNotFound, SevWarning
+		m.Library = s[:j]
+		r := s[j+len(", needed by "):]
+		if e := strings.Index(r, ", not found"); e >= 0 {
+			m.Object = r[:e]
+		}
+		m.Text = s
+		return true
+	}
+	for _, lead := range [...]string{"cannot find ", "unable to find library ", "library not found for "} {
+		if r, ok := strings.CutPrefix(s, lead); ok {
+			m.Kind, m.Severity, m.Text = MsgCannotFindLib, SevError, s
+			r, _, _ = strings.Cut(r, ": ")
+			m.Library = libName(r)
+			return true
+		}
+	}
+	if r, ok := strings.CutPrefix(s, "library "); ok && strings.HasSuffix(r, " not found") {
+		// Apple ld-prime: "library 'foo' not found".
+		if q, _, ok := cutQuoted(r); ok {
+			m.Kind, m.Severity, m.Text, m.Library = MsgCannotFindLib, SevError, s, q
+			return true
+		}
+	}
+	if r, ok := strings.CutPrefix(s, "skipping incompatible "); ok {
+		m.Kind, m.Severity, m.Text = MsgSkippingIncompat, SevWarning, s
+		obj, lib, _ := strings.Cut(r, " when searching for ")
+		m.Object, m.Library = obj, libName(lib)
+		return true
+	}
+	if r, ok := strings.CutPrefix(s, "ignoring file "); ok &&
+		(strings.Contains(r, "building for") || strings.Contains(r, "architecture")) {
+		// Apple: "ignoring file X, building for macOS-arm64 but attempting
+		// to link with file built for macOS-x86_64", or ld-prime
+		// "ignoring file 'X': found architecture 'x86_64', required ...".
+		m.Kind, m.Severity, m.Text = MsgSkippingIncompat, SevWarning, s
+		if q, _, ok := cutQuoted(r); ok && (r[0] == '\'' || r[0] == '"') {
+			m.Object = q
+		} else if e := strings.Index(r, ", "); e >= 0 {
+			m.Object = r[:e]
+		}
+		m.Library = libName(m.Object)
+		return true
+	}
+	if j := strings.Index(s, ": file format not recognized; treating as linker script"); j > 0 {
+		m.Kind, m.Severity, m.Object, m.Library, m.Text = MsgInLinkerScript, SevError, s[:j], s[:j], s[j+2:]
+		return true
+	}
+	return false
+}
+
+// ldLocation reads what precedes an ld message text: "FILE:LINE: ",
+// "FILE:(.text+0x9): ", "(.text+0xff): ", "OBJ: ", gold's
+// "OBJ:FILE:function F: error: ".
+func ldLocation(s string, m *Message) {
+	s = strings.TrimSuffix(s, " ")
+	s = strings.TrimSuffix(s, ":")
+	for _, sev := range []string{": error", ": warning", "error", "warning"} {
+		s = strings.TrimSuffix(s, sev)
+	}
+	s = strings.TrimSuffix(s, ":")
+	if s == "" {
+		return
+	}
+	if j := strings.Index(s, ":function "); j >= 0 {
+		m.Function = s[j+len(":function "):]
+		s = s[:j]
+	}
+	if j := strings.LastIndex(s, ":("); j >= 0 && strings.HasSuffix(s, ")") {
+		s = s[:j] // drop (.text+0x9)
+		if s == "" {
+			return
+		}
+		if isObjectName(s) {
+			m.Object = s
+		} else {
+			m.File = s
+		}
+		return
+	}
+	if strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") {
+		return // (.text+0xff)
+	}
+	if j := strings.LastIndexByte(s, ':'); j > 0 && j+1 < len(s) {
+		if n, k := atoi(s, j+1); k == len(s) {
+			m.File, m.Line = s[:j], n
+			return
+		}
+		if !isObjectName(s[j+1:]) && isObjectName(s[:j]) {
+			m.Object, m.File = s[:j], s[j+1:] // gold: OBJ:FILE
+			return
+		}
+	}
+	m.Object = s
+}
+
+// isObjectName reports whether s names an object, archive (member) or
+// shared library rather than a source file.
+func isObjectName(s string) bool {
+	return strings.HasSuffix(s, ".o") || strings.HasSuffix(s, ")") || strings.HasSuffix(s, ".a") ||
+		strings.HasSuffix(s, ".obj") || strings.Contains(base(s), ".so") || strings.HasSuffix(s, ".dylib")
+}
+
+// libName reduces "-lfoo" to "foo"; other words (paths, -l:libfoo.a) are
+// kept as printed.
+func libName(s string) string {
+	s = strings.TrimSpace(s)
+	if r, ok := strings.CutPrefix(s, "-l"); ok && r != "" {
+		return r
+	}
+	return s
+}
+
+// classifyGo recognises cmd/go, cmd/cgo and cmd/link messages.
+func classifyGo(line string, m *Message) bool {
+	// cmd/link: "/usr/local/go/pkg/tool/linux_amd64/link: running gcc failed: ...".
+	if j := strings.Index(line, ": "); j > 0 && base(line[:j]) == "link" && !strings.Contains(line[:j], " ") {
+		rest := line[j+2:]
+		m.Tool, m.Severity, m.Text = ToolLink, SevError, rest
+		switch {
+		case strings.HasPrefix(rest, "running ") && strings.Contains(rest, " failed: "):
+			k := strings.Index(rest, " failed: ")
+			m.Program = rest[len("running "):k]
+			tail := rest[k+len(" failed: "):]
+			m.Kind = MsgLinkFailed
+			if strings.HasPrefix(tail, "exec: ") && isNotFound(tail) {
+				m.Kind = MsgCCNotFound
+			}
+		case strings.HasPrefix(rest, "internal linking requested but external linking required"):
+			m.Kind = MsgInternalLinking
+		default:
+			m.Kind = MsgOther
+		}
+		return true
+	}
+	// cgo: C compiler "x" not found: exec: "x": executable file not found in $PATH
+	if r, ok := strings.CutPrefix(line, "cgo: "); ok {
+		m.Tool, m.Severity, m.Text = ToolCgo, SevError, r
+		switch {
+		case strings.HasPrefix(r, "C compiler "):
+			m.Kind = MsgCCNotFound
+			m.Program, _, _ = cutQuoted(r[len("C compiler "):])
+		case strings.HasPrefix(r, "exec ") && isNotFound(r):
+			// older Go: cgo: exec gcc: exec: "gcc": executable file not found in $PATH
+			m.Kind = MsgCCNotFound
+			m.Program, _, _ = strings.Cut(r[len("exec "):], ":")
+		default:
+			m.Kind = MsgOther
+		}
+		return true
+	}
+	if r, ok := strings.CutPrefix(line, "go: "); ok && strings.Contains(r, " requires cgo") {
+		m.Tool, m.Kind, m.Severity, m.Text = ToolGo, MsgRequiresCgo, SevError, r
+		m.Flag, _, _ = strings.Cut(r, " ")
+		return true
+	}
+	if j := strings.Index(line, "invalid flag in "); j >= 0 {
+		m.Tool, m.Kind, m.Severity, m.Text = ToolGo, MsgInvalidFlag, SevError, line[j:]
+		if k := strings.Index(line[j:], ": "); k >= 0 {
+			f := line[j+k+2:]
+			if e := strings.Index(f, " (see "); e >= 0 {
+				f = f[:e]
+			}
+			m.Flag = f
+		}
+		return true
+	}
+	if j := strings.Index(line, "malformed #cgo argument: "); j >= 0 {
+		m.Tool, m.Kind, m.Severity, m.Text = ToolGo, MsgMalformedCgoArg, SevError, line[j:]
+		m.Flag = line[j+len("malformed #cgo argument: "):]
+		return true
+	}
+	if j := strings.Index(line, "build constraints exclude all Go files in "); j >= 0 {
+		m.Tool, m.Kind, m.Severity, m.Text = ToolGo, MsgBuildConstraints, SevError, line[j:]
+		m.File = line[j+len("build constraints exclude all Go files in "):]
+		return true
+	}
+	if j := strings.Index(line, "C source files not allowed when not using cgo or SWIG: "); j >= 0 {
+		m.Tool, m.Kind, m.Severity, m.Text = ToolGo, MsgCFilesWithoutCgo, SevError, line[j:]
+		m.File = line[j+len("C source files not allowed when not using cgo or SWIG: "):]
+		return true
+	}
+	// IMPORTPATH: exec: "pkg-config": executable file not found in $PATH
+	// (and older "pkg-config: exec: ..."), or a compiler run by cmd/go.
+	if j := strings.Index(line, `exec: "`); j >= 0 && isNotFound(line[j:]) {
+		prog, _, _ := cutQuoted(line[j+len("exec: "):])
+		m.Tool, m.Severity, m.Text, m.Program = ToolGo, SevError, line[j:], prog
+		if isCompilerTool(prog) && !strings.Contains(base(prog), "pkg-config") {
+			m.Kind = MsgCCNotFound
+		} else {
+			m.Kind = MsgPkgConfigNotFound
+		}
+		return true
+	}
+	return false
+}
+
+func isNotFound(s string) bool {
+	return strings.Contains(s, "executable file not found") || strings.HasSuffix(s, "no such file or directory")
+}
+
+// classifyPkgConfig recognises pkgconf's and freedesktop pkg-config's
+// messages, and cmd/go's "pkg: pkg-config: exit status 1".
+func classifyPkgConfig(line string, m *Message) bool {
+	set := func(k MessageKind, pkg string) bool {
+		m.Tool, m.Kind, m.Severity, m.Package = ToolPkgConfig, k, SevError, pkg
+		return true
+	}
+	if r, ok := strings.CutPrefix(line, "Package "); ok {
+		switch {
+		case strings.HasSuffix(r, " was not found in the pkg-config search path."):
+			return set(MsgPkgConfigPackage, strings.TrimSuffix(r, " was not found in the pkg-config search path."))
+		case strings.HasPrefix(r, "dependency requirement "):
+			q, _, _ := cutQuoted(r[len("dependency requirement "):])
+			name, _, _ := strings.Cut(q, " ")
+			return set(MsgPkgConfigVersion, name)
+		}
+		if q, after, ok := cutQuoted(r); ok {
+			switch {
+			case strings.HasPrefix(after, " has version "):
+				return set(MsgPkgConfigVersion, q)
+			case strings.HasSuffix(after, " not found") || strings.HasSuffix(after, "not found"):
+				return set(MsgPkgConfigPackage, q)
+			}
+		}
+	}
+	if r, ok := strings.CutPrefix(line, "No package "); ok && strings.HasSuffix(r, " found") {
+		q, _, _ := cutQuoted(r)
+		return set(MsgPkgConfigPackage, q)
+	}
+	if r, ok := strings.CutPrefix(line, "Requested "); ok && strings.Contains(r, " but version of ") {
+		// freedesktop: Requested 'gadget >= 2.0' but version of Gadget is 1.5.0
+		q, _, _ := cutQuoted(r)
+		name, _, _ := strings.Cut(q, " ")
+		return set(MsgPkgConfigVersion, name)
+	}
+	if strings.HasSuffix(line, "pkg-config: exit status 1") || strings.Contains(line, "pkg-config: exit status ") {
+		m.Tool, m.Kind, m.Severity = ToolGo, MsgPkgConfigExit, SevError
+		if j := strings.Index(line, "pkg-config: exit status "); j >= 0 {
+			m.Text = line[j:]
+		}
+		return true
+	}
+	return false
+}
+
+// cutQuoted reads a quoted word at the start of s (after spaces) in any
+// of the styles the tools use: 'x' (ASCII), ‘x’ (gcc in a UTF-8 locale),
+// `x' (ld), "x" (cmd/go, Apple ld). It returns the word and what follows
+// the closing quote. The closing quote is the first one followed by the
+// end, a space or punctuation, so `operator new(unsigned long)' and
+// `stp x29,x30,[sp,' read whole.
+func cutQuoted(s string) (word, rest string, ok bool) {
+	s = strings.TrimLeft(s, " ")
+	var closeQ string
+	var open int
+	switch {
+	case strings.HasPrefix(s, "`"), strings.HasPrefix(s, "'"):
+		open, closeQ = 1, "'"
+	case strings.HasPrefix(s, "‘"):
+		open, closeQ = len("‘"), "’"
+	case strings.HasPrefix(s, "\""):
+		open, closeQ = 1, "\""
+	default:
+		return "", s, false
+	}
+	body := s[open:]
+	from := 0
+	for {
+		j := strings.Index(body[from:], closeQ)
+		if j < 0 {
+			return body, "", false
+		}
+		j += from
+		after := body[j+len(closeQ):]
+		if after == "" || strings.IndexByte(" ;:,.)?", after[0]) >= 0 || strings.HasPrefix(after, "’") {
+			return body[:j], after, true
+		}
+		from = j + len(closeQ)
+	}
+}
+
+func trimCR(s string) string {
+	if n := len(s); n > 0 && s[n-1] == '\r' {
+		return s[:n-1]
+	}
+	return s
+}
