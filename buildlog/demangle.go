@@ -61,18 +61,18 @@ func looksDemangled(s string) bool {
 // (libstdc++/libsupc++ not on the link line). Their demangled forms are
 // computed at init with the demangler itself, so the table cannot drift.
 var cxxRuntimeMangled = []string{
-	"_Znwm",                      // operator new(unsigned long)
-	"_Znam",                      // operator new[](unsigned long)
-	"_Znwj",                      // operator new(unsigned int) (32-bit)
-	"_Znaj",                      // operator new[](unsigned int) (32-bit)
-	"_ZdlPv",                     // operator delete(void*)
-	"_ZdaPv",                     // operator delete[](void*)
-	"_ZdlPvm",                    // operator delete(void*, unsigned long)
-	"_ZdaPvm",                    // operator delete[](void*, unsigned long)
-	"_ZdlPvj",                    // operator delete(void*, unsigned int)
-	"_ZnwmRKSt9nothrow_t",        // operator new(unsigned long, std::nothrow_t const&)
-	"_ZSt9terminatev",            // std::terminate()
-	"_ZSt17__throw_bad_allocv",   // std::__throw_bad_alloc()
+	"_Znwm",                    // operator new(unsigned long)
+	"_Znam",                    // operator new[](unsigned long)
+	"_Znwj",                    // operator new(unsigned int) (32-bit)
+	"_Znaj",                    // operator new[](unsigned int) (32-bit)
+	"_ZdlPv",                   // operator delete(void*)
+	"_ZdaPv",                   // operator delete[](void*)
+	"_ZdlPvm",                  // operator delete(void*, unsigned long)
+	"_ZdaPvm",                  // operator delete[](void*, unsigned long)
+	"_ZdlPvj",                  // operator delete(void*, unsigned int)
+	"_ZnwmRKSt9nothrow_t",      // operator new(unsigned long, std::nothrow_t const&)
+	"_ZSt9terminatev",          // std::terminate()
+	"_ZSt17__throw_bad_allocv", // std::__throw_bad_alloc()
 	"_ZSt20__throw_length_errorPKc",
 	"_ZSt24__throw_out_of_range_fmtPKcz",
 	"_ZSt19__throw_logic_errorPKc",

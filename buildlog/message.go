@@ -6,14 +6,14 @@ import (
 
 // Message kinds beyond those in types.go.
 const (
-	MsgCompilerWarning  MessageKind = "compiler-warning"      // file:line:col: warning: ...
-	MsgCompilerNote     MessageKind = "compiler-note"         // file:line:col: note: ...
-	MsgInternalLinking  MessageKind = "internal-linking"      // link: internal linking requested but external linking required
-	MsgCFilesWithoutCgo MessageKind = "c-files-without-cgo"   // C source files not allowed when not using cgo or SWIG: x.c
-	MsgRequiresCgo      MessageKind = "requires-cgo"          // go: -race requires cgo; enable cgo by setting CGO_ENABLED=1
-	MsgSymbolsNotFound  MessageKind = "symbols-not-found"     // ld: symbol(s) not found for architecture arm64 (Apple summary)
-	MsgFileNotRecog     MessageKind = "file-not-recognized"   // ld: X: file not recognized: file format not recognized
-	MsgExecStack        MessageKind = "executable-stack"      // ld: warning: X: missing .note.GNU-stack section implies executable stack
+	MsgCompilerWarning  MessageKind = "compiler-warning"       // file:line:col: warning: ...
+	MsgCompilerNote     MessageKind = "compiler-note"          // file:line:col: note: ...
+	MsgInternalLinking  MessageKind = "internal-linking"       // link: internal linking requested but external linking required
+	MsgCFilesWithoutCgo MessageKind = "c-files-without-cgo"    // C source files not allowed when not using cgo or SWIG: x.c
+	MsgRequiresCgo      MessageKind = "requires-cgo"           // go: -race requires cgo; enable cgo by setting CGO_ENABLED=1
+	MsgSymbolsNotFound  MessageKind = "symbols-not-found"      // ld: symbol(s) not found for architecture arm64 (Apple summary)
+	MsgFileNotRecog     MessageKind = "file-not-recognized"    // ld: X: file not recognized: file format not recognized
+	MsgExecStack        MessageKind = "executable-stack"       // ld: warning: X: missing .note.GNU-stack section implies executable stack
 	MsgCompilerKilled   MessageKind = "compiler-out-of-memory" // virtual memory exhausted / Killed signal terminated program cc1
 )
 
