@@ -15,6 +15,7 @@ const (
 	MsgFileNotRecog     MessageKind = "file-not-recognized"    // ld: X: file not recognized: file format not recognized
 	MsgExecStack        MessageKind = "executable-stack"       // ld: warning: X: missing .note.GNU-stack section implies executable stack
 	MsgCompilerKilled   MessageKind = "compiler-out-of-memory" // virtual memory exhausted / Killed signal terminated program cc1
+	MsgLinkVerbose      MessageKind = "link-verbose"           // cmd/link -v: host link: "gcc" ..., host obj copy: ..., build mode: ...
 )
 
 // Severities of a Message.
@@ -399,6 +400,10 @@ func classify(line string, m *Message) bool {
 	if line == "" {
 		return false
 	}
+	if isLinkVerbose(line) {
+		m.Tool, m.Kind = ToolLink, MsgLinkVerbose
+		return true
+	}
 	if strings.HasPrefix(line, "collect2: ") {
 		m.Tool, m.Kind, m.Severity = ToolCollect2, MsgCollect2, SevError
 		m.Text = strings.TrimPrefix(strings.TrimPrefix(line, "collect2: "), "error: ")
@@ -507,6 +512,17 @@ func classify(line string, m *Message) bool {
 	}
 	m.Tool, m.Kind = ToolCompile, MsgCompileError
 	return true
+}
+
+// isLinkVerbose reports whether line is printed by cmd/link -v
+// (-ldflags=-v), which go build shows in the link action's block.
+func isLinkVerbose(line string) bool {
+	for _, p := range [...]string{"host link: ", "host obj copy: ", "build mode: ", "HEADER = ", "archive: "} {
+		if strings.HasPrefix(line, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // cgoUnknownName parses cgo's "could not determine what C.foo refers to"
