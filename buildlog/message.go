@@ -55,7 +55,15 @@ const (
 // lost. Raw slices share the backing array of lines.
 func ParseMessages(lines []string) []Message {
 	p := msgParser{lines: lines, ctxStart: -1}
-	p.out = make([]Message, 0, min(len(lines), 16))
+	// One allocation: an upper bound of the messages is the number of
+	// lines that can start one (continuations start with a space or >>>).
+	n := 0
+	for _, l := range lines {
+		if l != "" && l[0] != ' ' && l[0] != '>' && l[0] != '#' && l[0] != '\r' {
+			n++
+		}
+	}
+	p.out = make([]Message, 0, n)
 	for i, line := range lines {
 		p.line(i, trimCR(line))
 	}
@@ -699,15 +707,26 @@ func isCompilerTool(p string) bool {
 		return true
 	}
 	// x86_64-linux-gnu-gcc-12, aarch64-linux-gnu-gcc, clang-16, gcc-12.
-	for _, t := range []string{"gcc", "g++", "clang"} {
-		if strings.HasPrefix(b, t+"-") && isVersion(b[len(t)+1:]) ||
-			strings.HasSuffix(b, "-"+t) ||
-			strings.Contains(b, "-"+t+"-") && isVersion(b[strings.LastIndex(b, "-"+t+"-")+len(t)+2:]) {
+	for _, t := range compilerStems {
+		if strings.HasPrefix(b, t.prefix) && isVersion(b[len(t.prefix):]) ||
+			strings.HasSuffix(b, t.suffix) {
+			return true
+		}
+		if j := strings.LastIndex(b, t.infix); j >= 0 && isVersion(b[j+len(t.infix):]) {
 			return true
 		}
 	}
 	return false
 }
+
+// compilerStems are "gcc-", "-gcc", "-gcc-" and so on, precomputed.
+var compilerStems = func() []struct{ prefix, suffix, infix string } {
+	var out []struct{ prefix, suffix, infix string }
+	for _, t := range []string{"gcc", "g++", "clang"} {
+		out = append(out, struct{ prefix, suffix, infix string }{t + "-", "-" + t, "-" + t + "-"})
+	}
+	return out
+}()
 
 func isVersion(s string) bool {
 	if s == "" {
@@ -955,10 +974,11 @@ func classifyGo(line string, m *Message) bool {
 		rest := line[j+2:]
 		m.Tool, m.Severity, m.Text = ToolLink, SevError, rest
 		switch {
-		case strings.HasPrefix(rest, "running ") && strings.Contains(rest, " failed: "):
-			k := strings.Index(rest, " failed: ")
-			m.Program = rest[len("running "):k]
-			tail := rest[k+len(" failed: "):]
+		case strings.HasPrefix(rest, "running ") && strings.Contains(rest[len("running "):], " failed: "):
+			r := rest[len("running "):]
+			k := strings.Index(r, " failed: ")
+			m.Program = r[:k]
+			tail := r[k+len(" failed: "):]
 			m.Kind = MsgLinkFailed
 			if strings.HasPrefix(tail, "exec: ") && isNotFound(tail) {
 				m.Kind = MsgCCNotFound

@@ -177,6 +177,15 @@ var messageTests = []struct {
 			Mangled: "_Znwm", Demangled: "operator new(unsigned long)", Text: "undefined symbol: _Znwm"}},
 	{"lld-duplicate", `ld.lld: error: duplicate symbol: helper`,
 		Message{Kind: MsgMultipleDefinition, Tool: ToolLd, Severity: SevError, Symbol: "helper", Text: "duplicate symbol: helper"}},
+	{"lld-pic", `ld.lld: error: relocation R_X86_64_32 cannot be used against local symbol; recompile with -fPIC`,
+		Message{Kind: MsgPICRequired, Tool: ToolLd, Severity: SevError, Flag: "-fPIC",
+			Text: "relocation R_X86_64_32 cannot be used against local symbol; recompile with -fPIC"}},
+	{"clang-unknown-argument", `clang: error: unknown argument: '-mthreads'`,
+		Message{Kind: MsgUnrecognizedOption, Tool: ToolGCC, Severity: SevError, Flag: "-mthreads",
+			Text: "unknown argument: '-mthreads'"}},
+	{"cross-gcc-unrecognized", `aarch64-linux-gnu-gcc-12: error: unrecognized command-line option '-m64'`,
+		Message{Kind: MsgUnrecognizedOption, Tool: ToolGCC, Severity: SevError, Flag: "-m64",
+			Text: "unrecognized command-line option '-m64'"}},
 	{"clang-linker-failed", `clang: error: linker command failed with exit code 1 (use -v to see invocation)`,
 		Message{Kind: MsgCollect2, Tool: ToolGCC, Severity: SevError, Text: "linker command failed with exit code 1 (use -v to see invocation)"}},
 	// #27: an ld location with no file, only a section offset.
@@ -884,4 +893,36 @@ func dumpKinds(ms []Message) string {
 		b.WriteString("  " + string(m.Kind) + ": " + m.Text + "\n")
 	}
 	return b.String()
+}
+
+// BenchmarkParseMessages parses the tool-output lines of every captured
+// log (all forms), as the stream parser does block by block.
+func BenchmarkParseMessages(b *testing.B) {
+	var blocks [][]string
+	var bytesPer, linesPer int
+	for _, f := range logFiles(b) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tool := logToolLines(b, data)
+		if len(tool) == 0 {
+			continue
+		}
+		blocks = append(blocks, tool)
+		for _, l := range tool {
+			bytesPer += len(l) + 1
+		}
+		linesPer += len(tool)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(bytesPer))
+	n := 0
+	for b.Loop() {
+		for _, bl := range blocks {
+			n += len(ParseMessages(bl))
+		}
+	}
+	b.ReportMetric(float64(linesPer)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+	b.ReportMetric(float64(n)/float64(b.N)/float64(linesPer), "msgs/line")
 }

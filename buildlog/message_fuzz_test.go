@@ -1,0 +1,102 @@
+package buildlog
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+var severities = map[string]bool{SevError: true, SevWarning: true, SevNote: true, SevInfo: true}
+
+// FuzzParseMessages feeds ParseMessages newline-separated text, seeded
+// with the tool-output lines of every captured log in ../testdata/logs and
+// the lines of the table tests, and checks its invariants: no panic; every
+// non-blank, non-header line ends up in exactly one message's Raw, in
+// order; Raw is a window of the input; kinds and severities are set.
+func FuzzParseMessages(f *testing.F) {
+	for _, file := range logFiles(f) {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		tool := logToolLines(f, data)
+		f.Add(strings.Join(tool, "\n"))
+		// And in small windows, so the mutator works on short inputs.
+		for i := 0; i < len(tool); i += 3 {
+			f.Add(strings.Join(tool[i:min(i+3, len(tool))], "\n"))
+		}
+	}
+	for _, tt := range messageTests {
+		f.Add(tt.line)
+	}
+	f.Add("Undefined symbols for architecture arm64:\n  \"_x\", referenced from:\n      _main in main.o\n")
+	f.Add("ld.lld: error: undefined symbol: x\n>>> referenced by a.c:1\n>>>               a.o:(main)")
+	f.Add("x.go:1:2: error: \xff\x00\r\n    1 | \x00\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		lines := strings.Split(text, "\n")
+		msgs := ParseMessages(lines)
+		next := 0 // lines before next are accounted for
+		for _, m := range msgs {
+			if m.Kind == "" || !severities[m.Severity] {
+				t.Fatalf("bad kind/severity: %+v", m)
+			}
+			if len(m.Raw) == 0 {
+				t.Fatalf("message without Raw: %+v", m)
+			}
+			// Raw must be lines[start:start+len(Raw)] for a start >= next.
+			start := -1
+			for s := next; s+len(m.Raw) <= len(lines); s++ {
+				if lines[s] == m.Raw[0] && equalLines(lines[s:s+len(m.Raw)], m.Raw) {
+					start = s
+					break
+				}
+			}
+			if start < 0 {
+				t.Fatalf("Raw %q is not a window of the input after line %d", m.Raw, next)
+			}
+			for _, skipped := range lines[next:start] {
+				if !ignorable(skipped) {
+					t.Fatalf("line %q is in no message", skipped)
+				}
+			}
+			next = start + len(m.Raw)
+			if m.Line < 0 || m.Column < 0 {
+				t.Fatalf("negative position: %+v", m)
+			}
+			if utf8.ValidString(text) && !utf8.ValidString(m.Text) {
+				t.Fatalf("Text %q is not valid UTF-8 though the input is", m.Text)
+			}
+		}
+		for _, rest := range lines[next:] {
+			if !ignorable(rest) {
+				t.Fatalf("trailing line %q is in no message", rest)
+			}
+		}
+		for _, l := range lines {
+			m, _ := ParseMessage(l)
+			if len(m.Raw) != 1 || m.Kind == "" || !severities[m.Severity] {
+				t.Fatalf("ParseMessage(%q) = %+v", l, m)
+			}
+		}
+	})
+}
+
+// ignorable lines produce no message: blank lines, `# header` lines and
+// context lines that no message followed.
+func ignorable(l string) bool {
+	l = trimCR(l)
+	return strings.TrimSpace(l) == "" || strings.HasPrefix(l, "# ") || l == "#" || contextOf(l) != ctxNone
+}
+
+func equalLines(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
