@@ -22,12 +22,24 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-scen_dir=${1:-$repo/../shared/scenarios}
-out_dir=${2:-$repo/testdata/logs}
-shift $(( $# > 2 ? 2 : $# )) || true
-[[ ${1:-} == -- ]] && shift
+pos=()
+while (($#)); do
+	if [[ $1 == -- ]]; then
+		shift
+		break
+	fi
+	pos+=("$1")
+	shift
+done
 only=("$@")
+if ((${#pos[@]} > 2)); then
+	echo "usage: scripts/capture-logs.sh [SCENARIOS_DIR [OUT_DIR]] [-- NAME...]" >&2
+	exit 2
+fi
+scen_dir=${pos[0]:-$repo/../shared/scenarios}
+out_dir=${pos[1]:-$repo/testdata/logs}
 
+[[ -d $scen_dir ]] || { echo "capture-logs: no scenarios directory: $scen_dir" >&2; exit 2; }
 scen_dir=$(cd "$scen_dir" && pwd)
 mkdir -p "$out_dir"
 out_dir=$(cd "$out_dir" && pwd)
