@@ -630,11 +630,13 @@ func parseLocation(s string) (file string, line, col int, rest string, ok bool) 
 		}
 		if j > 0 && j+1 < len(s) && isDigit(s[j+1]) {
 			n, k := atoi(s, j+1)
+			k = skipCgoPos(s, k)
 			if k < len(s) && s[k] == ':' {
 				file, line = s[:j], n
 				k++
 				if k < len(s) && isDigit(s[k]) {
 					c, k2 := atoi(s, k)
+					k2 = skipCgoPos(s, k2)
 					if k2 < len(s) && s[k2] == ':' {
 						col, k = c, k2+1
 					}
@@ -647,6 +649,18 @@ func parseLocation(s string) (file string, line, col int, rest string, ok bool) 
 		}
 		from = j + 1
 	}
+}
+
+// skipCgoPos skips the "[/tmp/go-build/x.cgo1.go:18]" that older Go
+// releases print after a position in a cgo file with -x
+// ("x.go:19[/tmp/go-build/x.cgo1.go:18]: ...").
+func skipCgoPos(s string, k int) int {
+	if k < len(s) && s[k] == '[' {
+		if e := strings.IndexByte(s[k:], ']'); e > 0 {
+			return k + e + 1
+		}
+	}
+	return k
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }

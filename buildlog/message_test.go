@@ -226,6 +226,13 @@ var messageTests = []struct {
 	{"go-type-mismatch", `./main.go:6:46: cannot use n (variable of type int) as _Ctype_int value in argument to (_Cfunc_twice)`,
 		Message{Kind: MsgCompileError, Tool: ToolCompile, Severity: SevError, File: "./main.go", Line: 6, Column: 46,
 			Text: "cannot use n (variable of type int) as _Ctype_int value in argument to (_Cfunc_twice)"}},
+	// Older Go with -x: the cgo1.go position in brackets [I].
+	{"go-cgo1-position", `./main.go:19[/tmp/go-build123/b001/main.cgo1.go:18]: undefined: C.nosuch`,
+		Message{Kind: MsgGoUndefined, Tool: ToolCompile, Severity: SevError, File: "./main.go", Line: 19,
+			Name: "C.nosuch", Text: "undefined: C.nosuch"}},
+	{"go-cgo1-position-col", `./main.go:19:3[/tmp/go-build123/b001/main.cgo1.go:18:2]: cannot use x`,
+		Message{Kind: MsgCompileError, Tool: ToolCompile, Severity: SevError, File: "./main.go", Line: 19, Column: 3,
+			Text: "cannot use x"}},
 	// #35 (cgo's gcc: ASCII quotes).
 	{"c-undeclared", `./main.go:4:31: error: 'undeclared_var' undeclared (first use in this function)`,
 		Message{Kind: MsgCompileError, Tool: ToolGCC, Severity: SevError, File: "./main.go", Line: 4, Column: 31,
