@@ -660,7 +660,7 @@ func (p *Parser) workLine(line string) {
 
 func (p *Parser) cdLine(line string) {
 	dir := p.expand(line[len("cd "):])
-	if dir != "." && !path.IsAbs(dir) && p.cwd != "" && path.IsAbs(p.cwd) {
+	if dir != "." && !path.IsAbs(dir) && !strings.HasPrefix(dir, "$WORK") && path.IsAbs(p.cwd) {
 		dir = path.Join(p.cwd, dir)
 	}
 	p.cwd = dir
@@ -793,6 +793,19 @@ func (p *Parser) command(line string) {
 	}
 	r := &Record{Line: p.lineNo, Kind: RecCommand, Env: c.Env, Suffix: c.Suffix, Raw: line, Dir: p.cwd}
 	step := stepKind(c.Argv, c.Suffix)
+	if (c.Argv[0] == "mv" || c.Argv[0] == "cp") && len(c.Argv) > 2 && strings.Contains(c.Argv[1], "/exe/") ||
+		c.Argv[0] == "rm" && len(c.Argv) > 2 && strings.HasPrefix(c.Argv[2], "$WORK") {
+		p.completed = true
+	}
+	for i, a := range c.Argv {
+		a = p.expand(a)
+		if a == "." || strings.HasPrefix(a, "./") {
+			if path.IsAbs(p.cwd) || strings.HasPrefix(p.cwd, "$WORK") {
+				a = path.Join(p.cwd, a)
+			}
+		}
+		c.Argv[i] = a
+	}
 	out := flagValue(c.Argv, "-o")
 	if step == "pack" && len(c.Argv) > 4 {
 		out = c.Argv[4] // go tool pack r ARCHIVE ...
@@ -801,23 +814,13 @@ func (p *Parser) command(line string) {
 	if act == "" {
 		act = p.actionOf(line)
 	}
+	if act == "" {
+		act = p.actionOf(p.cwd)
+	}
 	p.learn(step, c.Argv, act)
-	if (c.Argv[0] == "mv" || c.Argv[0] == "cp") && len(c.Argv) > 2 && strings.Contains(c.Argv[1], "/exe/") ||
-		c.Argv[0] == "rm" && len(c.Argv) > 2 && strings.HasPrefix(c.Argv[2], "$WORK") {
-		p.completed = true
-	}
-	for i, a := range c.Argv {
-		a = p.expand(a)
-		if a == "." || strings.HasPrefix(a, "./") {
-			if path.IsAbs(p.cwd) {
-				a = path.Join(p.cwd, a)
-			}
-		}
-		c.Argv[i] = a
-	}
 	r.Argv = c.Argv
 	r.Step = step
-	r.Output = p.expand(out)
+	r.Output = out
 	r.Action = act
 	r.ImportPath = p.importPath(act)
 	if r.ImportPath == "" && step == "pkg-config" {
@@ -825,9 +828,6 @@ func (p *Parser) command(line string) {
 	}
 	if step == "cgo" && r.ImportPath != "" && p.cwd != "" {
 		p.dirs[p.cwd] = r.ImportPath
-	}
-	if r.Output != "" && r.Output[0] == '.' && path.IsAbs(p.cwd) && (r.Output == "." || strings.HasPrefix(r.Output, "./")) {
-		r.Output = path.Join(p.cwd, r.Output)
 	}
 	p.emit(Item{Record: r})
 }
