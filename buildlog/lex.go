@@ -157,11 +157,21 @@ func envName(s string) string {
 //     line as a comment);
 //   - a raw ' inside a word (-I/tmp/it's) does not swallow the rest.
 //
+// A word that is exactly one single-quoted string ('dumb') is taken
+// without shlex: its content is literal in the shell, and this is the
+// common case (env prefixes) on the hot path.
+//
 // Words are separated by unquoted blanks; quotes group as in the shell.
 func shellWords(s string) ([]string, error) {
 	var out []string
 	var firstErr error
 	for _, w := range splitShellish(s) {
+		if n := len(w); n >= 2 && w[0] == '\'' && strings.IndexByte(w[1:], '\'') == n-2 {
+			// Fast path: one single-quoted word ('dumb', ''), literal
+			// in the shell and in shlex alike.
+			out = append(out, w[1:n-1])
+			continue
+		}
 		if w[0] == '"' {
 			if q, err := strconv.QuotedPrefix(w); err == nil && len(q) == len(w) {
 				if u, err := strconv.Unquote(q); err == nil {

@@ -1,6 +1,10 @@
 package buildlog
 
 import (
+	"os"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -181,4 +185,73 @@ func TestShellWords(t *testing.T) {
 			t.Errorf("shellWords(%q) mismatch (-want +got):\n%s", tt.in, diff)
 		}
 	}
+}
+
+// joinUnambiguously is cmd/go's printer (cmd/go/internal/work/shell.go).
+func joinUnambiguously(a []string) string {
+	var buf strings.Builder
+	for i, s := range a {
+		if i > 0 {
+			buf.WriteByte(' ')
+		}
+		q := strconv.Quote(s)
+		if s == "" || strings.ContainsAny(s, " ()>;") || len(q) > len(s)+2 {
+			buf.WriteString(q)
+		} else {
+			buf.WriteString(s)
+		}
+	}
+	return buf.String()
+}
+
+// FuzzTokenize checks that SplitCommand never panics and that it inverts
+// cmd/go's printer: printing the argv it returned and splitting again
+// gives the same argv.
+func FuzzTokenize(f *testing.F) {
+	for _, file := range realLogs(f) {
+		if !strings.HasSuffix(file, ".x.log") {
+			continue
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, l := range strings.Split(string(data), "\n") {
+			f.Add(l)
+		}
+	}
+	f.Add(`CGO_CFLAGS="-DQ=it's" gcc "-DT=a\tb" "-ldflags=\"-L/x/dir with space\" \"-lm\"" # internal`)
+	f.Fuzz(func(t *testing.T, line string) {
+		c, _ := SplitCommand(line)
+		if len(c.Argv) == 0 {
+			return
+		}
+		printed := joinUnambiguously(c.Argv)
+		if _, suf := cutSuffix(printed); suf != "" || envName(printed) != "" {
+			return // the printer is ambiguous there too
+		}
+		c2, err := SplitCommand(printed)
+		if err != nil {
+			t.Fatalf("SplitCommand(%q) of printed argv: %v", printed, err)
+		}
+		if !slices.Equal(c.Argv, c2.Argv) {
+			t.Fatalf("round trip:\nline    %q\nargv    %q\nprinted %q\nargv2   %q", line, c.Argv, printed, c2.Argv)
+		}
+		// Env prefixes, printed the way cmd/go prints them, come back too.
+		if len(c.Env) > 0 {
+			var env strings.Builder
+			for _, e := range c.Env {
+				k, v, _ := strings.Cut(e, "=")
+				if strings.Contains(v, "'") {
+					env.WriteString(k + "=" + strconv.Quote(v) + " ")
+				} else {
+					env.WriteString(k + "='" + v + "' ")
+				}
+			}
+			c3, _ := SplitCommand(env.String() + printed)
+			if !slices.Equal(c.Env, c3.Env) || !slices.Equal(c.Argv, c3.Argv) {
+				t.Fatalf("env round trip: %q %q -> %q %q", c.Env, c.Argv, c3.Env, c3.Argv)
+			}
+		}
+	})
 }

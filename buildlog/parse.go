@@ -870,8 +870,8 @@ func flagValue(argv []string, flag string) string {
 		if a == flag && i+1 < len(argv) {
 			return argv[i+1]
 		}
-		if v, ok := strings.CutPrefix(a, flag+"="); ok && len(flag) > 2 {
-			return v
+		if len(flag) > 2 && len(a) > len(flag) && a[len(flag)] == '=' && strings.HasPrefix(a, flag) {
+			return a[len(flag)+1:]
 		}
 	}
 	return ""

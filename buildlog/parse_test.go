@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -369,4 +370,61 @@ func TestParseReadError(t *testing.T) {
 	if diff := cmp.Diff(a, b); diff != "" {
 		t.Errorf("one-byte reader differs:\n%s", diff)
 	}
+}
+
+// FuzzParse feeds whole logs to Parse and to the streaming parser: no
+// panic, no error from a reader that does not fail, and both agree.
+func FuzzParse(f *testing.F) {
+	for _, file := range realLogs(f) {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte("cat >/tmp/x/b001/importcfg << 'EOF' # internal\n# import config\n"))
+	f.Add([]byte("{\"ImportPath\":\"x\",\"Action\":\"build-out"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		l, err := Parse(bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("Parse: %v", err)
+		}
+		lines := bytes.Count(data, []byte("\n"))
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			lines++
+		}
+		if l.Lines != lines {
+			t.Fatalf("Lines = %d, want %d", l.Lines, lines)
+		}
+		if l.Skipped < 0 || l.Outcome == "" {
+			t.Fatalf("bad summary: %+v", l)
+		}
+		p := NewParser(bytes.NewReader(data))
+		var recs, blocks, hosts int
+		for {
+			it, err := p.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case it.Record != nil:
+				recs++
+			case it.Block != nil:
+				blocks++
+			case it.HostLink != nil:
+				hosts++
+			default:
+				t.Fatal("empty item")
+			}
+		}
+		if recs != len(l.Records) || blocks != len(l.Blocks) || hosts != len(l.HostLinks) {
+			t.Fatalf("stream %d/%d/%d items, Parse %d/%d/%d", recs, blocks, hosts, len(l.Records), len(l.Blocks), len(l.HostLinks))
+		}
+		if s := p.Summary(); s.Outcome != l.Outcome || s.Skipped != l.Skipped {
+			t.Fatalf("stream summary %v/%d, Parse %v/%d", s.Outcome, s.Skipped, l.Outcome, l.Skipped)
+		}
+	})
 }
