@@ -232,7 +232,9 @@ func (p *Parser) handleRaw(b []byte) {
 		ev, ok := decodeEvent(b)
 		if !ok {
 			p.sum.Skipped++
-			p.torn = p.eof // a half event at the very end
+			if p.eof {
+				p.torn = true // a half event at the very end
+			}
 			return
 		}
 		p.sum.JSON = true
@@ -262,6 +264,12 @@ func (p *Parser) handleEvent(ev buildEvent) {
 		line, rest, _ := strings.Cut(out, "\n")
 		p.handleLine(strings.TrimSuffix(line, "\r"))
 		out = rest
+	}
+	if p.heredoc != nil {
+		// A heredoc is printed whole in one event: one without its EOF
+		// line is torn, and must not swallow the events after it.
+		p.sum.Skipped++
+		p.endHeredoc()
 	}
 }
 

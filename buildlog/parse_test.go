@@ -292,6 +292,19 @@ stray text on stderr
 	}
 }
 
+func TestParseJSONTornHeredoc(t *testing.T) {
+	in := `{"ImportPath":"p","Action":"build-output","Output":"cat >/w/b001/importcfg << 'EOF' # internal\npackagefile a=b\n"}
+{"ImportPath":"p","Action":"build-output","Output":"mkdir -p $WORK/b002/\n"}
+`
+	l := parseString(t, in)
+	if len(l.Records) != 2 || l.Records[0].Body != "packagefile a=b\n" || l.Records[1].Argv[0] != "mkdir" {
+		t.Errorf("records = %+v", l.Records)
+	}
+	if l.Skipped != 1 {
+		t.Errorf("Skipped = %d, want 1", l.Skipped)
+	}
+}
+
 func TestParseBackfillPkgConfig(t *testing.T) {
 	// pkg-config runs before cgo names the package; Parse fills it in.
 	l := parseString(t, "WORK=/w\ncd /src/p\npkg-config --cflags -- zlib\n"+

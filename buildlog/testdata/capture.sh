@@ -44,6 +44,55 @@ scenario() { # name [extra go args...]
 	run "$s${SUFFIX:-}" "$tmp/$s" "${envs[@]}" -- "$@" "${args[@]}"
 }
 
+multi() {
+	# Two cgo packages built in parallel (cd goes back and forth, two
+	# bNNN), pkg-config, a .c file with a compile error in one of them,
+	# and the -v linker output in the success form.
+	local tmp; tmp="$(mktemp -d)"
+	mkdir -p "$tmp/multi/a" "$tmp/multi/b"
+	printf 'module example.com/multi\n\ngo 1.26\n' >"$tmp/multi/go.mod"
+	cat >"$tmp/multi/a/a.go" <<'GO'
+package a
+
+// #cgo pkg-config: zlib
+// #include <zlib.h>
+import "C"
+
+func Version() string { return C.GoString(C.zlibVersion()) }
+GO
+	cat >"$tmp/multi/b/b.go" <<'GO'
+package b
+
+// #cgo LDFLAGS: -lm
+// #include <math.h>
+// int helper(int);
+import "C"
+
+func Root(x float64) float64 { return float64(C.sqrt(C.double(x))) + float64(C.helper(1)) }
+GO
+	printf 'int helper(int x) { return x + BROKEN; }\n' >"$tmp/multi/b/helper.c"
+	cat >"$tmp/multi/main.go" <<'GO'
+package main
+
+import (
+	"fmt"
+
+	"example.com/multi/a"
+	"example.com/multi/b"
+)
+
+func main() { fmt.Println(a.Version(), b.Root(4)) }
+GO
+	echo "== multi" >&2
+	run multi "$tmp/multi" CGO_ENABLED=1 -- -p 2 -o app .
+	sed -i 's/x + BROKEN/x + 1/' "$tmp/multi/b/helper.c"
+	echo "== multi-ok" >&2
+	run multi-ok "$tmp/multi" CGO_ENABLED=1 -- -p 2 -ldflags=-v -o app .
+}
+
+if [ "${ONLY:-}" = multi ]; then multi; exit; fi
+multi
+
 for s in library-not-found-basic header-not-found-basic pkg-config-package-not-found-basic \
 	pkg-config-not-found-basic invalid-cgo-flag-basic cc-not-found-basic cgo-disabled-basic \
 	undefined-symbol-basic static-glibc-nss-basic healthy-pkg-config-sqlite3; do
