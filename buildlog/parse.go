@@ -113,7 +113,21 @@ func (p *Parser) Next() (Item, error) {
 
 // Summary returns what the log says as a whole: JSON, Trace, Work,
 // FailedPackages, Outcome, Lines and Skipped (Records, Blocks and
-// HostLinks are left empty). Outcome is final once Next returned io.EOF.
+// HostLinks are left empty). Outcome is final once Next returned io.EOF:
+//
+//   - failure: a build-fail event (-json), or an error block: a `#
+//     importpath` block with a line that is not a warning, a note, context
+//     for one (In function, source excerpt, caret) or the linker's -v
+//     output; or an unattributed `importpath: message`, `package
+//     importpath: message` or `go: message` line (not `go: downloading`).
+//   - success: no failure, the input ended cleanly (final newline, no
+//     torn heredoc or JSON event, no read error), it is not a -n dry run
+//     ($WORK never defined), and either the trace shows the build finish
+//     (`mv`/`cp` of $WORK/bNNN/exe/..., or `rm -r $WORK/...`), or the log
+//     has no -x trace and is not empty (go build prints nothing but
+//     warnings when it succeeds).
+//   - unknown: anything else: an empty log, a trace cut off before the
+//     end, `-work` builds of non-main packages, `-n`.
 func (p *Parser) Summary() Log {
 	s := p.sum
 	s.FailedPackages = append([]string(nil), p.sum.FailedPackages...)
