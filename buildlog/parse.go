@@ -1,0 +1,966 @@
+package buildlog
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"path"
+	"strconv"
+	"strings"
+)
+
+// parseMessages turns the lines of a block into structured messages.
+// TODO(lead): wire to ParseMessages (buildlog/message.go, branch messages)
+// at merge: `var parseMessages = ParseMessages`.
+var parseMessages = func(lines []string) []Message { return nil }
+
+// Limits that keep memory flat on hostile input: a heredoc body or a block
+// stops growing past these, and what is dropped is counted as skipped.
+const (
+	maxHeredocBytes = 4 << 20
+	maxBlockLines   = 100000
+)
+
+// Parser reads a build log as a stream: plain `-x`/`-n` traces, `go build
+// -json` BuildEvents (detected per line, so non-JSON lines mixed in are
+// read as plain text), and plain logs without -x. Next returns records,
+// blocks and host links in input order; nothing is retained after it is
+// returned, so memory stays flat whatever the size of the log.
+//
+// The zero value is not usable; call NewParser.
+type Parser struct {
+	r      *bufio.Reader
+	long   []byte // line assembly when a line exceeds the buffer
+	lineNo int
+	eof    bool
+	done   bool
+	err    error
+
+	out  []Item
+	head int
+
+	// Shared trace state.
+	work    string            // WORK=, "" for -n
+	cwd     string            // the one cwd of the script, $WORK resolved
+	actions map[string]string // bNNN -> import path (current WORK)
+	sure    map[string]bool   // actions entries from cgo/importcfg/-json
+	dirs    map[string]string // package dir -> import path (from cgo)
+
+	heredoc     *Record
+	heredocBody strings.Builder
+
+	block      *Block
+	blockHosts []*HostLink
+	objCopies  map[string]ObjCopy
+	expectHost bool // the next block line is a failed host link command
+	banner     int  // -n banner: 0 outside, 1 after "#", 2 after the title
+
+	cur string // ImportPath of the BuildEvent being read, "" for plain text
+
+	// Summary.
+	sum        Log
+	failedSeen map[string]bool
+	failure    bool
+	completed  bool
+	dryRun     bool // -n: $WORK printed but never defined, nothing ran
+	torn       bool // input ended inside a heredoc, a line or a JSON event
+}
+
+// NewParser returns a streaming parser reading r.
+func NewParser(r io.Reader) *Parser {
+	return &Parser{
+		r:          bufio.NewReaderSize(r, 64<<10),
+		actions:    map[string]string{},
+		sure:       map[string]bool{},
+		dirs:       map[string]string{},
+		failedSeen: map[string]bool{},
+		sum:        Log{Outcome: OutcomeUnknown},
+	}
+}
+
+// Next returns the next item of the log. It returns io.EOF after the last
+// one, or a wrapped read error if r failed (the items read before it were
+// returned). Malformed content is never an error: it is counted in
+// Summary().Skipped.
+func (p *Parser) Next() (Item, error) {
+	for p.head >= len(p.out) {
+		p.out = p.out[:0]
+		p.head = 0
+		if p.done {
+			if p.err != nil {
+				return Item{}, fmt.Errorf("read build log: %w", p.err)
+			}
+			return Item{}, io.EOF
+		}
+		if p.eof {
+			p.finish()
+			p.done = true
+			continue
+		}
+		line, ok := p.readLine()
+		if !ok {
+			continue
+		}
+		p.lineNo++
+		p.sum.Lines = p.lineNo
+		p.handleRaw(line)
+	}
+	it := p.out[p.head]
+	p.out[p.head] = Item{}
+	p.head++
+	return it, nil
+}
+
+// Summary returns what the log says as a whole: JSON, Trace, Work,
+// FailedPackages, Outcome, Lines and Skipped (Records, Blocks and
+// HostLinks are left empty). Outcome is final once Next returned io.EOF:
+//
+//   - failure: a build-fail event (-json), or an error block: a `#
+//     importpath` block with a line that is not a warning, a note, context
+//     for one (In function, source excerpt, caret) or the linker's -v
+//     output; or an unattributed `importpath: message`, `package
+//     importpath: message` or `go: message` line (not `go: downloading`).
+//   - success: no failure, the input ended cleanly (final newline, no
+//     torn heredoc or JSON event, no read error), it is not a -n dry run
+//     ($WORK never defined), and either the trace shows the build finish
+//     (`mv`/`cp` of $WORK/bNNN/exe/..., or `rm -r $WORK/...`), or the log
+//     has no -x trace and is not empty (go build prints nothing but
+//     warnings when it succeeds).
+//   - unknown: anything else: an empty log, a trace cut off before the
+//     end, `-work` builds of non-main packages, `-n`.
+func (p *Parser) Summary() Log {
+	s := p.sum
+	s.FailedPackages = append([]string(nil), p.sum.FailedPackages...)
+	return s
+}
+
+// Parse reads a whole build log and returns it with every record, block
+// and host link. Records whose package became known only later in the
+// log (pkg-config runs before cgo names the package) are filled in.
+// The error is non-nil only when r fails.
+func Parse(r io.Reader) (*Log, error) {
+	p := NewParser(r)
+	var recs []Record
+	var blocks []Block
+	var hosts []HostLink
+	for {
+		it, err := p.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case it.Record != nil:
+			recs = append(recs, *it.Record)
+		case it.Block != nil:
+			blocks = append(blocks, *it.Block)
+		case it.HostLink != nil:
+			hosts = append(hosts, *it.HostLink)
+		}
+	}
+	backfill(recs)
+	l := p.Summary()
+	l.Records, l.Blocks, l.HostLinks = recs, blocks, hosts
+	return &l, nil
+}
+
+// backfill gives records without an import path the one their action or
+// directory got later in the same build (between two WORK= lines).
+func backfill(recs []Record) {
+	start := 0
+	for i := 0; i <= len(recs); i++ {
+		if i < len(recs) && (recs[i].Kind != RecWork || i == start) {
+			continue
+		}
+		seg := recs[start:i]
+		start = i
+		actions := map[string]string{}
+		dirs := map[string]string{}
+		for _, r := range seg {
+			if r.ImportPath == "" {
+				continue
+			}
+			if r.Action != "" && (actions[r.Action] == "" || actions[r.Action] == "main") {
+				actions[r.Action] = r.ImportPath
+			}
+			if r.Step == "cgo" && r.Dir != "" {
+				dirs[r.Dir] = r.ImportPath
+			}
+		}
+		for j := range seg {
+			r := &seg[j]
+			if r.ImportPath != "" && r.ImportPath != "main" {
+				continue
+			}
+			if v := actions[r.Action]; r.Action != "" && v != "" {
+				r.ImportPath = v
+			} else if v := dirs[r.Dir]; r.ImportPath == "" && r.Step == "pkg-config" && v != "" {
+				r.ImportPath = v
+			}
+		}
+	}
+}
+
+// readLine returns the next line without its line ending, of any length.
+func (p *Parser) readLine() ([]byte, bool) {
+	p.long = p.long[:0]
+	for {
+		chunk, err := p.r.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			p.long = append(p.long, chunk...)
+			continue
+		}
+		if len(p.long) > 0 {
+			p.long = append(p.long, chunk...)
+			chunk = p.long
+		}
+		if err != nil {
+			if err != io.EOF {
+				p.err = err
+			}
+			p.eof = true
+			if len(chunk) == 0 {
+				return nil, false
+			}
+			p.torn = true // no final newline
+			return trimCR(chunk), true
+		}
+		return trimCR(chunk[:len(chunk)-1]), true
+	}
+}
+
+func trimCR(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		return b[:n-1]
+	}
+	return b
+}
+
+func (p *Parser) emit(it Item) { p.out = append(p.out, it) }
+
+// handleRaw dispatches one input line: a BuildEvent or plain text.
+func (p *Parser) handleRaw(b []byte) {
+	if p.heredoc == nil && len(b) > 1 && looksJSON(string(b)) {
+		ev, ok := decodeEvent(b)
+		if !ok {
+			p.sum.Skipped++
+			if p.eof {
+				p.torn = true // a half event at the very end
+			}
+			return
+		}
+		p.sum.JSON = true
+		p.handleEvent(ev)
+		return
+	}
+	p.cur = ""
+	p.handleLine(string(b))
+}
+
+func (p *Parser) handleEvent(ev buildEvent) {
+	if p.block != nil && p.cur != ev.ImportPath {
+		p.closeBlock()
+	}
+	p.cur = ev.ImportPath
+	switch ev.Action {
+	case "build-fail":
+		p.closeBlock()
+		p.fail(ev.ImportPath)
+		return
+	}
+	if ev.Output == nil {
+		return
+	}
+	out := *ev.Output
+	for out != "" {
+		line, rest, _ := strings.Cut(out, "\n")
+		p.handleLine(strings.TrimSuffix(line, "\r"))
+		out = rest
+	}
+	if p.heredoc != nil {
+		// A heredoc is printed whole in one event: one without its EOF
+		// line is torn, and must not swallow the events after it.
+		p.sum.Skipped++
+		p.endHeredoc()
+	}
+}
+
+func (p *Parser) fail(importPath string) {
+	p.failure = true
+	if importPath != "" && !p.failedSeen[importPath] {
+		p.failedSeen[importPath] = true
+		p.sum.FailedPackages = append(p.sum.FailedPackages, importPath)
+	}
+}
+
+// handleLine runs the line state machine on one line of text.
+func (p *Parser) handleLine(line string) {
+	if p.heredoc != nil {
+		if line == "EOF" {
+			p.endHeredoc()
+			return
+		}
+		if p.heredocBody.Len()+len(line) < maxHeredocBytes {
+			p.heredocBody.WriteString(line)
+			p.heredocBody.WriteByte('\n')
+		} else {
+			p.sum.Skipped++
+		}
+		return
+	}
+	if p.expectHost && p.block != nil {
+		p.expectHost = false
+		p.addBlockLine(line)
+		p.blockHosts = append(p.blockHosts, &HostLink{
+			Line:       p.lineNo,
+			ImportPath: p.block.ImportPath,
+			Argv:       p.expandAll(strings.Fields(line)),
+			Failed:     true,
+		})
+		return
+	}
+	p.expectHost = false
+	if line == "" {
+		if p.block != nil {
+			p.addBlockLine(line)
+		}
+		return
+	}
+	if line[0] == '#' {
+		p.handleHash(line)
+		return
+	}
+	p.banner = 0
+	if p.block != nil {
+		if !isTraceLine(line) && unattributed(line, p.cur) == notMessage {
+			p.addBlockLine(line)
+			return
+		}
+		p.closeBlock()
+	}
+	switch kind := unattributed(line, p.cur); kind {
+	case infoMessage:
+		return
+	case pkgMessage, goMessage:
+		ip := ""
+		if kind == pkgMessage {
+			ip = messagePath(line)
+		}
+		if p.cur != "" {
+			ip = p.cur
+		}
+		p.openBlock(ip)
+		p.addBlockLine(line)
+		p.closeBlock()
+		return
+	}
+	switch {
+	case strings.HasPrefix(line, "WORK="):
+		p.workLine(line)
+	case strings.HasPrefix(line, "cd "):
+		p.cdLine(line)
+	case strings.HasPrefix(line, "cat >"):
+		if !p.startHeredoc(line) {
+			p.command(line)
+		}
+	case strings.HasPrefix(line, "host link: "), strings.HasPrefix(line, "host obj copy: "), isLinkFailed(line):
+		// Linker output without its header (a torn log): keep it.
+		p.openBlock(p.cur)
+		p.addBlockLine(line)
+	default:
+		p.command(line)
+	}
+}
+
+// handleHash handles lines starting with '#': package headers, the
+// `# [desc]` line, -n banners and module fetch lines.
+func (p *Parser) handleHash(line string) {
+	if line == "#" {
+		p.closeBlock()
+		if p.banner == 0 {
+			p.banner = 1
+		} else {
+			p.banner = 0
+		}
+		return
+	}
+	if p.banner == 1 {
+		p.banner = 2 // the banner's title: `# importpath`
+		return
+	}
+	p.banner = 0
+	text, ok := strings.CutPrefix(line, "# ")
+	if !ok || text == "" {
+		if p.block != nil {
+			p.addBlockLine(line)
+		} else {
+			p.sum.Skipped++
+		}
+		return
+	}
+	if strings.HasPrefix(text, "get ") {
+		p.closeBlock()
+		return // module fetch: `# get https://...` and its status line
+	}
+	if b := p.block; b != nil && len(b.Lines) == 0 && b.Desc == "" &&
+		strings.HasPrefix(text, "[") && strings.HasSuffix(text, "]") {
+		b.Desc = text[1 : len(text)-1]
+		return
+	}
+	p.closeBlock()
+	if isHeaderPath(text) {
+		p.openBlock(text)
+		return
+	}
+	// Older Go: `# pkg-config --cflags -- vips` alone, no import path.
+	p.openBlock(p.cur)
+	p.block.Desc = text
+}
+
+// isHeaderPath reports whether s is an import path as a header names it:
+// no blanks, or the test form `p [p.test]`.
+func isHeaderPath(s string) bool {
+	if i := strings.IndexByte(s, ' '); i >= 0 {
+		t := s[i+1:]
+		return i > 0 && strings.HasPrefix(t, "[") && strings.HasSuffix(t, "]") &&
+			!strings.ContainsAny(s[:i], "\t") && !strings.Contains(t, " ")
+	}
+	return !strings.ContainsAny(s, "\t")
+}
+
+func (p *Parser) openBlock(importPath string) {
+	p.closeBlock()
+	p.block = &Block{Line: p.lineNo, ImportPath: importPath, Lines: []string{}}
+}
+
+func (p *Parser) addBlockLine(line string) {
+	b := p.block
+	if len(b.Lines) >= maxBlockLines {
+		p.sum.Skipped++
+		return
+	}
+	b.Lines = append(b.Lines, line)
+	switch {
+	case isLinkFailed(line):
+		p.expectHost = true
+	case strings.HasPrefix(line, "host link: "):
+		argv, _ := splitGoQuoted(line[len("host link: "):])
+		argv = p.expandAll(argv)
+		p.blockHosts = append(p.blockHosts, &HostLink{Line: p.lineNo, ImportPath: b.ImportPath, Argv: argv})
+	case strings.HasPrefix(line, "host obj copy: "):
+		rest := line[len("host obj copy: "):]
+		src, rest, ok1 := strings.Cut(rest, " from pkg ")
+		pkg, dst, ok2 := strings.Cut(rest, " -> ")
+		if ok1 && ok2 {
+			if p.objCopies == nil {
+				p.objCopies = map[string]ObjCopy{}
+			}
+			p.objCopies[dst] = ObjCopy{Src: src, ImportPath: pkg}
+		}
+	}
+}
+
+// closeBlock finishes the open block: messages, failure, host links.
+func (p *Parser) closeBlock() {
+	b := p.block
+	if b == nil {
+		return
+	}
+	p.block = nil
+	p.expectHost = false
+	for len(b.Lines) > 0 && b.Lines[len(b.Lines)-1] == "" {
+		b.Lines = b.Lines[:len(b.Lines)-1]
+	}
+	if len(b.Lines) > 0 {
+		b.Messages = parseMessages(b.Lines)
+	}
+	if isErrorBlock(b.Lines) {
+		p.fail(b.ImportPath)
+	}
+	p.emit(Item{Block: b})
+	for _, h := range p.blockHosts {
+		if len(p.objCopies) > 0 {
+			h.ObjCopies = p.objCopies
+		}
+		p.emit(Item{HostLink: h})
+	}
+	p.blockHosts = nil
+	p.objCopies = nil
+}
+
+// isLinkFailed matches cmd/link's `<tool>/link: running gcc failed: exit
+// status 1`, after which the full host command follows on its own line.
+func isLinkFailed(line string) bool {
+	i := strings.Index(line, ": running ")
+	if i < 0 || !strings.HasSuffix(line[:i], "link") {
+		return false
+	}
+	_, after, ok := strings.Cut(line[i+len(": running "):], " failed: ")
+	return ok && strings.HasPrefix(after, "exit status ")
+}
+
+// splitGoQuoted splits a line of space-separated Go-quoted words, as the
+// linker prints `host link:` (each argument with %q).
+func splitGoQuoted(s string) ([]string, error) {
+	var out []string
+	for s != "" {
+		s = strings.TrimLeft(s, " ")
+		if s == "" {
+			break
+		}
+		q, err := strconv.QuotedPrefix(s)
+		if err != nil {
+			// Keep the rest as plain words rather than lose it.
+			return append(out, strings.Fields(s)...), err
+		}
+		u, _ := strconv.Unquote(q)
+		out = append(out, u)
+		s = s[len(q):]
+	}
+	return out, nil
+}
+
+// isErrorBlock reports whether a block reports a failure: any line that is
+// not a warning, a note, context for one (In function, source excerpt,
+// caret) or the linker's -v chatter.
+func isErrorBlock(lines []string) bool {
+	for _, l := range lines {
+		if !benign(l) {
+			return true
+		}
+	}
+	return false
+}
+
+func benign(l string) bool {
+	t := strings.TrimSpace(l)
+	switch {
+	case t == "",
+		strings.Contains(l, "warning:"), strings.Contains(l, "note:"),
+		strings.Contains(l, "NOTE:"),
+		strings.HasPrefix(t, "|"), strings.HasPrefix(t, "^"),
+		len(l) > 0 && (l[0] == ' ' || l[0] == '\t'),
+		strings.HasSuffix(t, "':"), strings.HasSuffix(t, "’:"),
+		strings.HasPrefix(t, "In file included from"), strings.HasPrefix(t, "from "),
+		strings.HasPrefix(l, "build mode: "), strings.HasPrefix(l, "HEADER = "),
+		strings.HasPrefix(l, "host obj copy: "), strings.HasPrefix(l, "host link: "),
+		strings.HasPrefix(l, "archive: "), strings.HasSuffix(l, " reachable"),
+		strings.HasSuffix(l, " liveness data"),
+		strings.HasPrefix(l, "external linking is forced by"):
+		return true
+	}
+	return false
+}
+
+type msgKind int
+
+const (
+	notMessage  msgKind = iota
+	pkgMessage          // importpath: message, package importpath: message
+	goMessage           // go: message
+	infoMessage         // go: downloading ... (not a diagnostic)
+)
+
+// unattributed classifies cmd/go's one-line messages printed without a
+// `#` header: `example.com/x: invalid flag ...`, `package example.com/x:
+// build constraints exclude ...`, `go: -race requires cgo ...`.
+// cur is the ImportPath of the BuildEvent, when reading -json.
+func unattributed(line, cur string) msgKind {
+	if rest, ok := strings.CutPrefix(line, "go: "); ok {
+		for _, w := range []string{"downloading ", "finding ", "extracting ", "added ", "upgraded ", "found "} {
+			if strings.HasPrefix(rest, w) {
+				return infoMessage
+			}
+		}
+		return goMessage
+	}
+	if cur != "" && strings.HasPrefix(line, cur+": ") {
+		return pkgMessage
+	}
+	if rest, ok := strings.CutPrefix(line, "package "); ok {
+		if i := strings.Index(rest, ": "); i > 0 && !strings.ContainsAny(rest[:i], " \t") {
+			return pkgMessage
+		}
+		return notMessage
+	}
+	if strings.HasPrefix(line, "command-line-arguments: ") {
+		return pkgMessage
+	}
+	i := strings.Index(line, ": ")
+	if i <= 0 || !isModulePath(line[:i]) {
+		return notMessage
+	}
+	return pkgMessage
+}
+
+// isModulePath matches import paths whose first element is a domain
+// (example.com/x): lowercase letters, digits, '-' and dots in the first
+// element, at least one dot and one slash, no ':' or blanks.
+func isModulePath(s string) bool {
+	first, rest, ok := strings.Cut(s, "/")
+	if !ok || rest == "" || !strings.Contains(first, ".") || first[0] == '.' {
+		return false
+	}
+	for i := 0; i < len(first); i++ {
+		b := first[i]
+		if !('a' <= b && b <= 'z' || '0' <= b && b <= '9' || b == '-' || b == '.') {
+			return false
+		}
+	}
+	return !strings.ContainsAny(rest, " \t:")
+}
+
+// messagePath returns the import path a one-line message names.
+func messagePath(line string) string {
+	line = strings.TrimPrefix(line, "package ")
+	p, _, _ := strings.Cut(line, ": ")
+	return p
+}
+
+// isTraceLine reports whether a line is a command cmd/go printed for -x
+// or -n (so that it ends an open error block).
+func isTraceLine(line string) bool {
+	for _, pre := range []string{"WORK=", "cd ", "mkdir -p ", "cat >", "echo ", "mv ", "cp ", "rm -r", "go tool ", "touch "} {
+		if strings.HasPrefix(line, pre) {
+			return true
+		}
+	}
+	if _, suf := cutSuffix(line); suf != "" {
+		return true
+	}
+	if envName(line) != "" {
+		return true
+	}
+	first, _, ok := strings.Cut(line, " ")
+	if !ok || strings.ContainsAny(first, ":\t") {
+		return false
+	}
+	base := path.Base(first)
+	return isGoTool(base) || isCC(base) || isPkgConfig(base)
+}
+
+func isGoTool(base string) bool {
+	switch base {
+	case "compile", "link", "cgo", "asm", "pack", "vet", "buildid", "cover":
+		return true
+	}
+	return false
+}
+
+func isCC(base string) bool {
+	switch base {
+	case "gcc", "cc", "clang", "g++", "c++", "clang++", "gfortran", "musl-gcc":
+		return true
+	}
+	for _, s := range []string{"-gcc", "-g++", "-clang", "-clang++", "-cc", "-c++", "-gfortran"} {
+		if strings.HasSuffix(base, s) {
+			return true
+		}
+	}
+	return strings.HasPrefix(base, "gcc-") || strings.HasPrefix(base, "clang-") || strings.HasPrefix(base, "g++-")
+}
+
+func isPkgConfig(base string) bool {
+	return strings.Contains(base, "pkg-config") || strings.Contains(base, "pkgconf")
+}
+
+func (p *Parser) workLine(line string) {
+	w := line[len("WORK="):]
+	p.work = w
+	p.cwd = ""
+	clear(p.actions)
+	clear(p.sure)
+	clear(p.dirs)
+	if p.sum.Work == "" {
+		p.sum.Work = w
+	}
+	p.sum.Trace = true
+	p.emit(Item{Record: &Record{Line: p.lineNo, Kind: RecWork, Dir: w, Raw: line}})
+}
+
+func (p *Parser) cdLine(line string) {
+	dir := p.expand(line[len("cd "):])
+	if dir != "." && !path.IsAbs(dir) && !strings.HasPrefix(dir, "$WORK") && path.IsAbs(p.cwd) {
+		dir = path.Join(p.cwd, dir)
+	}
+	p.cwd = dir
+	p.sum.Trace = true
+	p.emit(Item{Record: &Record{Line: p.lineNo, Kind: RecCd, ImportPath: p.cur, Dir: dir, Argv: []string{"cd", line[len("cd "):]}, Raw: line}})
+}
+
+// startHeredoc opens `cat >FILE << 'EOF' [# internal]`.
+func (p *Parser) startHeredoc(line string) bool {
+	rest, suffix := cutSuffix(line)
+	rest, ok := strings.CutSuffix(rest, " << 'EOF'")
+	if !ok {
+		return false
+	}
+	file := rest[len("cat >"):]
+	act := p.actionOf(file)
+	p.heredoc = &Record{
+		Line: p.lineNo, Kind: RecHeredoc, Action: act,
+		ImportPath: p.importPath(act), Dir: p.cwd,
+		Argv: []string{"cat", ">" + file}, Output: file,
+		Step: "other", Suffix: suffix, Raw: line,
+	}
+	p.heredocBody.Reset()
+	p.sum.Trace = true
+	return true
+}
+
+func (p *Parser) endHeredoc() {
+	r := p.heredoc
+	p.heredoc = nil
+	r.Body = p.heredocBody.String()
+	p.heredocBody.Reset()
+	p.learnImportcfg(r.Body)
+	if r.ImportPath == "" {
+		r.ImportPath = p.importPath(r.Action)
+	}
+	p.emit(Item{Record: r})
+}
+
+// learnImportcfg maps bNNN to import paths from `packagefile P=$WORK/bNNN/_pkg_.a`.
+func (p *Parser) learnImportcfg(body string) {
+	for body != "" {
+		var line string
+		line, body, _ = strings.Cut(body, "\n")
+		rest, ok := strings.CutPrefix(line, "packagefile ")
+		if !ok {
+			continue
+		}
+		ip, file, ok := strings.Cut(rest, "=")
+		if !ok || !strings.HasSuffix(file, "/_pkg_.a") {
+			continue
+		}
+		if act := p.actionOf(file); act != "" {
+			p.actions[act] = ip
+			p.sure[act] = true
+		}
+	}
+}
+
+// actionOf returns the bNNN of the first $WORK/bNNN (or WORKDIR/bNNN) in s.
+func (p *Parser) actionOf(s string) string {
+	for _, w := range [2]string{"$WORK", p.work} {
+		if w == "" {
+			continue
+		}
+		i := strings.Index(s, w+"/b")
+		if i < 0 {
+			continue
+		}
+		t := s[i+len(w)+2:]
+		n := 0
+		for n < len(t) && '0' <= t[n] && t[n] <= '9' {
+			n++
+		}
+		if n > 0 && (n == len(t) || t[n] == '/' || t[n] == '=') {
+			return "b" + t[:n]
+		}
+	}
+	return ""
+}
+
+func (p *Parser) importPath(act string) string {
+	if p.cur != "" {
+		return p.cur
+	}
+	if act == "" {
+		return ""
+	}
+	return p.actions[act]
+}
+
+// expand replaces $WORK with the work directory, when WORK= was printed.
+func (p *Parser) expand(s string) string {
+	if p.work == "" || !strings.Contains(s, "$WORK") {
+		return s
+	}
+	return strings.ReplaceAll(s, "$WORK", p.work)
+}
+
+func (p *Parser) expandAll(argv []string) []string {
+	for i, a := range argv {
+		argv[i] = p.expand(a)
+	}
+	return argv
+}
+
+// command handles an external or internal command line.
+func (p *Parser) command(line string) {
+	if !p.sum.Trace && !isTraceLine(line) || hasControl(line) {
+		// Not a trace, and not a message we know: test output, garbage.
+		p.sum.Skipped++
+		return
+	}
+	var c Command
+	if rest, ok := strings.CutPrefix(line, "echo '"); ok {
+		// `echo 'text' > FILE # internal` is genuinely shell-quoted.
+		body, suffix := cutSuffix("'" + rest)
+		words, _ := shellWords(body)
+		c = Command{Argv: append([]string{"echo"}, words...), Suffix: suffix}
+	} else {
+		c, _ = SplitCommand(line)
+	}
+	if len(c.Argv) == 0 {
+		p.sum.Skipped++
+		return
+	}
+	p.sum.Trace = true
+	if p.work == "" && strings.Contains(line, "$WORK") {
+		p.dryRun = true
+	}
+	r := &Record{Line: p.lineNo, Kind: RecCommand, Env: c.Env, Suffix: c.Suffix, Raw: line, Dir: p.cwd}
+	step := stepKind(c.Argv, c.Suffix)
+	if (c.Argv[0] == "mv" || c.Argv[0] == "cp") && len(c.Argv) > 2 && strings.Contains(c.Argv[1], "/exe/") ||
+		c.Argv[0] == "rm" && len(c.Argv) > 2 && strings.HasPrefix(c.Argv[2], "$WORK") {
+		p.completed = true
+	}
+	for i, a := range c.Argv {
+		a = p.expand(a)
+		if a == "." || strings.HasPrefix(a, "./") {
+			if path.IsAbs(p.cwd) || strings.HasPrefix(p.cwd, "$WORK") {
+				a = path.Join(p.cwd, a)
+			}
+		}
+		c.Argv[i] = a
+	}
+	out := flagValue(c.Argv, "-o")
+	if step == "pack" && len(c.Argv) > 4 {
+		out = c.Argv[4] // go tool pack r ARCHIVE ...
+	}
+	act := p.actionOf(out)
+	if act == "" {
+		act = p.actionOf(line)
+	}
+	if act == "" {
+		act = p.actionOf(p.cwd)
+	}
+	p.learn(step, c.Argv, act)
+	r.Argv = c.Argv
+	r.Step = step
+	r.Output = out
+	r.Action = act
+	r.ImportPath = p.importPath(act)
+	if r.ImportPath == "" && step == "pkg-config" {
+		r.ImportPath = p.dirs[p.cwd]
+	}
+	if step == "cgo" && r.ImportPath != "" && p.cwd != "" {
+		p.dirs[p.cwd] = r.ImportPath
+	}
+	p.emit(Item{Record: r})
+}
+
+// learn records the import path of an action from the command itself.
+func (p *Parser) learn(step string, argv []string, act string) {
+	if act == "" {
+		return
+	}
+	if p.cur != "" {
+		p.actions[act] = p.cur
+		p.sure[act] = true
+		return
+	}
+	switch step {
+	case "cgo":
+		if ip := flagValue(argv, "-importpath"); ip != "" {
+			p.actions[act] = ip
+			p.sure[act] = true
+		}
+	case "compile", "asm":
+		if ip := flagValue(argv, "-p"); ip != "" && !p.sure[act] {
+			p.actions[act] = ip
+		}
+	}
+}
+
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+// flagValue returns the argument after flag (or in flag=value), "" if none.
+func flagValue(argv []string, flag string) string {
+	for i, a := range argv {
+		if a == flag && i+1 < len(argv) {
+			return argv[i+1]
+		}
+		if len(flag) > 2 && len(a) > len(flag) && a[len(flag)] == '=' && strings.HasPrefix(a, flag) {
+			return a[len(flag)+1:]
+		}
+	}
+	return ""
+}
+
+func hasArg(argv []string, s string) bool {
+	for _, a := range argv {
+		if a == s {
+			return true
+		}
+	}
+	return false
+}
+
+// stepKind names the report-v1 step kind of a command.
+func stepKind(argv []string, suffix string) string {
+	if len(argv) > 1 && strings.Contains(argv[1], "/pkg/tool/") && !strings.Contains(argv[0], "/pkg/tool/") {
+		argv = argv[1:] // -toolexec wrapper in front of the tool
+	}
+	base := path.Base(argv[0])
+	if argv[0] == "go" && len(argv) > 2 && argv[1] == "tool" {
+		base = argv[2]
+	}
+	switch base {
+	case "cgo":
+		if hasArg(argv, "-dynimport") {
+			return "cgo-dynimport"
+		}
+		return "cgo"
+	case "compile", "asm", "pack", "link":
+		return base
+	}
+	if isPkgConfig(base) || hasArg(argv, "--") && (hasArg(argv, "--cflags") || hasArg(argv, "--libs")) {
+		return "pkg-config"
+	}
+	if isCC(base) {
+		switch {
+		case suffix == "|| true":
+			return "other" // a flag probe
+		case hasArg(argv, "-c"), hasArg(argv, "-E"):
+			return "cc-compile"
+		case hasArg(argv, "-o"):
+			return "cc-link"
+		}
+	}
+	return "other"
+}
+
+// finish flushes what is open at the end of input and decides the outcome.
+func (p *Parser) finish() {
+	if p.heredoc != nil {
+		// Unterminated heredoc: keep what was read, count it.
+		p.sum.Skipped++
+		p.torn = true
+		p.endHeredoc()
+	}
+	p.closeBlock()
+	switch {
+	case p.failure:
+		p.sum.Outcome = OutcomeFailure
+	case p.err != nil || p.torn || p.dryRun:
+		p.sum.Outcome = OutcomeUnknown
+	case p.completed:
+		p.sum.Outcome = OutcomeSuccess
+	case !p.sum.Trace && p.sum.Lines > 0 || !p.sum.Trace && p.sum.JSON:
+		p.sum.Outcome = OutcomeSuccess
+	default:
+		p.sum.Outcome = OutcomeUnknown
+	}
+}
