@@ -15,7 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/messages")
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden and testdata/messages")
 
 // The lines below are the exact texts of section 3 of
 // ../shared/reference/go-build-x.md (captured on Debian 12, gcc 12.2,

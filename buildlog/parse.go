@@ -9,10 +9,9 @@ import (
 	"strings"
 )
 
-// parseMessages turns the lines of a block into structured messages.
-// TODO(lead): wire to ParseMessages (buildlog/message.go, branch messages)
-// at merge: `var parseMessages = ParseMessages`.
-var parseMessages = func(lines []string) []Message { return nil }
+// parseMessages turns the lines of a block into structured messages
+// (a variable so that tests can count or replace the grammar).
+var parseMessages = ParseMessages
 
 // Limits that keep memory flat on hostile input: a heredoc body or a block
 // stops growing past these, and what is dropped is counted as skipped.
@@ -225,13 +224,13 @@ func (p *Parser) readLine() ([]byte, bool) {
 				return nil, false
 			}
 			p.torn = true // no final newline
-			return trimCR(chunk), true
+			return trimCRBytes(chunk), true
 		}
-		return trimCR(chunk[:len(chunk)-1]), true
+		return trimCRBytes(chunk[:len(chunk)-1]), true
 	}
 }
 
-func trimCR(b []byte) []byte {
+func trimCRBytes(b []byte) []byte {
 	if n := len(b); n > 0 && b[n-1] == '\r' {
 		return b[:n-1]
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,7 +14,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // realLogs returns the logs captured by testdata/capture.sh.
 func realLogs(t testing.TB) []string {
@@ -27,9 +25,9 @@ func realLogs(t testing.TB) []string {
 	return files
 }
 
-// TestGolden parses every real log and compares the JSON of the Log with
+// TestParseGolden parses every real log and compares the JSON of the Log with
 // testdata/golden/NAME.json. Run with -update to rewrite them.
-func TestGolden(t *testing.T) {
+func TestParseGolden(t *testing.T) {
 	for _, file := range realLogs(t) {
 		name := strings.TrimSuffix(filepath.Base(file), ".log")
 		t.Run(name, func(t *testing.T) {
