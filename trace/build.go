@@ -187,7 +187,11 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 		defer os.RemoveAll(l.Work)
 	}
 	a := &analysis{o: &o, goEnv: goEnv, env: env, log: l, rep: rep, shim: shim}
-	a.run(ctx, code)
+	if err := a.safeRun(ctx, code); err != nil {
+		// A bug in cgotrace must not change the build's outcome: the
+		// report keeps go build's exit code and says what went wrong.
+		o.Log.WithError(err).Error("cgotrace could not finish the diagnosis")
+	}
 	o.Log.WithField("elapsed", time.Since(start).Round(time.Millisecond)).Debug("report ready")
 	return res, nil
 }
