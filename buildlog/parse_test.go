@@ -14,7 +14,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-
 // realLogs returns the logs captured by testdata/capture.sh.
 func realLogs(t testing.TB) []string {
 	t.Helper()

@@ -57,6 +57,10 @@ type Package struct {
 	PkgConfig  []PkgConfigCall `json:"pkg_config,omitempty"`
 	Steps      []Step          `json:"steps,omitempty"`
 	Flags      []Flag          `json:"flags,omitempty"`
+
+	// importsC is true when a Go file of the package imports "C", even
+	// one excluded because cgo is off.
+	importsC bool
 }
 
 // Directive is one #cgo line of a package's Go files.

@@ -158,9 +158,12 @@ func newRootCmd(g *globals) *cobra.Command {
 gcc, the external linker — and names the root cause of a failure with a fix.
 It also reads ELF, Mach-O and PE binaries and resolves their shared libraries
 the way the dynamic loader would, without running them.`,
-		Version:       toolVersion(),
-		SilenceUsage:  true,
-		SilenceErrors: true,
+		Version: toolVersion(),
+		// Global flags (-v, -q, --log-format) are read before the
+		// subcommand, so that build can hand all of its own to go build.
+		TraverseChildren: true,
+		SilenceUsage:     true,
+		SilenceErrors:    true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			return g.setupLogger()
 		},
@@ -189,7 +192,10 @@ the way the dynamic loader would, without running them.`,
 
 // commands lists the subcommands. Each lives in its own file.
 func commands(g *globals) []*cobra.Command {
-	return []*cobra.Command{}
+	return []*cobra.Command{
+		newAnalyzeCmd(g),
+		newBuildCmd(g),
+	}
 }
 
 func (g *globals) setupLogger() error {

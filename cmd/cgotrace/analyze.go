@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cgotrace/cgotrace/trace"
+	"github.com/cgotrace/cgotrace/trace/diag"
+)
+
+type analyzeOptions struct {
+	format    string
+	output    string
+	reportDir string
+	input     string
+}
+
+func newAnalyzeCmd(g *globals) *cobra.Command {
+	o := &analyzeOptions{}
+	cmd := &cobra.Command{
+		Use:   "analyze [--format F] [-o FILE] [--report-dir DIR] LOG|-",
+		Short: "Explain an existing build log (with or without -x, plain or -json)",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErrorf("analyze takes one log file, or - for standard input (see 'cgotrace analyze --help')")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.input = args[0]
+			return runAnalyze(g, o)
+		},
+	}
+	cmd.Flags().StringVar(&o.format, "format", "text", "output format: text, json, markdown, github, html, junit")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write the report to FILE instead of stdout")
+	cmd.Flags().StringVar(&o.reportDir, "report-dir", "", "write report.json, report.md, report.html, build.log and compile_commands.json to DIR")
+	return cmd
+}
+
+func runAnalyze(g *globals, o *analyzeOptions) error {
+	var r io.Reader = g.stdin
+	name := "standard input"
+	if o.input != "-" {
+		f, err := os.Open(o.input)
+		if err != nil {
+			return inputError(fmt.Errorf("analyze: %w", err))
+		}
+		defer f.Close()
+		r, name = f, o.input
+	}
+	rep, err := trace.Analyze(r, toolVersion())
+	if err != nil {
+		return inputError(fmt.Errorf("analyze %s: %w", name, err))
+	}
+	rep.Command.Argv = []string{"cgotrace", "analyze", o.input}
+	if err := g.writeReport(rep, o.format, o.output); err != nil {
+		return err
+	}
+	if o.reportDir != "" {
+		raw := ""
+		if o.input != "-" {
+			raw = o.input
+		}
+		if err := writeReportDir(g, o.reportDir, rep, raw); err != nil {
+			return &exitError{code: exitBroken, err: err}
+		}
+	}
+	for _, d := range rep.Diagnoses {
+		if d.Severity == diag.Error {
+			return exitCode(exitFailed)
+		}
+	}
+	if rep.Command.ExitCode != 0 {
+		return exitCode(exitFailed)
+	}
+	return nil
+}
+
+// writeReportDir is provided by the renderers' report-dir writer.
+var writeReportDir = func(g *globals, dir string, r *trace.Report, rawLog string) error {
+	return fmt.Errorf("--report-dir is not available in this build")
+}

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cgotrace/cgotrace/trace"
+)
+
+// buildOptions are cgotrace's own flags of `build`; every other argument
+// belongs to go build.
+type buildOptions struct {
+	format    string
+	output    string
+	reportDir string
+	keepWork  bool
+	noRerun   bool
+	goPath    string
+	goCmd     string
+	goArgs    []string
+	help      bool
+}
+
+// buildFlags are the long flags `build` owns; the bool says whether the
+// flag takes a value.
+var buildFlags = map[string]bool{
+	"format": true, "output": true, "report-dir": true, "go": true, "go-cmd": true,
+	"keep-work": false, "no-rerun": false, "help": false,
+}
+
+// parseBuildArgs separates cgotrace's own long flags from go build's
+// arguments, which keep their order. `--` ends cgotrace's flags.
+func parseBuildArgs(args []string) (*buildOptions, error) {
+	o := &buildOptions{format: "text", goCmd: "build", goPath: "go"}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			o.goArgs = append(o.goArgs, args[i+1:]...)
+			break
+		}
+		if a == "-h" && len(o.goArgs) == 0 {
+			o.help = true
+			continue
+		}
+		if !strings.HasPrefix(a, "--") {
+			o.goArgs = append(o.goArgs, a)
+			continue
+		}
+		name, val, hasVal := strings.Cut(a[2:], "=")
+		takesValue, ours := buildFlags[name]
+		if !ours {
+			o.goArgs = append(o.goArgs, a) // go accepts --flag too
+			continue
+		}
+		if takesValue && !hasVal {
+			if i+1 >= len(args) {
+				return nil, usageErrorf("flag needs an argument: --%s", name)
+			}
+			i++
+			val = args[i]
+		}
+		if !takesValue && hasVal {
+			return nil, usageErrorf("--%s takes no value", name)
+		}
+		switch name {
+		case "format":
+			o.format = val
+		case "output":
+			o.output = val
+		case "report-dir":
+			o.reportDir = val
+		case "go":
+			o.goPath = val
+		case "go-cmd":
+			if val != "build" && val != "install" {
+				return nil, usageErrorf("--go-cmd must be build or install, not %q", val)
+			}
+			o.goCmd = val
+		case "keep-work":
+			o.keepWork = true
+		case "no-rerun":
+			o.noRerun = true
+		case "help":
+			o.help = true
+		}
+	}
+	return o, nil
+}
+
+func newBuildCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "build [--format F] [--output FILE] [--report-dir DIR] [--keep-work] [--no-rerun] [--go PATH] [--go-cmd build|install] [go build flags] [packages]",
+		Short: "Run go build instrumented and explain why it failed",
+		Long: `build runs go build with your arguments, unchanged and in order, plus -x -json
+-work, and a recording PKG_CONFIG shim. The terminal shows what plain go build
+prints; when the build fails, cgotrace rebuilds the chain #cgo line →
+pkg-config → gcc → linker per package and names the root cause with a fix.
+Its own flags are long-form only; -- ends them. The exit code is go build's.`,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o, err := parseBuildArgs(args)
+			if err != nil {
+				return err
+			}
+			if o.help {
+				return cmd.Help()
+			}
+			return runBuild(cmd.Context(), g, o)
+		},
+	}
+	return cmd
+}
+
+func runBuild(ctx context.Context, g *globals, o *buildOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	self, err := os.Executable()
+	if err != nil {
+		self = ""
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return &exitError{code: exitBroken, err: err}
+	}
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+
+	res, err := trace.Build(ctx, trace.BuildOptions{
+		GoCmd: o.goCmd, Args: o.goArgs, Go: o.goPath, Dir: dir, Env: os.Environ(),
+		KeepWork: o.keepWork, NoRerun: o.noRerun, Terminal: g.stderr, Signals: sigs,
+		Self: self, Version: toolVersion(), Log: g.log,
+	})
+	if res != nil && res.RawLog != "" {
+		defer os.Remove(res.RawLog)
+	}
+	if err != nil && (res == nil || res.Report == nil) {
+		return &exitError{code: exitBroken, err: fmt.Errorf("build: %w", err)}
+	}
+	if err != nil {
+		g.log.WithError(err).Error("build")
+	}
+	rep := res.Report
+	if werr := g.writeReport(rep, o.format, o.output); werr != nil {
+		g.log.WithError(werr).Error("could not write the report")
+	}
+	if o.reportDir != "" {
+		if werr := writeReportDir(g, o.reportDir, rep, res.RawLog); werr != nil {
+			g.log.WithError(werr).Error("could not write the report directory")
+		}
+	}
+	code := rep.Command.ExitCode
+	if err != nil && code == 0 {
+		return exitCode(exitBroken)
+	}
+	return exitCode(code)
+}

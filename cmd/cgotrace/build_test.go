@@ -1,0 +1,40 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseBuildArgs(t *testing.T) {
+	tests := []struct {
+		args   []string
+		goArgs []string
+		format string
+		output string
+		keep   bool
+	}{
+		{[]string{"-tags", "netgo", "-o", "app", "."}, []string{"-tags", "netgo", "-o", "app", "."}, "text", "", false},
+		{[]string{"--format", "json", "--output", "r.json", "-o", "app", "."}, []string{"-o", "app", "."}, "json", "r.json", false},
+		{[]string{"--format=json", "-ldflags=-s -w", "--keep-work", "./..."}, []string{"-ldflags=-s -w", "./..."}, "json", "", true},
+		{[]string{"--tags=x", "."}, []string{"--tags=x", "."}, "text", "", false},
+		{[]string{"--format", "json", "--", "--format", "x"}, []string{"--format", "x"}, "json", "", false},
+	}
+	for _, tt := range tests {
+		o, err := parseBuildArgs(tt.args)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.args, err)
+		}
+		if d := cmp.Diff(tt.goArgs, o.goArgs); d != "" {
+			t.Errorf("%q: go args (-want +got):\n%s", tt.args, d)
+		}
+		if o.format != tt.format || o.output != tt.output || o.keepWork != tt.keep {
+			t.Errorf("%q: got format %q output %q keep %v", tt.args, o.format, o.output, o.keepWork)
+		}
+	}
+	for _, bad := range [][]string{{"--format"}, {"--keep-work=yes"}, {"--go-cmd", "test"}} {
+		if _, err := parseBuildArgs(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}

@@ -1,0 +1,2 @@
+#include "gizmo.h"
+int gizmo_level(void) { return 42; }

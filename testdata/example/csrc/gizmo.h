@@ -1,0 +1,1 @@
+int gizmo_level(void);

@@ -1,0 +1,287 @@
+package trace
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/cgotrace/cgotrace/buildlog"
+	"github.com/cgotrace/cgotrace/trace/diag"
+)
+
+// analysis turns a finished build into the report.
+type analysis struct {
+	o     *BuildOptions
+	goEnv GoEnv
+	env   []string
+	log   *buildlog.Log
+	rep   *Report
+	shim  *buildShim
+	// forensic is the log of the forensic rebuild, when one ran.
+	forensic *buildlog.Log
+}
+
+// safeRun is run with a panic turned into an error.
+func (a *analysis) safeRun(ctx context.Context, code int) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error: %v", r)
+		}
+	}()
+	a.run(ctx, code)
+	return nil
+}
+
+func (a *analysis) run(ctx context.Context, code int) {
+	o := a.o
+	f := &Facts{GoEnv: a.goEnv, Packages: map[string]*Package{}}
+	_, f.CgoExplicit = envValue(o.Env, "CGO_ENABLED")
+	a.rep.Toolchain = a.toolchain(ctx)
+	f.CCTarget = a.rep.Toolchain.CCTarget
+
+	if code != 0 {
+		a.loadPackages(ctx, f)
+		if !o.NoRerun && a.chainIncomplete(f) {
+			a.forensicRebuild(ctx)
+		}
+		if !o.NoRerun {
+			lp := &linkProbe{runner: o.Runner, cc: a.ccWords(), dir: o.Dir, env: a.env, goarch: a.goEnv["GOARCH"]}
+			f.Probe = func(lib string, link *buildlog.HostLink) *LibProbe {
+				p := lp.probe(ctx, lib, link)
+				a.attachRerun(lp)
+				return p
+			}
+		}
+		f.Symbols = a.symbols(ctx)
+	}
+
+	logs := []*buildlog.Log{a.log}
+	if a.forensic != nil {
+		logs = []*buildlog.Log{a.forensic, a.log}
+	}
+	var ds []diag.Diagnosis
+	seenPkg := map[string]bool{}
+	for i, l := range logs {
+		pkgs := packagesFromLog(l, f.Packages)
+		for _, p := range pkgs {
+			if i == 0 && a.forensic != nil {
+				for j := range p.Steps {
+					p.Steps[j].Reconstructed = true
+				}
+			}
+			if !seenPkg[p.ImportPath] {
+				seenPkg[p.ImportPath] = true
+				a.rep.Packages = append(a.rep.Packages, p)
+			}
+		}
+		for _, d := range Diagnose(l, f) {
+			if i == 0 && a.forensic != nil {
+				d.Detail = strings.TrimSpace(d.Detail + "\nseen in cgotrace's forensic rebuild: the failed build took this package from the build cache, so go build did not run its cgo steps")
+			}
+			ds = append(ds, d)
+		}
+	}
+	if a.shim != nil {
+		a.attachPkgConfig(a.shim.records())
+	}
+	for _, p := range a.rep.Packages {
+		a.flagProvenance(p)
+	}
+	a.rep.Diagnoses = orderDiagnoses(ds)
+	if code == 0 {
+		a.inspectOutputs(ctx)
+	}
+	if code != 0 && !hasError(a.rep.Diagnoses) {
+		a.rep.Diagnoses = append(a.rep.Diagnoses, a.unexplained(code))
+	}
+	for i := range a.rep.Packages {
+		a.rep.Packages[i].Failed = a.rep.Packages[i].Failed || failedIn(a.log, a.rep.Packages[i].ImportPath)
+	}
+}
+
+func hasError(ds []diag.Diagnosis) bool {
+	for _, d := range ds {
+		if d.Severity == diag.Error {
+			return true
+		}
+	}
+	return false
+}
+
+func failedIn(l *buildlog.Log, path string) bool {
+	for _, p := range l.FailedPackages {
+		if p == path {
+			return true
+		}
+	}
+	return false
+}
+
+// unexplained is the diagnosis of a failure no rule recognised: nothing
+// go build printed is lost.
+func (a *analysis) unexplained(code int) diag.Diagnosis {
+	var ev []string
+	for _, b := range a.log.Blocks {
+		ev = append(ev, b.Lines...)
+	}
+	if len(ev) > 30 {
+		ev = ev[:30]
+	}
+	summary := fmt.Sprintf("go build failed (exit %d) with no message cgotrace recognises", code)
+	for _, l := range ev {
+		if strings.TrimSpace(l) != "" && !strings.HasPrefix(l, "#") {
+			summary = strings.TrimSpace(l)
+			break
+		}
+	}
+	return diag.Diagnosis{Code: diag.CompileError, Severity: diag.Error, Summary: summary,
+		Fix: "read go build's output in the evidence; run with --report-dir to keep the raw log", Evidence: ev}
+}
+
+// ccWords is CC split into words (CC may carry flags: "gcc -m32").
+func (a *analysis) ccWords() []string {
+	cc := strings.Fields(a.goEnv["CC"])
+	if len(cc) == 0 {
+		cc = []string{"gcc"}
+	}
+	return cc
+}
+
+func (a *analysis) toolchain(ctx context.Context) *Toolchain {
+	tc := &Toolchain{Env: reportEnv(a.o.Env)}
+	if a.goEnv == nil {
+		return tc
+	}
+	tc.GoVersion, tc.GOOS, tc.GOARCH = a.goEnv["GOVERSION"], a.goEnv["GOOS"], a.goEnv["GOARCH"]
+	tc.CgoEnabled, tc.CC, tc.CXX = a.goEnv["CGO_ENABLED"], a.goEnv["CC"], a.goEnv["CXX"]
+	pc := a.goEnv["PKG_CONFIG"]
+	if pc == "" {
+		pc = "pkg-config"
+	}
+	if p, err := exec.LookPath(strings.Fields(pc + " x")[0]); err == nil {
+		tc.PkgConfig = p
+	} else {
+		tc.PkgConfig = pc
+	}
+	cc := a.ccWords()
+	var out bytes.Buffer
+	if code, err := a.o.Runner.Run(ctx, Cmd{Name: cc[0], Args: append(cc[1:], "-dumpmachine"), Dir: a.o.Dir, Env: a.env, Stdout: &out}); err == nil && code == 0 {
+		tc.CCTarget = strings.TrimSpace(out.String())
+	}
+	return tc
+}
+
+// loadPackages asks go list for the build's packages and reads the #cgo
+// lines of those that import "C" (also of files cgo being off excluded).
+func (a *analysis) loadPackages(ctx context.Context, f *Facts) {
+	pkgs, err := goList(ctx, a.o.Runner, a.o.Go, a.o.Dir, a.o.Env, a.o.Args)
+	if err != nil {
+		a.o.Log.WithError(err).Debug("go list failed")
+	}
+	for _, lp := range pkgs {
+		p := &Package{ImportPath: lp.ImportPath, Dir: lp.Dir}
+		files := append(append([]string(nil), lp.CgoFiles...), lp.IgnoredGoFiles...)
+		for _, name := range files {
+			ds, err := ReadDirectives(filepath.Join(lp.Dir, name))
+			if err != nil {
+				continue
+			}
+			if importsC(filepath.Join(lp.Dir, name)) {
+				p.importsC = true
+			}
+			p.Directives = append(p.Directives, ds...)
+		}
+		if len(lp.CgoFiles) > 0 {
+			p.importsC = true
+		}
+		if p.importsC {
+			f.Packages[p.ImportPath] = p
+		}
+	}
+}
+
+// importsC reports whether a Go file imports "C".
+func importsC(path string) bool {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	return bytes.Contains(src, []byte(`import "C"`)) || bytes.Contains(src, []byte("\t\"C\"\n"))
+}
+
+// chainIncomplete reports whether a cgo package of the failed build did
+// not run its cgo steps in the log: it came from the build cache, and the
+// cache may even have changed the error (golang/go#24355).
+func (a *analysis) chainIncomplete(f *Facts) bool {
+	if a.goEnv["CGO_ENABLED"] != "1" {
+		return false
+	}
+	ran := map[string]bool{}
+	for _, r := range a.log.Records {
+		if r.Step == KindCgo {
+			ran[r.ImportPath] = true
+		}
+	}
+	for path, p := range f.Packages {
+		if len(p.Directives) > 0 && !ran[path] {
+			return true
+		}
+	}
+	return false
+}
+
+// forensicRebuild builds the cgo packages again with a throwaway macro in
+// CGO_CFLAGS, which misses the build cache for every cgo package and
+// nothing else, with -ldflags=-v, into a discarded output file.
+func (a *analysis) forensicRebuild(ctx context.Context) {
+	tmp, err := os.MkdirTemp("", "cgotrace-forensic-")
+	if err != nil {
+		return
+	}
+	defer os.RemoveAll(tmp)
+	args := withLdflagsV(a.o.Args, a.goEnv["GOFLAGS"])
+	args = replaceOutput(args, filepath.Join(tmp, "out"))
+	env := setEnv(a.env, "CGO_CFLAGS", strings.TrimSpace(a.goEnv["CGO_CFLAGS"]+" -DCGOTRACE_NONCE="+nonce()))
+	var out bytes.Buffer
+	_, err = a.o.Runner.Run(ctx, Cmd{Name: a.o.Go, Args: instrumentedArgs("build", args), Dir: a.o.Dir, Env: env, Stdout: &out, Stderr: &out})
+	if err != nil {
+		return
+	}
+	l, err := buildlog.Parse(&out)
+	if err != nil {
+		return
+	}
+	if !a.o.KeepWork && l.Work != "" && strings.Contains(filepath.Base(l.Work), "go-build") {
+		os.RemoveAll(l.Work)
+	}
+	a.forensic = l
+}
+
+// attachRerun keeps the probe's verbose linker output on the failed host
+// link step.
+func (a *analysis) attachRerun(lp *linkProbe) {
+	if len(lp.Reruns) == 0 {
+		return
+	}
+	text := strings.Join(lp.Reruns, "\n\n")
+	for _, p := range a.rep.Packages {
+		for i := range p.Steps {
+			if p.Steps[i].Kind == KindHostLink && p.Steps[i].Failed {
+				p.Steps[i].Rerun = text
+				return
+			}
+		}
+	}
+	for _, p := range a.rep.Packages {
+		for i := range p.Steps {
+			if p.Steps[i].Failed {
+				p.Steps[i].Rerun = text
+				return
+			}
+		}
+	}
+}

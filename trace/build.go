@@ -1,0 +1,234 @@
+package trace
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/cgotrace/cgotrace/buildlog"
+	"github.com/cgotrace/cgotrace/trace/diag"
+)
+
+// BuildOptions configure one instrumented build.
+type BuildOptions struct {
+	// GoCmd is the go subcommand: "build" (default) or "install".
+	GoCmd string
+	// Args are the user's go build arguments, passed unchanged and in order.
+	Args []string
+	// Go is the go executable ("go" on PATH by default).
+	Go string
+	// Dir is the directory go build runs in.
+	Dir string
+	// Env is the environment of the build (os.Environ()).
+	Env []string
+	// KeepWork keeps go build's work directory ($WORK) afterwards.
+	KeepWork bool
+	// NoRerun skips the verbose re-runs and the forensic rebuild.
+	NoRerun bool
+	// Terminal receives what plain go build would have printed.
+	Terminal io.Writer
+	// RawLog, when set, receives the raw instrumented log as it comes.
+	RawLog io.Writer
+	// Runner runs go and the C tools (ExecRunner by default).
+	Runner Runner
+	// Signals are forwarded to go build's process group.
+	Signals <-chan os.Signal
+	// Self is the cgotrace executable, used as the PKG_CONFIG shim; ""
+	// disables the shim.
+	Self string
+	// Version is cgotrace's version, for the report.
+	Version string
+	Log     logrus.FieldLogger
+}
+
+func (o *BuildOptions) defaults() {
+	if o.GoCmd == "" {
+		o.GoCmd = "build"
+	}
+	if o.Go == "" {
+		o.Go = "go"
+	}
+	if o.Runner == nil {
+		o.Runner = ExecRunner{}
+	}
+	if o.Terminal == nil {
+		o.Terminal = io.Discard
+	}
+	if o.Log == nil {
+		l := logrus.New()
+		l.Out = io.Discard
+		o.Log = l
+	}
+	if o.Dir == "" {
+		o.Dir, _ = os.Getwd()
+	}
+}
+
+// instrumentedArgs is the go command line cgotrace runs: the user's
+// arguments unchanged and in order, after -x -json -work. -ldflags is not
+// touched: -ldflags=-v would be recorded in the binary's build info and
+// defeat go build's up-to-date check (a 80 ms no-op build becomes a
+// 600 ms relink here); the link is re-run verbosely only when it failed.
+func instrumentedArgs(goCmd string, user []string) []string {
+	return append([]string{goCmd, "-x", "-json", "-work"}, user...)
+}
+
+// lineWriter writes whole lines to a shared destination under a lock, so
+// that stdout (JSON events) and stderr of go build interleave line by line
+// in the raw log, never mid-line.
+type lineWriter struct {
+	mu  *sync.Mutex
+	dst io.Writer
+	buf []byte
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	i := strings.LastIndexByte(string(w.buf), '\n')
+	if i < 0 {
+		return len(p), nil
+	}
+	w.mu.Lock()
+	_, err := w.dst.Write(w.buf[:i+1])
+	w.mu.Unlock()
+	w.buf = append(w.buf[:0], w.buf[i+1:]...)
+	return len(p), err
+}
+
+func (w *lineWriter) flush() {
+	if len(w.buf) > 0 {
+		w.mu.Lock()
+		w.dst.Write(w.buf)
+		w.mu.Unlock()
+		w.buf = w.buf[:0]
+	}
+}
+
+// BuildResult is the outcome of Build.
+type BuildResult struct {
+	Report *Report
+	// RawLog is the path of the raw instrumented log (a temporary file the
+	// caller removes).
+	RawLog string
+}
+
+// Build runs go build instrumented and returns the report. A failed build
+// is a report with diagnoses and a non-zero Command.ExitCode; an error means
+// cgotrace could not do its job (go could not be started, say).
+func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
+	o.defaults()
+	start := time.Now()
+	rep := &Report{
+		SchemaVersion: SchemaVersion,
+		Tool:          Tool{Name: "cgotrace", Version: o.Version},
+		Command:       Command{Argv: append([]string{"go", o.GoCmd}, o.Args...), Dir: o.Dir},
+		Diagnoses:     []diag.Diagnosis{},
+	}
+	env := o.Env
+	goEnv, err := readGoEnv(ctx, o.Runner, o.Go, o.Dir, env)
+	if err != nil {
+		o.Log.WithError(err).Warn("could not read go env")
+	}
+
+	shim := newShim(o, goEnv)
+	if shim != nil {
+		env = append(append([]string(nil), env...), shim.env...)
+		defer shim.cleanup()
+	}
+
+	raw, err := os.CreateTemp("", "cgotrace-build-*.log")
+	if err != nil {
+		return nil, fmt.Errorf("raw log: %w", err)
+	}
+	res := &BuildResult{Report: rep, RawLog: raw.Name()}
+	var mu sync.Mutex
+	rawDst := io.Writer(raw)
+	if o.RawLog != nil {
+		rawDst = io.MultiWriter(raw, o.RawLog)
+	}
+	outW := &lineWriter{mu: &mu, dst: rawDst}
+	errW := &lineWriter{mu: &mu, dst: rawDst}
+	echo := newEcho(o.Terminal)
+	code, runErr := o.Runner.Run(ctx, Cmd{
+		Name: o.Go, Args: instrumentedArgs(o.GoCmd, o.Args), Dir: o.Dir, Env: env,
+		Stdout: io.MultiWriter(outW, echo), Stderr: io.MultiWriter(errW, o.Terminal),
+		Signals: o.Signals,
+	})
+	outW.flush()
+	errW.flush()
+	echo.Close()
+	raw.Close()
+	if runErr != nil {
+		return res, fmt.Errorf("run %s %s: %w", o.Go, o.GoCmd, runErr)
+	}
+	rep.Command.ExitCode = code
+	o.Log.WithFields(logrus.Fields{"exit": code, "elapsed": time.Since(start).Round(time.Millisecond)}).Debug("go build finished")
+
+	f, err := os.Open(raw.Name())
+	if err != nil {
+		return res, fmt.Errorf("raw log: %w", err)
+	}
+	l, err := buildlog.Parse(f)
+	f.Close()
+	if err != nil {
+		return res, fmt.Errorf("parse build log: %w", err)
+	}
+	if !o.KeepWork && l.Work != "" && strings.Contains(filepath.Base(l.Work), "go-build") {
+		defer os.RemoveAll(l.Work)
+	}
+	a := &analysis{o: &o, goEnv: goEnv, env: env, log: l, rep: rep, shim: shim}
+	if err := a.safeRun(ctx, code); err != nil {
+		// A bug in cgotrace must not change the build's outcome: the
+		// report keeps go build's exit code and says what went wrong.
+		o.Log.WithError(err).Error("cgotrace could not finish the diagnosis")
+	}
+	o.Log.WithField("elapsed", time.Since(start).Round(time.Millisecond)).Debug("report ready")
+	return res, nil
+}
+
+// nonce makes a throwaway macro value that misses the build cache for
+// every cgo package and nothing else.
+func nonce() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// echo shows on the terminal what plain go build would have printed: the
+// error and warning blocks of the BuildEvents, not the -x trace.
+type echo struct {
+	pw   *io.PipeWriter
+	done chan struct{}
+}
+
+func newEcho(term io.Writer) *echo {
+	pr, pw := io.Pipe()
+	e := &echo{pw: pw, done: make(chan struct{})}
+	go func() {
+		defer close(e.done)
+		br := bufio.NewReaderSize(pr, 64<<10)
+		echoBlocks(br, term)
+		io.Copy(io.Discard, br)
+	}()
+	return e
+}
+
+func (e *echo) Write(p []byte) (int, error) {
+	e.pw.Write(p)
+	return len(p), nil
+}
+
+func (e *echo) Close() {
+	e.pw.Close()
+	<-e.done
+}

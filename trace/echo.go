@@ -1,0 +1,86 @@
+package trace
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// buildEvent is one line of `go build -json` output.
+type buildEvent struct {
+	ImportPath string
+	Action     string
+	Output     string
+}
+
+// echoBlocks copies to term what plain `go build` prints: every output line
+// of the BuildEvents except the -x trace (command lines, heredocs, WORK=).
+// Lines that are not JSON (go may still print some text) pass through.
+func echoBlocks(r *bufio.Reader, term io.Writer) {
+	afterFailed := map[string]bool{} // import path → previous line was "running X failed"
+	for {
+		line, err := r.ReadBytes('\n')
+		if len(line) > 0 {
+			var ev buildEvent
+			if line[0] != '{' || json.Unmarshal(line, &ev) != nil {
+				term.Write(line)
+			} else if ev.Action == "build-output" && ev.Output != "" {
+				first, _, _ := strings.Cut(ev.Output, "\n")
+				if afterFailed[ev.ImportPath] || !isTraceLine(first) {
+					io.WriteString(term, ev.Output)
+				}
+				afterFailed[ev.ImportPath] = runningFailed.MatchString(first)
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+var (
+	runningFailed = regexp.MustCompile(`: running \S+ failed: `)
+	envPrefix     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=('|")`)
+)
+
+// isTraceLine reports whether a line is part of the -x trace rather than
+// tool output. Tool output never starts like a command: compilers and
+// linkers prefix their messages with "file:", "tool:" or indentation.
+func isTraceLine(l string) bool {
+	switch {
+	case l == "":
+		return false
+	case strings.HasPrefix(l, "WORK="), strings.HasPrefix(l, "cd "), strings.HasPrefix(l, "mkdir -p "),
+		strings.HasPrefix(l, "mv "), strings.HasPrefix(l, "cp "), strings.HasPrefix(l, "rm -"),
+		strings.HasPrefix(l, "cat >"), strings.HasPrefix(l, "echo "), strings.HasPrefix(l, "go tool "),
+		strings.HasPrefix(l, "ln "), strings.HasPrefix(l, "touch "):
+		return true
+	case strings.HasSuffix(l, " # internal"), strings.HasSuffix(l, " || true"),
+		strings.Contains(l, " # test for internal linking errors ("):
+		return true
+	case envPrefix.MatchString(l):
+		return true
+	}
+	first, _, _ := strings.Cut(l, " ")
+	if strings.HasSuffix(first, ":") {
+		return false // "tool: message", "file:line: message"
+	}
+	if strings.Contains(first, "/pkg/tool/") {
+		return true
+	}
+	base := filepath.Base(first)
+	if !strings.Contains(l, " -") {
+		return false
+	}
+	// A C compiler or pkg-config run with flags (cgo's gcc lines carry a
+	// TERM= prefix; the dynimport link and probes do not).
+	for _, s := range []string{"gcc", "g++", "cc", "c++", "clang", "clang++", "pkg-config", "pkgconf", "cgotrace"} {
+		if base == s || strings.HasSuffix(base, "-"+s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,79 @@
+package trace
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// listPackage is the part of `go list -json` output cgotrace reads.
+type listPackage struct {
+	ImportPath     string
+	Dir            string
+	Name           string
+	Standard       bool
+	GoFiles        []string
+	CgoFiles       []string
+	IgnoredGoFiles []string
+	CFiles         []string
+	CXXFiles       []string
+	SFiles         []string
+	CgoCPPFLAGS    []string
+	CgoCFLAGS      []string
+	CgoCXXFLAGS    []string
+	CgoLDFLAGS     []string
+	CgoPkgConfig   []string
+	Error          *struct{ Err string }
+}
+
+// listArgs keeps the go build flags that go list understands too (all
+// build flags but -o) and the packages.
+func listArgs(userArgs []string) []string {
+	flags, rest := scanGoArgs(userArgs)
+	var out []string
+	for _, f := range flags {
+		switch f.Name {
+		case "o", "x", "n", "v", "work", "json", "a", "p":
+			continue
+		}
+		if f.ValueIndex >= 0 {
+			out = append(out, "-"+f.Name, f.Value)
+		} else {
+			out = append(out, userArgs[f.Index])
+		}
+	}
+	return append(out, rest...)
+}
+
+// goList runs `go list -e -json -deps` for the user's packages with the
+// user's build flags and returns the non-standard packages.
+func goList(ctx context.Context, r Runner, goCmd, dir string, env, userArgs []string) ([]*listPackage, error) {
+	var out, errb bytes.Buffer
+	args := append([]string{"list", "-e", "-json=ImportPath,Dir,Name,Standard,GoFiles,CgoFiles,IgnoredGoFiles,CFiles,CXXFiles,SFiles,CgoCPPFLAGS,CgoCFLAGS,CgoCXXFLAGS,CgoLDFLAGS,CgoPkgConfig,Error", "-deps"}, listArgs(userArgs)...)
+	code, err := r.Run(ctx, Cmd{Name: goCmd, Args: args, Dir: dir, Env: env, Stdout: &out, Stderr: &errb})
+	if err != nil {
+		return nil, fmt.Errorf("go list: %w", err)
+	}
+	dec := json.NewDecoder(&out)
+	var pkgs []*listPackage
+	for {
+		p := new(listPackage)
+		if err := dec.Decode(p); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return pkgs, fmt.Errorf("go list: %w", err)
+		}
+		if !p.Standard {
+			pkgs = append(pkgs, p)
+		}
+	}
+	if code != 0 && len(pkgs) == 0 {
+		return nil, fmt.Errorf("go list: exit %d: %s", code, strings.TrimSpace(errb.String()))
+	}
+	return pkgs, nil
+}

@@ -1,0 +1,768 @@
+package trace
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/cgotrace/cgotrace/buildlog"
+	"github.com/cgotrace/cgotrace/trace/diag"
+)
+
+// Facts is what cgotrace knows beyond the log. `analyze` has only the log
+// (a zero Facts); `build` fills in the toolchain, the packages and the
+// probes of the file system.
+type Facts struct {
+	// GoEnv is `go env -json` of the build, or nil.
+	GoEnv GoEnv
+	// CgoExplicit is true when CGO_ENABLED was set in the environment.
+	CgoExplicit bool
+	// CCTarget is `$CC -dumpmachine`, or "".
+	CCTarget string
+	// Packages by import path, with their #cgo directives.
+	Packages map[string]*Package
+	// Probe looks for a library on the linker's search path; nil in
+	// log-only mode.
+	Probe func(lib string, link *buildlog.HostLink) *LibProbe
+	// Symbols names the libraries defining a symbol; nil when unknown.
+	Symbols func(sym string) []SymbolDef
+}
+
+// SymbolDef is a library that defines a symbol.
+type SymbolDef struct {
+	Library string // path
+	Flag    string // -lz
+}
+
+// LibProbe is what the file system says about one -l library.
+type LibProbe struct {
+	Static    bool     // the link is static (-static): only .a files count
+	Searched  []string // directories, in the linker's order
+	Shared    []string // libfoo.so found
+	Archive   []string // libfoo.a found
+	Versioned []string // libfoo.so.N found (no libfoo.so next to it)
+	WrongArch []string // candidates of another class or machine
+	Evidence  []string // the linker's own words from a verbose re-run
+}
+
+// rank orders codes root cause first: what makes later steps fail comes
+// before what it causes.
+var rank = map[diag.Code]int{
+	diag.CCNotFound: 0, diag.CgoDisabled: 1, diag.CrossCCMismatch: 2,
+	diag.PkgConfigNotFound: 3, diag.PkgConfigPackageNotFound: 4,
+	diag.PkgConfigVersionMismatch: 5, diag.InvalidCgoFlag: 6,
+	diag.HeaderNotFound: 7, diag.CgoUnknownName: 8, diag.CompileError: 9,
+	diag.LibraryArchMismatch: 10, diag.LibraryDevMissing: 11, diag.StaticLibraryMissing: 12,
+	diag.LibraryNotFound: 13, diag.DSOMissingFromCommandLine: 14, diag.CXXRuntimeMissing: 15,
+	diag.UndefinedSymbol: 16, diag.MultipleDefinition: 17, diag.PICRequired: 18,
+	diag.LinkError: 19, diag.RuntimeLibraryMissing: 20, diag.StaticGlibcNSS: 21,
+}
+
+// Diagnose applies the rules to a parsed log and returns the diagnoses,
+// root cause first, without duplicates.
+func Diagnose(l *buildlog.Log, f *Facts) []diag.Diagnosis {
+	if f == nil {
+		f = &Facts{}
+	}
+	var ds []diag.Diagnosis
+	ds = append(ds, upfront(l, f)...)
+	for i := range l.Blocks {
+		ds = append(ds, diagnoseBlock(l, &l.Blocks[i], f)...)
+	}
+	return orderDiagnoses(ds)
+}
+
+// orderDiagnoses sorts errors before warnings, then by rank, keeping log
+// order within a rank, and drops repeats (one failing package can print
+// the same block once per parallel gcc run).
+func orderDiagnoses(ds []diag.Diagnosis) []diag.Diagnosis {
+	seen := map[string]bool{}
+	out := ds[:0:0]
+	for _, d := range ds {
+		key := string(d.Code) + "\x00" + d.Package + "\x00" + fmt.Sprint(sortedSubject(d.Subject))
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, d)
+	}
+	sev := map[diag.Severity]int{diag.Error: 0, diag.Warning: 1, diag.Info: 2}
+	sort.SliceStable(out, func(i, j int) bool {
+		if sev[out[i].Severity] != sev[out[j].Severity] {
+			return sev[out[i].Severity] < sev[out[j].Severity]
+		}
+		return rank[out[i].Code] < rank[out[j].Code]
+	})
+	return out
+}
+
+func sortedSubject(m map[string]string) []string {
+	var s []string
+	for _, k := range sortedKeys(m) {
+		s = append(s, k+"="+m[k])
+	}
+	return s
+}
+
+// upfront holds the rules decided from the toolchain before any message:
+// cgo turned off, or a C compiler for another target.
+func upfront(l *buildlog.Log, f *Facts) []diag.Diagnosis {
+	if f.GoEnv == nil || l.Outcome == buildlog.OutcomeSuccess {
+		return nil
+	}
+	var ds []diag.Diagnosis
+	goos, goarch := f.GoEnv["GOOS"], f.GoEnv["GOARCH"]
+	if f.GoEnv["CGO_ENABLED"] == "0" {
+		if pkg := firstCgoPackageExcluded(f); pkg != "" {
+			reason := "CGO_ENABLED=0 is set in the environment"
+			switch {
+			case f.CgoExplicit:
+			case goos != f.GoEnv["GOHOSTOS"] || goarch != f.GoEnv["GOHOSTARCH"]:
+				reason = fmt.Sprintf("cgo is off by default when cross-compiling (GOOS/GOARCH %s/%s, host %s/%s) and CC is not set", goos, goarch, f.GoEnv["GOHOSTOS"], f.GoEnv["GOHOSTARCH"])
+			default:
+				reason = fmt.Sprintf("go turned cgo off because the C compiler %q was not found on PATH", f.GoEnv["CC"])
+			}
+			ds = append(ds, diag.Diagnosis{
+				Code: diag.CgoDisabled, Severity: diag.Error, Package: pkg,
+				Summary: fmt.Sprintf("%s needs cgo (its files import \"C\"), but cgo is disabled", pkg),
+				Detail:  reason,
+				Fix:     "set CGO_ENABLED=1 and make sure a C compiler for the target is installed (CC)",
+				Subject: map[string]string{"reason": reason},
+			})
+		}
+	}
+	if f.GoEnv["CGO_ENABLED"] == "1" && f.CCTarget != "" && goarch != "" {
+		if want := gnuArch(goarch); want != "" && !targetMatches(f.CCTarget, goos, want) {
+			cc := f.GoEnv["CC"]
+			if cc == "" {
+				cc = "gcc"
+			}
+			ds = append(ds, diag.Diagnosis{
+				Code: diag.CrossCCMismatch, Severity: diag.Error, Package: "runtime/cgo",
+				Summary: fmt.Sprintf("building for %s/%s with %s, a C compiler for %s", goos, goarch, cc, f.CCTarget),
+				Detail:  fmt.Sprintf("`%s -dumpmachine` prints %s; GOOS/GOARCH ask for %s", cc, f.CCTarget, want),
+				Fix:     fmt.Sprintf("set CC to a cross compiler for %s/%s (e.g. CC=%s-linux-gnu-gcc, Debian package gcc-%s-linux-gnu), or build with CGO_ENABLED=0", goos, goarch, want, strings.ReplaceAll(want, "_", "-")),
+				Subject: map[string]string{"tool": cc, "target": goos + "/" + goarch},
+			})
+		}
+	}
+	return ds
+}
+
+func firstCgoPackageExcluded(f *Facts) string {
+	paths := sortedPkgPaths(f.Packages)
+	for _, p := range paths {
+		if f.Packages[p].Failed && pkgImportsC(f.Packages[p]) {
+			return p
+		}
+	}
+	for _, p := range paths {
+		if pkgImportsC(f.Packages[p]) {
+			return p
+		}
+	}
+	return ""
+}
+
+func pkgImportsC(p *Package) bool { return p != nil && p.importsC }
+
+func sortedPkgPaths(m map[string]*Package) []string {
+	var s []string
+	for k := range m {
+		s = append(s, k)
+	}
+	sort.Strings(s)
+	return s
+}
+
+// gnuArch maps GOARCH to the GNU triplet's machine.
+func gnuArch(goarch string) string {
+	return map[string]string{
+		"amd64": "x86_64", "386": "i686", "arm64": "aarch64", "arm": "arm",
+		"riscv64": "riscv64", "ppc64le": "powerpc64le", "ppc64": "powerpc64",
+		"s390x": "s390x", "mips64le": "mips64el", "mips64": "mips64",
+		"mipsle": "mipsel", "mips": "mips", "loong64": "loongarch64",
+	}[goarch]
+}
+
+func targetMatches(target, goos, arch string) bool {
+	m := strings.SplitN(target, "-", 2)[0]
+	switch arch {
+	case "i686":
+		if m == "i386" || m == "i486" || m == "i586" || m == "i686" {
+			return true
+		}
+	case "arm":
+		if strings.HasPrefix(m, "arm") {
+			return true
+		}
+	}
+	if m != arch {
+		return false
+	}
+	switch goos {
+	case "windows":
+		return strings.Contains(target, "mingw") || strings.Contains(target, "windows")
+	case "darwin", "ios":
+		return strings.Contains(target, "apple") || strings.Contains(target, "darwin")
+	}
+	return true
+}
+
+// blockCtx is what the rules of one block share.
+type blockCtx struct {
+	l    *buildlog.Log
+	b    *buildlog.Block
+	f    *Facts
+	link *buildlog.HostLink
+}
+
+func diagnoseBlock(l *buildlog.Log, b *buildlog.Block, f *Facts) []diag.Diagnosis {
+	c := &blockCtx{l: l, b: b, f: f, link: linkOfBlock(l, b)}
+	var ds []diag.Diagnosis
+	isLink := c.link != nil
+	var undefined []buildlog.Message
+	cannotFind := map[string]bool{}
+	incompatible := map[string]string{}
+	for _, m := range b.Messages {
+		if m.Kind == buildlog.MsgSkippingIncompat {
+			incompatible[libName(m.Library)] = m.Object
+		}
+		if m.Kind == buildlog.MsgLinkFailed || m.Tool == "ld" || m.Tool == "collect2" {
+			isLink = true
+		}
+	}
+	var dsoSym string
+	for _, m := range b.Messages {
+		switch m.Kind {
+		case buildlog.MsgPkgConfigNotFound:
+			ds = append(ds, c.pkgConfigNotFound(m))
+		case buildlog.MsgPkgConfigPackage:
+			ds = append(ds, c.pkgConfigPackage(m))
+		case buildlog.MsgPkgConfigVersion:
+			ds = append(ds, c.pkgConfigVersion(m))
+		case buildlog.MsgPkgConfigExit:
+			if !hasKind(b.Messages, buildlog.MsgPkgConfigPackage, buildlog.MsgPkgConfigVersion) {
+				ds = append(ds, c.pkgConfigExit(m))
+			}
+		case buildlog.MsgInvalidFlag, buildlog.MsgMalformedCgoArg:
+			ds = append(ds, c.invalidFlag(m))
+		case buildlog.MsgCCNotFound:
+			ds = append(ds, c.ccNotFound(m))
+		case buildlog.MsgCgoUnknownName:
+			ds = append(ds, c.unknownName(m))
+		case buildlog.MsgHeaderNotFound:
+			ds = append(ds, c.headerNotFound(m))
+		case buildlog.MsgBuildConstraints, buildlog.MsgGoUndefined:
+			if d, ok := c.goError(m); ok {
+				ds = append(ds, d)
+			}
+		case buildlog.MsgCompileError, buildlog.MsgAssembler, buildlog.MsgUnrecognizedOption:
+			if m.Severity == "error" || m.Kind != buildlog.MsgCompileError {
+				ds = append(ds, c.compileError(m))
+			}
+		case buildlog.MsgCannotFindLib:
+			lib := libName(m.Library)
+			if cannotFind[lib] {
+				continue
+			}
+			cannotFind[lib] = true
+			ds = append(ds, c.cannotFind(m, incompatible))
+		case buildlog.MsgUndefinedReference:
+			undefined = append(undefined, m)
+		case buildlog.MsgUndefinedSymbolDSO:
+			dsoSym = m.Symbol
+		case buildlog.MsgDSOMissing:
+			ds = append(ds, c.dsoMissing(m, dsoSym))
+		case buildlog.MsgMultipleDefinition:
+			ds = append(ds, c.simple(m, diag.MultipleDefinition, "symbol", m.Symbol,
+				fmt.Sprintf("%s is defined more than once", m.Symbol),
+				"make all but one definition static (a function in a cgo preamble of a file with //export is compiled twice: declare it static inline or move it to a .c file), or rename one"))
+		case buildlog.MsgPICRequired:
+			ds = append(ds, c.simple(m, diag.PICRequired, "object", m.Object,
+				fmt.Sprintf("%s was compiled without -fPIC and cannot be linked into a position-independent executable or shared object", m.Object),
+				"rebuild the library with -fPIC (CFLAGS=-fPIC), or drop -buildmode=pie/c-shared"))
+		case buildlog.MsgStaticNSS:
+			d := c.simple(m, diag.StaticGlibcNSS, "symbol", m.Symbol,
+				fmt.Sprintf("the static binary calls %s, which glibc loads through NSS at run time", m.Symbol),
+				"build with -tags netgo,osusergo so Go's own resolver and user lookup are used, link against musl, or accept that the binary needs the same glibc at run time")
+			d.Severity = diag.Warning
+			ds = append(ds, d)
+		case buildlog.MsgNeededNotFound:
+			ds = append(ds, c.simple(m, diag.LibraryNotFound, "library", m.Library,
+				fmt.Sprintf("%s, a dependency of %s, is not on the linker's search path", m.Library, m.Object),
+				fmt.Sprintf("add -Wl,-rpath-link,<dir of %s> (or -L<dir>) to the link flags", m.Library)))
+		}
+	}
+	if len(undefined) > 0 {
+		ds = append(ds, c.undefined(undefined)...)
+	}
+	if len(ds) == 0 && blockFailed(b) {
+		ds = append(ds, c.fallback(isLink))
+	}
+	return ds
+}
+
+func hasKind(ms []buildlog.Message, kinds ...buildlog.MessageKind) bool {
+	for _, m := range ms {
+		for _, k := range kinds {
+			if m.Kind == k {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// blockFailed tells an error block from a warning block.
+func blockFailed(b *buildlog.Block) bool {
+	for _, m := range b.Messages {
+		if m.Severity == "error" {
+			return true
+		}
+	}
+	for _, line := range b.Lines {
+		if strings.Contains(line, "exit status") || strings.Contains(line, "error") {
+			return true
+		}
+	}
+	return false
+}
+
+// linkOfBlock finds the failed host link of a block's package.
+func linkOfBlock(l *buildlog.Log, b *buildlog.Block) *buildlog.HostLink {
+	var found *buildlog.HostLink
+	for i := range l.HostLinks {
+		h := &l.HostLinks[i]
+		if h.ImportPath == b.ImportPath || h.ImportPath == "" {
+			if found == nil || h.Failed {
+				found = h
+			}
+		}
+	}
+	return found
+}
+
+func (c *blockCtx) base(m buildlog.Message, code diag.Code) diag.Diagnosis {
+	d := diag.Diagnosis{Code: code, Severity: diag.Error, Package: c.b.ImportPath}
+	d.Evidence = evidence(m)
+	if m.File != "" && m.Line > 0 && !strings.HasPrefix(m.File, "/tmp/go-build") && !strings.Contains(m.File, "$WORK") {
+		d.Source = &diag.Source{File: c.relFile(m.File), Line: m.Line, Column: m.Column}
+	}
+	return d
+}
+
+func evidence(m buildlog.Message) []string {
+	if len(m.Raw) > 0 {
+		return append([]string(nil), m.Raw...)
+	}
+	return []string{m.Text}
+}
+
+// relFile makes a message's file relative to its package directory.
+func (c *blockCtx) relFile(file string) string {
+	file = strings.TrimPrefix(file, "./")
+	if p := c.f.Packages[c.b.ImportPath]; p != nil && p.Dir != "" && filepath.IsAbs(file) {
+		if r, err := filepath.Rel(p.Dir, file); err == nil && !strings.HasPrefix(r, "..") {
+			return r
+		}
+	}
+	return file
+}
+
+func (c *blockCtx) simple(m buildlog.Message, code diag.Code, key, val, summary, fix string) diag.Diagnosis {
+	d := c.base(m, code)
+	d.Summary, d.Fix = summary, fix
+	if val != "" {
+		d.Subject = map[string]string{key: val}
+	}
+	return d
+}
+
+func (c *blockCtx) pkgConfigNotFound(m buildlog.Message) diag.Diagnosis {
+	tool := m.Program
+	if tool == "" {
+		tool = "pkg-config"
+	}
+	d := c.simple(m, diag.PkgConfigNotFound, "tool", tool,
+		fmt.Sprintf("the pkg-config program %q is not installed or not on PATH", tool),
+		"install pkg-config (Debian/Ubuntu pkgconf, Fedora pkgconf-pkg-config, Alpine pkgconf, Homebrew pkgconf), or point PKG_CONFIG at it")
+	d.Source = c.directiveSource("pkg-config", "")
+	return d
+}
+
+func (c *blockCtx) pkgConfigPackage(m buildlog.Message) diag.Diagnosis {
+	d := c.simple(m, diag.PkgConfigPackageNotFound, "pkg_config_package", m.Package,
+		fmt.Sprintf("pkg-config cannot find package %s (no %s.pc on the search path)", m.Package, m.Package),
+		fmt.Sprintf("install the development package that ships %s.pc (%s), or add the directory that holds it to PKG_CONFIG_PATH", m.Package, distroHint(strings.TrimPrefix(m.Package, "lib"))))
+	if c.b.Desc != "" {
+		d.Detail = "go build ran: " + c.b.Desc
+	}
+	d.Source = c.directiveSource("pkg-config", m.Package)
+	return d
+}
+
+func (c *blockCtx) pkgConfigVersion(m buildlog.Message) diag.Diagnosis {
+	d := c.simple(m, diag.PkgConfigVersionMismatch, "pkg_config_package", m.Package,
+		fmt.Sprintf("the installed %s does not meet a version requirement: %s", m.Package, m.Text),
+		fmt.Sprintf("install a newer %s, or point PKG_CONFIG_PATH at a directory with a newer %s.pc", m.Package, m.Package))
+	d.Source = c.directiveSource("pkg-config", "")
+	return d
+}
+
+func (c *blockCtx) pkgConfigExit(m buildlog.Message) diag.Diagnosis {
+	args := strings.Fields(c.b.Desc)
+	pkg := ""
+	if len(args) > 0 {
+		pkg = args[len(args)-1]
+	}
+	if strings.Contains(c.b.Desc, "version") {
+		d := c.simple(m, diag.PkgConfigVersionMismatch, "pkg_config_package", pkg,
+			fmt.Sprintf("pkg-config failed silently on a version check: %s", c.b.Desc),
+			"install a version of the package that satisfies the #cgo pkg-config line")
+		d.Source = c.directiveSource("pkg-config", "")
+		return d
+	}
+	d := c.simple(m, diag.PkgConfigPackageNotFound, "pkg_config_package", pkg,
+		fmt.Sprintf("pkg-config failed for %s without saying why", pkg),
+		"run `cgotrace pkg-config explain "+pkg+"` to see the search path and the .pc files")
+	d.Source = c.directiveSource("pkg-config", "")
+	return d
+}
+
+func (c *blockCtx) invalidFlag(m buildlog.Message) diag.Diagnosis {
+	where := "#cgo"
+	if strings.Contains(m.Text, "pkg-config") {
+		where = "pkg-config"
+	}
+	verb := "CFLAGS"
+	if strings.Contains(m.Text, "LDFLAGS") || strings.Contains(m.Text, "--libs") {
+		verb = "LDFLAGS"
+	}
+	d := c.simple(m, diag.InvalidCgoFlag, "flag", m.Flag,
+		fmt.Sprintf("go build's flag allow-list rejects %s from %s", m.Flag, where),
+		fmt.Sprintf("if the flag is safe, allow it with CGO_%s_ALLOW='%s' (a regular expression), or pass it through the CGO_%s environment variable, which is not checked; otherwise remove it", verb, regexpQuote(m.Flag), verb))
+	if m.Kind == buildlog.MsgMalformedCgoArg {
+		d.Summary = fmt.Sprintf("a #cgo line has an argument go build refuses: %s", m.Flag)
+		d.Fix = "#cgo arguments may not contain & ' # or spaces outside quotes; put the flag in CGO_CFLAGS/CGO_LDFLAGS or in a header"
+	}
+	d.Source = c.directiveSource("", m.Flag)
+	return d
+}
+
+func regexpQuote(s string) string {
+	r := strings.NewReplacer(".", `\.`, "+", `\+`, "*", `\*`, "?", `\?`, "(", `\(`, ")", `\)`, "[", `\[`, "]", `\]`, "$", `\$`, "^", `\^`, "|", `\|`)
+	return r.Replace(s)
+}
+
+func (c *blockCtx) ccNotFound(m buildlog.Message) diag.Diagnosis {
+	tool := m.Program
+	if tool == "" {
+		tool = "gcc"
+	}
+	return c.simple(m, diag.CCNotFound, "tool", tool,
+		fmt.Sprintf("the C compiler %q is not installed or not on PATH", tool),
+		"install a C compiler (Debian/Ubuntu build-essential, Fedora gcc, Alpine gcc musl-dev, macOS xcode-select --install) or set CC to one that exists; or build with CGO_ENABLED=0 if no package needs cgo")
+}
+
+func (c *blockCtx) unknownName(m buildlog.Message) diag.Diagnosis {
+	name := strings.TrimPrefix(m.Name, "C.")
+	return c.simple(m, diag.CgoUnknownName, "name", name,
+		fmt.Sprintf("cgo cannot find C.%s in the preamble's C declarations", name),
+		fmt.Sprintf("declare %s in the preamble or #include the header that does (check the spelling, that the header is the right version, and that no blank line separates the preamble from import \"C\")", name))
+}
+
+func (c *blockCtx) headerNotFound(m buildlog.Message) diag.Diagnosis {
+	fix := fmt.Sprintf("install the development package that ships %s, or add -I<dir> to #cgo CFLAGS (or CGO_CFLAGS)", m.Header)
+	if lib, ok := headerPackages[m.Header]; ok {
+		fix = fmt.Sprintf("install the development files of lib%s (%s), or add -I<dir> to #cgo CFLAGS", lib, distroHint(lib))
+	}
+	return c.simple(m, diag.HeaderNotFound, "header", m.Header,
+		fmt.Sprintf("the C compiler cannot find the header %s", m.Header), fix)
+}
+
+func (c *blockCtx) goError(m buildlog.Message) (diag.Diagnosis, bool) {
+	p := c.f.Packages[c.b.ImportPath]
+	if c.f.GoEnv != nil && c.f.GoEnv["CGO_ENABLED"] == "0" && (p == nil || p.importsC) {
+		// The up-front rule has named cgo-disabled already.
+		return diag.Diagnosis{}, false
+	}
+	d := c.base(m, diag.CompileError)
+	d.Summary = m.Text
+	d.Fix = "fix the Go code at the position shown"
+	if m.Kind == buildlog.MsgBuildConstraints {
+		d.Fix = "check the build tags and GOOS/GOARCH; if the files import \"C\", set CGO_ENABLED=1"
+	}
+	if m.File != "" {
+		d.Subject = map[string]string{"file": c.relFile(m.File), "line": fmt.Sprint(m.Line)}
+	}
+	return d, true
+}
+
+func (c *blockCtx) compileError(m buildlog.Message) diag.Diagnosis {
+	d := c.base(m, diag.CompileError)
+	d.Summary = strings.TrimSpace(m.Text)
+	d.Fix = "fix the C code at the position shown"
+	if m.Kind == buildlog.MsgAssembler || m.Kind == buildlog.MsgUnrecognizedOption {
+		d.Fix = "the C compiler does not understand code or flags meant for the target: set CC to a compiler for GOOS/GOARCH"
+	}
+	if m.File != "" {
+		d.Subject = map[string]string{"file": c.relFile(m.File)}
+		if m.Line > 0 {
+			d.Subject["line"] = fmt.Sprint(m.Line)
+		}
+	}
+	return d
+}
+
+func (c *blockCtx) fallback(isLink bool) diag.Diagnosis {
+	code, what := diag.CompileError, "a compile step"
+	if isLink {
+		code, what = diag.LinkError, "the link"
+	}
+	d := diag.Diagnosis{Code: code, Severity: diag.Error, Package: c.b.ImportPath,
+		Summary: fmt.Sprintf("%s of %s failed with a message cgotrace does not recognise", what, c.b.ImportPath),
+		Fix:     "read the tool's message below; the steps of the package show the command that failed"}
+	lines := c.b.Lines
+	var ev []string
+	for _, line := range lines {
+		if strings.Contains(line, "running gcc failed") || strings.HasPrefix(line, "/usr/bin/gcc ") || strings.HasPrefix(line, "collect2:") {
+			continue
+		}
+		ev = append(ev, line)
+	}
+	if len(ev) == 0 {
+		ev = lines
+	}
+	if len(ev) > 20 {
+		ev = ev[:20]
+	}
+	d.Evidence = ev
+	for _, line := range ev {
+		if strings.TrimSpace(line) != "" {
+			d.Summary = strings.TrimSpace(line)
+			break
+		}
+	}
+	return d
+}
+
+func (c *blockCtx) dsoMissing(m buildlog.Message, sym string) diag.Diagnosis {
+	lib := m.Library
+	if lib == "" {
+		lib = m.Object
+	}
+	sym = stripSymVersion(sym)
+	d := c.base(m, diag.DSOMissingFromCommandLine)
+	name := libName(lib)
+	d.Summary = fmt.Sprintf("%s is defined in %s, which is only linked indirectly", sym, lib)
+	d.Fix = fmt.Sprintf("add -l%s to #cgo LDFLAGS (the code uses %s directly, so it must link the library itself)", name, sym)
+	d.Subject = map[string]string{"symbol": sym, "library": lib}
+	d.Source = c.directiveSource("LDFLAGS", "")
+	return d
+}
+
+func stripSymVersion(s string) string {
+	if i := strings.Index(s, "@"); i > 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// cxxRuntime reports whether a symbol belongs to the C++ runtime.
+func cxxRuntime(m buildlog.Message) bool {
+	for _, s := range []string{m.Symbol, m.Demangled, m.Mangled} {
+		if s == "" {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(s, "std::"), strings.HasPrefix(s, "operator new"),
+			strings.HasPrefix(s, "operator delete"), strings.HasPrefix(s, "__cxa_"),
+			strings.HasPrefix(s, "__gxx_personality"), strings.HasPrefix(s, "vtable for __cxxabiv1"),
+			strings.HasPrefix(s, "typeinfo for std::"), strings.HasPrefix(s, "_ZNSt"),
+			strings.HasPrefix(s, "_ZSt"), strings.HasPrefix(s, "_Znw"), strings.HasPrefix(s, "_Zdl"),
+			strings.HasPrefix(s, "_Zna"), strings.HasPrefix(s, "_Zda"), strings.HasPrefix(s, "_ZTVN10__cxxabiv1"):
+			return true
+		}
+	}
+	return false
+}
+
+func (c *blockCtx) undefined(ms []buildlog.Message) []diag.Diagnosis {
+	var ds []diag.Diagnosis
+	for _, m := range ms {
+		if cxxRuntime(m) {
+			d := c.base(m, diag.CXXRuntimeMissing)
+			sym := m.Symbol
+			d.Summary = fmt.Sprintf("C++ runtime symbols are undefined (%s): the link does not include libstdc++", sym)
+			d.Fix = "add -lstdc++ to #cgo LDFLAGS, or add a .cpp file to the package so that go links with g++"
+			d.Subject = map[string]string{"symbol": sym}
+			if m.Mangled != "" && m.Mangled != sym {
+				d.Subject["mangled"] = m.Mangled
+			}
+			if m.Demangled != "" && m.Demangled != sym {
+				d.Subject["demangled"] = m.Demangled
+			}
+			for _, o := range ms {
+				if cxxRuntime(o) && len(d.Evidence) < 12 {
+					d.Evidence = append(d.Evidence, o.Raw...)
+				}
+			}
+			d.Source = c.directiveSource("LDFLAGS", "")
+			ds = append(ds, d)
+			break
+		}
+	}
+	seen := map[string]bool{}
+	for _, m := range ms {
+		if cxxRuntime(m) {
+			continue
+		}
+		sym := stripSymVersion(m.Symbol)
+		if seen[sym] {
+			continue
+		}
+		seen[sym] = true
+		d := c.base(m, diag.UndefinedSymbol)
+		d.Subject = map[string]string{"symbol": sym}
+		if m.Demangled != "" && m.Demangled != sym {
+			d.Subject["demangled"] = m.Demangled
+		}
+		d.Summary = fmt.Sprintf("undefined reference to %s: no object or library on the link line defines it", sym)
+		d.Fix = fmt.Sprintf("link the library that defines %s (add -l<name> to #cgo LDFLAGS), or define it", sym)
+		if m.Mangled != "" && strings.HasPrefix(m.Mangled, "_Z") && !strings.Contains(sym, "(") {
+			d.Fix += "; a C++ definition needs extern \"C\" to be found under its C name"
+		}
+		if c.f.Symbols != nil {
+			if defs := c.f.Symbols(sym); len(defs) > 0 {
+				d.Subject["defined_in"] = defs[0].Library
+				d.Summary = fmt.Sprintf("undefined reference to %s, which %s defines but the link does not include", sym, defs[0].Library)
+				d.Fix = fmt.Sprintf("add %s to #cgo LDFLAGS", defs[0].Flag)
+			}
+		}
+		if name, ok := cgoFuncName(m.Function); ok && d.Source == nil {
+			d.Detail = fmt.Sprintf("called from C.%s", name)
+		}
+		if d.Source == nil {
+			d.Source = c.directiveSource("LDFLAGS", "")
+		}
+		ds = append(ds, d)
+	}
+	return ds
+}
+
+// cgoFuncName maps _cgo_<hash>_Cfunc_NAME to NAME.
+func cgoFuncName(fn string) (string, bool) {
+	if i := strings.Index(fn, "_Cfunc_"); i >= 0 && strings.HasPrefix(fn, "_cgo_") {
+		return fn[i+len("_Cfunc_"):], true
+	}
+	return "", false
+}
+
+func (c *blockCtx) cannotFind(m buildlog.Message, incompatible map[string]string) diag.Diagnosis {
+	lib := libName(m.Library)
+	flag := "-l" + strings.TrimPrefix(m.Library, "-l")
+	if strings.HasPrefix(m.Library, "-l") || !strings.Contains(m.Library, "/") {
+		flag = "-l" + strings.TrimPrefix(m.Library, "-l")
+	}
+	d := c.base(m, diag.LibraryNotFound)
+	d.Subject = map[string]string{"library": lib}
+	d.Source = c.directiveSource("", flag)
+	pkgSrc := c.packageOfFlag(flag)
+	if pkgSrc != "" {
+		d.Package = pkgSrc
+	}
+	if obj, ok := incompatible[lib]; ok {
+		d.Code = diag.LibraryArchMismatch
+		d.Summary = fmt.Sprintf("the linker skipped %s: it is built for another architecture or ELF class", obj)
+		d.Fix = fmt.Sprintf("install or build lib%s for the target architecture (e.g. Debian %s:<arch> in a multiarch setup or a sysroot), or point -L/PKG_CONFIG at the target's libraries", lib, debianDevPackage(lib))
+		d.Subject["object"] = obj
+		return d
+	}
+	var p *LibProbe
+	if c.f.Probe != nil {
+		p = c.f.Probe(m.Library, c.link)
+	}
+	if p == nil {
+		d.Summary = fmt.Sprintf("the linker cannot find %s", flag)
+		d.Fix = fmt.Sprintf("install lib%s (%s), or add -L<dir> to #cgo LDFLAGS", lib, distroHint(lib))
+		return d
+	}
+	if len(p.Searched) > 0 {
+		d.Detail = "searched: " + strings.Join(p.Searched, ", ")
+	}
+	d.Evidence = append(d.Evidence, p.Evidence...)
+	switch {
+	case len(p.WrongArch) > 0:
+		d.Code = diag.LibraryArchMismatch
+		d.Summary = fmt.Sprintf("%s is built for another architecture or ELF class", p.WrongArch[0])
+		d.Fix = fmt.Sprintf("install or build lib%s for the target architecture, or point -L at the target's libraries", lib)
+	case p.Static && len(p.Archive) == 0 && (len(p.Shared) > 0 || len(p.Versioned) > 0):
+		d.Code = diag.StaticLibraryMissing
+		found := append(append([]string{}, p.Shared...), p.Versioned...)
+		d.Summary = fmt.Sprintf("a static link needs lib%s.a, but only the shared library is installed (%s)", lib, strings.Join(found, ", "))
+		d.Fix = fmt.Sprintf("install the static library lib%s.a (Debian ships it in %s for most libraries), or link dynamically (drop -extldflags=-static)", lib, debianDevPackage(lib))
+	case p.Static && len(p.Archive) == 0:
+		d.Code = diag.StaticLibraryMissing
+		d.Summary = fmt.Sprintf("a static link needs lib%s.a, and no lib%s is installed at all", lib, lib)
+		d.Fix = fmt.Sprintf("install lib%s's static library (%s), or link dynamically", lib, distroHint(lib))
+	case len(p.Versioned) > 0 && len(p.Shared) == 0:
+		d.Code = diag.LibraryDevMissing
+		d.Summary = fmt.Sprintf("only the run-time library %s is installed; the development link lib%s.so is missing", strings.Join(p.Versioned, ", "), lib)
+		d.Fix = fmt.Sprintf("install the development package (%s), which adds lib%s.so; as a stop-gap, link the versioned file with -l:%s", distroHint(lib), lib, filepath.Base(p.Versioned[0]))
+	default:
+		d.Summary = fmt.Sprintf("the linker cannot find %s, and no lib%s exists in any directory it searched", flag, lib)
+		d.Fix = fmt.Sprintf("install lib%s (%s), or add -L<dir> to #cgo LDFLAGS if it is installed elsewhere", lib, distroHint(lib))
+	}
+	return d
+}
+
+// directiveSource finds the #cgo line a flag or pkg-config package comes
+// from, in the block's package first, then in any package of the build.
+func (c *blockCtx) directiveSource(verb, arg string) *diag.Source {
+	try := func(p *Package) *diag.Source {
+		if p == nil {
+			return nil
+		}
+		for _, d := range p.Directives {
+			if verb != "" && !strings.EqualFold(d.Verb, verb) {
+				continue
+			}
+			if arg == "" {
+				return &diag.Source{File: d.File, Line: d.Line}
+			}
+			for _, a := range d.Args {
+				if a == arg || expandDirectiveArg(a, p.Dir) == arg {
+					return &diag.Source{File: d.File, Line: d.Line}
+				}
+			}
+		}
+		return nil
+	}
+	if s := try(c.f.Packages[c.b.ImportPath]); s != nil {
+		return s
+	}
+	for _, path := range sortedPkgPaths(c.f.Packages) {
+		if s := try(c.f.Packages[path]); s != nil {
+			return s
+		}
+	}
+	return nil
+}
+
+// packageOfFlag names the package whose #cgo line carries flag, when
+// another package than the failing link's.
+func (c *blockCtx) packageOfFlag(flag string) string {
+	for _, path := range sortedPkgPaths(c.f.Packages) {
+		p := c.f.Packages[path]
+		for _, d := range p.Directives {
+			for _, a := range d.Args {
+				if a == flag {
+					return path
+				}
+			}
+		}
+	}
+	return ""
+}
