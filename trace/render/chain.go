@@ -168,8 +168,8 @@ func buildChain(r *trace.Report, d *diag.Diagnosis) chain {
 		failingSet = true
 	}
 	errLabel := d.Summary
-	if len(d.Evidence) > 0 {
-		errLabel = firstLine(d.Evidence[0])
+	if e := keyEvidence(d.Evidence); e != "" {
+		errLabel = e
 	}
 	errDetail := string(d.Code)
 	if d.Source != nil {
@@ -201,9 +201,14 @@ func buildChain(r *trace.Report, d *diag.Diagnosis) chain {
 			}
 		}
 	}
+	pcFlags := false
 	for j, pc := range callOf {
 		for k, f := range flagOf {
-			if f.Origin == trace.OriginPkgConfig && containsString(pkgArgs(pc.Argv), f.Detail) {
+			if f.Origin != trace.OriginPkgConfig {
+				continue
+			}
+			pcFlags = true
+			if containsString(pkgArgs(pc.Argv), f.Detail) && callStage(pc.Argv, f.Stage) {
 				link(calls[j], flags[k])
 			}
 		}
@@ -215,11 +220,13 @@ func buildChain(r *trace.Report, d *diag.Diagnosis) chain {
 			link(flags[k], errNode)
 		}
 	}
+	// A call whose flags the report does not list leads straight on; one
+	// whose flags are listed but not used by the failing command ends.
 	for j := range callOf {
 		if !out[calls[j]] {
 			if c.Nodes[calls[j]].Failing {
 				link(calls[j], errNode)
-			} else {
+			} else if !pcFlags {
 				link(calls[j], next())
 			}
 		}
@@ -269,6 +276,18 @@ func pickFlags(all []trace.Flag, step *trace.Step, d *diag.Diagnosis) (picked []
 		picked = picked[:maxChainFlags]
 	}
 	return picked, omitted
+}
+
+// callStage reports whether a pkg-config call can have produced a flag of
+// the stage: --cflags gives compile flags, --libs link flags.
+func callStage(argv []string, stage string) bool {
+	switch {
+	case containsString(argv, "--cflags") && !containsString(argv, "--libs"):
+		return stage != "link"
+	case containsString(argv, "--libs") && !containsString(argv, "--cflags"):
+		return stage != "compile"
+	}
+	return true
 }
 
 // callNames reports whether a pkg-config argv asks for one of the
@@ -380,6 +399,28 @@ func sourceText(s *diag.Source) string {
 	return t
 }
 
+// keyEvidence picks the evidence line that says what went wrong: the
+// first with an error word in it, not collect2's summary line; otherwise
+// the first line.
+func keyEvidence(ev []string) string {
+	for _, e := range ev {
+		l := firstLine(e)
+		if strings.HasPrefix(l, "collect2:") {
+			continue
+		}
+		for _, k := range []string{"error", "undefined reference", "cannot find", "multiple definition",
+			"not found", "can not be used", "warning:", "could not determine", "No such file"} {
+			if strings.Contains(l, k) {
+				return l
+			}
+		}
+	}
+	if len(ev) > 0 {
+		return firstLine(ev[0])
+	}
+	return ""
+}
+
 // firstLine returns s up to its first newline.
 func firstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
@@ -399,7 +440,13 @@ func commandText(r *trace.Report) string {
 // failed reports whether the report records a failure: go build's exit
 // status, a failed package, or an error diagnosis.
 func failed(r *trace.Report) bool {
-	if r.Command.ExitCode != 0 || rootCause(r) >= 0 {
+	return buildFailed(r) || rootCause(r) >= 0
+}
+
+// buildFailed reports whether the build itself failed (as opposed to a
+// build that succeeded and made a binary with a problem).
+func buildFailed(r *trace.Report) bool {
+	if r.Command.ExitCode != 0 {
 		return true
 	}
 	for _, p := range r.Packages {

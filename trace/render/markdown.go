@@ -49,9 +49,12 @@ func Markdown(w io.Writer, r *trace.Report, o Options) error {
 }
 
 // Block priorities: lower is more important; cuts start at the highest.
+// The root-cause package keeps its chain, evidence and command longest.
 const (
 	prioHeader = iota
 	prioTable
+	prioFirstChain
+	prioFirstRerun
 	prioChain
 	prioEvidence
 	prioCommand
@@ -74,9 +77,12 @@ func markdownBlocks(r *trace.Report) []mdBlock {
 
 	// Header: verdict, command, root cause and fix.
 	var h strings.Builder
-	if failed(r) {
+	switch {
+	case buildFailed(r):
 		h.WriteString("## cgotrace: build failed\n\n")
-	} else {
+	case failed(r):
+		h.WriteString("## cgotrace: build succeeded, with problems\n\n")
+	default:
 		h.WriteString("## cgotrace: build succeeded\n\n")
 	}
 	fmt.Fprintf(&h, "%s exited with status %d.\n", mdCode(commandText(r)), r.Command.ExitCode)
@@ -134,15 +140,19 @@ func markdownBlocks(r *trace.Report) []mdBlock {
 
 	// Per failing package: chain, evidence, command, re-run.
 	paths, first := failingPackages(r)
-	for _, path := range paths {
+	for k, path := range paths {
+		pChain, pEvidence, pCommand, pRerun := prioChain, prioEvidence, prioCommand, prioRerun
+		if k == 0 {
+			pChain, pEvidence, pCommand, pRerun = prioFirstChain, prioFirstChain, prioFirstChain, prioFirstRerun
+		}
 		d := first[path]
 		if d == nil {
 			d = &diag.Diagnosis{Package: path, Summary: "the package failed; cgotrace has no diagnosis for it"}
 		}
 		c := buildChain(r, d)
-		add(prioChain, "chains", path, "\n### "+mdCode(path)+"\n\n"+mermaidChain(&c)+"\n"+chainList(&c))
+		add(pChain, "chains", path, "\n### "+mdCode(path)+"\n\n"+mermaidChain(&c)+"\n"+chainList(&c))
 		if len(d.Evidence) > 0 {
-			add(prioEvidence, "evidence", path, "\n"+mdText("What the tools printed:")+"\n\n"+fence(strings.Join(d.Evidence, "\n"), "text"))
+			add(pEvidence, "evidence blocks", path, "\n"+mdText("What the tools printed:")+"\n\n"+fence(strings.Join(d.Evidence, "\n"), "text"))
 		}
 		if s := c.Step; s != nil {
 			title := "Failing command (" + s.Kind + ")"
@@ -150,7 +160,7 @@ func markdownBlocks(r *trace.Report) []mdBlock {
 			if s.Dir != "" {
 				body = "Run in " + mdCode(s.Dir) + ":\n\n" + body
 			}
-			add(prioCommand, "failing commands", path, details(title, body))
+			add(pCommand, "failing commands", path, details(title, body))
 			if s.Rerun != "" {
 				rerun := s.Rerun
 				note := ""
@@ -162,7 +172,7 @@ func markdownBlocks(r *trace.Report) []mdBlock {
 					note = fmt.Sprintf("The first %d bytes are left out here; the whole re-run is in report.json.\n\n", cut)
 					rerun = rerun[cut:]
 				}
-				add(prioRerun, "verbose re-runs", path, details("Verbose re-run by cgotrace", note+fence(rerun, "text")))
+				add(pRerun, "verbose re-runs", path, details("Verbose re-run by cgotrace", note+fence(rerun, "text")))
 			}
 		}
 	}
@@ -206,6 +216,15 @@ func fitBudget(bs []mdBlock, budget int) string {
 		}
 		cut[i] = true
 		total -= len(bs[i].text)
+	}
+	// Put back, most important first, what fits in the room the big
+	// cuts left (one huge re-run should not cost every chain).
+	for k := len(order) - 1; k >= 0; k-- {
+		i := order[k]
+		if cut[i] && total+len(bs[i].text) <= limit {
+			cut[i] = false
+			total += len(bs[i].text)
+		}
 	}
 	// The table heading goes when all its rows went.
 	rowsLeft := false
@@ -296,7 +315,7 @@ func byteSize(n int) string {
 func stageTitle(n chainNode) string {
 	switch n.Stage {
 	case stageDirective:
-		return "#cgo line " + n.Detail
+		return n.Detail
 	case stagePkgConfig:
 		return "pkg-config"
 	case stageFlag:

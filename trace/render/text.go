@@ -44,9 +44,12 @@ func Text(w io.Writer, r *trace.Report, o Options) error {
 		t.width = DefaultWidth
 	}
 
-	if failed(r) {
+	switch {
+	case buildFailed(r):
 		t.line("", "", fmt.Sprintf("build failed: %s (exit status %d)", commandText(r), r.Command.ExitCode), ansiBold)
-	} else {
+	case failed(r):
+		t.line("", "", "build succeeded, with problems: "+commandText(r), ansiBold)
+	default:
 		t.line("", "", "build succeeded: "+commandText(r), ansiBold)
 	}
 
@@ -61,14 +64,13 @@ func Text(w io.Writer, r *trace.Report, o Options) error {
 		t.line("", "", head, ansiRed)
 		t.diagnosisBody("  ", d)
 
-		c := buildChain(r, d)
-		t.blank()
-		name := d.Package
-		if name == "" {
-			name = "the build"
+		// A chain needs a package to follow; a finding about a binary
+		// (runtime-library-missing) has none.
+		if c := buildChain(r, d); len(c.Nodes) > 1 {
+			t.blank()
+			t.line("", "", "chain of "+d.Package+":", ansiBold)
+			t.chain("  ", &c)
 		}
-		t.line("", "", "chain of "+name+":", ansiBold)
-		t.chain("  ", &c)
 	}
 
 	var others []int
@@ -169,19 +171,32 @@ func (t *textWriter) diagnosisBody(indent string, d *diag.Diagnosis) {
 }
 
 // chain writes the chain as a tree indented by stage: every stage that
-// has nodes goes one level deeper than the one before it.
+// has nodes goes one level deeper than the one before it. Flags with the
+// same origin share a line.
 func (t *textWriter) chain(indent string, c *chain) {
-	depth := -1
-	lastStage := -1
+	type item struct {
+		label, detail string
+		failing       bool
+	}
+	var stages [][]item
+	var stageOf []int
 	for _, n := range c.Nodes {
-		if n.Stage != lastStage {
-			depth++
-			lastStage = n.Stage
+		if len(stageOf) == 0 || stageOf[len(stageOf)-1] != n.Stage {
+			stages = append(stages, nil)
+			stageOf = append(stageOf, n.Stage)
 		}
-		pad := indent + strings.Repeat("   ", max(depth-1, 0))
-		first, rest := pad, pad+"  "
-		if depth > 0 {
-			first, rest = pad+"└─ ", pad+"     "
+		cur := &stages[len(stages)-1]
+		if n.Stage == stageFlag {
+			merged := false
+			for k := range *cur {
+				if (*cur)[k].detail == n.Detail {
+					(*cur)[k].label += " " + n.Label
+					merged = true
+				}
+			}
+			if merged {
+				continue
+			}
 		}
 		label := n.Label
 		switch n.Stage {
@@ -190,29 +205,33 @@ func (t *textWriter) chain(indent string, c *chain) {
 		case stageError:
 			label = "error: " + label
 		}
-		color := ""
-		if n.Failing {
-			color = ansiRed
-			label += "   <-- failed here"
+		*cur = append(*cur, item{label: label, detail: n.Detail, failing: n.Failing})
+	}
+	for depth, items := range stages {
+		pad := indent + strings.Repeat("   ", max(depth-1, 0))
+		for k, it := range items {
+			first, rest := pad, pad+"    "
+			if depth > 0 {
+				first, rest = pad+"   ", pad+"       "
+				if k == 0 {
+					first = pad + "└─ "
+				}
+			}
+			text := it.label
+			if it.detail != "" {
+				text += "  (" + it.detail + ")"
+			}
+			color := ""
+			if it.failing {
+				color = ansiRed
+				text += "  <-- failed here"
+			}
+			t.line(first, rest, text, color)
 		}
-		t.line(first, rest, label, color)
-		if n.Detail != "" {
-			t.line(rest, rest+"  ", "("+n.Detail+")", ansiDim)
-		}
-		if k := c.Omitted[n.Stage]; k > 0 && (isLastOfStage(c, n)) {
-			t.line(rest, rest, fmt.Sprintf("(%d more not shown; see the report)", k), ansiDim)
+		if k := c.Omitted[stageOf[depth]]; k > 0 {
+			t.line(pad+"   ", pad+"   ", fmt.Sprintf("(%d more not shown; see the report)", k), ansiDim)
 		}
 	}
-}
-
-func isLastOfStage(c *chain, n chainNode) bool {
-	last := ""
-	for _, m := range c.Nodes {
-		if m.Stage == n.Stage {
-			last = m.ID
-		}
-	}
-	return last == n.ID
 }
 
 func severityColor(s diag.Severity) string {
