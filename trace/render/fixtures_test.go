@@ -274,8 +274,8 @@ func huge() *trace.Report {
 		r.Packages = append(r.Packages, &trace.Package{
 			ImportPath: path, Dir: fmt.Sprintf("/home/ci/src/mono/pkg%02d", i), Failed: true,
 			Directives: []trace.Directive{{File: "p.go", Line: 3, Verb: "LDFLAGS", Args: []string{fmt.Sprintf("-lgizmo%02d", i)}}},
-			Steps: []trace.Step{{Kind: trace.KindHostLink, Argv: hostLink(fmt.Sprintf("-lgizmo%02d", i)), Failed: true, Rerun: rerun}},
-			Flags: []trace.Flag{{Flag: fmt.Sprintf("-lgizmo%02d", i), Stage: "link", Origin: trace.OriginDirective, Detail: "p.go:3"}},
+			Steps:      []trace.Step{{Kind: trace.KindHostLink, Argv: hostLink(fmt.Sprintf("-lgizmo%02d", i)), Failed: true, Rerun: rerun}},
+			Flags:      []trace.Flag{{Flag: fmt.Sprintf("-lgizmo%02d", i), Stage: "link", Origin: trace.OriginDirective, Detail: "p.go:3"}},
 		})
 		r.Diagnoses = append(r.Diagnoses, diag.Diagnosis{
 			Code: diag.LibraryNotFound, Severity: diag.Error, Package: path,
