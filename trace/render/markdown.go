@@ -18,6 +18,10 @@ func init() { register("markdown", Markdown) }
 // GitHub caps a job step summary at 1 MiB.
 const DefaultMaxBytes = 1 << 20
 
+// MinMaxBytes is the smallest budget Markdown honours: room for the
+// header, the root cause and the note on what was cut.
+const MinMaxBytes = 8 << 10
+
 // maxRerunBytes caps one verbose re-run in the Markdown; its tail is kept
 // (that is where ld says what went wrong).
 const maxRerunBytes = 64 << 10
@@ -42,6 +46,7 @@ func Markdown(w io.Writer, r *trace.Report, o Options) error {
 	if budget <= 0 {
 		budget = DefaultMaxBytes
 	}
+	budget = max(budget, MinMaxBytes)
 	blocks := markdownBlocks(r)
 	out := fitBudget(blocks, budget)
 	_, err = io.WriteString(w, out)

@@ -331,12 +331,13 @@ func TestMarkdownEscaping(t *testing.T) {
 
 func TestMarkdownBudget(t *testing.T) {
 	r := huge()
-	for _, budget := range []int{0, 8 << 10, 64 << 10, 300 << 10} {
+	for _, budget := range []int{0, 1, 8 << 10, 64 << 10, 300 << 10} {
 		md := render(t, "markdown", r, Options{MaxBytes: budget})
 		limit := budget
 		if limit == 0 {
 			limit = DefaultMaxBytes
 		}
+		limit = max(limit, MinMaxBytes)
 		if len(md) > limit {
 			t.Errorf("budget %d: %d bytes", limit, len(md))
 		}
