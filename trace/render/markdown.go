@@ -461,7 +461,10 @@ func mdCell(s string, code bool) string {
 	if s == "" {
 		return ""
 	}
-	if code {
+	// GFM splits the row before it parses code spans, and there a
+	// backslash escapes the next character, pipe or backslash: text with
+	// a backslash is written as escaped text, not as code.
+	if code && !strings.ContainsRune(s, '\\') {
 		return strings.ReplaceAll(mdCode(s), "|", `\|`)
 	}
 	return mdText(s)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -391,14 +392,21 @@ func TestRoundTripSameBytes(t *testing.T) {
 
 // --- github -------------------------------------------------------------
 
-// unescapeData and unescapeProperty invert GitHub's escaping (the runner
-// unescapes %25 last, so %2525 stays %25).
+// unescapeData and unescapeProperty invert GitHub's escaping the way the
+// runner does (actions/runner ActionCommand: each mapping replaced in
+// turn, %25 last).
 func unescapeData(s string) string {
-	return strings.NewReplacer("%0D", "\r", "%0A", "\n", "%25", "%").Replace(s)
+	for _, m := range [][2]string{{"%0D", "\r"}, {"%0A", "\n"}, {"%25", "%"}} {
+		s = strings.ReplaceAll(s, m[0], m[1])
+	}
+	return s
 }
 
 func unescapeProperty(s string) string {
-	return strings.NewReplacer("%0D", "\r", "%0A", "\n", "%3A", ":", "%2C", ",", "%25", "%").Replace(s)
+	for _, m := range [][2]string{{"%0D", "\r"}, {"%0A", "\n"}, {"%3A", ":"}, {"%2C", ","}, {"%25", "%"}} {
+		s = strings.ReplaceAll(s, m[0], m[1])
+	}
+	return s
 }
 
 var reCommand = regexp.MustCompile(`^::(error|warning|notice)( [^:]*)?::(.*)$`)
@@ -575,4 +583,78 @@ func BenchmarkMarkdownHuge(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(js))/1e6*float64(b.N)/b.Elapsed().Seconds(), "report-MB/s")
 	b.ReportMetric(float64(n), "out-bytes")
+}
+
+// FuzzGitHubEscaping: whatever a tool printed, the runner decodes the
+// annotation back to it, and nothing in it ends the command early.
+func FuzzGitHubEscaping(f *testing.F) {
+	f.Add("multiple definition of `helper'; first defined here", "c:dir/beta,gamma.c")
+	f.Add("100% done\r\nnext line %0A %25", "a%2Cb:c")
+	f.Add("::error::injected", "::")
+	f.Fuzz(func(t *testing.T, msg, file string) {
+		if !utf8.ValidString(msg) || !utf8.ValidString(file) || strings.ContainsRune(msg+file, 0) {
+			return // the report is JSON: strings are valid UTF-8
+		}
+		r := &trace.Report{SchemaVersion: 1, Diagnoses: []diag.Diagnosis{{Code: diag.LinkError, Severity: diag.Error,
+			Summary: msg, Source: &diag.Source{File: "/" + file, Line: 1}}}}
+		out := render(t, "github", r, Options{RepoRoot: "/"})
+		if strings.Count(out, "\n") != 1 {
+			t.Fatalf("%d lines for one annotation: %q", strings.Count(out, "\n"), out)
+		}
+		m := reCommand.FindStringSubmatch(strings.TrimSuffix(out, "\n"))
+		if m == nil {
+			t.Fatalf("not a workflow command: %q", out)
+		}
+		if got := unescapeData(m[3]); got != msg {
+			t.Fatalf("message decodes to %q, want %q", got, msg)
+		}
+		props := strings.Split(strings.TrimPrefix(m[2], " "), ",")
+		if len(props) != 3 || !strings.HasPrefix(props[0], "file=") {
+			t.Fatalf("properties %q", m[2])
+		}
+		want := filepath.ToSlash(filepath.Clean("/" + file))
+		if want == "/" {
+			return // the root itself is not a file
+		}
+		if rel := strings.TrimPrefix(want, "/"); rel != "" {
+			want = rel
+		}
+		if got := unescapeProperty(strings.TrimPrefix(props[0], "file=")); got != want && "/"+got != want {
+			t.Fatalf("file decodes to %q, want %q", got, want)
+		}
+	})
+}
+
+// FuzzMarkdownCell: any text stays inside its table cell and never
+// becomes raw HTML.
+func FuzzMarkdownCell(f *testing.F) {
+	f.Add("a | b <script>alert(1)</script> *x* `y`", "we|ird`.c")
+	f.Add("\\|", "``|``")
+	f.Fuzz(func(t *testing.T, text, code string) {
+		row := "| " + mdCell(text, false) + " | " + mdCell(code, true) + " |"
+		if strings.ContainsAny(row, "\n\r") {
+			t.Fatalf("newline in a row: %q", row)
+		}
+		// Count the cell separators GFM sees: a | not escaped by an odd
+		// number of backslashes.
+		seps := 0
+		for i := 0; i < len(row); i++ {
+			if row[i] != '|' {
+				continue
+			}
+			bs := 0
+			for j := i - 1; j >= 0 && row[j] == '\\'; j-- {
+				bs++
+			}
+			if bs%2 == 0 {
+				seps++
+			}
+		}
+		if seps != 3 {
+			t.Fatalf("%d separators in %q", seps, row)
+		}
+		if strings.Contains(mdText(text), "<") && !strings.Contains(text, "\n") {
+			t.Fatalf("raw < in %q", mdText(text))
+		}
+	})
 }
