@@ -407,8 +407,9 @@ func mermaidText(s string, max int) string {
 }
 
 // mdText escapes s for running Markdown text (a paragraph, a list item,
-// a table cell): Markdown punctuation gets a backslash, HTML
-// metacharacters become entities, newlines become <br>.
+// a table cell): Markdown punctuation gets a backslash ($ too: GitHub
+// reads $…$ as math), HTML metacharacters become entities, newlines
+// become <br>.
 func mdText(s string) string {
 	var b strings.Builder
 	for _, r := range s {
@@ -419,7 +420,7 @@ func mdText(s string) string {
 			b.WriteString("&lt;")
 		case '>':
 			b.WriteString("&gt;")
-		case '\\', '`', '*', '_', '[', ']', '|', '~', '#', '!':
+		case '\\', '`', '*', '_', '[', ']', '|', '~', '#', '!', '$':
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		case '\r':
