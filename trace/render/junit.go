@@ -40,7 +40,6 @@ type junitProperty struct {
 type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
-	File      string        `xml:"file,attr,omitempty"`
 	Failures  []junitFailed `xml:"failure,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
 }
@@ -71,9 +70,6 @@ func JUnit(w io.Writer, r *trace.Report, o Options) error {
 			return c
 		}
 		c := &junitCase{Name: name, Classname: "cgotrace"}
-		if p := findPackage(r, name); p != nil {
-			c.File = p.Dir
-		}
 		cases[name] = c
 		names = append(names, name)
 		return c

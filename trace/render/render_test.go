@@ -570,19 +570,26 @@ func TestNilReport(t *testing.T) {
 	}
 }
 
-func BenchmarkMarkdownHuge(b *testing.B) {
+// BenchmarkRender renders the huge report (40 failing packages, 2 MB of
+// report.json) in each format; report-MB/s is report.json bytes per second.
+func BenchmarkRender(b *testing.B) {
 	r := huge()
 	js, _ := json.Marshal(r)
-	var n int
-	for b.Loop() {
-		var buf bytes.Buffer
-		if err := Markdown(&buf, r, Options{}); err != nil {
-			b.Fatal(err)
-		}
-		n = buf.Len()
+	for _, format := range []string{"text", "json", "markdown", "github", "junit"} {
+		b.Run(format, func(b *testing.B) {
+			f, _ := Lookup(format)
+			var n int
+			for b.Loop() {
+				var buf bytes.Buffer
+				if err := f(&buf, r, Options{}); err != nil {
+					b.Fatal(err)
+				}
+				n = buf.Len()
+			}
+			b.ReportMetric(float64(len(js))/1e6*float64(b.N)/b.Elapsed().Seconds(), "report-MB/s")
+			b.ReportMetric(float64(n), "out-bytes")
+		})
 	}
-	b.ReportMetric(float64(len(js))/1e6*float64(b.N)/b.Elapsed().Seconds(), "report-MB/s")
-	b.ReportMetric(float64(n), "out-bytes")
 }
 
 // FuzzGitHubEscaping: whatever a tool printed, the runner decodes the
