@@ -195,6 +195,7 @@ func commands(g *globals) []*cobra.Command {
 	return []*cobra.Command{
 		newAnalyzeCmd(g),
 		newBuildCmd(g),
+		newReportCmd(g),
 	}
 }
 

@@ -1,0 +1,167 @@
+package render
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sirupsen/logrus"
+	logtest "github.com/sirupsen/logrus/hooks/test"
+)
+
+func TestWriteDir(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out", "report")
+	raw := []byte("WORK=/tmp/go-build123\n# example.com/x\r\n\xff\xfe binary \x00 bytes\n/usr/bin/ld: cannot find -lgizmo: No such file or directory\n")
+	log, hook := logtest.NewNullLogger()
+	log.SetLevel(logrus.DebugLevel)
+	r := libraryDevMissing()
+	if err := WriteDir(dir, r, bytes.NewReader(raw), DirOptions{Log: log}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "build.log"))
+	if err != nil || !bytes.Equal(got, raw) {
+		t.Errorf("build.log differs from the raw log (err %v)", err)
+	}
+	for file, format := range map[string]string{"report.json": "json", "report.md": "markdown"} {
+		got, err := os.ReadFile(filepath.Join(dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := render(t, format, r, Options{}); string(got) != want {
+			t.Errorf("%s differs from the %s renderer's output", file, format)
+		}
+	}
+	// html and compdb: written when their renderer is built in, otherwise
+	// skipped with a note.
+	for _, f := range []struct{ file, format string }{{"report.html", "html"}, {"compile_commands.json", "compdb"}} {
+		_, statErr := os.Stat(filepath.Join(dir, f.file))
+		if _, err := Lookup(f.format); err == nil {
+			if statErr != nil {
+				t.Errorf("%s not written: %v", f.file, statErr)
+			}
+			continue
+		}
+		if statErr == nil {
+			t.Errorf("%s written without a renderer", f.file)
+		}
+		noted := false
+		for _, e := range hook.AllEntries() {
+			noted = noted || (e.Data["file"] == f.file && strings.Contains(e.Message, "skipped"))
+		}
+		if !noted {
+			t.Errorf("skipping %s was not logged", f.file)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			t.Errorf("temporary file left behind: %s", e.Name())
+		}
+	}
+	// Written again over the old files: replaced, not appended to.
+	if err := WriteDir(dir, healthy(), nil, DirOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "report.md"))
+	if want := render(t, "markdown", healthy(), Options{}); string(md) != want {
+		t.Errorf("report.md not replaced:\n%s", md)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "build.log")); !bytes.Equal(got, raw) {
+		t.Error("build.log changed although no log was given")
+	}
+}
+
+func TestWriteDirErrors(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, []byte("x"), 0o644)
+	if err := WriteDir(file, libraryDevMissing(), nil, DirOptions{}); err == nil {
+		t.Error("a regular file as the directory: no error")
+	}
+	if err := WriteDir(t.TempDir(), nil, nil, DirOptions{}); err == nil {
+		t.Error("nil report: no error")
+	}
+}
+
+type failingReader struct{ n int }
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if f.n <= 0 {
+		return 0, errors.New("disk on fire")
+	}
+	k := min(len(p), f.n)
+	for i := range p[:k] {
+		p[i] = 'x'
+	}
+	f.n -= k
+	return k, nil
+}
+
+// An interrupted write leaves the old file as it was and no temporary.
+func TestWriteAtomicInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "build.log")
+	os.WriteFile(path, []byte("old log\n"), 0o644)
+	err := writeAtomic(path, &failingReader{n: 100 << 10})
+	if err == nil || !strings.Contains(err.Error(), "disk on fire") {
+		t.Fatalf("err = %v", err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "old log\n" {
+		t.Errorf("old file changed: %q", got)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("files left: %v", entries)
+	}
+}
+
+func TestWriteGitHubActions(t *testing.T) {
+	r := libraryDevMissing()
+	summary := filepath.Join(t.TempDir(), "step_summary")
+	var out bytes.Buffer
+
+	// Outside Actions: nothing at all.
+	if err := WriteGitHubActions(&out, r, ActionsEnv{StepSummary: summary}, Options{}); err != nil || out.Len() != 0 {
+		t.Fatalf("inactive: err %v, output %q", err, out.String())
+	}
+	if _, err := os.Stat(summary); !os.IsNotExist(err) {
+		t.Fatal("inactive: step summary written")
+	}
+
+	earlier := "## Earlier step output\n\n"
+	os.WriteFile(summary, []byte(earlier), 0o644)
+	env := ActionsEnvFrom(func(k string) string {
+		return map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary, "GITHUB_WORKSPACE": "/home/ci/src"}[k]
+	})
+	if err := WriteGitHubActions(&out, r, env, Options{Color: true}); err != nil {
+		t.Fatal(err)
+	}
+	as := parseAnnotations(t, out.String())
+	if len(as) != 1 || as[0].kind != "error" || as[0].props["file"] != "library-dev-missing-basic/main.go" || as[0].props["line"] != "3" {
+		t.Errorf("annotations: %+v", as)
+	}
+	got, _ := os.ReadFile(summary)
+	if !strings.HasPrefix(string(got), earlier) || !strings.HasSuffix(string(got), render(t, "markdown", r, Options{})) {
+		t.Errorf("step summary is not the earlier text plus the Markdown:\n%s", got)
+	}
+
+	// The summary budget shrinks by what is already there.
+	big := filepath.Join(t.TempDir(), "big_summary")
+	os.WriteFile(big, bytes.Repeat([]byte("x"), DefaultMaxBytes-200<<10), 0o644)
+	env.StepSummary = big
+	if err := WriteGitHubActions(io.Discard, huge(), env, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(big); fi.Size() > DefaultMaxBytes {
+		t.Errorf("step summary grew to %d bytes, over GitHub's 1 MiB", fi.Size())
+	}
+
+	// An unwritable summary is an error, the annotations are still out.
+	out.Reset()
+	env.StepSummary = filepath.Join(t.TempDir(), "no", "such", "dir")
+	if err := WriteGitHubActions(&out, r, env, Options{}); err == nil || out.Len() == 0 {
+		t.Errorf("unwritable summary: err %v, %d bytes of annotations", err, out.Len())
+	}
+}
