@@ -129,8 +129,8 @@ func htmlFixtureDevMissing() *trace.Report {
 			},
 			{
 				Code: diag.LinkError, Severity: diag.Warning,
-				Package: "example.com/library-dev-missing-basic",
-				Summary: "the dynimport test link of _cgo_.o failed (go build hides its message)",
+				Package:  "example.com/library-dev-missing-basic",
+				Summary:  "the dynimport test link of _cgo_.o failed (go build hides its message)",
 				Evidence: []string{"gcc -I " + fxDir + " -fPIC -m64 -pthread ... -lgizmo # test for internal linking errors (failed)"},
 			},
 		},
