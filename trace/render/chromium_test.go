@@ -277,4 +277,3 @@ func countColor(img image.Image, c [3]uint8) int {
 	}
 	return n
 }
-
