@@ -59,15 +59,15 @@ func TestHTMLInChromium(t *testing.T) {
 	}))
 	defer srv.Close()
 	control := filepath.Join(dir, "control.html")
-	writeFile(t, control, `<!DOCTYPE html><html><head>`+
+	htmlWriteFile(t, control, `<!DOCTYPE html><html><head>`+
 		`<meta http-equiv="Content-Security-Policy" content="img-src 'none'">`+
 		`<link rel="stylesheet" href="`+srv.URL+`/a.css"></head>`+
 		`<body><p>control</p><img src="`+srv.URL+`/x.png"></body></html>`)
-	res := runChromium(ctx, t, bin, dir, "control", control, "--dump-dom")
+	res := htmlRunChromium(ctx, t, bin, dir, "control", control, "--dump-dom")
 	if hits.Load() == 0 {
 		t.Fatal("control page: the server saw no request; the control is broken")
 	}
-	if reqs := res.pageRequests(t); !containsPrefix(reqs, srv.URL+"/a.css") {
+	if reqs := res.pageRequests(t); !htmlContainsPrefix(reqs, srv.URL+"/a.css") {
 		t.Fatalf("control page: the net log detector missed the stylesheet request (page requests %q)", reqs)
 	}
 	if v := res.cspViolations(); len(v) == 0 {
@@ -76,9 +76,9 @@ func TestHTMLInChromium(t *testing.T) {
 
 	// 2. The report, as the renderer writes it.
 	page := filepath.Join(dir, "report.html")
-	html := renderHTMLString(t, htmlFixtureDevMissing())
-	writeFile(t, page, html)
-	res = runChromium(ctx, t, bin, dir, "report", page, "--dump-dom")
+	html := htmlRenderString(t, htmlFixtureDevMissing())
+	htmlWriteFile(t, page, html)
+	res = htmlRunChromium(ctx, t, bin, dir, "report", page, "--dump-dom")
 	for _, want := range []string{
 		"Build failed: library-dev-missing",
 		"the linker cannot find -lgizmo, but the runtime library libgizmo.so.1 is installed",
@@ -102,7 +102,7 @@ func TestHTMLInChromium(t *testing.T) {
 	if !csp.MatchString(html) {
 		t.Fatal("no CSP meta to strip")
 	}
-	writeFile(t, open, csp.ReplaceAllString(html, ""))
+	htmlWriteFile(t, open, csp.ReplaceAllString(html, ""))
 	for _, mode := range []struct {
 		name  string
 		flags []string
@@ -113,17 +113,17 @@ func TestHTMLInChromium(t *testing.T) {
 	} {
 		shot := filepath.Join(dir, mode.name+".png")
 		args := append([]string{"--screenshot=" + shot, "--window-size=1200,1300", "--hide-scrollbars"}, mode.flags...)
-		res := runChromium(ctx, t, bin, dir, mode.name, open, args...)
+		res := htmlRunChromium(ctx, t, bin, dir, mode.name, open, args...)
 		res.assertOffline(t)
-		img := readPNG(t, shot)
-		if got := rgb(img, 5, 5); got != mode.bg {
+		img := htmlReadPNG(t, shot)
+		if got := htmlRGB(img, 5, 5); got != mode.bg {
 			t.Errorf("%s: background %v, want %v", mode.name, got, mode.bg)
 		}
 		// The failed boxes of the diagram are filled with --err-bg; only
 		// small badges elsewhere use it, so a large area proves the SVG
 		// was drawn and styled.
 		errBG := map[string][3]uint8{"light": {0xff, 0xeb, 0xe9}, "dark": {0x3c, 0x16, 0x18}}[mode.name]
-		if n := countColor(img, errBG); n < 10000 {
+		if n := htmlCountColor(img, errBG); n < 10000 {
 			t.Errorf("%s: %d pixels of the failed-box fill %v, want > 10000 (diagram not drawn?)", mode.name, n, errBG)
 		}
 		if keep := os.Getenv("CGOTRACE_SCREENSHOT_DIR"); keep != "" {
@@ -135,14 +135,14 @@ func TestHTMLInChromium(t *testing.T) {
 	}
 }
 
-type chromiumResult struct {
+type htmlChromiumResult struct {
 	name           string
 	stdout, stderr string
 	netLog         string
 }
 
-// runChromium opens file in a fresh profile and returns its output.
-func runChromium(ctx context.Context, t *testing.T, bin, dir, name, file string, extra ...string) chromiumResult {
+// htmlRunChromium opens file in a fresh profile and returns its output.
+func htmlRunChromium(ctx context.Context, t *testing.T, bin, dir, name, file string, extra ...string) htmlChromiumResult {
 	t.Helper()
 	profile := filepath.Join(dir, "profile-"+name)
 	netLog := filepath.Join(dir, "netlog-"+name+".json")
@@ -168,11 +168,11 @@ func runChromium(ctx context.Context, t *testing.T, bin, dir, name, file string,
 	if err != nil {
 		t.Fatalf("%s: no net log: %v", name, err)
 	}
-	return chromiumResult{name: name, stdout: stdout.String(), stderr: stderr.String(), netLog: string(data)}
+	return htmlChromiumResult{name: name, stdout: stdout.String(), stderr: stderr.String(), netLog: string(data)}
 }
 
 // pageRequests returns the URLs of the requests the file:// page started.
-func (c chromiumResult) pageRequests(t *testing.T) []string {
+func (c htmlChromiumResult) pageRequests(t *testing.T) []string {
 	t.Helper()
 	var log struct {
 		Constants struct {
@@ -211,13 +211,13 @@ func (c chromiumResult) pageRequests(t *testing.T) []string {
 	return urls
 }
 
-var cspRE = regexp.MustCompile(`(?m)^.*CONSOLE.*Content Security Policy.*$`)
+var htmlCSPRE = regexp.MustCompile(`(?m)^.*CONSOLE.*Content Security Policy.*$`)
 
-func (c chromiumResult) cspViolations() []string {
-	return cspRE.FindAllString(c.stderr, -1)
+func (c htmlChromiumResult) cspViolations() []string {
+	return htmlCSPRE.FindAllString(c.stderr, -1)
 }
 
-func (c chromiumResult) assertOffline(t *testing.T) {
+func (c htmlChromiumResult) assertOffline(t *testing.T) {
 	t.Helper()
 	if reqs := c.pageRequests(t); len(reqs) > 0 {
 		t.Errorf("%s: the page made network requests: %q", c.name, reqs)
@@ -227,7 +227,7 @@ func (c chromiumResult) assertOffline(t *testing.T) {
 	}
 }
 
-func containsPrefix(ss []string, prefix string) bool {
+func htmlContainsPrefix(ss []string, prefix string) bool {
 	for _, s := range ss {
 		if strings.HasPrefix(s, prefix) {
 			return true
@@ -236,14 +236,14 @@ func containsPrefix(ss []string, prefix string) bool {
 	return false
 }
 
-func writeFile(t *testing.T, path, data string) {
+func htmlWriteFile(t *testing.T, path, data string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func readPNG(t *testing.T, path string) image.Image {
+func htmlReadPNG(t *testing.T, path string) image.Image {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -260,17 +260,17 @@ func readPNG(t *testing.T, path string) image.Image {
 	return img
 }
 
-func rgb(img image.Image, x, y int) [3]uint8 {
+func htmlRGB(img image.Image, x, y int) [3]uint8 {
 	r, g, b, _ := img.At(x, y).RGBA()
 	return [3]uint8{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8)}
 }
 
-func countColor(img image.Image, c [3]uint8) int {
+func htmlCountColor(img image.Image, c [3]uint8) int {
 	n := 0
 	b := img.Bounds()
 	for y := b.Min.Y; y < b.Max.Y; y++ {
 		for x := b.Min.X; x < b.Max.X; x++ {
-			if rgb(img, x, y) == c {
+			if htmlRGB(img, x, y) == c {
 				n++
 			}
 		}

@@ -15,7 +15,7 @@ import (
 // font or image, and a Content-Security-Policy that forbids fetching any)
 // with the root cause first, the chain of each failing package drawn as
 // inline SVG, the commands and the raw evidence. Everything from the
-// report goes through html/template or esc, so it is escaped.
+// report goes through html/template or svgEsc, so it is escaped.
 
 func init() { register("html", renderHTML) }
 
@@ -23,10 +23,10 @@ func init() { register("html", renderHTML) }
 var htmlTemplateText string
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"args":   joinArgs,
-	"source": sourceString,
+	"args":   htmlJoinArgs,
+	"source": htmlSource,
 	"lower":  strings.ToLower,
-	"nonOK":  func(s string) bool { return s != nodeOK },
+	"nonOK":  func(s string) bool { return s != svgNodeOK },
 }).Parse(htmlTemplateText))
 
 // htmlPage is what the template renders.
@@ -42,7 +42,7 @@ type htmlPage struct {
 type htmlPackage struct {
 	P       *trace.Package
 	Diags   []diag.Diagnosis // but the root cause
-	Chain   []chainColumn
+	Chain   []svgColumn
 	Diagram template.HTML
 }
 
@@ -74,15 +74,15 @@ func renderHTML(w io.Writer, r *trace.Report, _ Options) error {
 				more = append(more, d)
 			}
 		}
-		if !p.Failed && !hasError(ds) {
+		if !p.Failed && !htmlHasError(ds) {
 			page.Passing = append(page.Passing, p)
 			continue
 		}
-		chain := buildChain(p, ds)
-		svg := chainSVG(fmt.Sprintf("chain of package %s: #cgo lines, pkg-config, C compile, link", p.ImportPath), chain)
+		chain := svgBuildChain(p, ds)
+		svg := svgDiagram(fmt.Sprintf("chain of package %s: #cgo lines, pkg-config, C compile, link", p.ImportPath), chain)
 		page.Failing = append(page.Failing, htmlPackage{
 			P: p, Diags: more, Chain: chain,
-			// chainSVG escapes every string it writes.
+			// svgDiagram escapes every string it writes.
 			Diagram: template.HTML(svg),
 		})
 	}
@@ -92,13 +92,13 @@ func renderHTML(w io.Writer, r *trace.Report, _ Options) error {
 	if err := htmlTemplate.Execute(&buf, page); err != nil {
 		return fmt.Errorf("html: %w", err)
 	}
-	if _, err := io.WriteString(w, clean(buf.String())); err != nil {
+	if _, err := io.WriteString(w, htmlClean(buf.String())); err != nil {
 		return fmt.Errorf("html: %w", err)
 	}
 	return nil
 }
 
-func hasError(ds []diag.Diagnosis) bool {
+func htmlHasError(ds []diag.Diagnosis) bool {
 	for _, d := range ds {
 		if d.Severity == diag.Error {
 			return true
@@ -107,8 +107,8 @@ func hasError(ds []diag.Diagnosis) bool {
 	return false
 }
 
-// sourceString prints a source as file:line:column.
-func sourceString(s *diag.Source) string {
+// htmlSource prints a source as file:line:column.
+func htmlSource(s *diag.Source) string {
 	if s == nil {
 		return ""
 	}
@@ -122,20 +122,20 @@ func sourceString(s *diag.Source) string {
 	return out
 }
 
-// joinArgs prints argv as one shell command line a person can copy:
+// htmlJoinArgs prints argv as one shell command line a person can copy:
 // arguments that need it are single-quoted.
-func joinArgs(argv []string) string {
+func htmlJoinArgs(argv []string) string {
 	var b strings.Builder
 	for i, a := range argv {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(shellQuote(a))
+		b.WriteString(htmlShellQuote(a))
 	}
 	return b.String()
 }
 
-func shellQuote(a string) string {
+func htmlShellQuote(a string) string {
 	if a == "" {
 		return "''"
 	}

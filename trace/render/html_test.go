@@ -26,7 +26,7 @@ func init() {
 	}
 }
 
-func updateGolden() bool {
+func htmlUpdateGolden() bool {
 	f := flag.Lookup("update")
 	return f != nil && f.Value.String() == "true"
 }
@@ -35,13 +35,13 @@ func updateGolden() bool {
 // `go build -x -ldflags=-v` of /work/shared/scenarios/library-dev-missing-basic
 // (Go 1.26.8, gcc 12, GNU ld 2.40), with the scratch directory renamed.
 
-const fxDir = "/src/library-dev-missing-basic"
+const htmlFxDir = "/src/library-dev-missing-basic"
 
-func fxCompile(out, src string) trace.Step {
+func htmlFxCompile(out, src string) trace.Step {
 	return trace.Step{
 		Action: "b001", Kind: trace.KindCCCompile, Dir: "$WORK/b001",
 		Env: map[string]string{"TERM": "dumb"},
-		Argv: strings.Fields("gcc -I " + fxDir + " -fPIC -m64 -pthread -Wl,--no-gc-sections -fmessage-length=0 " +
+		Argv: strings.Fields("gcc -I " + htmlFxDir + " -fPIC -m64 -pthread -Wl,--no-gc-sections -fmessage-length=0 " +
 			"-ffile-prefix-map=$WORK/b001=/tmp/go-build -gno-record-gcc-switches -I $WORK/b001/ -O2 -g " +
 			"-frandom-seed=M_37QAepzI0M4ZbDPCih -o " + out + " -c " + src),
 		Output: out,
@@ -54,11 +54,11 @@ func htmlFixtureDevMissing() *trace.Report {
 		"-Wl,--export-dynamic-symbol=_cgo_panic -Wl,--export-dynamic-symbol=_cgo_topofstack " +
 		"-Wl,--export-dynamic-symbol=crosscall2 -Wl,--compress-debug-sections=zlib /tmp/go-link-2553794474/go.o " +
 		"/tmp/go-link-2553794474/000000.o /tmp/go-link-2553794474/000001.o /tmp/go-link-2553794474/000002.o " +
-		"-O2 -g -L" + fxDir + "/lib -lgizmo -O2 -g -lpthread -no-pie")
+		"-O2 -g -L" + htmlFxDir + "/lib -lgizmo -O2 -g -lpthread -no-pie")
 	return &trace.Report{
 		SchemaVersion: trace.SchemaVersion,
 		Tool:          trace.Tool{Name: "cgotrace", Version: "v0.3.0"},
-		Command:       trace.Command{Argv: []string{"go", "build", "-o", "app", "."}, Dir: fxDir, ExitCode: 1},
+		Command:       trace.Command{Argv: []string{"go", "build", "-o", "app", "."}, Dir: htmlFxDir, ExitCode: 1},
 		Toolchain: &trace.Toolchain{
 			GoVersion: "go1.26.8", GOOS: "linux", GOARCH: "amd64", CgoEnabled: "1",
 			CC: "gcc", CXX: "g++", CCTarget: "x86_64-linux-gnu", PkgConfig: "/usr/bin/pkg-config",
@@ -66,32 +66,32 @@ func htmlFixtureDevMissing() *trace.Report {
 		},
 		Packages: []*trace.Package{{
 			ImportPath: "example.com/library-dev-missing-basic",
-			Dir:        fxDir,
+			Dir:        htmlFxDir,
 			Failed:     true,
 			Directives: []trace.Directive{
 				{File: "main.go", Line: 3, Verb: "LDFLAGS", Args: []string{"-L${SRCDIR}/lib", "-lgizmo"}},
 			},
 			Steps: []trace.Step{
 				{
-					Action: "b001", Kind: trace.KindCgo, Dir: fxDir,
+					Action: "b001", Kind: trace.KindCgo, Dir: htmlFxDir,
 					Env: map[string]string{"TERM": "dumb", "CGO_LDFLAGS": ""},
 					Argv: []string{"/usr/local/go/pkg/tool/linux_amd64/cgo", "-objdir", "$WORK/b001/",
 						"-importpath", "example.com/library-dev-missing-basic",
-						`-ldflags="-O2" "-g" "-L` + fxDir + `/lib" "-lgizmo"`, "--", "-I", "$WORK/b001/", "-O2", "-g", "./main.go"},
+						`-ldflags="-O2" "-g" "-L` + htmlFxDir + `/lib" "-lgizmo"`, "--", "-I", "$WORK/b001/", "-O2", "-g", "./main.go"},
 				},
-				fxCompile("$WORK/b001/_x001.o", "_cgo_export.c"),
-				fxCompile("$WORK/b001/_x002.o", "main.cgo2.c"),
-				fxCompile("$WORK/b001/_cgo_main.o", "_cgo_main.c"),
+				htmlFxCompile("$WORK/b001/_x001.o", "_cgo_export.c"),
+				htmlFxCompile("$WORK/b001/_x002.o", "main.cgo2.c"),
+				htmlFxCompile("$WORK/b001/_cgo_main.o", "_cgo_main.c"),
 				{
-					Action: "b001", Kind: trace.KindCCLink, Dir: fxDir,
+					Action: "b001", Kind: trace.KindCCLink, Dir: htmlFxDir,
 					Env: map[string]string{"TERM": "dumb"},
 					Argv: strings.Fields("gcc -I . -fPIC -m64 -pthread -Wl,--no-gc-sections -fmessage-length=0 " +
 						"-ffile-prefix-map=$WORK/b001=/tmp/go-build -gno-record-gcc-switches -o $WORK/b001/_cgo_.o " +
-						"$WORK/b001/_cgo_main.o $WORK/b001/_x001.o $WORK/b001/_x002.o -O2 -g -L" + fxDir + "/lib -lgizmo"),
+						"$WORK/b001/_cgo_main.o $WORK/b001/_x001.o $WORK/b001/_x002.o -O2 -g -L" + htmlFxDir + "/lib -lgizmo"),
 					Output: "$WORK/b001/_cgo_.o",
 				},
 				{
-					Action: "b001", Kind: trace.KindLink, Dir: fxDir,
+					Action: "b001", Kind: trace.KindLink, Dir: htmlFxDir,
 					Env: map[string]string{"GOROOT": "/usr/local/go"},
 					Argv: strings.Fields("/usr/local/go/pkg/tool/linux_amd64/link -o $WORK/b001/exe/a.out " +
 						"-importcfg $WORK/b001/importcfg.link -buildmode=exe -v -extld=gcc $WORK/b001/_pkg_.a"),
@@ -99,14 +99,14 @@ func htmlFixtureDevMissing() *trace.Report {
 					Failed: true,
 				},
 				{
-					Action: "b001", Kind: trace.KindHostLink, Dir: fxDir,
+					Action: "b001", Kind: trace.KindHostLink, Dir: htmlFxDir,
 					Argv: hostLink, Output: "$WORK/b001/exe/a.out", Failed: true,
 					Rerun: "/usr/bin/ld: cannot find -lgizmo: No such file or directory\n" +
 						"collect2: error: ld returned 1 exit status\n",
 				},
 			},
 			Flags: []trace.Flag{
-				{Flag: "-L" + fxDir + "/lib", Stage: "link", Origin: trace.OriginDirective, Detail: "main.go:3"},
+				{Flag: "-L" + htmlFxDir + "/lib", Stage: "link", Origin: trace.OriginDirective, Detail: "main.go:3"},
 				{Flag: "-lgizmo", Stage: "link", Origin: trace.OriginDirective, Detail: "main.go:3"},
 				{Flag: "-O2", Stage: "compile", Origin: trace.OriginGo},
 				{Flag: "-g", Stage: "compile", Origin: trace.OriginGo},
@@ -117,8 +117,8 @@ func htmlFixtureDevMissing() *trace.Report {
 				Code: diag.LibraryDevMissing, Severity: diag.Error,
 				Package: "example.com/library-dev-missing-basic",
 				Summary: "the linker cannot find -lgizmo, but the runtime library libgizmo.so.1 is installed",
-				Detail:  "found " + fxDir + "/lib/libgizmo.so.1; the development link libgizmo.so is missing",
-				Fix:     "install the -dev package of gizmo, or create the link: ln -s libgizmo.so.1 " + fxDir + "/lib/libgizmo.so",
+				Detail:  "found " + htmlFxDir + "/lib/libgizmo.so.1; the development link libgizmo.so is missing",
+				Fix:     "install the -dev package of gizmo, or create the link: ln -s libgizmo.so.1 " + htmlFxDir + "/lib/libgizmo.so",
 				Subject: map[string]string{"library": "gizmo"},
 				Source:  &diag.Source{File: "main.go", Line: 3},
 				Evidence: []string{
@@ -131,7 +131,7 @@ func htmlFixtureDevMissing() *trace.Report {
 				Code: diag.LinkError, Severity: diag.Warning,
 				Package:  "example.com/library-dev-missing-basic",
 				Summary:  "the dynimport test link of _cgo_.o failed (go build hides its message)",
-				Evidence: []string{"gcc -I " + fxDir + " -fPIC -m64 -pthread ... -lgizmo # test for internal linking errors (failed)"},
+				Evidence: []string{"gcc -I " + htmlFxDir + " -fPIC -m64 -pthread ... -lgizmo # test for internal linking errors (failed)"},
 			},
 		},
 	}
@@ -223,7 +223,7 @@ func htmlFixtureHostile() *trace.Report {
 	p.Directives = append(p.Directives, trace.Directive{File: "a\"b'<c>.go", Line: 9, Condition: "linux && !android", Verb: "CFLAGS",
 		Args: []string{"-I" + strings.Repeat("/very/long/include/dir", 10)}})
 	for i := 0; i < 7; i++ {
-		p.Steps = append(p.Steps, fxCompile(fmt.Sprintf("$WORK/b001/_x%03d.o", 10+i), fmt.Sprintf("zz_%d_%s.c", i, strings.Repeat("x", 40))))
+		p.Steps = append(p.Steps, htmlFxCompile(fmt.Sprintf("$WORK/b001/_x%03d.o", 10+i), fmt.Sprintf("zz_%d_%s.c", i, strings.Repeat("x", 40))))
 	}
 	p.Steps[1].Env["GOPROXY"] = "https://proxy.golang.org,direct"
 	p.Steps[1].Rerun = "line1\x00nul \x1b[31mred\x1b[0m \xff\xfe invalid utf-8 ]]> -->"
@@ -245,7 +245,7 @@ var htmlFixtures = []struct {
 	{"hostile", htmlFixtureHostile},
 }
 
-func renderHTMLString(t testing.TB, r *trace.Report) string {
+func htmlRenderString(t testing.TB, r *trace.Report) string {
 	t.Helper()
 	f, err := Lookup("html")
 	if err != nil {
@@ -261,12 +261,12 @@ func renderHTMLString(t testing.TB, r *trace.Report) string {
 func TestHTMLGolden(t *testing.T) {
 	for _, fx := range htmlFixtures {
 		t.Run(fx.name, func(t *testing.T) {
-			got := renderHTMLString(t, fx.r())
-			if again := renderHTMLString(t, fx.r()); again != got {
+			got := htmlRenderString(t, fx.r())
+			if again := htmlRenderString(t, fx.r()); again != got {
 				t.Fatal("two renderings of the same report differ")
 			}
 			path := filepath.Join("testdata", "html", fx.name+".html")
-			if updateGolden() {
+			if htmlUpdateGolden() {
 				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 					t.Fatal(err)
 				}
@@ -280,13 +280,13 @@ func TestHTMLGolden(t *testing.T) {
 				t.Fatalf("%v (run go test -run TestHTMLGolden -update)", err)
 			}
 			if got != string(want) {
-				t.Errorf("%s differs from the rendering; rerun with -update and review the diff\n%s", path, firstDiff(string(want), got))
+				t.Errorf("%s differs from the rendering; rerun with -update and review the diff\n%s", path, htmlFirstDiff(string(want), got))
 			}
 		})
 	}
 }
 
-func firstDiff(a, b string) string {
+func htmlFirstDiff(a, b string) string {
 	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
 	for i := 0; i < len(la) || i < len(lb); i++ {
 		var x, y string
@@ -303,19 +303,19 @@ func firstDiff(a, b string) string {
 	return ""
 }
 
-// tagRE matches one markup tag. Text and attribute values are escaped, so
+// htmlTagRE matches one markup tag. Text and attribute values are escaped, so
 // a raw '<' or '>' only ever delimits a tag.
-var tagRE = regexp.MustCompile(`<[^<>]*>`)
+var htmlTagRE = regexp.MustCompile(`<[^<>]*>`)
 
 func TestHTMLSelfContained(t *testing.T) {
 	for _, fx := range htmlFixtures {
 		t.Run(fx.name, func(t *testing.T) {
-			out := renderHTMLString(t, fx.r())
-			for _, tag := range tagRE.FindAllString(out, -1) {
+			out := htmlRenderString(t, fx.r())
+			for _, tag := range htmlTagRE.FindAllString(out, -1) {
 				low := strings.ToLower(tag)
 				for _, bad := range []string{"http:", "https:", "//", "src=", "href=", "url(", "srcset", "xlink"} {
 					if strings.Contains(low, bad) && !strings.HasPrefix(low, "</") {
-						t.Errorf("tag %q contains %q: the page could fetch something", tag, bad)
+						t.Errorf("tag %q cdbContains %q: the page could fetch something", tag, bad)
 					}
 				}
 				name := strings.Fields(strings.Trim(low, "</>"))[0]
@@ -327,7 +327,7 @@ func TestHTMLSelfContained(t *testing.T) {
 			style := out[strings.Index(out, "<style>"):strings.Index(out, "</style>")]
 			for _, bad := range []string{"url(", "@import", "@font-face", "http"} {
 				if strings.Contains(style, bad) {
-					t.Errorf("the stylesheet contains %q", bad)
+					t.Errorf("the stylesheet cdbContains %q", bad)
 				}
 			}
 			if !strings.Contains(out, `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`) {
@@ -344,7 +344,7 @@ func TestHTMLSelfContained(t *testing.T) {
 }
 
 func TestHTMLEscapes(t *testing.T) {
-	out := renderHTMLString(t, htmlFixtureHostile())
+	out := htmlRenderString(t, htmlFixtureHostile())
 	for _, raw := range []string{"<script", "<img", "</pre></details></main>", "\x00", "\x1b", "\xff"} {
 		if strings.Contains(out, raw) {
 			t.Errorf("raw %q reached the page", raw)
@@ -362,29 +362,29 @@ func TestHTMLEscapes(t *testing.T) {
 	}
 }
 
-// svgDoc is the part of the diagram the tests read back with encoding/xml.
-type svgDoc struct {
-	XMLName xml.Name  `xml:"svg"`
-	Title   string    `xml:"title"`
-	Texts   []svgText `xml:"text"`
-	Groups  []svgG    `xml:"g"`
+// htmlSVGDoc is the part of the diagram the tests read back with encoding/xml.
+type htmlSVGDoc struct {
+	XMLName xml.Name      `xml:"svg"`
+	Title   string        `xml:"title"`
+	Texts   []htmlSVGText `xml:"text"`
+	Groups  []htmlSVGG    `xml:"g"`
 }
 
-type svgText struct {
+type htmlSVGText struct {
 	Class string `xml:"class,attr"`
 	Body  string `xml:",chardata"`
 }
 
-type svgG struct {
-	Class string    `xml:"class,attr"`
-	Title string    `xml:"title"`
-	Rect  *struct{} `xml:"rect"`
-	Texts []svgText `xml:"text"`
+type htmlSVGG struct {
+	Class string        `xml:"class,attr"`
+	Title string        `xml:"title"`
+	Rect  *struct{}     `xml:"rect"`
+	Texts []htmlSVGText `xml:"text"`
 }
 
-func diagrams(t *testing.T, out string) []svgDoc {
+func htmlDiagrams(t *testing.T, out string) []htmlSVGDoc {
 	t.Helper()
-	var docs []svgDoc
+	var docs []htmlSVGDoc
 	for rest := out; ; {
 		i := strings.Index(rest, "<svg")
 		if i < 0 {
@@ -394,7 +394,7 @@ func diagrams(t *testing.T, out string) []svgDoc {
 		if j < 0 {
 			t.Fatal("unterminated <svg>")
 		}
-		var d svgDoc
+		var d htmlSVGDoc
 		if err := xml.Unmarshal([]byte(rest[i:i+j+len("</svg>")]), &d); err != nil {
 			t.Fatalf("the diagram is not well-formed XML: %v", err)
 		}
@@ -404,8 +404,8 @@ func diagrams(t *testing.T, out string) []svgDoc {
 	return docs
 }
 
-func nodesByClass(d svgDoc, class string) []svgG {
-	var out []svgG
+func htmlNodesByClass(d htmlSVGDoc, class string) []htmlSVGG {
+	var out []htmlSVGG
 	for _, g := range d.Groups {
 		if g.Class == class {
 			out = append(out, g)
@@ -430,7 +430,7 @@ func TestHTMLDiagram(t *testing.T) {
 			failed:     []string{"go link", "host link (gcc)"},
 			cause:      []string{"#cgo LDFLAGS:"},
 			none:       1, // no pkg-config
-			wantInFull: "-L" + fxDir + "/lib -lgizmo -O2 -g -lpthread -no-pie",
+			wantInFull: "-L" + htmlFxDir + "/lib -lgizmo -O2 -g -lpthread -no-pie",
 		},
 		{
 			name:       "pkg-config",
@@ -452,9 +452,9 @@ func TestHTMLDiagram(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			docs := diagrams(t, renderHTMLString(t, tt.r))
+			docs := htmlDiagrams(t, htmlRenderString(t, tt.r))
 			if len(docs) != 1 {
-				t.Fatalf("%d diagrams, want 1 (one failing package)", len(docs))
+				t.Fatalf("%d htmlDiagrams, want 1 (one failing package)", len(docs))
 			}
 			d := docs[0]
 			var stages []string
@@ -466,7 +466,7 @@ func TestHTMLDiagram(t *testing.T) {
 			if got := strings.Join(stages, " → "); got != "#CGO → PKG-CONFIG → COMPILE → LINK" {
 				t.Errorf("stages %q", got)
 			}
-			heads := func(gs []svgG) []string {
+			heads := func(gs []htmlSVGG) []string {
 				var hs []string
 				for _, g := range gs {
 					if g.Rect == nil || len(g.Texts) == 0 {
@@ -481,13 +481,13 @@ func TestHTMLDiagram(t *testing.T) {
 				}
 				return hs
 			}
-			if got := heads(nodesByClass(d, "node failed")); strings.Join(got, "|") != strings.Join(tt.failed, "|") {
+			if got := heads(htmlNodesByClass(d, "node failed")); strings.Join(got, "|") != strings.Join(tt.failed, "|") {
 				t.Errorf("failed boxes %q, want %q", got, tt.failed)
 			}
-			if got := heads(nodesByClass(d, "node cause")); strings.Join(got, "|") != strings.Join(tt.cause, "|") {
+			if got := heads(htmlNodesByClass(d, "node cause")); strings.Join(got, "|") != strings.Join(tt.cause, "|") {
 				t.Errorf("source boxes %q, want %q", got, tt.cause)
 			}
-			if got := len(nodesByClass(d, "node none")); got != tt.none {
+			if got := len(htmlNodesByClass(d, "node none")); got != tt.none {
 				t.Errorf("%d (none) boxes, want %d", got, tt.none)
 			}
 			arrows := 0
@@ -529,7 +529,7 @@ func TestHTMLRootCauseFirst(t *testing.T) {
 	r := htmlFixtureDevMissing()
 	// A warning before the first error: the error is still the root cause.
 	r.Diagnoses = append([]diag.Diagnosis{{Code: diag.StaticGlibcNSS, Severity: diag.Warning, Summary: "nss warning"}}, r.Diagnoses...)
-	out := renderHTMLString(t, r)
+	out := htmlRenderString(t, r)
 	root := strings.Index(out, `<section id="root-cause">`)
 	after := func(s string) int {
 		i := strings.Index(out[root:], s)
@@ -553,9 +553,9 @@ func TestHTMLRootCauseFirst(t *testing.T) {
 
 func TestHTMLNoErrors(t *testing.T) {
 	r := &trace.Report{SchemaVersion: 1, Tool: trace.Tool{Name: "cgotrace", Version: "dev"}, Command: trace.Command{Argv: []string{"go", "build"}}}
-	out := renderHTMLString(t, r)
+	out := htmlRenderString(t, r)
 	if !strings.Contains(out, "No problems found") || strings.Contains(out, "<svg") {
-		t.Error("a clean report should say so and draw no diagram")
+		t.Error("a htmlClean report should say so and draw no diagram")
 	}
 	if err := renderHTML(io.Discard, nil, Options{}); err == nil {
 		t.Error("nil report: no error")
@@ -569,12 +569,12 @@ func TestTruncate(t *testing.T) {
 		n    int
 		want string
 	}{
-		{truncEnd, "short", 10, "short"},
-		{truncEnd, "0123456789abc", 10, "012345678…"},
-		{truncEnd, "two\nlines  here", 20, "two lines here"},
-		{truncMiddle, "/usr/lib/x86_64-linux-gnu/pkgconfig/sqlite3.pc", 20, "/usr/lib…/sqlite3.pc"},
-		{truncMiddle, "ééééééééééééééé", 5, "éé…éé"},
-		{truncMiddle, "abcdefgh", 3, "ab…"},
+		{svgTruncEnd, "short", 10, "short"},
+		{svgTruncEnd, "0123456789abc", 10, "012345678…"},
+		{svgTruncEnd, "two\nlines  here", 20, "two lines here"},
+		{svgTruncMiddle, "/usr/lib/x86_64-linux-gnu/pkgconfig/sqlite3.pc", 20, "/usr/lib…/sqlite3.pc"},
+		{svgTruncMiddle, "ééééééééééééééé", 5, "éé…éé"},
+		{svgTruncMiddle, "abcdefgh", 3, "ab…"},
 	}
 	for _, tt := range tests {
 		got := tt.f(tt.in, tt.n)

@@ -14,37 +14,37 @@ import (
 )
 
 // The chain of one package, #cgo line → pkg-config → C compile → link, as
-// columns of nodes. The HTML renderer draws it as inline SVG (chainSVG) and
+// columns of nodes. The HTML renderer draws it as inline SVG (svgDiagram) and
 // also prints it as a plain list, for screen readers and text browsers.
 
 // Node states.
 const (
-	nodeOK     = ""       // ran and succeeded
-	nodeFailed = "failed" // this command failed
-	nodeCause  = "cause"  // the #cgo line a diagnosis traces back to
-	nodeNone   = "none"   // nothing of this stage was observed
+	svgNodeOK     = ""       // ran and succeeded
+	svgNodeFailed = "failed" // this command failed
+	svgNodeCause  = "cause"  // the #cgo line a diagnosis traces back to
+	svgNodeNone   = "none"   // nothing of this stage was observed
 )
 
-// chainNode is one box of the diagram.
-type chainNode struct {
+// svgNode is one box of the diagram.
+type svgNode struct {
 	Title string   // heading, e.g. "#cgo LDFLAGS"
 	Lines []string // up to two detail lines
 	Full  string   // the whole, untruncated text (SVG <title>, list)
-	State string   // nodeOK, nodeFailed, nodeCause or nodeNone
+	State string   // svgNodeOK, svgNodeFailed, svgNodeCause or svgNodeNone
 }
 
-// chainColumn is one stage of the chain.
-type chainColumn struct {
+// svgColumn is one stage of the chain.
+type svgColumn struct {
 	Stage string // "#cgo", "pkg-config", "compile", "link"
-	Nodes []chainNode
+	Nodes []svgNode
 	More  int // nodes left out of the diagram (still listed in the text)
 }
 
-// maxColumnNodes caps the boxes drawn per stage; failed boxes are always kept.
-const maxColumnNodes = 4
+// svgMaxColumnNodes caps the boxes drawn per stage; failed boxes are always kept.
+const svgMaxColumnNodes = 4
 
-// stageOf maps a diagnosis code to the stage where the failure shows.
-func stageOf(c diag.Code) string {
+// svgStageOf maps a diagnosis code to the stage where the failure shows.
+func svgStageOf(c diag.Code) string {
 	switch c {
 	case diag.InvalidCgoFlag, diag.CgoDisabled:
 		return "#cgo"
@@ -61,27 +61,27 @@ func stageOf(c diag.Code) string {
 	return ""
 }
 
-// buildChain builds the columns of p's chain. ds are the diagnoses of p.
-func buildChain(p *trace.Package, ds []diag.Diagnosis) []chainColumn {
-	cols := []chainColumn{
+// svgBuildChain builds the columns of p's chain. ds are the diagnoses of p.
+func svgBuildChain(p *trace.Package, ds []diag.Diagnosis) []svgColumn {
+	cols := []svgColumn{
 		{Stage: "#cgo"}, {Stage: "pkg-config"}, {Stage: "compile"}, {Stage: "link"},
 	}
 	for _, d := range p.Directives {
-		n := chainNode{
-			Title: "#cgo " + directiveHead(d),
+		n := svgNode{
+			Title: "#cgo " + svgDirectiveHead(d),
 			Lines: []string{fmt.Sprintf("%s:%d", filepath.Base(d.File), d.Line), strings.Join(d.Args, " ")},
-			Full:  fmt.Sprintf("%s:%d: #cgo %s %s", d.File, d.Line, directiveHead(d), strings.Join(d.Args, " ")),
+			Full:  fmt.Sprintf("%s:%d: #cgo %s %s", d.File, d.Line, svgDirectiveHead(d), strings.Join(d.Args, " ")),
 		}
 		for _, dg := range ds {
-			if dg.Source != nil && dg.Source.Line == d.Line && sameFile(dg.Source.File, d.File) {
-				n.State = nodeCause
+			if dg.Source != nil && dg.Source.Line == d.Line && svgSameFile(dg.Source.File, d.File) {
+				n.State = svgNodeCause
 			}
 		}
 		cols[0].Nodes = append(cols[0].Nodes, n)
 	}
 	for _, c := range p.PkgConfig {
-		n := chainNode{Title: "pkg-config", Full: joinArgs(c.Argv)}
-		n.Lines = append(n.Lines, strings.Join(argsAfter(c.Argv), " "))
+		n := svgNode{Title: "pkg-config", Full: htmlJoinArgs(c.Argv)}
+		n.Lines = append(n.Lines, strings.Join(svgArgsAfter(c.Argv), " "))
 		switch {
 		case len(c.PCFiles) > 0:
 			bases := make([]string, len(c.PCFiles))
@@ -94,7 +94,7 @@ func buildChain(p *trace.Package, ds []diag.Diagnosis) []chainColumn {
 			n.Lines = append(n.Lines, "no .pc file, exit "+strconv.Itoa(c.ExitCode))
 		}
 		if c.ExitCode != 0 {
-			n.State = nodeFailed
+			n.State = svgNodeFailed
 			n.Full += "\nexit status " + strconv.Itoa(c.ExitCode)
 		}
 		if s := strings.TrimSpace(c.Stderr); s != "" {
@@ -112,7 +112,7 @@ func buildChain(p *trace.Package, ds []diag.Diagnosis) []chainColumn {
 		default:
 			continue
 		}
-		n := stepNode(s)
+		n := svgStepNode(s)
 		cols[col].Nodes = append(cols[col].Nodes, n)
 	}
 
@@ -121,7 +121,7 @@ func buildChain(p *trace.Package, ds []diag.Diagnosis) []chainColumn {
 	anyFailed := false
 	for _, c := range cols {
 		for _, n := range c.Nodes {
-			anyFailed = anyFailed || n.State == nodeFailed
+			anyFailed = anyFailed || n.State == svgNodeFailed
 		}
 	}
 	if !anyFailed {
@@ -130,8 +130,8 @@ func buildChain(p *trace.Package, ds []diag.Diagnosis) []chainColumn {
 				continue
 			}
 			for i := range cols {
-				if cols[i].Stage == stageOf(d.Code) && len(cols[i].Nodes) > 0 && i > 0 {
-					cols[i].Nodes[len(cols[i].Nodes)-1].State = nodeFailed
+				if cols[i].Stage == svgStageOf(d.Code) && len(cols[i].Nodes) > 0 && i > 0 {
+					cols[i].Nodes[len(cols[i].Nodes)-1].State = svgNodeFailed
 				}
 			}
 			break
@@ -139,13 +139,13 @@ func buildChain(p *trace.Package, ds []diag.Diagnosis) []chainColumn {
 	}
 	for i := range cols {
 		if len(cols[i].Nodes) == 0 {
-			cols[i].Nodes = []chainNode{{Title: "(none)", Lines: []string{noneText(cols[i].Stage)}, Full: noneText(cols[i].Stage), State: nodeNone}}
+			cols[i].Nodes = []svgNode{{Title: "(none)", Lines: []string{svgNoneText(cols[i].Stage)}, Full: svgNoneText(cols[i].Stage), State: svgNodeNone}}
 		}
 	}
 	return cols
 }
 
-func noneText(stage string) string {
+func svgNoneText(stage string) string {
 	switch stage {
 	case "#cgo":
 		return "no #cgo lines"
@@ -157,16 +157,16 @@ func noneText(stage string) string {
 	return "no link seen"
 }
 
-func directiveHead(d trace.Directive) string {
+func svgDirectiveHead(d trace.Directive) string {
 	if d.Condition != "" {
 		return d.Condition + " " + d.Verb + ":"
 	}
 	return d.Verb + ":"
 }
 
-// sameFile reports whether a diagnosis source path and a directive file
+// svgSameFile reports whether a diagnosis source path and a directive file
 // name the same file (one may be relative, the other absolute).
-func sameFile(a, b string) bool {
+func svgSameFile(a, b string) bool {
 	if a == b {
 		return true
 	}
@@ -174,8 +174,8 @@ func sameFile(a, b string) bool {
 		(strings.HasSuffix(a, "/"+b) || strings.HasSuffix(b, "/"+a) || !strings.Contains(a, "/") || !strings.Contains(b, "/"))
 }
 
-// argsAfter drops argv[0] and a leading "--" separator.
-func argsAfter(argv []string) []string {
+// svgArgsAfter drops argv[0] and a leading "--" separator.
+func svgArgsAfter(argv []string) []string {
 	if len(argv) == 0 {
 		return nil
 	}
@@ -189,13 +189,13 @@ func argsAfter(argv []string) []string {
 	return out
 }
 
-// stepNode describes one command of the compile or link stage.
-func stepNode(s trace.Step) chainNode {
+// svgStepNode describes one command of the compile or link stage.
+func svgStepNode(s trace.Step) svgNode {
 	tool := ""
 	if len(s.Argv) > 0 {
 		tool = filepath.Base(s.Argv[0])
 	}
-	n := chainNode{Full: joinArgs(s.Argv)}
+	n := svgNode{Full: htmlJoinArgs(s.Argv)}
 	if s.Dir != "" {
 		n.Full = "cd " + s.Dir + "\n" + n.Full
 	}
@@ -203,10 +203,10 @@ func stepNode(s trace.Step) chainNode {
 	switch s.Kind {
 	case trace.KindCgo:
 		n.Title = "cgo"
-		n.Lines = []string{strings.Join(goFiles(s.Argv), " ")}
+		n.Lines = []string{strings.Join(svgGoFiles(s.Argv), " ")}
 	case trace.KindCCCompile:
 		n.Title = tool + " -c"
-		n.Lines = []string{sourceFile(s.Argv)}
+		n.Lines = []string{cdbSourceFile(s.Argv)}
 	case trace.KindCCLink:
 		n.Title = tool + " (cgo link)"
 	case trace.KindCgoDynimport:
@@ -220,13 +220,13 @@ func stepNode(s trace.Step) chainNode {
 		n.Lines = append(n.Lines, "→ "+out)
 	}
 	if s.Failed {
-		n.State = nodeFailed
+		n.State = svgNodeFailed
 	}
 	return n
 }
 
-// goFiles returns the .go arguments of a cgo command, as base names.
-func goFiles(argv []string) []string {
+// svgGoFiles returns the .go arguments of a cgo command, as base names.
+func svgGoFiles(argv []string) []string {
 	var fs []string
 	for _, a := range argv {
 		if strings.HasSuffix(a, ".go") {
@@ -236,10 +236,10 @@ func goFiles(argv []string) []string {
 	return fs
 }
 
-// sourceFile returns the file a compiler command compiles (the argument of
+// cdbSourceFile returns the file a compiler command compiles (the argument of
 // -c style commands that is not an option or an option's value).
-func sourceFile(argv []string) string {
-	ins := compileInputs(argv)
+func cdbSourceFile(argv []string) string {
+	ins := cdbCompileInputs(argv)
 	if len(ins) == 0 {
 		return ""
 	}
@@ -259,12 +259,12 @@ const (
 	svgMaxText = 27 // (svgColW - 2*svgPad) / svgCharW
 )
 
-// chainSVG draws cols as an inline SVG element. Every piece of text is
+// svgDiagram draws cols as an inline SVG element. Every piece of text is
 // escaped here, so the result is safe to embed as template.HTML.
-func chainSVG(label string, cols []chainColumn) string {
+func svgDiagram(label string, cols []svgColumn) string {
 	rows := 0
 	for i := range cols {
-		cols[i] = capColumn(cols[i])
+		cols[i] = svgCapColumn(cols[i])
 		n := len(cols[i].Nodes)
 		if cols[i].More > 0 {
 			n++
@@ -276,10 +276,10 @@ func chainSVG(label string, cols []chainColumn) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chain" role="img" width="%d" height="%d" viewBox="0 0 %d %d" font-family="ui-monospace, monospace" font-size="12">`,
 		width, height, width, height)
-	fmt.Fprintf(&b, "<title>%s</title>\n", esc(label))
+	fmt.Fprintf(&b, "<title>%s</title>\n", svgEsc(label))
 	for i, c := range cols {
 		x := 1 + i*(svgColW+svgGap)
-		fmt.Fprintf(&b, `<text class="stage" x="%d" y="16">%s</text>`+"\n", x, esc(strings.ToUpper(c.Stage)))
+		fmt.Fprintf(&b, `<text class="stage" x="%d" y="16">%s</text>`+"\n", x, svgEsc(strings.ToUpper(c.Stage)))
 		if i+1 < len(cols) {
 			// One arrow from this stage's first box to the next stage's.
 			y := svgTop + svgBoxH/2
@@ -289,7 +289,7 @@ func chainSVG(label string, cols []chainColumn) string {
 		}
 		for j, n := range c.Nodes {
 			y := svgTop + j*(svgBoxH+svgBoxGap)
-			writeBox(&b, x, y, n)
+			svgWriteBox(&b, x, y, n)
 		}
 		if c.More > 0 {
 			y := svgTop + len(c.Nodes)*(svgBoxH+svgBoxGap)
@@ -300,18 +300,18 @@ func chainSVG(label string, cols []chainColumn) string {
 	return b.String()
 }
 
-func writeBox(b *strings.Builder, x, y int, n chainNode) {
+func svgWriteBox(b *strings.Builder, x, y int, n svgNode) {
 	class := "node"
-	if n.State != nodeOK {
+	if n.State != svgNodeOK {
 		class += " " + n.State
 	}
-	fmt.Fprintf(b, `<g class="%s"><title>%s</title>`, class, esc(n.Full))
+	fmt.Fprintf(b, `<g class="%s"><title>%s</title>`, class, svgEsc(n.Full))
 	fmt.Fprintf(b, `<rect x="%d" y="%d" width="%d" height="%d" rx="6"/>`, x, y, svgColW, svgBoxH)
 	badge := ""
 	switch n.State {
-	case nodeFailed:
+	case svgNodeFailed:
 		badge = "FAILED"
-	case nodeCause:
+	case svgNodeCause:
 		badge = "SOURCE"
 	}
 	titleMax := svgMaxText
@@ -319,26 +319,26 @@ func writeBox(b *strings.Builder, x, y int, n chainNode) {
 		titleMax -= len(badge) + 1
 		fmt.Fprintf(b, `<text class="badge" x="%d" y="%d" text-anchor="end">%s</text>`, x+svgColW-svgPad, y+svgLineH+2, badge)
 	}
-	fmt.Fprintf(b, `<text class="head" x="%d" y="%d">%s</text>`, x+svgPad, y+svgLineH+2, esc(truncEnd(n.Title, titleMax)))
+	fmt.Fprintf(b, `<text class="head" x="%d" y="%d">%s</text>`, x+svgPad, y+svgLineH+2, svgEsc(svgTruncEnd(n.Title, titleMax)))
 	for k, l := range n.Lines {
 		if k == 2 {
 			break
 		}
-		fmt.Fprintf(b, `<text x="%d" y="%d">%s</text>`, x+svgPad, y+svgLineH*(k+2)+4, esc(truncMiddle(l, svgMaxText)))
+		fmt.Fprintf(b, `<text x="%d" y="%d">%s</text>`, x+svgPad, y+svgLineH*(k+2)+4, svgEsc(svgTruncMiddle(l, svgMaxText)))
 	}
 	b.WriteString("</g>\n")
 }
 
-// capColumn keeps at most maxColumnNodes nodes, failed and cause nodes
+// svgCapColumn keeps at most svgMaxColumnNodes nodes, failed and cause nodes
 // first, in their original order, and counts the rest in More.
-func capColumn(c chainColumn) chainColumn {
-	if len(c.Nodes) <= maxColumnNodes {
+func svgCapColumn(c svgColumn) svgColumn {
+	if len(c.Nodes) <= svgMaxColumnNodes {
 		return c
 	}
 	keep := make([]bool, len(c.Nodes))
-	left := maxColumnNodes
+	left := svgMaxColumnNodes
 	for i, n := range c.Nodes {
-		if left > 0 && (n.State == nodeFailed || n.State == nodeCause) {
+		if left > 0 && (n.State == svgNodeFailed || n.State == svgNodeCause) {
 			keep[i] = true
 			left--
 		}
@@ -349,7 +349,7 @@ func capColumn(c chainColumn) chainColumn {
 			left--
 		}
 	}
-	out := chainColumn{Stage: c.Stage}
+	out := svgColumn{Stage: c.Stage}
 	for i, n := range c.Nodes {
 		if keep[i] {
 			out.Nodes = append(out.Nodes, n)
@@ -360,15 +360,15 @@ func capColumn(c chainColumn) chainColumn {
 	return out
 }
 
-// esc escapes s for SVG text and attribute values, after removing the
+// svgEsc escapes s for SVG text and attribute values, after removing the
 // characters XML does not allow.
-func esc(s string) string {
-	return html.EscapeString(clean(s))
+func svgEsc(s string) string {
+	return html.EscapeString(htmlClean(s))
 }
 
-// clean drops NUL and other control characters except tab and newline,
+// htmlClean drops NUL and other control characters except tab and newline,
 // and replaces invalid UTF-8.
-func clean(s string) string {
+func htmlClean(s string) string {
 	if !strings.ContainsFunc(s, func(r rune) bool { return r == utf8.RuneError || (unicode.IsControl(r) && r != '\n' && r != '\t') }) && utf8.ValidString(s) {
 		return s
 	}
@@ -382,14 +382,14 @@ func clean(s string) string {
 	return b.String()
 }
 
-// oneLine folds whitespace runs (newlines included) into single spaces.
-func oneLine(s string) string {
+// svgOneLine folds whitespace runs (newlines included) into single spaces.
+func svgOneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// truncEnd shortens s to n runes, ending with "…".
-func truncEnd(s string, n int) string {
-	s = oneLine(s)
+// svgTruncEnd shortens s to n runes, ending with "…".
+func svgTruncEnd(s string, n int) string {
+	s = svgOneLine(s)
 	r := []rune(s)
 	if len(r) <= n {
 		return s
@@ -400,16 +400,16 @@ func truncEnd(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// truncMiddle shortens s to n runes by cutting its middle, so both the
+// svgTruncMiddle shortens s to n runes by cutting its middle, so both the
 // start and the end (a file name, a library) stay readable.
-func truncMiddle(s string, n int) string {
-	s = oneLine(s)
+func svgTruncMiddle(s string, n int) string {
+	s = svgOneLine(s)
 	r := []rune(s)
 	if len(r) <= n {
 		return s
 	}
 	if n < 5 {
-		return truncEnd(s, n)
+		return svgTruncEnd(s, n)
 	}
 	tail := (n - 1) / 2
 	// Keep a whole last path element (a file or library name) if it fits.
