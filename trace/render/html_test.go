@@ -600,3 +600,96 @@ func BenchmarkHTML(b *testing.B) {
 	b.SetBytes(n)
 	b.ReportMetric(float64(n), "bytes/page")
 }
+
+// FuzzHTML puts arbitrary strings where report text goes and checks that
+// the page never panics, stays valid UTF-8, keeps every string escaped
+// (no tag the renderer did not write, no URL in a tag) and that the
+// diagram stays well-formed XML.
+func FuzzHTML(f *testing.F) {
+	f.Add("/usr/bin/ld: cannot find -lgizmo: No such file or directory", "main.go", "-lgizmo", "gcc")
+	f.Add(`<script>alert(1)</script>`, `a"b'<c>.go`, `<img src="https://x/y.png">`, "\x00\xff\x1b[0m")
+	f.Add("]]><!--", "--><svg onload=x>", "&amp;&#0;", "</title></g></svg>")
+	f.Add(strings.Repeat("é", 300), strings.Repeat("/x", 200), "", "")
+	// The tags the template writes, from pages that use all of them.
+	allowed := map[string]bool{}
+	for _, fx := range htmlFixtures {
+		for _, tag := range htmlTagRE.FindAllString(renderHTMLOf(f, fx.r()), -1) {
+			allowed[htmlTagName(tag)] = true
+		}
+	}
+	f.Fuzz(func(t *testing.T, a, b, c, d string) {
+		r := htmlFixtureDevMissing()
+		p := r.Packages[0]
+		p.ImportPath = a
+		p.Directives[0].File = b
+		p.Directives[0].Args = []string{c, d}
+		p.Directives = append(p.Directives, trace.Directive{File: d, Line: 1, Verb: c, Condition: a})
+		p.PkgConfig = []trace.PkgConfigCall{{Argv: []string{"pkg-config", a, "--", c}, ExitCode: 1, Stderr: b, PCFiles: []string{d}}}
+		p.Steps[1].Argv = append(p.Steps[1].Argv, a, b)
+		p.Steps[1].Env[c] = d
+		p.Steps[2].Argv = []string{d}
+		p.Steps[3].Argv = nil
+		p.Steps[4].Output = c
+		for i := range r.Diagnoses {
+			r.Diagnoses[i].Package = a
+			r.Diagnoses[i].Summary = b
+			r.Diagnoses[i].Evidence = append(r.Diagnoses[i].Evidence, c, d)
+		}
+		r.Diagnoses[0].Source = &diag.Source{File: b, Line: 1}
+		var buf bytes.Buffer
+		if err := renderHTML(&buf, r, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		if !utf8.ValidString(out) {
+			t.Fatal("invalid UTF-8")
+		}
+		for _, tag := range htmlTagRE.FindAllString(out, -1) {
+			if name := htmlTagName(tag); !allowed[name] {
+				t.Fatalf("tag %q the template never writes", tag)
+			}
+			if low := strings.ToLower(tag); strings.Contains(low, "http:") || strings.Contains(low, "https:") || strings.Contains(low, " on") {
+				t.Fatalf("tag %q has a URL or an event handler", tag)
+			}
+		}
+		htmlDiagrams(t, out)
+	})
+}
+
+func renderHTMLOf(t testing.TB, r *trace.Report) string {
+	var buf bytes.Buffer
+	if err := renderHTML(&buf, r, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+func htmlTagName(tag string) string {
+	f := strings.Fields(strings.ToLower(strings.Trim(tag, "</>")))
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
+}
+
+// FuzzTruncate checks the label shortening: never longer than asked, never
+// invalid UTF-8, and the untouched text when it fits.
+func FuzzTruncate(f *testing.F) {
+	f.Add("/usr/lib/x86_64-linux-gnu/pkgconfig/sqlite3.pc", 20)
+	f.Add("ééééé\nx\x00", 3)
+	f.Fuzz(func(t *testing.T, s string, n int) {
+		n = n%200 + 1
+		if n < 1 {
+			n = -n + 1
+		}
+		for _, fn := range []func(string, int) string{svgTruncEnd, svgTruncMiddle} {
+			got := fn(s, n)
+			if utf8.RuneCountInString(got) > n {
+				t.Fatalf("%q → %q, longer than %d", s, got, n)
+			}
+			if utf8.ValidString(s) && utf8.RuneCountInString(svgOneLine(s)) <= n && got != svgOneLine(s) {
+				t.Fatalf("%q fits in %d but became %q", s, n, got)
+			}
+		}
+	})
+}
