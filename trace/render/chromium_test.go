@@ -74,61 +74,57 @@ func TestHTMLInChromium(t *testing.T) {
 		t.Fatalf("control page: the console detector missed the blocked image; stderr:\n%s", res.stderr)
 	}
 
-	// 2. The report, as the renderer writes it.
-	page := filepath.Join(dir, "report.html")
-	html := htmlRenderString(t, htmlFixtureDevMissing())
-	htmlWriteFile(t, page, html)
-	res = htmlRunChromium(ctx, t, bin, dir, "report", page, "--dump-dom")
-	for _, want := range []string{
-		"Build failed: library-dev-missing",
-		"the linker cannot find -lgizmo, but the runtime library libgizmo.so.1 is installed",
-		"install the -dev package of gizmo",
-		"<code>main.go:3</code>",
-		`<svg class="chain"`,
-		`<g class="node failed"><title>cd /src/library-dev-missing-basic`,
-		`<g class="node cause"><title>main.go:3: #cgo LDFLAGS: -L${SRCDIR}/lib -lgizmo</title>`,
-		"/usr/bin/ld: cannot find -lgizmo: No such file or directory",
-	} {
-		if !strings.Contains(res.stdout, want) {
-			t.Errorf("rendered DOM lacks %q", want)
-		}
-	}
-	res.assertOffline(t)
-
-	// 3. Screenshots, light and dark, of the page without its CSP: the
+	// 2. The report, as the renderer writes it: the DOM and a screenshot
+	// in light mode. 3. The same page without its CSP, in dark mode: the
 	// page itself must not try to fetch anything even when allowed to.
-	open := filepath.Join(dir, "report-nocsp.html")
+	html := htmlRenderString(t, htmlFixtureDevMissing())
 	csp := regexp.MustCompile(`<meta http-equiv="Content-Security-Policy"[^>]*>`)
 	if !csp.MatchString(html) {
 		t.Fatal("no CSP meta to strip")
 	}
-	htmlWriteFile(t, open, csp.ReplaceAllString(html, ""))
-	for _, mode := range []struct {
-		name  string
-		flags []string
-		bg    [3]uint8 // the page background, --bg
+	for _, run := range []struct {
+		name, page string
+		flags      []string
+		bg, errBG  [3]uint8 // --bg, and --err-bg that fills the failed boxes
 	}{
-		{"light", nil, [3]uint8{0xff, 0xff, 0xff}},
-		{"dark", []string{"--blink-settings=preferredColorScheme=0"}, [3]uint8{0x0d, 0x11, 0x17}},
+		{"light", html, []string{"--dump-dom"}, [3]uint8{0xff, 0xff, 0xff}, [3]uint8{0xff, 0xeb, 0xe9}},
+		{"dark-nocsp", csp.ReplaceAllString(html, ""), []string{"--blink-settings=preferredColorScheme=0"},
+			[3]uint8{0x0d, 0x11, 0x17}, [3]uint8{0x3c, 0x16, 0x18}},
 	} {
-		shot := filepath.Join(dir, mode.name+".png")
-		args := append([]string{"--screenshot=" + shot, "--window-size=1200,1300", "--hide-scrollbars"}, mode.flags...)
-		res := htmlRunChromium(ctx, t, bin, dir, mode.name, open, args...)
+		page := filepath.Join(dir, "report-"+run.name+".html")
+		htmlWriteFile(t, page, run.page)
+		shot := filepath.Join(dir, run.name+".png")
+		args := append([]string{"--screenshot=" + shot, "--window-size=1200,1300", "--hide-scrollbars"}, run.flags...)
+		res := htmlRunChromium(ctx, t, bin, dir, run.name, page, args...)
 		res.assertOffline(t)
-		img := htmlReadPNG(t, shot)
-		if got := htmlRGB(img, 5, 5); got != mode.bg {
-			t.Errorf("%s: background %v, want %v", mode.name, got, mode.bg)
+		if run.name == "light" {
+			for _, want := range []string{
+				"Build failed: library-dev-missing",
+				"the linker cannot find -lgizmo, but the runtime library libgizmo.so.1 is installed",
+				"install the -dev package of gizmo",
+				"<code>main.go:3</code>",
+				`<svg class="chain"`,
+				`<g class="node failed"><title>cd /src/library-dev-missing-basic`,
+				`<g class="node cause"><title>main.go:3: #cgo LDFLAGS: -L${SRCDIR}/lib -lgizmo</title>`,
+				"/usr/bin/ld: cannot find -lgizmo: No such file or directory",
+			} {
+				if !strings.Contains(res.stdout, want) {
+					t.Errorf("rendered DOM lacks %q", want)
+				}
+			}
 		}
-		// The failed boxes of the diagram are filled with --err-bg; only
-		// small badges elsewhere use it, so a large area proves the SVG
-		// was drawn and styled.
-		errBG := map[string][3]uint8{"light": {0xff, 0xeb, 0xe9}, "dark": {0x3c, 0x16, 0x18}}[mode.name]
-		if n := htmlCountColor(img, errBG); n < 10000 {
-			t.Errorf("%s: %d pixels of the failed-box fill %v, want > 10000 (diagram not drawn?)", mode.name, n, errBG)
+		img := htmlReadPNG(t, shot)
+		if got := htmlRGB(img, 5, 5); got != run.bg {
+			t.Errorf("%s: background %v, want %v", run.name, got, run.bg)
+		}
+		// Only small badges elsewhere use --err-bg, so a large area of it
+		// proves the SVG was drawn and styled.
+		if n := htmlCountColor(img, run.errBG); n < 10000 {
+			t.Errorf("%s: %d pixels of the failed-box fill %v, want > 10000 (diagram not drawn?)", run.name, n, run.errBG)
 		}
 		if keep := os.Getenv("CGOTRACE_SCREENSHOT_DIR"); keep != "" {
 			data, _ := os.ReadFile(shot)
-			if err := os.WriteFile(filepath.Join(keep, "html-"+mode.name+".png"), data, 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(keep, "html-"+run.name+".png"), data, 0o644); err != nil {
 				t.Error(err)
 			}
 		}
