@@ -300,3 +300,17 @@ func cdbContains(ss []string, s string) bool {
 	}
 	return false
 }
+
+func BenchmarkCompDB(b *testing.B) {
+	r := htmlFixtureHostile()
+	var n int
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := renderCDB(&buf, r, Options{}); err != nil {
+			b.Fatal(err)
+		}
+		n = buf.Len()
+	}
+	b.SetBytes(int64(n))
+	b.ReportMetric(float64(len(cdbEntries(r))), "entries")
+}

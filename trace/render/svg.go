@@ -369,17 +369,12 @@ func svgEsc(s string) string {
 // htmlClean drops NUL and other control characters except tab and newline,
 // and replaces invalid UTF-8.
 func htmlClean(s string) string {
-	if !strings.ContainsFunc(s, func(r rune) bool { return r == utf8.RuneError || (unicode.IsControl(r) && r != '\n' && r != '\t') }) && utf8.ValidString(s) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+	return strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) && r != '\n' && r != '\t' {
-			continue
+			return -1
 		}
-		b.WriteRune(r)
-	}
-	return b.String()
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }
 
 // svgOneLine folds whitespace runs (newlines included) into single spaces.
