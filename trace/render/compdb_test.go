@@ -167,7 +167,9 @@ int cxx_helper(int);
 	}
 	entries := cdbRender(t, r)
 
-	t.Logf("%d entries, e.g. %+v", len(entries), entries[0])
+	for _, e := range entries {
+		t.Logf("entry: dir %s file %s output %s", e.Directory, e.File, e.Output)
+	}
 	var names []string
 	for _, e := range entries {
 		names = append(names, filepath.Base(e.File))
