@@ -316,3 +316,30 @@ func BenchmarkCompDB(b *testing.B) {
 	b.SetBytes(int64(n))
 	b.ReportMetric(float64(len(cdbEntries(r))), "entries")
 }
+
+func TestCompDBJSONShape(t *testing.T) {
+	r := &trace.Report{Packages: []*trace.Package{{Steps: []trace.Step{{
+		Kind: trace.KindCCCompile, Dir: "/src/app",
+		Argv: []string{"gcc", "-DQ=\"x y\"", "-c", "a.c"},
+	}}}}}
+	var buf bytes.Buffer
+	if err := renderCDB(&buf, r, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	want := `[
+  {
+    "directory": "/src/app",
+    "arguments": [
+      "gcc",
+      "-DQ=\"x y\"",
+      "-c",
+      "a.c"
+    ],
+    "file": "/src/app/a.c"
+  }
+]
+`
+	if buf.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", buf.String(), want)
+	}
+}
