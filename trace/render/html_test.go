@@ -613,7 +613,7 @@ func FuzzHTML(f *testing.F) {
 	// The tags the template writes, from pages that use all of them.
 	allowed := map[string]bool{}
 	for _, fx := range htmlFixtures {
-		for _, tag := range htmlTagRE.FindAllString(renderHTMLOf(f, fx.r()), -1) {
+		for _, tag := range htmlTagRE.FindAllString(htmlRenderOf(f, fx.r()), -1) {
 			allowed[htmlTagName(tag)] = true
 		}
 	}
@@ -656,7 +656,7 @@ func FuzzHTML(f *testing.F) {
 	})
 }
 
-func renderHTMLOf(t testing.TB, r *trace.Report) string {
+func htmlRenderOf(t testing.TB, r *trace.Report) string {
 	var buf bytes.Buffer
 	if err := renderHTML(&buf, r, Options{}); err != nil {
 		t.Fatal(err)
