@@ -33,6 +33,7 @@ type linkProbe struct {
 func (lp *linkProbe) probe(ctx context.Context, lib string, link *buildlog.HostLink) *LibProbe {
 	p := &LibProbe{}
 	var keep []string
+	userDir := map[string]bool{}
 	if link != nil {
 		for i := 0; i < len(link.Argv); i++ {
 			a := link.Argv[i]
@@ -43,11 +44,11 @@ func (lp *linkProbe) probe(ctx context.Context, lib string, link *buildlog.HostL
 				keep = append(keep, a)
 			case strings.HasPrefix(a, "-L"):
 				if a == "-L" && i+1 < len(link.Argv) {
-					keep = append(keep, "-L"+link.Argv[i+1])
+					a = "-L" + link.Argv[i+1]
 					i++
-				} else {
-					keep = append(keep, a)
 				}
+				keep = append(keep, a)
+				userDir[filepath.Clean(a[2:])] = true
 			case strings.HasPrefix(a, "-Wl,-Bstatic"):
 				keep = append(keep, a)
 			}
@@ -92,15 +93,20 @@ func (lp *linkProbe) probe(ctx context.Context, lib string, link *buildlog.HostL
 			continue
 		}
 		attempts = append(attempts, line)
-		d := filepath.Dir(path)
+		d := filepath.Clean(filepath.Dir(path))
 		if !seenDir[d] {
 			seenDir[d] = true
 			p.Searched = append(p.Searched, d)
 		}
 	}
 	lp.Reruns = append(lp.Reruns, fmt.Sprintf("$ %s\n(exit %d)\n%s", cmdline, code, strings.Join(attempts, "\n")))
-	if len(attempts) > 0 {
-		p.Evidence = append(p.Evidence, attempts...)
+	// The evidence names the attempts in the directories the build itself
+	// added with -L; the whole list is in the step's re-run output.
+	for _, line := range attempts {
+		path := strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(line, "attempt to open "), " failed"), " succeeded")
+		if userDir[filepath.Clean(filepath.Dir(path))] && len(p.Evidence) < 6 && !contains(p.Evidence, line) {
+			p.Evidence = append(p.Evidence, line)
+		}
 	}
 	wantClass, wantMachine := elfTarget(lp.goarch)
 	for _, d := range p.Searched {
@@ -160,4 +166,13 @@ func elfMatches(path string, class elf.Class, machine elf.Machine) (bool, string
 		return true, ""
 	}
 	return false, fmt.Sprintf("%s %s", f.Class, strings.TrimPrefix(f.Machine.String(), "EM_"))
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }

@@ -259,9 +259,23 @@ func diagnoseBlock(l *buildlog.Log, b *buildlog.Block, f *Facts) []diag.Diagnosi
 				ds = append(ds, d)
 			}
 		case buildlog.MsgCompileError, buildlog.MsgAssembler, buildlog.MsgUnrecognizedOption:
-			if m.Severity == "error" || m.Kind != buildlog.MsgCompileError {
+			if d, ok := c.crossFromLog(m); ok {
+				ds = append(ds, d)
+			} else if m.Severity == "error" || m.Kind != buildlog.MsgCompileError {
 				ds = append(ds, c.compileError(m))
 			}
+		case buildlog.MsgRequiresCgo:
+			ds = append(ds, c.simple(m, diag.CgoDisabled, "reason", m.Text,
+				"the build needs cgo (-race, -msan, -asan or a cgo-only build mode) but cgo is disabled",
+				"set CGO_ENABLED=1 and make sure a C compiler is installed"))
+		case buildlog.MsgInternalLinking:
+			ds = append(ds, c.simple(m, diag.LinkError, "", "",
+				"-linkmode=internal was requested, but a cgo package needs the external linker",
+				"drop -ldflags=-linkmode=internal, then fix the external link error it hides"))
+		case buildlog.MsgCompilerKilled:
+			ds = append(ds, c.simple(m, diag.CompileError, "file", m.File,
+				"the C compiler ran out of memory or was killed",
+				"give the build more memory or swap, build with -p 1, or avoid compiling large amalgamations (e.g. -tags libsqlite3 for go-sqlite3)"))
 		case buildlog.MsgCannotFindLib:
 			lib := libName(m.Library)
 			if cannotFind[lib] {
@@ -495,8 +509,49 @@ func (c *blockCtx) goError(m buildlog.Message) (diag.Diagnosis, bool) {
 		d.Fix = "check the build tags and GOOS/GOARCH; if the files import \"C\", set CGO_ENABLED=1"
 	}
 	if m.File != "" {
-		d.Subject = map[string]string{"file": c.relFile(m.File), "line": fmt.Sprint(m.Line)}
+		d.Subject = map[string]string{"file": c.relFile(m.File)}
+		if m.Line > 0 {
+			d.Subject["line"] = fmt.Sprint(m.Line)
+		}
 	}
+	return d, true
+}
+
+// crossFromLog reads a cross-compilation mismatch from the log alone:
+// runtime/cgo's assembly for another architecture fed to the host's
+// assembler, or GOARCH-specific flags the host gcc rejects. With the
+// toolchain known (build), the up-front rule decides instead.
+func (c *blockCtx) crossFromLog(m buildlog.Message) (diag.Diagnosis, bool) {
+	if c.f.GoEnv != nil || c.b.ImportPath != "runtime/cgo" {
+		return diag.Diagnosis{}, false
+	}
+	target := ""
+	switch {
+	case m.Kind == buildlog.MsgAssembler || strings.HasSuffix(m.File, ".S"):
+		base := filepath.Base(m.File)
+		if arch, ok := strings.CutPrefix(strings.TrimSuffix(base, ".S"), "gcc_"); ok {
+			target = arch
+			if i := strings.LastIndexByte(arch, '_'); i >= 0 {
+				target = arch[i+1:]
+			}
+		}
+	case m.Kind == buildlog.MsgUnrecognizedOption:
+		switch {
+		case strings.Contains(m.Text, "-mthreads"):
+			target = "windows"
+		case strings.Contains(m.Text, "-marm"):
+			target = "arm"
+		case strings.Contains(m.Text, "-m64") || strings.Contains(m.Text, "-m32"):
+			target = "another architecture"
+		}
+	}
+	if target == "" {
+		return diag.Diagnosis{}, false
+	}
+	d := c.base(m, diag.CrossCCMismatch)
+	d.Summary = fmt.Sprintf("runtime/cgo for %s was handed to a C compiler for another target", target)
+	d.Fix = "set CC to a cross compiler for GOOS/GOARCH (e.g. CC=aarch64-linux-gnu-gcc for arm64, Debian gcc-aarch64-linux-gnu), or build with CGO_ENABLED=0"
+	d.Subject = map[string]string{"tool": "gcc", "target": target}
 	return d, true
 }
 
@@ -684,6 +739,14 @@ func (c *blockCtx) cannotFind(m buildlog.Message, incompatible map[string]string
 	if c.f.Probe != nil {
 		p = c.f.Probe(m.Library, c.link)
 	}
+	if p == nil && c.link != nil && linkIsStatic(c.link.Argv) {
+		// In a static link ld looks only for lib<name>.a: not finding
+		// the library means there is no archive, whatever else exists.
+		d.Code = diag.StaticLibraryMissing
+		d.Summary = fmt.Sprintf("a static link (-static) needs lib%s.a, and the linker found none", lib)
+		d.Fix = fmt.Sprintf("install the static library lib%s.a (Debian ships it in %s for most libraries), or link dynamically (drop -extldflags=-static)", lib, debianDevPackage(lib))
+		return d
+	}
 	if p == nil {
 		d.Summary = fmt.Sprintf("the linker cannot find %s", flag)
 		d.Fix = fmt.Sprintf("install lib%s (%s), or add -L<dir> to #cgo LDFLAGS", lib, distroHint(lib))
@@ -765,4 +828,13 @@ func (c *blockCtx) packageOfFlag(flag string) string {
 		}
 	}
 	return ""
+}
+
+func linkIsStatic(argv []string) bool {
+	for _, a := range argv {
+		if a == "-static" {
+			return true
+		}
+	}
+	return false
 }
