@@ -9,6 +9,7 @@ import (
 
 	"github.com/cgotrace/cgotrace/trace"
 	"github.com/cgotrace/cgotrace/trace/diag"
+	"github.com/cgotrace/cgotrace/trace/render"
 )
 
 type analyzeOptions struct {
@@ -59,6 +60,7 @@ func runAnalyze(g *globals, o *analyzeOptions) error {
 	if err := g.writeReport(rep, o.format, o.output); err != nil {
 		return err
 	}
+	publish(g, rep)
 	if o.reportDir != "" {
 		raw := ""
 		if o.input != "-" {
@@ -79,7 +81,29 @@ func runAnalyze(g *globals, o *analyzeOptions) error {
 	return nil
 }
 
-// writeReportDir is provided by the renderers' report-dir writer.
-var writeReportDir = func(g *globals, dir string, r *trace.Report, rawLog string) error {
-	return fmt.Errorf("--report-dir is not available in this build")
+// writeReportDir writes the --report-dir files; rawLog is the path of the
+// raw log to copy byte for byte ("" when there is none, e.g. stdin).
+func writeReportDir(g *globals, dir string, r *trace.Report, rawLog string) error {
+	var raw io.Reader
+	if rawLog != "" {
+		f, err := os.Open(rawLog)
+		if err != nil {
+			return fmt.Errorf("report directory: %w", err)
+		}
+		defer f.Close()
+		raw = f
+	}
+	return render.WriteDir(dir, r, raw, render.DirOptions{Log: g.log})
+}
+
+// publish does what CI expects of a run: under GitHub Actions, the
+// annotations on stdout and the Markdown in the step summary.
+func publish(g *globals, r *trace.Report) {
+	env := render.ActionsEnvFrom(os.Getenv)
+	if !env.Active() {
+		return
+	}
+	if err := render.WriteGitHubActions(g.stdout, r, env, render.Options{}); err != nil {
+		g.log.WithError(err).Warn("github actions output")
+	}
 }

@@ -151,6 +151,7 @@ func runBuild(ctx context.Context, g *globals, o *buildOptions) error {
 	if werr := g.writeReport(rep, o.format, o.output); werr != nil {
 		g.log.WithError(werr).Error("could not write the report")
 	}
+	publish(g, rep)
 	if o.reportDir != "" {
 		if werr := writeReportDir(g, o.reportDir, rep, res.RawLog); werr != nil {
 			g.log.WithError(werr).Error("could not write the report directory")
