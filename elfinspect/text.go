@@ -161,6 +161,8 @@ func writeTree(w io.Writer, b *Binary, paint func(string, string) string) {
 			for _, t := range l.Tried {
 				fmt.Fprintf(w, "%s%s    %s\n", prefix, cont, paint(ansiDim, "tried "+t))
 			}
+		case l.Path == "" || l.Path == l.Name:
+			fmt.Fprintf(w, "%s%s%s [%s]\n", prefix, branch, name, l.Via)
 		case l.Via == "interpreter":
 			fmt.Fprintf(w, "%s%s%s => %s [%s]\n", prefix, branch, name, l.Path, l.Via)
 		case shown[i] || l.NeededBy != top.parent:
