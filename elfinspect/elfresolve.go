@@ -180,15 +180,6 @@ type node struct {
 	search *searchList
 }
 
-func (n *node) matches(name string) bool {
-	for _, m := range n.names {
-		if m == name {
-			return true
-		}
-	}
-	return false
-}
-
 type searchDir struct{ dir, via string }
 
 // searchList is the ordered set of directories a loader searches before
@@ -245,6 +236,13 @@ func (e *elfRaw) resolve(in *Inspector, b *Binary) error {
 		exe.names = []string{o.soname}
 	}
 	r := &elfResolver{in: in, t: t, exe: exe, b: b, setuid: e.st.Mode()&(fs.ModeSetuid|fs.ModeSetgid) != 0}
+	r.byName, r.byID, r.libByName = map[string]*node{}, map[fileID]*node{}, map[string]bool{}
+	if exeFile.id != (fileID{}) {
+		r.byID[exeFile.id] = exe
+	}
+	for _, name := range exe.names {
+		r.byName[name] = exe
+	}
 	r.loaded = []*node{exe}
 	r.llp = r.parseSearchPath(in.opts.LDLibraryPath, true, exe, "LD_LIBRARY_PATH")
 	if r.setuid {
@@ -280,6 +278,20 @@ type elfResolver struct {
 	setuid bool
 	// seenMissing de-duplicates Missing.
 	seenMissing map[string]int
+	// byName maps every name and soname of a loaded object to it;
+	// libByName every requested name to its Libraries entry.
+	byName    map[string]*node
+	byID      map[fileID]*node
+	libByName map[string]bool
+}
+
+func (r *elfResolver) addNames(n *node, names ...string) {
+	for _, name := range names {
+		n.names = append(n.names, name)
+		if _, ok := r.byName[name]; !ok {
+			r.byName[name] = n
+		}
+	}
 }
 
 func (r *elfResolver) loadInterp(p string) {
@@ -294,23 +306,25 @@ func (r *elfResolver) loadInterp(p string) {
 		r.b.Missing = append(r.b.Missing, p)
 		return
 	}
-	n := &node{f: f, path: p, origin: path.Dir(p), names: []string{p}, loader: r.exe, depth: 1, lib: -1}
+	n := &node{f: f, path: p, origin: path.Dir(p), loader: r.exe, depth: 1, lib: -1}
+	r.addNames(n, p)
 	if f.obj.soname != "" {
-		n.names = append(n.names, f.obj.soname)
+		r.addNames(n, f.obj.soname)
 	}
 	r.interp = n
 	r.loaded = append(r.loaded, n)
+	if f.id != (fileID{}) {
+		r.byID[f.id] = n
+	}
 }
 
 // need handles one DT_NEEDED entry of n and returns the newly loaded node,
 // if any.
 func (r *elfResolver) need(n *node, name string) *node {
 	// Step 0: an object already loaded under this name or soname.
-	for _, l := range r.loaded {
-		if l.matches(name) {
-			r.noteReuse(n, name, l)
-			return nil
-		}
+	if l, ok := r.byName[name]; ok {
+		r.noteReuse(n, name, l)
+		return nil
 	}
 	var res searchResult
 	if strings.ContainsRune(name, '/') {
@@ -323,18 +337,21 @@ func (r *elfResolver) need(n *node, name string) *node {
 		return nil
 	}
 	// The same file under another name is the same object.
-	for _, l := range r.loaded {
-		if l.f.id == res.f.id && res.f.id != (fileID{}) {
-			l.names = append(l.names, name)
+	if res.f.id != (fileID{}) {
+		if l, ok := r.byID[res.f.id]; ok {
+			r.addNames(l, name)
 			r.noteReuse(n, name, l)
 			return nil
 		}
 	}
-	nn := &node{f: res.f, path: res.path, origin: path.Dir(res.path), names: []string{name},
+	nn := &node{f: res.f, path: res.path, origin: path.Dir(res.path),
 		loader: n, depth: n.depth + 1, lib: len(r.b.Libraries)}
+	r.addNames(nn, name)
 	if s := res.f.obj.soname; s != "" && s != name {
-		nn.names = append(nn.names, s)
+		r.addNames(nn, s)
 	}
+	r.byID[res.f.id] = nn
+	r.libByName[name] = true
 	r.loaded = append(r.loaded, nn)
 	r.b.Libraries = append(r.b.Libraries, Library{
 		Name: name, Path: res.path, Found: true, Via: res.via, NeededBy: r.displayName(n),
@@ -354,12 +371,11 @@ func (r *elfResolver) displayName(n *node) string {
 // first time a name is requested it gets its own entry; when the
 // requester's own search would not find it, that is worth a warning.
 func (r *elfResolver) noteReuse(n *node, name string, l *node) {
-	for i := range r.b.Libraries {
-		if r.b.Libraries[i].Name == name {
-			r.checkStrict(n, name, l)
-			return
-		}
+	if r.libByName[name] {
+		r.checkStrict(n, name, l)
+		return
 	}
+	r.libByName[name] = true
 	via := "already loaded"
 	if l == r.interp {
 		via = "interpreter"

@@ -107,6 +107,8 @@ func WriteText(w io.Writer, b *Binary, opts TextOptions) error {
 	return bw.Flush()
 }
 
+const maxIndent = 40
+
 func writeTree(w io.Writer, b *Binary, paint func(string, string) string) {
 	byName := map[string]int{}
 	for i, l := range b.Libraries {
@@ -175,7 +177,13 @@ func writeTree(w io.Writer, b *Binary, paint func(string, string) string) {
 			}
 			fmt.Fprintf(w, "%s%s%s => %s [%s]%s\n", prefix, branch, name, l.Path, l.Via, suffix)
 			if len(l.Needed) > 0 && l.Via != "already loaded" && l.Via != "interpreter" {
-				stack = append(stack, frame{append([]string(nil), l.Needed...), prefix + cont, l.Path})
+				// Past maxIndent levels the tree stops indenting: a deep
+				// chain would otherwise print quadratic output.
+				next := prefix + cont
+				if len(stack) >= maxIndent {
+					next = prefix
+				}
+				stack = append(stack, frame{append([]string(nil), l.Needed...), next, l.Path})
 			}
 		}
 	}
