@@ -12,6 +12,8 @@ import (
 	"sync"
 
 	"github.com/sirupsen/logrus"
+
+	"github.com/cgotrace/cgotrace/trace/diag"
 )
 
 // Options tune how dependencies are resolved. The zero value resolves on
@@ -145,11 +147,7 @@ func (in *Inspector) Inspect(path string) (*Binary, error) {
 	if err := raw.resolve(in, b); err != nil {
 		return nil, fmt.Errorf("inspect %s: %w", path, err)
 	}
-	if b.Diagnoses == nil {
-		b.Diagnoses = missingDiagnoses(b)
-	} else {
-		b.Diagnoses = append(missingDiagnoses(b), b.Diagnoses...)
-	}
+	b.Diagnoses = append(append([]diag.Diagnosis{}, missingDiagnoses(b)...), b.Diagnoses...)
 	return b, nil
 }
 
