@@ -196,6 +196,8 @@ func commands(g *globals) []*cobra.Command {
 		newAnalyzeCmd(g),
 		newBuildCmd(g),
 		newReportCmd(g),
+		newInspectCmd(g),
+		newVerifyCmd(g),
 	}
 }
 

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cgotrace/cgotrace/elfinspect"
+)
+
+type inspectOptions struct {
+	format        string
+	output        string
+	root          string
+	ldLibraryPath string
+	files         []string
+}
+
+func newInspectCmd(g *globals) *cobra.Command {
+	opts := &inspectOptions{}
+	cmd := &cobra.Command{
+		Use:   "inspect [flags] BINARY...",
+		Short: "Show what binaries need at run time, resolved as the loader would",
+		Long: `inspect reads ELF, Mach-O (thin and fat) and PE files and resolves their
+shared libraries the way the platform's loader would (glibc ld.so: RPATH
+chain, LD_LIBRARY_PATH, RUNPATH, /etc/ld.so.cache, default directories,
+glibc-hwcaps; dyld: @rpath, @loader_path, @executable_path; Windows: the
+application directory and system DLLs). It never runs the binary or its
+interpreter.
+
+Exit status: 0 when everything resolves, 1 when a library is missing,
+2 on a usage error or an unreadable file (the other files are still
+inspected).`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.files = args
+			if !cmd.Flags().Changed("ld-library-path") {
+				opts.ldLibraryPath = os.Getenv("LD_LIBRARY_PATH")
+			}
+			return runInspect(g, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.format, "format", "text", "output format: text or json")
+	f.StringVarP(&opts.output, "output", "o", "", "write the result to FILE instead of stdout")
+	f.StringVar(&opts.root, "root", "", "resolve as if DIR were / (a sysroot or an unpacked container image)")
+	f.StringVar(&opts.ldLibraryPath, "ld-library-path", "", "LD_LIBRARY_PATH the program would run with (default: $LD_LIBRARY_PATH)")
+	return cmd
+}
+
+func runInspect(g *globals, opts *inspectOptions) error {
+	if opts.format != "text" && opts.format != "json" {
+		return usageErrorf("--format must be text or json, not %q", opts.format)
+	}
+	if opts.root != "" {
+		if fi, err := os.Stat(opts.root); err != nil || !fi.IsDir() {
+			return usageErrorf("--root %s: not a directory", opts.root)
+		}
+	}
+	in := elfinspect.NewInspector(elfinspect.Options{
+		Root: opts.root, LDLibraryPath: opts.ldLibraryPath, Log: g.log,
+	})
+	bins, code := inspectAll(g, in, opts.files)
+	var buf bytes.Buffer
+	var w io.Writer = g.stdout
+	if opts.output != "" && opts.output != "-" {
+		w = &buf
+	}
+	if err := writeBinaries(w, bins, opts.format, g.color && w == g.stdout); err != nil {
+		return &exitError{code: exitBroken, err: err}
+	}
+	if w == &buf {
+		if err := writeFileAtomic(opts.output, buf.Bytes()); err != nil {
+			return &exitError{code: exitBroken, err: err}
+		}
+	}
+	return exitCode(code)
+}
+
+// inspectAll inspects every file; an unreadable one gets a one-line error
+// on stderr and exit 2, the others are still inspected.
+func inspectAll(g *globals, in *elfinspect.Inspector, files []string) ([]*elfinspect.Binary, int) {
+	code := exitOK
+	bins := make([]*elfinspect.Binary, 0, len(files))
+	for _, f := range files {
+		b, err := in.Inspect(f)
+		if err != nil {
+			fmt.Fprintf(g.stderr, "cgotrace: %v\n", err)
+			code = exitUsage
+			continue
+		}
+		if len(b.Missing) > 0 && code == exitOK {
+			code = exitFailed
+		}
+		bins = append(bins, b)
+	}
+	return bins, code
+}
+
+func writeBinaries(w io.Writer, bins []*elfinspect.Binary, format string, color bool) error {
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(bins)
+	}
+	for i, b := range bins {
+		if i > 0 {
+			if _, err := fmt.Fprintln(w); err != nil {
+				return err
+			}
+		}
+		if err := elfinspect.WriteText(w, b, elfinspect.TextOptions{Color: color}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cgotrace/cgotrace/elfinspect"
+	"github.com/cgotrace/cgotrace/trace/diag"
+)
+
+type verifyOptions struct {
+	static        bool
+	maxGlibc      string
+	noRpath       bool
+	allow         []string
+	root          string
+	ldLibraryPath string
+	files         []string
+}
+
+func newVerifyCmd(g *globals) *cobra.Command {
+	opts := &verifyOptions{}
+	cmd := &cobra.Command{
+		Use:   "verify [flags] BINARY...",
+		Short: "Release gate: static, glibc floor, rpath hygiene, missing libraries",
+		Long: `verify checks binaries before release and prints one line per binary and
+reason. It always checks rpath hygiene (empty or relative entries, /tmp,
+world-writable and build directories), missing run-time libraries and, in
+static glibc binaries, NSS functions (static-glibc-nss).
+
+  --static        fail on PT_INTERP or DT_NEEDED (a static-pie passes); a
+                  Mach-O may link system dylibs only, a PE system DLLs only
+  --max-glibc V   fail when the binary needs a GLIBC_ version newer than V
+  --no-rpath      fail on any RPATH, RUNPATH or LC_RPATH entry
+  --allow LIB     do not fail on LIB (repeatable; globs allowed)
+
+Exit status: 0 pass, 1 fail, 2 usage error or unreadable file.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.files = args
+			if !cmd.Flags().Changed("ld-library-path") {
+				opts.ldLibraryPath = os.Getenv("LD_LIBRARY_PATH")
+			}
+			return runVerify(g, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&opts.static, "static", false, "fail unless the binary is static")
+	f.StringVar(&opts.maxGlibc, "max-glibc", "", "fail when the binary needs a newer glibc than `VERSION` (e.g. 2.28)")
+	f.BoolVar(&opts.noRpath, "no-rpath", false, "fail on any RPATH/RUNPATH/LC_RPATH entry")
+	f.StringArrayVar(&opts.allow, "allow", nil, "library that may be needed (repeatable, glob)")
+	f.StringVar(&opts.root, "root", "", "resolve as if DIR were /")
+	f.StringVar(&opts.ldLibraryPath, "ld-library-path", "", "LD_LIBRARY_PATH the program would run with (default: $LD_LIBRARY_PATH)")
+	return cmd
+}
+
+func runVerify(g *globals, opts *verifyOptions) error {
+	if opts.maxGlibc != "" && !elfinspect.IsVersion(opts.maxGlibc) {
+		return usageErrorf("--max-glibc %q is not a version like 2.28", opts.maxGlibc)
+	}
+	if opts.root != "" {
+		if fi, err := os.Stat(opts.root); err != nil || !fi.IsDir() {
+			return usageErrorf("--root %s: not a directory", opts.root)
+		}
+	}
+	in := elfinspect.NewInspector(elfinspect.Options{Root: opts.root, LDLibraryPath: opts.ldLibraryPath, Log: g.log})
+	vopts := elfinspect.VerifyOptions{Static: opts.static, MaxGlibc: opts.maxGlibc, NoRpath: opts.noRpath,
+		Allow: opts.allow, Root: opts.root}
+	if wd, err := os.Getwd(); err == nil {
+		vopts.BuildDirs = append(vopts.BuildDirs, moduleRoot(wd))
+	}
+	bins, code := inspectAll(g, in, opts.files)
+	if code == exitFailed {
+		code = exitOK // a missing library is judged below, with --allow
+	}
+	for _, b := range bins {
+		reasons := elfinspect.Verify(b, vopts)
+		if len(reasons) == 0 {
+			fmt.Fprintf(g.stdout, "%s: ok\n", b.Path)
+			continue
+		}
+		for _, d := range reasons {
+			fmt.Fprintf(g.stdout, "%s: FAIL %s: %s\n", b.Path, d.Code, d.Summary)
+			g.log.WithField("file", b.Path).WithField("code", d.Code).Debug(d.Fix)
+		}
+		if code == exitOK && failing(reasons) {
+			code = exitFailed
+		}
+	}
+	return exitCode(code)
+}
+
+func failing(ds []diag.Diagnosis) bool {
+	for _, d := range ds {
+		if d.Severity != diag.Info {
+			return true
+		}
+	}
+	return false
+}
+
+// moduleRoot is the directory of the go.mod above dir, or "" when none.
+func moduleRoot(dir string) string {
+	for d := dir; ; {
+		if fi, err := os.Stat(d + "/go.mod"); err == nil && !fi.IsDir() {
+			return d
+		}
+		parent := d[:max(0, len(d)-len("/"+lastElem(d)))]
+		if parent == "" || parent == d {
+			return ""
+		}
+		d = parent
+	}
+}
+
+func lastElem(p string) string {
+	for i := len(p) - 1; i >= 0; i-- {
+		if p[i] == '/' {
+			return p[i+1:]
+		}
+	}
+	return p
+}

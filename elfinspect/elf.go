@@ -1,0 +1,582 @@
+package elfinspect
+
+import (
+	"bytes"
+	"debug/elf"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// Limits that keep a hostile file from making the reader allocate or loop
+// without bound. Real files are far below them.
+const (
+	maxPhnum      = 1 << 14
+	maxShnum      = 1 << 16
+	maxDynEntries = 1 << 16
+	maxVerneed    = 1 << 14
+	maxDynstr     = 64 << 20
+	maxString     = 1 << 16
+	wholeStrtab   = 64 << 10 // read the whole .dynstr below this size
+)
+
+// elfObject is what the loader emulation needs to know about one ELF file:
+// the header, the program headers it uses and the dynamic section. It is
+// read from the program headers (PT_DYNAMIC, DT_STRTAB mapped through
+// PT_LOAD), as ld.so does, so section-stripped files work too.
+type elfObject struct {
+	class   elf.Class
+	data    elf.Data
+	machine elf.Machine
+	typ     elf.Type
+	osabi   elf.OSABI
+	order   binary.ByteOrder
+	size    int64
+
+	interp     string
+	hasInterp  bool
+	hasDynamic bool
+	soname     string
+	needed     []string
+	rpath      string
+	hasRpath   bool
+	runpath    string
+	hasRunpath bool
+	flags      uint64
+	flags1     uint64
+
+	loads []elfLoad
+
+	// Only filled by readELF(full=true).
+	verneedAddr, verneedNum uint64
+	strtabOff, strtabSize   uint64
+	hasStrtab               bool
+	strtabCache             *strReader
+	shoff                   uint64
+	shnum, shentsize        uint16
+	shstrndx                uint16
+}
+
+type elfLoad struct{ vaddr, off, filesz uint64 }
+
+// errNotELF is returned for a file that does not start with the ELF magic.
+var errNotELF = errors.New("not an ELF file")
+
+type readerAt struct {
+	r    io.ReaderAt
+	size int64
+}
+
+// read returns n bytes at off, or an error naming what was being read when
+// the range lies outside the file.
+func (ra readerAt) read(off, n uint64, what string) ([]byte, error) {
+	if n > uint64(ra.size) || off > uint64(ra.size)-n {
+		return nil, fmt.Errorf("%s at offset %d (%d bytes) is past the end of the file (%d bytes)", what, off, n, ra.size)
+	}
+	b := make([]byte, n)
+	if _, err := ra.r.ReadAt(b, int64(off)); err != nil && !(errors.Is(err, io.EOF) && n == 0) {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	return b, nil
+}
+
+// readELF parses the ELF header, program headers and dynamic section of r.
+// head holds the first bytes of the file (at least the ELF header when the
+// file is large enough); it saves a read for the program headers.
+// With full set, it also locates what version needs and sections need.
+func readELF(r io.ReaderAt, size int64, head []byte, full bool) (*elfObject, error) {
+	ra := readerAt{r, size}
+	if len(head) < 4 || !bytes.Equal(head[:4], []byte(elf.ELFMAG)) {
+		return nil, errNotELF
+	}
+	if len(head) < 52 {
+		return nil, fmt.Errorf("truncated ELF header (%d bytes)", len(head))
+	}
+	o := &elfObject{size: size, class: elf.Class(head[elf.EI_CLASS]), data: elf.Data(head[elf.EI_DATA]), osabi: elf.OSABI(head[elf.EI_OSABI])}
+	switch o.data {
+	case elf.ELFDATA2LSB:
+		o.order = binary.LittleEndian
+	case elf.ELFDATA2MSB:
+		o.order = binary.BigEndian
+	default:
+		return nil, fmt.Errorf("bad ELF data encoding %d", head[elf.EI_DATA])
+	}
+	bo := o.order
+	o.typ = elf.Type(bo.Uint16(head[16:]))
+	o.machine = elf.Machine(bo.Uint16(head[18:]))
+	var phoff uint64
+	var phentsize, phnum uint16
+	switch o.class {
+	case elf.ELFCLASS32:
+		phoff = uint64(bo.Uint32(head[28:]))
+		o.shoff = uint64(bo.Uint32(head[32:]))
+		phentsize = bo.Uint16(head[42:])
+		phnum = bo.Uint16(head[44:])
+		o.shentsize = bo.Uint16(head[46:])
+		o.shnum = bo.Uint16(head[48:])
+		o.shstrndx = bo.Uint16(head[50:])
+	case elf.ELFCLASS64:
+		if len(head) < 64 {
+			return nil, fmt.Errorf("truncated ELF header (%d bytes)", len(head))
+		}
+		phoff = bo.Uint64(head[32:])
+		o.shoff = bo.Uint64(head[40:])
+		phentsize = bo.Uint16(head[54:])
+		phnum = bo.Uint16(head[56:])
+		o.shentsize = bo.Uint16(head[58:])
+		o.shnum = bo.Uint16(head[60:])
+		o.shstrndx = bo.Uint16(head[62:])
+	default:
+		return nil, fmt.Errorf("bad ELF class %d", head[elf.EI_CLASS])
+	}
+	if phnum == 0 {
+		return o, nil
+	}
+	want := uint16(32)
+	if o.class == elf.ELFCLASS64 {
+		want = 56
+	}
+	if phentsize < want {
+		return nil, fmt.Errorf("bad program header size %d", phentsize)
+	}
+	if phnum == 0xffff || int(phnum) > maxPhnum {
+		return nil, fmt.Errorf("unsupported program header count %d", phnum)
+	}
+	n := uint64(phnum) * uint64(phentsize)
+	var ph []byte
+	if phoff <= uint64(len(head)) && n <= uint64(len(head))-phoff {
+		ph = head[phoff : phoff+n]
+	} else {
+		var err error
+		if ph, err = ra.read(phoff, n, "program headers"); err != nil {
+			return nil, err
+		}
+	}
+	var dynOff, dynSize uint64
+	var interpOff, interpSize uint64
+	for i := 0; i < int(phnum); i++ {
+		p := ph[i*int(phentsize):]
+		var typ elf.ProgType
+		var off, vaddr, filesz uint64
+		if o.class == elf.ELFCLASS64 {
+			typ = elf.ProgType(bo.Uint32(p))
+			off, vaddr, filesz = bo.Uint64(p[8:]), bo.Uint64(p[16:]), bo.Uint64(p[32:])
+		} else {
+			typ = elf.ProgType(bo.Uint32(p))
+			off, vaddr, filesz = uint64(bo.Uint32(p[4:])), uint64(bo.Uint32(p[8:])), uint64(bo.Uint32(p[16:]))
+		}
+		switch typ {
+		case elf.PT_INTERP:
+			o.hasInterp = true
+			interpOff, interpSize = off, filesz
+		case elf.PT_DYNAMIC:
+			o.hasDynamic = true
+			dynOff, dynSize = off, filesz
+		case elf.PT_LOAD:
+			o.loads = append(o.loads, elfLoad{vaddr, off, filesz})
+		}
+	}
+	if o.hasInterp {
+		if interpSize > maxString {
+			return nil, fmt.Errorf("PT_INTERP of %d bytes", interpSize)
+		}
+		b, err := ra.read(interpOff, interpSize, "PT_INTERP")
+		if err != nil {
+			return nil, err
+		}
+		o.interp = cstring(b)
+	}
+	if !o.hasDynamic {
+		return o, nil
+	}
+	if err := o.readDynamic(ra, dynOff, dynSize, full); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+func cstring(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return string(b)
+}
+
+// vaddrToOff maps a virtual address to a file offset through PT_LOAD.
+func (o *elfObject) vaddrToOff(addr uint64) (uint64, bool) {
+	for _, l := range o.loads {
+		if addr >= l.vaddr && addr-l.vaddr < l.filesz {
+			return l.off + (addr - l.vaddr), true
+		}
+	}
+	return 0, false
+}
+
+func (o *elfObject) readDynamic(ra readerAt, off, size uint64, full bool) error {
+	entSize := uint64(16)
+	if o.class == elf.ELFCLASS32 {
+		entSize = 8
+	}
+	if size/entSize > maxDynEntries {
+		return fmt.Errorf("dynamic section of %d bytes", size)
+	}
+	b, err := ra.read(off, size-size%entSize, "dynamic section")
+	if err != nil {
+		return err
+	}
+	bo := o.order
+	var needed []uint64
+	var soname, rpath, runpath uint64
+	var strtab, strsz uint64
+	var hasStrtab bool
+	for i := uint64(0); i+entSize <= uint64(len(b)); i += entSize {
+		var tag, val uint64
+		if entSize == 16 {
+			tag, val = bo.Uint64(b[i:]), bo.Uint64(b[i+8:])
+		} else {
+			tag, val = uint64(bo.Uint32(b[i:])), uint64(bo.Uint32(b[i+4:]))
+		}
+		switch elf.DynTag(tag) {
+		case elf.DT_NULL:
+			i = uint64(len(b))
+		case elf.DT_NEEDED:
+			needed = append(needed, val)
+		case elf.DT_SONAME:
+			soname = val + 1
+		case elf.DT_RPATH:
+			rpath = val + 1
+		case elf.DT_RUNPATH:
+			runpath = val + 1
+		case elf.DT_STRTAB:
+			strtab, hasStrtab = val, true
+		case elf.DT_STRSZ:
+			strsz = val
+		case elf.DT_FLAGS:
+			o.flags = val
+		case elf.DT_FLAGS_1:
+			o.flags1 = val
+		case elf.DT_VERNEED:
+			o.verneedAddr = val
+		case elf.DT_VERNEEDNUM:
+			o.verneedNum = val
+		}
+	}
+	if !hasStrtab {
+		if len(needed) > 0 || soname != 0 || rpath != 0 || runpath != 0 {
+			return errors.New("dynamic section has names but no DT_STRTAB")
+		}
+		return nil
+	}
+	stroff, ok := o.vaddrToOff(strtab)
+	if !ok {
+		// Some prelinked or odd files store DT_STRTAB as an offset.
+		if strtab < uint64(ra.size) {
+			stroff = strtab
+		} else {
+			return fmt.Errorf("DT_STRTAB 0x%x is outside every PT_LOAD segment", strtab)
+		}
+	}
+	if strsz > uint64(ra.size) || stroff > uint64(ra.size)-strsz {
+		strsz = uint64(ra.size) - min(stroff, uint64(ra.size))
+	}
+	o.strtabOff, o.strtabSize, o.hasStrtab = stroff, strsz, true
+	st := &strReader{ra: ra, off: stroff, size: strsz}
+	if full || strsz <= wholeStrtab {
+		if strsz > maxDynstr {
+			return fmt.Errorf("dynamic string table of %d bytes", strsz)
+		}
+		if st.all, err = ra.read(stroff, strsz, "dynamic string table"); err != nil {
+			return err
+		}
+	}
+	get := func(v uint64, what string) (string, error) {
+		s, err := st.get(v)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", what, err)
+		}
+		return s, nil
+	}
+	if len(needed) > 0 {
+		o.needed = make([]string, len(needed))
+		for i, v := range needed {
+			if o.needed[i], err = get(v, "DT_NEEDED"); err != nil {
+				return err
+			}
+		}
+	}
+	if soname != 0 {
+		if o.soname, err = get(soname-1, "DT_SONAME"); err != nil {
+			return err
+		}
+	}
+	if rpath != 0 {
+		o.hasRpath = true
+		if o.rpath, err = get(rpath-1, "DT_RPATH"); err != nil {
+			return err
+		}
+	}
+	if runpath != 0 {
+		o.hasRunpath = true
+		if o.runpath, err = get(runpath-1, "DT_RUNPATH"); err != nil {
+			return err
+		}
+	}
+	if full {
+		o.strtabCache = st
+	}
+	return nil
+}
+
+// strReader reads NUL-terminated strings of a string table, either from a
+// copy of the whole table or with one small read each.
+type strReader struct {
+	ra        readerAt
+	off, size uint64
+	all       []byte
+}
+
+func (s *strReader) get(i uint64) (string, error) {
+	if i >= s.size {
+		return "", fmt.Errorf("string offset %d past the string table (%d bytes)", i, s.size)
+	}
+	if s.all != nil {
+		b := s.all[i:]
+		j := bytes.IndexByte(b, 0)
+		if j < 0 {
+			return "", errors.New("unterminated string")
+		}
+		return string(b[:j]), nil
+	}
+	var sb []byte
+	for chunk := uint64(128); ; chunk *= 4 {
+		n := min(chunk, s.size-i)
+		b, err := s.ra.read(s.off+i, n, "string")
+		if err != nil {
+			return "", err
+		}
+		if j := bytes.IndexByte(b, 0); j >= 0 {
+			sb = b[:j]
+			break
+		}
+		if n == s.size-i || n >= maxString {
+			return "", errors.New("unterminated string")
+		}
+	}
+	return string(sb), nil
+}
+
+// elfVersionNeed is one Verneed entry: a file and the version names
+// required from it.
+type elfVersionNeed struct {
+	File     string
+	Versions []string
+}
+
+// versionNeeds walks SHT_GNU_verneed through DT_VERNEED/DT_VERNEEDNUM.
+func (o *elfObject) versionNeeds(r io.ReaderAt) ([]elfVersionNeed, error) {
+	if o.verneedAddr == 0 || o.verneedNum == 0 || o.strtabCache == nil {
+		return nil, nil
+	}
+	if o.verneedNum > maxVerneed {
+		return nil, fmt.Errorf("DT_VERNEEDNUM %d", o.verneedNum)
+	}
+	ra := readerAt{r, o.size}
+	off, ok := o.vaddrToOff(o.verneedAddr)
+	if !ok {
+		return nil, fmt.Errorf("DT_VERNEED 0x%x is outside every PT_LOAD segment", o.verneedAddr)
+	}
+	bo := o.order
+	var out []elfVersionNeed
+	total := 0
+	for n := uint64(0); n < o.verneedNum; n++ {
+		vn, err := ra.read(off, 16, "Verneed")
+		if err != nil {
+			return nil, err
+		}
+		cnt := bo.Uint16(vn[2:])
+		file, err := o.strtabCache.get(uint64(bo.Uint32(vn[4:])))
+		if err != nil {
+			return nil, fmt.Errorf("Verneed file name: %w", err)
+		}
+		need := elfVersionNeed{File: file}
+		aux := off + uint64(bo.Uint32(vn[8:]))
+		for j := uint16(0); j < cnt; j++ {
+			if total++; total > maxVerneed {
+				return nil, errors.New("too many Vernaux entries")
+			}
+			va, err := ra.read(aux, 16, "Vernaux")
+			if err != nil {
+				return nil, err
+			}
+			name, err := o.strtabCache.get(uint64(bo.Uint32(va[8:])))
+			if err != nil {
+				return nil, fmt.Errorf("Vernaux name: %w", err)
+			}
+			need.Versions = append(need.Versions, name)
+			next := uint64(bo.Uint32(va[12:]))
+			if next == 0 {
+				break
+			}
+			aux += next
+		}
+		out = append(out, need)
+		next := uint64(bo.Uint32(vn[12:]))
+		if next == 0 {
+			break
+		}
+		off += next
+	}
+	return out, nil
+}
+
+// elfSection is the part of a section header the inspector uses.
+type elfSection struct {
+	name      string
+	typ       elf.SectionType
+	off, size uint64
+}
+
+// sections reads the section headers and their names.
+func (o *elfObject) sections(r io.ReaderAt) ([]elfSection, error) {
+	if o.shoff == 0 || o.shnum == 0 {
+		return nil, nil
+	}
+	want := uint16(40)
+	if o.class == elf.ELFCLASS64 {
+		want = 64
+	}
+	if o.shentsize < want {
+		return nil, fmt.Errorf("bad section header size %d", o.shentsize)
+	}
+	if o.shstrndx >= o.shnum {
+		return nil, fmt.Errorf("section name table index %d out of range", o.shstrndx)
+	}
+	ra := readerAt{r, o.size}
+	b, err := ra.read(o.shoff, uint64(o.shnum)*uint64(o.shentsize), "section headers")
+	if err != nil {
+		return nil, err
+	}
+	bo := o.order
+	secs := make([]elfSection, o.shnum)
+	nameOff := make([]uint32, o.shnum)
+	for i := range secs {
+		p := b[i*int(o.shentsize):]
+		nameOff[i] = bo.Uint32(p)
+		secs[i].typ = elf.SectionType(bo.Uint32(p[4:]))
+		if o.class == elf.ELFCLASS64 {
+			secs[i].off, secs[i].size = bo.Uint64(p[24:]), bo.Uint64(p[32:])
+		} else {
+			secs[i].off, secs[i].size = uint64(bo.Uint32(p[16:])), uint64(bo.Uint32(p[20:]))
+		}
+	}
+	ss := secs[o.shstrndx]
+	if ss.size > maxDynstr {
+		return nil, fmt.Errorf("section name table of %d bytes", ss.size)
+	}
+	names, err := ra.read(ss.off, ss.size, "section name table")
+	if err != nil {
+		return nil, err
+	}
+	for i := range secs {
+		if int(nameOff[i]) < len(names) {
+			secs[i].name = cstring(names[nameOff[i]:])
+		}
+	}
+	return secs, nil
+}
+
+// Display names as readelf prints them.
+func elfClassName(c elf.Class) string {
+	switch c {
+	case elf.ELFCLASS32:
+		return "ELF32"
+	case elf.ELFCLASS64:
+		return "ELF64"
+	}
+	return c.String()
+}
+
+var machineNames = map[elf.Machine]string{
+	elf.EM_X86_64:    "x86-64",
+	elf.EM_386:       "i386",
+	elf.EM_AARCH64:   "aarch64",
+	elf.EM_ARM:       "arm",
+	elf.EM_RISCV:     "riscv",
+	elf.EM_PPC64:     "ppc64",
+	elf.EM_PPC:       "ppc",
+	elf.EM_S390:      "s390",
+	elf.EM_MIPS:      "mips",
+	elf.EM_LOONGARCH: "loongarch",
+}
+
+func elfMachineName(m elf.Machine) string {
+	if s, ok := machineNames[m]; ok {
+		return s
+	}
+	return strings.ToLower(strings.TrimPrefix(m.String(), "EM_"))
+}
+
+// versionMax returns the highest numeric version among names that start
+// with prefix followed by digits and dots (GLIBC_2.34 → "2.34"); names with
+// other suffixes (GLIBC_PRIVATE) are ignored.
+func versionMax(names []string, prefix string) string {
+	best := ""
+	for _, n := range names {
+		v, ok := strings.CutPrefix(n, prefix)
+		if !ok || !isNumericVersion(v) {
+			continue
+		}
+		if best == "" || compareVersions(v, best) > 0 {
+			best = v
+		}
+	}
+	return best
+}
+
+func isNumericVersion(v string) bool {
+	if v == "" {
+		return false
+	}
+	for _, f := range strings.Split(v, ".") {
+		if f == "" {
+			return false
+		}
+		for _, c := range f {
+			if c < '0' || c > '9' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// compareVersions compares dotted numeric versions ("2.9" < "2.34").
+func compareVersions(a, b string) int {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < max(len(as), len(bs)); i++ {
+		var x, y int
+		if i < len(as) {
+			x, _ = strconv.Atoi(as[i])
+		}
+		if i < len(bs) {
+			y, _ = strconv.Atoi(bs[i])
+		}
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+// CompareVersions compares two dotted numeric versions such as glibc's
+// ("2.17" < "2.34"): -1, 0 or +1.
+func CompareVersions(a, b string) int { return compareVersions(a, b) }
+
+// IsVersion reports whether v is a dotted numeric version ("2.28").
+func IsVersion(v string) bool { return isNumericVersion(v) }

@@ -1,0 +1,720 @@
+package elfinspect
+
+import (
+	"debug/elf"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/cgotrace/cgotrace/trace/diag"
+)
+
+// maxObjects bounds the number of objects one binary may load, so a
+// hostile dependency graph cannot run the inspector out of memory.
+const maxObjects = 100000
+
+// fileID identifies a file as ld.so does (_dl_file_id_match_p).
+type fileID struct{ dev, ino uint64 }
+
+// elfFile is one candidate file, read at most once per Inspector.
+type elfFile struct {
+	obj      *elfObject
+	id       fileID
+	notExist bool
+	err      error // the file exists but is not a usable ELF object
+}
+
+// openCandidate reads the in-root path p once and caches the result.
+func (in *Inspector) openCandidate(p string) *elfFile {
+	if ef, ok := in.elfFiles[p]; ok {
+		return ef
+	}
+	ef := in.readCandidate(p)
+	in.elfFiles[p] = ef
+	return ef
+}
+
+func (in *Inspector) readCandidate(p string) *elfFile {
+	f, err := in.fs.open(p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+			return &elfFile{notExist: true}
+		}
+		return &elfFile{err: err}
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return &elfFile{err: err}
+	}
+	if st.IsDir() {
+		return &elfFile{notExist: true}
+	}
+	ef := &elfFile{}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+		ef.id = fileID{uint64(sys.Dev), uint64(sys.Ino)}
+	}
+	head := make([]byte, min(headSize, st.Size()))
+	n, err := f.ReadAt(head, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		ef.err = err
+		return ef
+	}
+	head = head[:n]
+	if len(head) < 4 || string(head[:4]) != elf.ELFMAG {
+		ef.err = errors.New("invalid ELF header")
+		return ef
+	}
+	ef.obj, ef.err = readELF(f, st.Size(), head, false)
+	return ef
+}
+
+// elfRaw is the ELF reader of the rawFile interface.
+type elfRaw struct {
+	obj  *elfObject
+	r    io.ReaderAt
+	path string
+	st   os.FileInfo
+	secs []elfSection
+}
+
+func (e *elfRaw) describe(b *Binary) error {
+	o := e.obj
+	b.Format = "elf"
+	b.Class = elfClassName(o.class)
+	b.Machine = elfMachineName(o.machine)
+	b.Type = elfTypeName(o.typ)
+	b.Interpreter = o.interp
+	b.Soname = o.soname
+	b.Needed = append(b.Needed, o.needed...)
+	if o.hasRpath {
+		b.Rpath = append(b.Rpath, strings.Split(o.rpath, ":")...)
+	}
+	if o.hasRunpath {
+		b.Runpath = append(b.Runpath, strings.Split(o.runpath, ":")...)
+	}
+	b.PIE = o.typ == elf.ET_DYN && (o.flags1&uint64(elf.DF_1_PIE) != 0 || o.hasInterp)
+	b.Static = !o.hasInterp && len(o.needed) == 0 && (o.typ == elf.ET_EXEC || b.PIE)
+	b.Flags = elfFlagNames(o.flags, o.flags1)
+	needs, err := o.versionNeeds(e.r)
+	if err != nil {
+		return fmt.Errorf("version needs: %w", err)
+	}
+	var all []string
+	for _, n := range needs {
+		all = append(all, n.Versions...)
+	}
+	b.GlibcMin = versionMax(all, "GLIBC_")
+	b.GlibcxxMin = versionMax(all, "GLIBCXX_")
+	b.CxxabiMin = versionMax(all, "CXXABI_")
+	secs, err := o.sections(e.r)
+	if err != nil {
+		// ld.so never reads section headers: a file without usable ones
+		// still loads. Only what needs them is skipped.
+		secs = nil
+	}
+	e.secs = secs
+	for _, s := range secs {
+		if s.name == ".go.buildinfo" {
+			b.Go = goInfo(e.r)
+			break
+		}
+	}
+	if b.Static && o.machine != elf.EM_NONE {
+		if d := e.staticNSS(b); d != nil {
+			b.Diagnoses = append(b.Diagnoses, *d)
+		}
+	}
+	return nil
+}
+
+func elfTypeName(t elf.Type) string {
+	switch t {
+	case elf.ET_EXEC:
+		return "exec"
+	case elf.ET_DYN:
+		return "dyn"
+	case elf.ET_REL:
+		return "rel"
+	case elf.ET_CORE:
+		return "core"
+	}
+	return fmt.Sprintf("0x%x", uint16(t))
+}
+
+func elfFlagNames(flags, flags1 uint64) []string {
+	var out []string
+	if flags&uint64(elf.DF_ORIGIN) != 0 || flags1&uint64(elf.DF_1_ORIGIN) != 0 {
+		out = append(out, "ORIGIN")
+	}
+	if flags&uint64(elf.DF_BIND_NOW) != 0 || flags1&uint64(elf.DF_1_NOW) != 0 {
+		out = append(out, "BIND_NOW")
+	}
+	if flags1&uint64(elf.DF_1_NODEFLIB) != 0 {
+		out = append(out, "NODEFLIB")
+	}
+	if flags1&uint64(elf.DF_1_PIE) != 0 {
+		out = append(out, "PIE")
+	}
+	if flags&uint64(elf.DF_STATIC_TLS) != 0 {
+		out = append(out, "STATIC_TLS")
+	}
+	return out
+}
+
+// node is one object in the emulated link map.
+type node struct {
+	f      *elfFile
+	path   string // the path it was opened under (l_name)
+	origin string // $ORIGIN
+	names  []string
+	loader *node
+	depth  int
+	lib    int // index in Binary.Libraries, -1 for the executable
+	search *searchList
+}
+
+type searchDir struct{ dir, via string }
+
+// searchList is the ordered set of directories a loader searches before
+// the cache, and whether it may use the default directories.
+type searchList struct {
+	dirs     []searchDir
+	nodeflib bool
+	key      string
+}
+
+type searchResult struct {
+	path  string
+	via   string
+	f     *elfFile
+	tried []string
+	fatal string
+}
+
+func (r searchResult) found() bool { return r.f != nil && r.fatal == "" }
+
+// resolve emulates glibc's ld.so: breadth-first in DT_NEEDED order, names
+// and sonames of loaded objects reused, each search in the order of
+// elf/dl-load.c.
+func (e *elfRaw) resolve(in *Inspector, b *Binary) error {
+	o := e.obj
+	if !o.hasDynamic || (len(o.needed) == 0 && !o.hasInterp) {
+		return nil
+	}
+	t := in.target(o)
+	exePath := e.path
+	if in.fs.root != "" {
+		// The binary is given as a host path; name it as the target would.
+		if rel, ok := strings.CutPrefix(exePath, in.fs.root+"/"); ok {
+			exePath = "/" + rel
+		}
+	}
+	exeOrigin := ""
+	if rp, err := filepath.EvalSymlinks(e.path); err == nil {
+		if abs, err := filepath.Abs(rp); err == nil {
+			if in.fs.root != "" {
+				if rel, ok := strings.CutPrefix(abs, in.fs.root+"/"); ok {
+					abs = "/" + rel
+				}
+			}
+			exeOrigin = path.Dir(abs)
+		}
+	}
+	exeFile := &elfFile{obj: o}
+	if sys, ok := e.st.Sys().(*syscall.Stat_t); ok {
+		exeFile.id = fileID{uint64(sys.Dev), uint64(sys.Ino)}
+	}
+	exe := &node{f: exeFile, path: exePath, origin: exeOrigin, lib: -1}
+	if o.soname != "" {
+		exe.names = []string{o.soname}
+	}
+	r := &elfResolver{in: in, t: t, exe: exe, b: b, setuid: e.st.Mode()&(fs.ModeSetuid|fs.ModeSetgid) != 0}
+	r.byName, r.byID, r.libByName = map[string]*node{}, map[fileID]*node{}, map[string]bool{}
+	if exeFile.id != (fileID{}) {
+		r.byID[exeFile.id] = exe
+	}
+	for _, name := range exe.names {
+		r.byName[name] = exe
+	}
+	r.loaded = []*node{exe}
+	r.llp = r.parseSearchPath(in.opts.LDLibraryPath, true, exe, "LD_LIBRARY_PATH")
+	if r.setuid {
+		r.llp = nil // secure-execution mode ignores LD_LIBRARY_PATH
+	}
+	if o.hasInterp {
+		r.loadInterp(o.interp)
+	}
+	queue := []*node{exe}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		for _, name := range n.f.obj.needed {
+			if nn := r.need(n, name); nn != nil {
+				queue = append(queue, nn)
+			}
+			if len(r.loaded) > maxObjects {
+				return fmt.Errorf("more than %d objects in the dependency tree", maxObjects)
+			}
+		}
+	}
+	return nil
+}
+
+type elfResolver struct {
+	in     *Inspector
+	t      *elfTarget
+	exe    *node
+	b      *Binary
+	loaded []*node
+	interp *node
+	llp    []searchDir
+	setuid bool
+	// seenMissing de-duplicates Missing.
+	seenMissing map[string]int
+	// byName maps every name and soname of a loaded object to it;
+	// libByName every requested name to its Libraries entry.
+	byName    map[string]*node
+	byID      map[fileID]*node
+	libByName map[string]bool
+}
+
+func (r *elfResolver) addNames(n *node, names ...string) {
+	for _, name := range names {
+		n.names = append(n.names, name)
+		if _, ok := r.byName[name]; !ok {
+			r.byName[name] = n
+		}
+	}
+}
+
+func (r *elfResolver) loadInterp(p string) {
+	f := r.in.openCandidate(p)
+	if f.obj == nil || f.err != nil {
+		reason := "not found"
+		if f.err != nil {
+			reason = f.err.Error()
+		}
+		r.b.Libraries = append(r.b.Libraries, Library{Name: p, Found: false, Via: "interpreter",
+			NeededBy: r.exe.path, Depth: 1, Tried: []string{p + " (" + reason + ")"}})
+		r.b.Missing = append(r.b.Missing, p)
+		return
+	}
+	n := &node{f: f, path: p, origin: path.Dir(p), loader: r.exe, depth: 1, lib: -1}
+	r.addNames(n, p)
+	if f.obj.soname != "" {
+		r.addNames(n, f.obj.soname)
+	}
+	r.interp = n
+	r.loaded = append(r.loaded, n)
+	if f.id != (fileID{}) {
+		r.byID[f.id] = n
+	}
+}
+
+// need handles one DT_NEEDED entry of n and returns the newly loaded node,
+// if any.
+func (r *elfResolver) need(n *node, name string) *node {
+	// Step 0: an object already loaded under this name or soname.
+	if l, ok := r.byName[name]; ok {
+		r.noteReuse(n, name, l)
+		return nil
+	}
+	var res searchResult
+	if strings.ContainsRune(name, '/') {
+		res = r.openPath(n, name)
+	} else {
+		res = r.search(n, name)
+	}
+	if !res.found() {
+		r.addMissing(n, name, res)
+		return nil
+	}
+	// The same file under another name is the same object.
+	if res.f.id != (fileID{}) {
+		if l, ok := r.byID[res.f.id]; ok {
+			r.addNames(l, name)
+			r.noteReuse(n, name, l)
+			return nil
+		}
+	}
+	nn := &node{f: res.f, path: res.path, origin: path.Dir(res.path),
+		loader: n, depth: n.depth + 1, lib: len(r.b.Libraries)}
+	r.addNames(nn, name)
+	if s := res.f.obj.soname; s != "" && s != name {
+		r.addNames(nn, s)
+	}
+	r.byID[res.f.id] = nn
+	r.libByName[name] = true
+	r.loaded = append(r.loaded, nn)
+	r.b.Libraries = append(r.b.Libraries, Library{
+		Name: name, Path: res.path, Found: true, Via: res.via, NeededBy: r.displayName(n),
+		Depth: nn.depth, Soname: res.f.obj.soname, Needed: res.f.obj.needed,
+	})
+	return nn
+}
+
+func (r *elfResolver) displayName(n *node) string {
+	if n == r.exe {
+		return r.exe.path
+	}
+	return n.path
+}
+
+// noteReuse records a name satisfied by an already-loaded object: the
+// first time a name is requested it gets its own entry; when the
+// requester's own search would not find it, that is worth a warning.
+func (r *elfResolver) noteReuse(n *node, name string, l *node) {
+	if r.libByName[name] {
+		r.checkStrict(n, name, l)
+		return
+	}
+	r.libByName[name] = true
+	via := "already loaded"
+	if l == r.interp {
+		via = "interpreter"
+	}
+	r.b.Libraries = append(r.b.Libraries, Library{Name: name, Path: l.path, Found: true, Via: via,
+		NeededBy: r.displayName(n), Depth: n.depth + 1, Soname: l.f.obj.soname})
+	if l != r.interp {
+		r.checkStrict(n, name, l)
+	}
+}
+
+// checkStrict warns when n's own search path would not find name: it loads
+// only because an object earlier in breadth-first order loaded it.
+func (r *elfResolver) checkStrict(n *node, name string, l *node) {
+	if n == r.exe || l == r.interp || l.loader == n || strings.ContainsRune(name, '/') {
+		return
+	}
+	if res := r.search(n, name); res.found() {
+		return
+	}
+	r.b.Diagnoses = append(r.b.Diagnoses, diag.Diagnosis{
+		Code:     diag.RuntimeLibraryMissing,
+		Severity: diag.Warning,
+		Summary:  fmt.Sprintf("%s needs %s, which its own search path does not find; it loads only because %s loaded it first", n.path, name, r.displayName(l.loader)),
+		Detail:   "ld.so reuses an already-loaded soname (breadth-first load order); loading " + path.Base(n.path) + " on its own (dlopen, another program) fails",
+		Subject:  map[string]string{"library": name},
+	})
+}
+
+func (r *elfResolver) addMissing(n *node, name string, res searchResult) {
+	if r.seenMissing == nil {
+		r.seenMissing = map[string]int{}
+	}
+	if _, ok := r.seenMissing[name]; ok {
+		return
+	}
+	tried := res.tried
+	if res.fatal != "" {
+		tried = append(tried, res.fatal)
+	}
+	if !strings.ContainsRune(name, '/') {
+		tried = append(tried, r.confHints(name)...)
+	}
+	r.seenMissing[name] = len(r.b.Libraries)
+	r.b.Libraries = append(r.b.Libraries, Library{Name: name, Found: false, NeededBy: r.displayName(n),
+		Depth: n.depth + 1, Tried: tried})
+	r.b.Missing = append(r.b.Missing, name)
+}
+
+// confHints explains a library present in an ld.so.conf directory that
+// ld.so.cache does not know: ldconfig was not run.
+func (r *elfResolver) confHints(name string) []string {
+	var out []string
+	for _, cd := range r.in.ldSoConf() {
+		p := path.Join(cd.dir, name)
+		f := r.in.openCandidate(p)
+		if f.obj == nil || f.err != nil || !r.compatible(f.obj) {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s exists and %s lists %s, but /etc/ld.so.cache has no entry for it (ld.so reads only the cache: run ldconfig)", p, cd.file, cd.dir))
+	}
+	return out
+}
+
+// compatible is open_verify's check: same class, byte order and machine.
+func (r *elfResolver) compatible(o *elfObject) bool {
+	k := r.t.key
+	return o.class == k.class && o.data == k.data && o.machine == k.machine
+}
+
+// openPath opens a NEEDED entry that contains a slash.
+func (r *elfResolver) openPath(n *node, name string) searchResult {
+	p, ok := r.expandDST(name, n)
+	if !ok {
+		return searchResult{tried: []string{name + " (cannot expand a dynamic string token)"}}
+	}
+	if !path.IsAbs(p) {
+		p = path.Join(r.in.opts.Cwd, p)
+	}
+	res := searchResult{via: "path in DT_NEEDED", path: p}
+	f := r.in.openCandidate(p)
+	switch {
+	case f.notExist:
+		res.tried = []string{p}
+	case f.err != nil:
+		res.fatal = p + ": " + f.err.Error()
+	case !r.compatible(f.obj):
+		res.tried = []string{p + " (wrong ELF class or machine)"}
+	default:
+		res.f = f
+	}
+	return res
+}
+
+// searchListOf builds (once per node) the directories n searches before
+// the cache: the RPATH chain, LD_LIBRARY_PATH, n's RUNPATH.
+func (r *elfResolver) searchListOf(n *node) *searchList {
+	if n.search != nil {
+		return n.search
+	}
+	sl := &searchList{nodeflib: n.f.obj.flags1&uint64(elf.DF_1_NODEFLIB) != 0}
+	o := n.f.obj
+	if !o.hasRunpath {
+		for l := n; l != nil; l = l.loader {
+			lo := l.f.obj
+			if !lo.hasRpath || lo.hasRunpath {
+				continue
+			}
+			via := "rpath"
+			if l != n {
+				via = "rpath of " + r.displayName(l)
+			}
+			sl.dirs = append(sl.dirs, r.parseSearchPath(lo.rpath, false, l, via)...)
+		}
+	}
+	sl.dirs = append(sl.dirs, r.llp...)
+	if o.hasRunpath {
+		sl.dirs = append(sl.dirs, r.parseSearchPath(o.runpath, false, n, "runpath")...)
+	}
+	var k strings.Builder
+	for _, d := range sl.dirs {
+		k.WriteString(d.dir)
+		k.WriteByte(0)
+		k.WriteString(d.via)
+		k.WriteByte(0)
+	}
+	if sl.nodeflib {
+		k.WriteString("nodeflib")
+	}
+	sl.key = k.String()
+	n.search = sl
+	return sl
+}
+
+// parseSearchPath splits an RPATH, RUNPATH or LD_LIBRARY_PATH value as
+// fillin_rpath does: an empty element is the current directory, DSTs are
+// expanded with owner's $ORIGIN, an element that cannot be expanded is
+// dropped, duplicates are merged.
+func (r *elfResolver) parseSearchPath(s string, semicolon bool, owner *node, via string) []searchDir {
+	if s == "" {
+		return nil
+	}
+	sep := func(c rune) bool { return c == ':' || (semicolon && c == ';') }
+	var out []searchDir
+	seen := map[string]bool{}
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && !sep(rune(s[i])) {
+			continue
+		}
+		el := s[start:i]
+		start = i + 1
+		dir := r.in.opts.Cwd
+		if el != "" {
+			d, ok := r.expandDST(el, owner)
+			if !ok || d == "" {
+				continue
+			}
+			dir = d
+		}
+		if !path.IsAbs(dir) {
+			dir = path.Join(r.in.opts.Cwd, dir)
+		}
+		dir = path.Clean(dir)
+		if seen[dir] {
+			continue
+		}
+		seen[dir] = true
+		out = append(out, searchDir{dir, via})
+	}
+	return out
+}
+
+// expandDST substitutes $ORIGIN, $LIB and $PLATFORM (also in ${} form).
+// Unknown tokens are kept literally; ok is false when a known token has no
+// value (the element is then dropped, as _dl_dst_substitute does).
+func (r *elfResolver) expandDST(s string, owner *node) (string, bool) {
+	if !strings.ContainsRune(s, '$') {
+		return s, true
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '$' {
+			b.WriteByte(s[i])
+			continue
+		}
+		rest := s[i+1:]
+		var name string
+		var n int
+		if strings.HasPrefix(rest, "{") {
+			if j := strings.IndexByte(rest, '}'); j > 0 {
+				name, n = rest[1:j], j+1
+			}
+		} else {
+			j := 0
+			for j < len(rest) && (rest[j] == '_' || rest[j] >= 'A' && rest[j] <= 'Z' || rest[j] >= 'a' && rest[j] <= 'z' || rest[j] >= '0' && rest[j] <= '9') {
+				j++
+			}
+			name, n = rest[:j], j
+		}
+		var val string
+		switch name {
+		case "ORIGIN":
+			val = owner.origin
+			if r.setuid && (i != 0 || owner != r.exe) {
+				// Secure mode: $ORIGIN only at the start of an element.
+				if i != 0 {
+					return "", false
+				}
+			}
+		case "LIB":
+			val = r.t.lib
+		case "PLATFORM":
+			val = r.t.platform
+		default:
+			b.WriteByte('$')
+			continue
+		}
+		if val == "" {
+			return "", false
+		}
+		b.WriteString(val)
+		i += n
+	}
+	return b.String(), true
+}
+
+// search looks name up for loader n, memoized by n's search list.
+func (r *elfResolver) search(n *node, name string) searchResult {
+	sl := r.searchListOf(n)
+	key := r.t.id + "\x01" + sl.key + "\x01" + name
+	if res, ok := r.in.searchMemo[key]; ok {
+		return res
+	}
+	res := r.searchUncached(sl, name)
+	r.in.searchMemo[key] = res
+	return res
+}
+
+func (r *elfResolver) searchUncached(sl *searchList, name string) searchResult {
+	var res searchResult
+	for _, d := range sl.dirs {
+		if r.searchDir(&res, d, name) {
+			return res
+		}
+	}
+	if c := r.in.ldCache(); c != nil {
+		for _, p := range c.lookup(name, r.t.cacheFlags, r.t.hwcaps) {
+			if sl.nodeflib && r.inDefaultDir(p) {
+				res.tried = append(res.tried, p+" (ld.so.cache; ignored: DF_1_NODEFLIB)")
+				break
+			}
+			f := r.in.openCandidate(p)
+			if f.obj != nil && f.err == nil && r.compatible(f.obj) {
+				res.path, res.via, res.f = p, "ld.so.cache", f
+				return res
+			}
+			res.tried = append(res.tried, p+" (ld.so.cache; unusable)")
+			break
+		}
+		if len(res.tried) == 0 || !strings.Contains(res.tried[len(res.tried)-1], "ld.so.cache") {
+			res.tried = append(res.tried, "ld.so.cache (no entry)")
+		}
+	}
+	if sl.nodeflib {
+		return res
+	}
+	for _, d := range r.t.defaultDirs {
+		if r.searchDir(&res, searchDir{d, "default path"}, name) {
+			return res
+		}
+	}
+	return res
+}
+
+func (r *elfResolver) inDefaultDir(p string) bool {
+	dir := path.Dir(p)
+	for _, d := range r.t.defaultDirs {
+		if dir == d {
+			return true
+		}
+	}
+	return false
+}
+
+// searchDir tries name in d's glibc-hwcaps subdirectories, then in d.
+// It returns true when the search is over: found, or a fatal candidate.
+func (r *elfResolver) searchDir(res *searchResult, d searchDir, name string) bool {
+	if !r.in.isDir(d.dir) {
+		res.tried = append(res.tried, path.Join(d.dir, name))
+		return false
+	}
+	if len(r.t.hwcaps) > 0 && r.in.isDir(d.dir+"/glibc-hwcaps") {
+		for _, h := range r.t.hwcaps {
+			sub := d.dir + "/glibc-hwcaps/" + h
+			if r.in.isDir(sub) && r.try(res, sub+"/"+name, d.via+" (glibc-hwcaps/"+h+")") {
+				return true
+			}
+		}
+	}
+	return r.try(res, d.dir+"/"+name, d.via)
+}
+
+func (r *elfResolver) try(res *searchResult, p, via string) bool {
+	f := r.in.openCandidate(p)
+	switch {
+	case f.notExist:
+		res.tried = append(res.tried, p)
+		return false
+	case f.err != nil:
+		// A candidate that exists but is not a loadable ELF file ends the
+		// search in ld.so ("invalid ELF header", "file too short").
+		res.fatal = p + ": " + f.err.Error() + " (ld.so stops searching here)"
+		return true
+	case !r.compatible(f.obj):
+		res.tried = append(res.tried, p+" (skipped: "+elfClassName(f.obj.class)+" "+elfMachineName(f.obj.machine)+")")
+		return false
+	}
+	res.path, res.via, res.f = p, via, f
+	return true
+}
+
+// missingDiagnoses turns Missing into runtime-library-missing errors.
+func missingDiagnoses(b *Binary) []diag.Diagnosis {
+	var out []diag.Diagnosis
+	for _, l := range b.Libraries {
+		if l.Found {
+			continue
+		}
+		sev := diag.Error
+		summary := fmt.Sprintf("%s: %s (needed by %s) resolves to no file", path.Base(b.Path), l.Name, l.NeededBy)
+		if l.Weak {
+			sev = diag.Info
+			summary += "; it is weakly linked, the program still starts"
+		}
+		out = append(out, diag.Diagnosis{
+			Code: diag.RuntimeLibraryMissing, Severity: sev, Summary: summary,
+			Subject: map[string]string{"library": l.Name}, Evidence: l.Tried,
+		})
+	}
+	return out
+}

@@ -1,0 +1,335 @@
+package elfinspect
+
+import (
+	"bufio"
+	"bytes"
+	"debug/elf"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// targetKey identifies the ABI of a main executable: its libraries must
+// have the same class, byte order and machine.
+type targetKey struct {
+	class   elf.Class
+	data    elf.Data
+	machine elf.Machine
+}
+
+// elfTarget is what glibc's ld.so compiled for one ABI would use: its
+// default directories, $LIB, $PLATFORM, glibc-hwcaps subdirectories and
+// the ld.so.cache flags it accepts.
+type elfTarget struct {
+	key         targetKey
+	id          string // distinguishes targets in the search memo
+	musl        bool
+	defaultDirs []string
+	lib         string
+	platform    string
+	hwcaps      []string
+	cacheFlags  func(int32) bool
+}
+
+var multiarch = map[targetKey]string{
+	{elf.ELFCLASS64, elf.ELFDATA2LSB, elf.EM_X86_64}:    "x86_64-linux-gnu",
+	{elf.ELFCLASS32, elf.ELFDATA2LSB, elf.EM_X86_64}:    "x86_64-linux-gnux32",
+	{elf.ELFCLASS32, elf.ELFDATA2LSB, elf.EM_386}:       "i386-linux-gnu",
+	{elf.ELFCLASS64, elf.ELFDATA2LSB, elf.EM_AARCH64}:   "aarch64-linux-gnu",
+	{elf.ELFCLASS32, elf.ELFDATA2LSB, elf.EM_ARM}:       "arm-linux-gnueabihf",
+	{elf.ELFCLASS64, elf.ELFDATA2LSB, elf.EM_RISCV}:     "riscv64-linux-gnu",
+	{elf.ELFCLASS64, elf.ELFDATA2LSB, elf.EM_PPC64}:     "powerpc64le-linux-gnu",
+	{elf.ELFCLASS64, elf.ELFDATA2MSB, elf.EM_S390}:      "s390x-linux-gnu",
+	{elf.ELFCLASS64, elf.ELFDATA2LSB, elf.EM_LOONGARCH}: "loongarch64-linux-gnu",
+}
+
+// hostMachine is the ELF machine of the CPU cgotrace runs on.
+func hostMachine() elf.Machine {
+	switch runtime.GOARCH {
+	case "amd64":
+		return elf.EM_X86_64
+	case "386":
+		return elf.EM_386
+	case "arm64":
+		return elf.EM_AARCH64
+	case "arm":
+		return elf.EM_ARM
+	case "riscv64":
+		return elf.EM_RISCV
+	case "ppc64le", "ppc64":
+		return elf.EM_PPC64
+	case "s390x":
+		return elf.EM_S390
+	case "loong64":
+		return elf.EM_LOONGARCH
+	}
+	return elf.EM_NONE
+}
+
+func (in *Inspector) target(o *elfObject) *elfTarget {
+	k := targetKey{o.class, o.data, o.machine}
+	if t, ok := in.elfTargets[k]; ok && t.musl == isMuslInterp(o.interp) {
+		return t
+	}
+	t := &elfTarget{key: k, musl: isMuslInterp(o.interp)}
+	triplet := multiarch[k]
+	debian := triplet != "" && (in.isDir("/lib/"+triplet) || in.isDir("/usr/lib/"+triplet))
+	switch {
+	case t.musl:
+		t.defaultDirs = in.muslPath(o.interp)
+		t.lib = "lib"
+	case debian:
+		t.defaultDirs = []string{"/lib/" + triplet, "/usr/lib/" + triplet, "/lib", "/usr/lib"}
+		t.lib = "lib/" + triplet
+	case o.class == elf.ELFCLASS64:
+		t.defaultDirs = []string{"/lib64", "/usr/lib64"}
+		t.lib = "lib64"
+	default:
+		t.defaultDirs = []string{"/lib", "/usr/lib"}
+		t.lib = "lib"
+	}
+	if in.opts.Lib != "" {
+		t.lib = in.opts.Lib
+	}
+	native := o.machine == hostMachine()
+	t.platform = in.opts.Platform
+	if t.platform == "" {
+		t.platform = in.platform(o, native)
+	}
+	switch {
+	case in.opts.HWCaps != nil:
+		t.hwcaps = in.opts.HWCaps
+	case native && o.machine == elf.EM_X86_64 && o.class == elf.ELFCLASS64:
+		t.hwcaps = in.x86HWCaps()
+	}
+	t.cacheFlags = cacheFlagsFor(k)
+	t.id = fmt.Sprintf("%d/%d/%d/%v", k.class, k.data, k.machine, t.musl)
+	in.elfTargets[k] = t
+	return t
+}
+
+func isMuslInterp(interp string) bool { return strings.Contains(path.Base(interp), "ld-musl-") }
+
+// muslPath is musl's library path: /etc/ld-musl-ARCH.path or its default.
+func (in *Inspector) muslPath(interp string) []string {
+	arch := strings.TrimSuffix(strings.TrimPrefix(path.Base(interp), "ld-musl-"), ".so.1")
+	if b, err := in.readFile("/etc/ld-musl-" + arch + ".path"); err == nil {
+		var dirs []string
+		for _, f := range strings.FieldsFunc(string(b), func(r rune) bool { return r == ':' || r == '\n' }) {
+			if f = strings.TrimSpace(f); f != "" {
+				dirs = append(dirs, f)
+			}
+		}
+		return dirs
+	}
+	return []string{"/lib", "/usr/local/lib", "/usr/lib"}
+}
+
+func cacheFlagsFor(k targetKey) func(int32) bool {
+	want := int32(-1)
+	switch {
+	case k.machine == elf.EM_X86_64 && k.class == elf.ELFCLASS64:
+		want = ldCacheFlagELFLibc6 | ldCacheFlagX8664Lib64
+	case k.machine == elf.EM_X86_64:
+		want = ldCacheFlagELFLibc6 | ldCacheFlagX8664LibX32
+	case k.machine == elf.EM_AARCH64:
+		want = ldCacheFlagELFLibc6 | ldCacheFlagAArch64
+	case k.machine == elf.EM_386:
+		return func(f int32) bool { return f == ldCacheFlagELF || f == ldCacheFlagELFLibc6 }
+	}
+	if want >= 0 {
+		return func(f int32) bool { return f == want }
+	}
+	// Unknown ABI: accept libc6 entries; candidates are checked for the
+	// right class and machine anyway.
+	return func(f int32) bool {
+		t := f & ldCacheFlagTypeMask
+		return t == ldCacheFlagELFLibc6 || t == ldCacheFlagELF
+	}
+}
+
+// platform is $PLATFORM: glibc 2.26–2.36 on Intel x86-64 sets it to
+// "haswell" (or "xeon_phi") from CPU features, otherwise AT_PLATFORM,
+// which is the machine name.
+func (in *Inspector) platform(o *elfObject, native bool) string {
+	switch o.machine {
+	case elf.EM_X86_64:
+		if o.class == elf.ELFCLASS64 && native {
+			in.readCPU()
+			f := in.cpuFlags
+			if in.cpuIntel && f["avx512cd"] && f["avx512er"] && f["avx512pf"] {
+				return "xeon_phi"
+			}
+			if in.cpuIntel && f["avx2"] && f["fma"] && f["bmi1"] && f["bmi2"] && f["abm"] && f["movbe"] && f["popcnt"] {
+				return "haswell"
+			}
+		}
+		return "x86_64"
+	case elf.EM_386:
+		return "i686"
+	case elf.EM_AARCH64:
+		return "aarch64"
+	}
+	return strings.ToLower(strings.TrimPrefix(o.machine.String(), "EM_"))
+}
+
+// x86HWCaps are the x86-64 psABI levels this CPU supports, best first, as
+// glibc ≥ 2.33 searches glibc-hwcaps/x86-64-vN.
+func (in *Inspector) x86HWCaps() []string {
+	in.readCPU()
+	f := in.cpuFlags
+	has := func(names ...string) bool {
+		for _, n := range names {
+			if !f[n] {
+				return false
+			}
+		}
+		return true
+	}
+	var caps []string
+	v2 := has("cx16", "lahf_lm", "popcnt", "sse4_1", "sse4_2", "ssse3")
+	v3 := v2 && has("avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave")
+	v4 := v3 && has("avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl")
+	if v4 {
+		caps = append(caps, "x86-64-v4")
+	}
+	if v3 {
+		caps = append(caps, "x86-64-v3")
+	}
+	if v2 {
+		caps = append(caps, "x86-64-v2")
+	}
+	return caps
+}
+
+// readCPU reads /proc/cpuinfo's flags once (never the target's root: the
+// CPU is this machine's).
+func (in *Inspector) readCPU() {
+	in.cpuOnce.Do(func() {
+		in.cpuFlags = map[string]bool{}
+		f, err := os.Open("/proc/cpuinfo")
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			line := sc.Text()
+			k, v, ok := strings.Cut(line, ":")
+			if !ok {
+				continue
+			}
+			switch strings.TrimSpace(k) {
+			case "vendor_id":
+				in.cpuIntel = strings.TrimSpace(v) == "GenuineIntel"
+			case "flags":
+				for _, fl := range strings.Fields(v) {
+					in.cpuFlags[fl] = true
+				}
+				return
+			}
+		}
+	})
+}
+
+func (in *Inspector) isDir(p string) bool {
+	if v, ok := in.dirExists[p]; ok {
+		return v
+	}
+	fi, err := in.fs.stat(p)
+	v := err == nil && fi.IsDir()
+	in.dirExists[p] = v
+	return v
+}
+
+func (in *Inspector) readFile(p string) ([]byte, error) {
+	h, err := in.fs.host(p)
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadFile(h)
+}
+
+// ldCache returns the parsed /etc/ld.so.cache of the root, read once.
+func (in *Inspector) ldCache() *ldCache {
+	in.cacheOnce.Do(func() {
+		b, err := in.readFile("/etc/ld.so.cache")
+		if err != nil {
+			in.ldcErr = err
+			in.log.WithError(err).Debug("no ld.so.cache")
+			return
+		}
+		in.ldc, in.ldcErr = parseLDCache(b)
+		if in.ldcErr != nil {
+			in.log.WithError(in.ldcErr).Warn("cannot parse ld.so.cache")
+		}
+	})
+	return in.ldc
+}
+
+// confDir is a directory listed in ld.so.conf (or a file it includes).
+type confDir struct{ dir, file string }
+
+// ldSoConf reads /etc/ld.so.conf and its includes. ld.so never reads it
+// (only ldconfig does); it is used to explain a library that sits in a
+// configured directory the cache does not list.
+func (in *Inspector) ldSoConf() []confDir {
+	in.confOnce.Do(func() {
+		seen := map[string]bool{}
+		var walk func(file string, depth int)
+		walk = func(file string, depth int) {
+			if depth > 16 || seen[file] {
+				return
+			}
+			seen[file] = true
+			b, err := in.readFile(file)
+			if err != nil {
+				return
+			}
+			for _, line := range strings.Split(string(b), "\n") {
+				if i := strings.IndexByte(line, '#'); i >= 0 {
+					line = line[:i]
+				}
+				line = strings.TrimSpace(line)
+				switch {
+				case line == "":
+				case strings.HasPrefix(line, "include") && len(line) > 7 && (line[7] == ' ' || line[7] == '\t'):
+					for _, pat := range strings.Fields(line[8:]) {
+						if !path.IsAbs(pat) {
+							pat = path.Join(path.Dir(file), pat)
+						}
+						hostPat := in.fs.root + pat
+						matches, _ := filepath.Glob(hostPat)
+						for _, m := range matches {
+							walk(strings.TrimPrefix(m, in.fs.root), depth+1)
+						}
+					}
+				case strings.HasPrefix(line, "hwcap"):
+				default:
+					for _, d := range strings.FieldsFunc(line, func(r rune) bool { return r == ':' || r == ',' || r == ' ' || r == '\t' }) {
+						if i := strings.IndexByte(d, '='); i >= 0 { // old "dir=TYPE" syntax
+							d = d[:i]
+						}
+						in.confDirs = append(in.confDirs, confDir{dir: path.Clean(d), file: file})
+					}
+				}
+			}
+		}
+		walk("/etc/ld.so.conf", 0)
+	})
+	return in.confDirs
+}
+
+// bytesHasAny reports whether b contains any of subs.
+func bytesHasAny(b []byte, subs ...string) bool {
+	for _, s := range subs {
+		if bytes.Contains(b, []byte(s)) {
+			return true
+		}
+	}
+	return false
+}

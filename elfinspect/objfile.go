@@ -1,0 +1,190 @@
+package elfinspect
+
+import (
+	"bytes"
+	"debug/buildinfo"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/cgotrace/cgotrace/trace/diag"
+)
+
+// Options tune how dependencies are resolved. The zero value resolves on
+// this machine as its loader would, without LD_LIBRARY_PATH.
+type Options struct {
+	// Root resolves as if Root were "/" (a sysroot, an unpacked container
+	// image): ld.so.cache, ld.so.conf and the default directories are read
+	// from there, symlinks are followed inside it. Paths in the result are
+	// the ones the target sees (without the Root prefix).
+	Root string
+	// LDLibraryPath is the LD_LIBRARY_PATH the program would run with
+	// (the CLI passes the environment's unless --ld-library-path is given).
+	LDLibraryPath string
+	// Cwd is the directory that relative NEEDED paths and empty search
+	// path elements refer to; the current directory when empty.
+	Cwd string
+	// Platform and Lib are the values of $PLATFORM and $LIB; derived from
+	// the target (and this CPU, when it is the target's) when empty.
+	Platform string
+	Lib      string
+	// HWCaps lists the glibc-hwcaps subdirectories searched, best first;
+	// nil derives them from this CPU when it matches the target machine.
+	HWCaps []string
+	// Log receives debug messages; nil discards them.
+	Log logrus.FieldLogger
+}
+
+// rawFile is one object-file format's reader, the small interface the
+// three formats share (like cmd/internal/objfile): it fills the facts it
+// reads from the file itself, then resolves the dependency tree.
+type rawFile interface {
+	describe(b *Binary) error
+	resolve(in *Inspector, b *Binary) error
+}
+
+// Inspector inspects binaries and caches what it reads (ld.so.cache once,
+// each library once), so inspecting many files in one process is cheap.
+// It is not safe for concurrent use.
+type Inspector struct {
+	opts Options
+	log  logrus.FieldLogger
+	fs   *rootFS
+
+	elfFiles   map[string]*elfFile
+	elfTargets map[targetKey]*elfTarget
+	dirExists  map[string]bool
+	searchMemo map[string]searchResult
+
+	cacheOnce sync.Once
+	ldc       *ldCache
+	ldcErr    error
+	confOnce  sync.Once
+	confDirs  []confDir
+
+	cpuOnce  sync.Once
+	cpuFlags map[string]bool
+	cpuIntel bool
+}
+
+// NewInspector returns an Inspector with opts.
+func NewInspector(opts Options) *Inspector {
+	log := opts.Log
+	if log == nil {
+		l := logrus.New()
+		l.SetOutput(io.Discard)
+		log = l
+	}
+	if opts.Cwd == "" {
+		opts.Cwd, _ = os.Getwd()
+	}
+	root := opts.Root
+	if root != "" {
+		if abs, err := filepath.Abs(root); err == nil {
+			root = abs
+		}
+		if root == "/" {
+			root = ""
+		}
+	}
+	return &Inspector{
+		opts:       opts,
+		log:        log,
+		fs:         newRootFS(root),
+		elfFiles:   map[string]*elfFile{},
+		elfTargets: map[targetKey]*elfTarget{},
+		dirExists:  map[string]bool{},
+		searchMemo: map[string]searchResult{},
+	}
+}
+
+// Inspect reads the binary at path and resolves its dependencies with a
+// fresh Inspector. Use an Inspector to inspect many files.
+func Inspect(path string, opts Options) (*Binary, error) {
+	return NewInspector(opts).Inspect(path)
+}
+
+// headSize is how much of a file is read up front: the ELF header and, for
+// nearly every file, its program headers.
+const headSize = 4096
+
+// Inspect reads the binary at path (a path on this machine, not inside
+// Root) and resolves its dependencies. A missing library is not an error:
+// it is in the result's Missing. An error means the file itself could not
+// be read or is not a binary cgotrace understands.
+func (in *Inspector) Inspect(path string) (*Binary, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("inspect: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("inspect: %w", err)
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("inspect %s: is a directory", path)
+	}
+	head := make([]byte, min(headSize, st.Size()))
+	if _, err := f.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("inspect %s: %w", path, err)
+	}
+	raw, err := in.open(path, f, st, head)
+	if err != nil {
+		return nil, fmt.Errorf("inspect %s: %w", path, err)
+	}
+	b := &Binary{Path: path, Needed: []string{}, Rpath: []string{}, Runpath: []string{},
+		Libraries: []Library{}, Missing: []string{}}
+	if err := raw.describe(b); err != nil {
+		return nil, fmt.Errorf("inspect %s: %w", path, err)
+	}
+	if err := raw.resolve(in, b); err != nil {
+		return nil, fmt.Errorf("inspect %s: %w", path, err)
+	}
+	b.Diagnoses = append(append([]diag.Diagnosis{}, missingDiagnoses(b)...), b.Diagnoses...)
+	return b, nil
+}
+
+// open picks the reader by the file's magic number.
+func (in *Inspector) open(path string, f *os.File, st os.FileInfo, head []byte) (rawFile, error) {
+	switch {
+	case bytes.HasPrefix(head, []byte("\x7fELF")):
+		o, err := readELF(f, st.Size(), head, true)
+		if err != nil {
+			return nil, err
+		}
+		return &elfRaw{obj: o, r: f, path: path, st: st}, nil
+	case isMachO(head):
+		return newMachORaw(f, path)
+	case bytes.HasPrefix(head, []byte("MZ")):
+		return newPERaw(f, path)
+	case len(head) == 0:
+		return nil, errors.New("empty file")
+	}
+	return nil, errors.New("not an ELF, Mach-O or PE file")
+}
+
+// goInfo reads Go build information, or nil when there is none.
+func goInfo(r io.ReaderAt) *GoInfo {
+	bi, err := buildinfo.Read(r)
+	if err != nil {
+		return nil
+	}
+	g := &GoInfo{GoVersion: bi.GoVersion, Path: bi.Path, Settings: map[string]string{}}
+	for _, s := range bi.Settings {
+		g.Settings[s.Key] = s.Value
+	}
+	return g
+}
+
+// systemLike reports whether s names a path under one of the prefixes.
+func hasPathPrefix(p, prefix string) bool {
+	prefix = strings.TrimSuffix(prefix, "/")
+	return p == prefix || strings.HasPrefix(p, prefix+"/")
+}
