@@ -20,13 +20,19 @@ type Suggestion struct {
 
 // Explanation is `cgotrace pkg-config explain` for one package.
 type Explanation struct {
-	Package           string       `json:"package"`
-	Found             bool         `json:"found"`
-	PCFile            string       `json:"pc_file"`
-	Version           string       `json:"version"`
-	Static            bool         `json:"static"`
-	Cflags            []string     `json:"cflags"`
-	Libs              []string     `json:"libs"`
+	Package string   `json:"package"`
+	Found   bool     `json:"found"`
+	PCFile  string   `json:"pc_file"`
+	Version string   `json:"version"`
+	Static  bool     `json:"static"`
+	Cflags  []string `json:"cflags"`
+	Libs    []string `json:"libs"`
+	// CflagsText and LibsText are the lines pkgconf prints (escaped);
+	// CflagsOK and LibsOK whether each call exits 0.
+	CflagsText        string       `json:"cflags_text"`
+	LibsText          string       `json:"libs_text"`
+	CflagsOK          bool         `json:"cflags_ok"`
+	LibsOK            bool         `json:"libs_ok"`
 	CflagsFrom        []FlagOrigin `json:"cflags_from,omitempty"`
 	LibsFrom          []FlagOrigin `json:"libs_from,omitempty"`
 	Requires          []*Node      `json:"requires"`
@@ -61,7 +67,8 @@ func Explain(pkg string, opts Options, places []string) (*Explanation, error) {
 	}
 	c := newClient(&opts)
 	ex := &Explanation{Package: pkg, Static: opts.Static, Cflags: res.Cflags, Libs: res.Libs,
-		CflagsFrom: res.CflagsFrom, LibsFrom: res.LibsFrom, SearchPath: res.SearchPath,
+		CflagsFrom: res.CflagsFrom, CflagsText: res.CflagsText, LibsText: res.LibsText,
+		CflagsOK: res.CflagsOK, LibsOK: res.LibsOK, LibsFrom: res.LibsFrom, SearchPath: res.SearchPath,
 		SearchPathMissing: c.missing, Problems: res.Problems, OK: res.OK(), Stderr: res.Stderr,
 		Suggestions: []Suggestion{}, Requires: []*Node{}}
 	if len(res.Tree) > 0 {
