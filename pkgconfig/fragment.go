@@ -133,7 +133,7 @@ func (l *fragList) add(word, sysroot, sysrootVar, from string) {
 	}
 	if n := len(*l); n > 0 {
 		parent := (*l)[n-1]
-		if parent.Type == 0 && isUnmergeable(parent.Data) {
+		if parent.Type == 0 && !parent.Merged && isUnmergeable(parent.Data) {
 			parent.Data = parent.Data + " " + munge(word, sysrootVar)
 			parent.Merged = true
 			*l = (*l)[:n-1]

@@ -480,6 +480,11 @@ func (p *proc) traverseMain(root *Package, fn visitFunc, skip int) eflag {
 	if e := p.walkList(root, root.Requires, fn, skip); e != errOK {
 		return e
 	}
+	// pkgconf 1.8.1 walks Requires.private only when searching private
+	// dependencies (--static, and always for --cflags).
+	if !p.searchPrivate {
+		return errOK
+	}
 	p.iterPrivate = true
 	e := p.walkList(root, root.RequiresPrivate, fn, skip)
 	p.iterPrivate = false
