@@ -3,14 +3,21 @@ package pkgconfig
 // The flag allow-lists of cmd/go (Go 1.26.8, cmd/go/internal/work/security.go),
 // generated from that file: a flag must match one regexp in full.
 
-import "regexp"
+import (
+	"regexp"
+	"sync"
+)
 
-func res(ss ...string) []*regexp.Regexp {
-	out := make([]*regexp.Regexp, len(ss))
-	for i, s := range ss {
-		out[i] = regexp.MustCompile(s)
-	}
-	return out
+// res compiles the list on first use, so that processes that never check
+// flags (the shim) do not pay for ~170 regexps at start-up.
+func res(ss ...string) func() []*regexp.Regexp {
+	return sync.OnceValue(func() []*regexp.Regexp {
+		out := make([]*regexp.Regexp, len(ss))
+		for i, s := range ss {
+			out[i] = regexp.MustCompile(s)
+		}
+		return out
+	})
 }
 
 var validCompilerFlags = res(

@@ -135,7 +135,7 @@ func CheckFlags(kind FlagKind, source string, flags []string, getenv func(string
 	envName := ""
 	switch kind {
 	case CompilerFlags:
-		valid, validNext, envName = validCompilerFlags, validCompilerFlagsWithNextArg, "CFLAGS"
+		valid, validNext, envName = validCompilerFlags(), validCompilerFlagsWithNextArg, "CFLAGS"
 		if strings.Contains(source, "CPPFLAGS") {
 			envName = "CPPFLAGS"
 		} else if strings.Contains(source, "CXXFLAGS") {
@@ -144,9 +144,9 @@ func CheckFlags(kind FlagKind, source string, flags []string, getenv func(string
 			envName = "FFLAGS"
 		}
 	case LinkerFlags:
-		invalid, valid, validNext, envName = invalidLinkerFlags, validLinkerFlags, validLinkerFlagsWithNextArg, "LDFLAGS"
+		invalid, valid, validNext, envName = invalidLinkerFlags(), validLinkerFlags(), validLinkerFlagsWithNextArg, "LDFLAGS"
 	case PkgConfigFlags:
-		valid = validPkgConfigFlags
+		valid = validPkgConfigFlags()
 	}
 	var allow, disallow *regexp.Regexp
 	if envName != "" && getenv != nil {

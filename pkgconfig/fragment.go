@@ -42,7 +42,9 @@ func (f Fragment) Flag() string {
 var unmergeablePrefixes = []string{
 	"-framework", "-isystem", "-idirafter", "-pthread", "-Wa,", "-Wl,", "-Wp,",
 	"-trigraphs", "-pedantic", "-ansi", "-std=", "-stdlib=", "-include",
-	"-nostdinc", "-nostdlibinc", "-nobuiltininc", "-nodefaultlibs",
+	"-nostdinc", "-nostdlibinc", "-nobuiltininc",
+	// pkgconf 1.8.1 does not list "-nodefaultlibs" (later versions do):
+	// it is an ordinary fragment of type 'n' there.
 }
 
 func isUnmergeable(s string) bool {
@@ -133,7 +135,7 @@ func (l *fragList) add(word, sysroot, sysrootVar, from string) {
 	}
 	if n := len(*l); n > 0 {
 		parent := (*l)[n-1]
-		if parent.Type == 0 && !parent.Merged && isUnmergeable(parent.Data) {
+		if parent.Type == 0 && isUnmergeable(parent.Data) {
 			parent.Data = parent.Data + " " + munge(word, sysrootVar)
 			parent.Merged = true
 			*l = (*l)[:n-1]

@@ -233,6 +233,13 @@ func readLines(data []byte) []string {
 // then the file's variables defined so far, plus the sysroot prefix for
 // absolute values.
 func (c *ParseContext) expand(vars []Variable, value string, depth int) string {
+	return c.expandMemo(vars, value, depth, map[string]string{})
+}
+
+// expandMemo remembers the expansion of each variable within one
+// top-level expansion (it cannot change meanwhile), so that values built
+// with the $${x} trick cannot make the work exponential.
+func (c *ParseContext) expandMemo(vars []Variable, value string, depth int, memo map[string]string) string {
 	var b strings.Builder
 	if !c.FDOSysrootRules {
 		if sr := c.clientSysroot(); strings.HasPrefix(value, "/") && c.SysrootSet && !strings.HasPrefix(value, sr) {
@@ -261,10 +268,16 @@ func (c *ParseContext) expand(vars []Variable, value string, depth int) string {
 			b.WriteString(kv)
 			continue
 		}
+		if v, ok := memo[name]; ok {
+			b.WriteString(v)
+			continue
+		}
 		for k := len(vars) - 1; k >= 0; k-- {
 			if vars[k].Name == name {
 				if depth < 64 {
-					b.WriteString(c.expand(vars, vars[k].Value, depth+1))
+					v := c.expandMemo(vars, vars[k].Value, depth+1, memo)
+					memo[name] = v
+					b.WriteString(v)
 				}
 				break
 			}
