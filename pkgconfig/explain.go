@@ -143,7 +143,7 @@ func (c *client) suggest(name string, places []string) []Suggestion {
 		}
 	}
 	sort.Slice(near, func(i, j int) bool {
-		di, dj := distance(name, near[i]), distance(name, near[j])
+		di, dj := nearScore(name, near[i]), nearScore(name, near[j])
 		if di != dj {
 			return di < dj
 		}
@@ -216,6 +216,20 @@ func nearName(name, cand string) bool {
 		}
 	}
 	return len(ln) >= 4 && distance(ln, lc) <= 2
+}
+
+// nearScore ranks candidates: same name in another case or with/without
+// "lib" first, then version-suffixed names (sqlite3 for sqlite), then by
+// edit distance.
+func nearScore(name, cand string) int {
+	ln, lc := strings.ToLower(name), strings.ToLower(cand)
+	switch {
+	case ln == lc || strings.TrimPrefix(ln, "lib") == strings.TrimPrefix(lc, "lib"):
+		return 0
+	case strings.HasPrefix(lc, ln) || strings.HasPrefix(strings.TrimPrefix(lc, "lib"), strings.TrimPrefix(ln, "lib")):
+		return 1 + len(lc) - len(ln)
+	}
+	return 100 + distance(ln, lc)
 }
 
 // distance is the Levenshtein distance.
