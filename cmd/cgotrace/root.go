@@ -89,6 +89,9 @@ func inputError(err error) error {
 // Main runs cgotrace with args (without the program name) and returns the
 // process exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if code, ok := runShimIfActive(args, stdin, stdout, stderr); ok {
+		return code
+	}
 	g := &globals{stdin: stdin, stdout: stdout, stderr: stderr}
 	g.color = decideColor(stdout, os.Getenv)
 	g.logColor = decideColor(stderr, os.Getenv)
@@ -198,6 +201,7 @@ func commands(g *globals) []*cobra.Command {
 		newReportCmd(g),
 		newInspectCmd(g),
 		newVerifyCmd(g),
+		newPkgConfigCmd(g),
 	}
 }
 

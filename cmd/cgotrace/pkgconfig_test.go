@@ -1,0 +1,60 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestPkgConfigExplainCLI(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "foo.pc"), []byte("Name: foo\nDescription: f\nVersion: 2.1\nRequires: bar\nCflags: -DFOO\nLibs: -lfoo\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "bar.pc"), []byte("Name: bar\nDescription: b\nVersion: 1\nLibs: -lbar\nLibs.private: -lm\n"), 0o644)
+	t.Setenv("PKG_CONFIG_PATH", dir)
+	t.Setenv("PKG_CONFIG_LIBDIR", "")
+
+	code, out, stderr := run(t, "pkg-config", "explain", "--format", "json", "--static", "foo")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var exs []struct {
+		Found    bool     `json:"found"`
+		PCFile   string   `json:"pc_file"`
+		Version  string   `json:"version"`
+		Cflags   []string `json:"cflags"`
+		Libs     []string `json:"libs"`
+		Requires []struct {
+			Name   string `json:"name"`
+			PCFile string `json:"pc_file"`
+		} `json:"requires"`
+		SearchPath  []string          `json:"search_path"`
+		Suggestions []json.RawMessage `json:"suggestions"`
+		Problems    []json.RawMessage `json:"problems"`
+	}
+	if err := json.Unmarshal([]byte(out), &exs); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	ex := exs[0]
+	if !ex.Found || ex.PCFile != filepath.Join(dir, "foo.pc") || ex.Version != "2.1" ||
+		strings.Join(ex.Cflags, " ") != "-DFOO" || strings.Join(ex.Libs, " ") != "-lfoo -lbar -lm" ||
+		len(ex.Requires) != 1 || ex.Requires[0].PCFile != filepath.Join(dir, "bar.pc") ||
+		len(ex.SearchPath) != 1 || ex.Suggestions == nil || ex.Problems == nil {
+		t.Fatalf("%+v", ex)
+	}
+
+	code, out, _ = run(t, "pkg-config", "explain", "fooo")
+	if code != 1 || !strings.Contains(out, "did you mean foo?") || !strings.Contains(out, "searched, in order:") {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	code, out, _ = run(t, "pkg-config", "explain", "foo")
+	if code != 0 || !strings.Contains(out, "bar → "+filepath.Join(dir, "bar.pc")) || !strings.Contains(out, "flags by package:") {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	for _, args := range [][]string{{"pkg-config", "explain"}, {"pkg-config", "explain", "--format", "xml", "foo"}, {"pkg-config", "bogus"}} {
+		if code, _, stderr := run(t, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (%s)", args, code, stderr)
+		}
+	}
+}

@@ -1,0 +1,145 @@
+package pkgconfig
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Env is an environment as a value: "KEY=value" entries, later entries
+// winning, like os.Environ. pkgconfig never reads the process environment
+// itself, so a caller can evaluate a pkg-config call with another
+// environment (the one a go build ran with).
+type Env []string
+
+// Lookup returns the value of key and whether it is set at all (set but
+// empty matters for PKG_CONFIG_LIBDIR).
+func (e Env) Lookup(key string) (string, bool) {
+	for i := len(e) - 1; i >= 0; i-- {
+		k, v, ok := strings.Cut(e[i], "=")
+		if ok && k == key {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// Get returns the value of key, "" when unset.
+func (e Env) Get(key string) string {
+	v, _ := e.Lookup(key)
+	return v
+}
+
+// Defaults are the compiled-in settings of the real pkg-config: its
+// default search path (personality) and its system directories.
+type Defaults struct {
+	Program           string   `json:"program"`
+	Version           string   `json:"version"`
+	PCPath            []string `json:"pc_path"`
+	SystemIncludeDirs []string `json:"system_include_dirs"`
+	SystemLibDirs     []string `json:"system_lib_dirs"`
+}
+
+// DebianDefaults are pkgconf 1.8.1's settings on Debian 12 amd64, used when
+// no real pkg-config can be asked.
+var DebianDefaults = Defaults{
+	Version: "1.8.1",
+	PCPath: strings.Split("/usr/local/lib/x86_64-linux-gnu/pkgconfig:/usr/local/lib/pkgconfig:"+
+		"/usr/local/share/pkgconfig:/usr/lib/x86_64-linux-gnu/pkgconfig:/usr/lib/pkgconfig:/usr/share/pkgconfig", ":"),
+	SystemIncludeDirs: []string{"/usr/include"},
+	SystemLibDirs: strings.Split("/lib:/lib/i386-linux-gnu:/lib/x86_64-linux-gnu:/lib/x86_64-linux-gnux32:"+
+		"/lib32:/libx32:/usr/lib:/usr/lib/i386-linux-gnu:/usr/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnux32:"+
+		"/usr/lib32:/usr/libx32", ":"),
+}
+
+var (
+	defaultsMu    sync.Mutex
+	defaultsCache = map[string]*Defaults{}
+)
+
+// AskDefaults asks the real pkg-config program (a path, or a name looked up
+// in PATH) for its default search path and system directories, once per
+// program: `pkg-config --variable pc_path pkg-config` and friends. It runs
+// the program with an environment holding only PATH, so that
+// PKG_CONFIG_* settings do not leak into the answer.
+func AskDefaults(program string, env Env) (*Defaults, error) {
+	if program == "" {
+		program = "pkg-config"
+	}
+	path := program
+	if !strings.Contains(program, "/") {
+		p, err := lookPath(program, env.Get("PATH"))
+		if err != nil {
+			return nil, err
+		}
+		path = p
+	}
+	defaultsMu.Lock()
+	defer defaultsMu.Unlock()
+	if d, ok := defaultsCache[path]; ok {
+		return d, nil
+	}
+	ask := func(args ...string) (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, path, args...)
+		cmd.Env = []string{"PATH=" + env.Get("PATH")}
+		var out bytes.Buffer
+		cmd.Stdout = &out
+		if err := cmd.Run(); err != nil {
+			return "", fmt.Errorf("ask %s %s: %w", path, strings.Join(args, " "), err)
+		}
+		return strings.TrimSpace(out.String()), nil
+	}
+	d := &Defaults{Program: path}
+	pcPath, err := ask("--variable", "pc_path", "pkg-config")
+	if err != nil {
+		return nil, err
+	}
+	d.PCPath = splitPath(pcPath)
+	if v, err := ask("--variable", "pc_system_includedirs", "pkg-config"); err == nil && v != "" {
+		d.SystemIncludeDirs = splitPath(v)
+	} else {
+		d.SystemIncludeDirs = DebianDefaults.SystemIncludeDirs
+	}
+	if v, err := ask("--variable", "pc_system_libdirs", "pkg-config"); err == nil && v != "" {
+		d.SystemLibDirs = splitPath(v)
+	} else {
+		d.SystemLibDirs = DebianDefaults.SystemLibDirs
+	}
+	if v, err := ask("--version"); err == nil {
+		d.Version = v
+	}
+	defaultsCache[path] = d
+	return d, nil
+}
+
+// splitPath splits a ':'-separated list like strtok: empty items vanish.
+func splitPath(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ":") {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func lookPath(name, pathEnv string) (string, error) {
+	for _, dir := range filepath.SplitList(pathEnv) {
+		if dir == "" {
+			dir = "."
+		}
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s: executable file not found in $PATH", name)
+}

@@ -1,0 +1,254 @@
+package pkgconfig
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Suggestion is a way out for a package that is not found.
+type Suggestion struct {
+	// Kind is "near-name" (a package with a similar name exists on the
+	// path) or "off-path" (a .pc of that name exists outside the path).
+	Kind    string `json:"kind"`
+	Name    string `json:"name"`
+	PCFile  string `json:"pc_file"`
+	Fix     string `json:"fix,omitempty"`
+	Message string `json:"message"`
+}
+
+// Explanation is `cgotrace pkg-config explain` for one package.
+type Explanation struct {
+	Package string   `json:"package"`
+	Found   bool     `json:"found"`
+	PCFile  string   `json:"pc_file"`
+	Version string   `json:"version"`
+	Static  bool     `json:"static"`
+	Cflags  []string `json:"cflags"`
+	Libs    []string `json:"libs"`
+	// CflagsText and LibsText are the lines pkgconf prints (escaped);
+	// CflagsOK and LibsOK whether each call exits 0.
+	CflagsText        string       `json:"cflags_text"`
+	LibsText          string       `json:"libs_text"`
+	CflagsOK          bool         `json:"cflags_ok"`
+	LibsOK            bool         `json:"libs_ok"`
+	CflagsFrom        []FlagOrigin `json:"cflags_from,omitempty"`
+	LibsFrom          []FlagOrigin `json:"libs_from,omitempty"`
+	Requires          []*Node      `json:"requires"`
+	SearchPath        []string     `json:"search_path"`
+	SearchPathMissing []string     `json:"search_path_missing,omitempty"`
+	Suggestions       []Suggestion `json:"suggestions"`
+	Problems          []Problem    `json:"problems"`
+	// OK is set when both `pkg-config --cflags` and `--libs` succeed.
+	OK bool `json:"ok"`
+	// Stderr is what pkgconf prints for the failing call.
+	Stderr string `json:"pkgconf_stderr,omitempty"`
+}
+
+// CommonPlaces are directories where .pc files often live off the default
+// search path; globs are expanded.
+var CommonPlaces = []string{
+	"/usr/local/lib/pkgconfig", "/usr/local/share/pkgconfig", "/usr/local/lib/*/pkgconfig",
+	"/usr/local/lib64/pkgconfig", "/opt/homebrew/lib/pkgconfig", "/opt/homebrew/share/pkgconfig",
+	"/usr/lib/*/pkgconfig", "/usr/lib64/pkgconfig", "/usr/lib32/pkgconfig", "/usr/share/pkgconfig",
+	"/opt/*/lib/pkgconfig", "/opt/*/lib/*/pkgconfig", "/opt/*/share/pkgconfig",
+}
+
+// Explain resolves one package (a name, "name op version", or a .pc path)
+// and explains the result: file, version, tree, flags with their origin,
+// and for failures the directories searched, near names, .pc files off the
+// path, the chain to a missing dependency, wanted vs found versions and
+// flags go build would reject. places overrides CommonPlaces when non-nil.
+func Explain(pkg string, opts Options, places []string) (*Explanation, error) {
+	res, err := Resolve([]string{pkg}, opts)
+	if err != nil {
+		return nil, err
+	}
+	c := newClient(&opts)
+	ex := &Explanation{Package: pkg, Static: opts.Static, Cflags: res.Cflags, Libs: res.Libs,
+		CflagsFrom: res.CflagsFrom, CflagsText: res.CflagsText, LibsText: res.LibsText,
+		CflagsOK: res.CflagsOK, LibsOK: res.LibsOK, LibsFrom: res.LibsFrom, SearchPath: res.SearchPath,
+		SearchPathMissing: c.missing, Problems: res.Problems, OK: res.OK(), Stderr: res.Stderr,
+		Suggestions: []Suggestion{}, Requires: []*Node{}}
+	if len(res.Tree) > 0 {
+		top := res.Tree[0]
+		ex.Found = top.Found && top.Problem == ""
+		ex.PCFile, ex.Version = top.PCFile, top.Version
+		if top.Requires != nil {
+			ex.Requires = top.Requires
+		}
+	}
+	if places == nil {
+		places = CommonPlaces
+	}
+	seen := map[string]bool{}
+	for _, p := range res.Problems {
+		if p.Kind != ProblemNotFound || seen[p.Package] {
+			continue
+		}
+		seen[p.Package] = true
+		ex.Suggestions = append(ex.Suggestions, c.suggest(p.Package, places)...)
+		for path, inv := range c.invalidByName(p.Package) {
+			ex.Problems = append(ex.Problems, Problem{Kind: ProblemInvalidFile, Package: p.Package, File: path, Fatal: true,
+				Message: path + " exists but is invalid, because " + inv + "; pkgconf skips it and says not found"})
+		}
+	}
+	return ex, nil
+}
+
+// invalidByName looks for NAME.pc files in the search path that pkgconf
+// skips as invalid.
+func (c *client) invalidByName(name string) map[string]string {
+	out := map[string]string{}
+	for _, d := range c.dirs {
+		path := d + "/" + name + ".pc"
+		data, err := os.ReadFile(c.abs(path))
+		if err != nil {
+			continue
+		}
+		if p := parse(data, path, c.ctx, false); !p.Valid() {
+			out[path] = p.InvalidReason()
+		}
+	}
+	return out
+}
+
+// suggest finds near names on the path and same-name files off the path.
+func (c *client) suggest(name string, places []string) []Suggestion {
+	var out []Suggestion
+	onPath := map[string]bool{}
+	var names []string
+	nameFile := map[string]string{}
+	for _, d := range c.dirs {
+		if fi, err := os.Stat(c.abs(d)); err == nil {
+			onPath[fileKey(fi)] = true
+		}
+		ents, _ := os.ReadDir(c.abs(d))
+		for _, e := range ents {
+			n, ok := strings.CutSuffix(e.Name(), ".pc")
+			if !ok || e.IsDir() {
+				continue
+			}
+			if _, dup := nameFile[n]; !dup {
+				nameFile[n] = d + "/" + e.Name()
+				names = append(names, n)
+			}
+		}
+	}
+	var near []string
+	for _, n := range names {
+		if n != name && nearName(name, n) {
+			near = append(near, n)
+		}
+	}
+	sort.Slice(near, func(i, j int) bool {
+		di, dj := nearScore(name, near[i]), nearScore(name, near[j])
+		if di != dj {
+			return di < dj
+		}
+		return near[i] < near[j]
+	})
+	if len(near) > 5 {
+		near = near[:5]
+	}
+	for _, n := range near {
+		out = append(out, Suggestion{Kind: "near-name", Name: n, PCFile: nameFile[n],
+			Message: "did you mean " + n + "? (" + nameFile[n] + ")"})
+	}
+	// off-path files of that name
+	var dirs []string
+	for _, pl := range places {
+		m, _ := filepath.Glob(pl)
+		dirs = append(dirs, m...)
+	}
+	if sr := c.ctx.clientSysroot(); sr != "" {
+		for _, d := range c.defaults.PCPath {
+			dirs = append(dirs, filepath.Join(sr, d))
+		}
+	}
+	done := map[string]bool{}
+	for _, d := range dirs {
+		fi, err := os.Stat(d)
+		if err != nil || onPath[fileKey(fi)] || done[d] {
+			continue
+		}
+		done[d] = true
+		path := filepath.Join(d, name+".pc")
+		if _, err := os.Stat(path); err != nil {
+			continue
+		}
+		fix := "PKG_CONFIG_PATH=" + d
+		if cur := c.opts.Env.Get("PKG_CONFIG_PATH"); cur != "" {
+			fix += ":" + cur
+		}
+		out = append(out, Suggestion{Kind: "off-path", Name: name, PCFile: path, Fix: fix,
+			Message: path + " exists but " + d + " is not on the search path; set " + fix})
+	}
+	return out
+}
+
+func fileKey(fi os.FileInfo) string {
+	return fi.Name() + "\x00" + fi.ModTime().String() + "\x00" + sysKey(fi)
+}
+
+// nearName says whether candidate looks like what the user meant by name.
+func nearName(name, cand string) bool {
+	ln, lc := strings.ToLower(name), strings.ToLower(cand)
+	if ln == lc {
+		return true
+	}
+	trim := func(s string) string { return strings.TrimPrefix(s, "lib") }
+	if trim(ln) == trim(lc) {
+		return true
+	}
+	// sqlite → sqlite3, libpng → libpng16, gtk+-3 → gtk+-3.0, glib → glib-2.0
+	if strings.HasPrefix(lc, ln) && len(ln) >= 3 {
+		rest := lc[len(ln):]
+		if strings.Trim(rest, "0123456789.-_") == "" {
+			return true
+		}
+	}
+	if strings.HasPrefix(trim(lc), trim(ln)) && len(trim(ln)) >= 3 {
+		rest := trim(lc)[len(trim(ln)):]
+		if strings.Trim(rest, "0123456789.-_") == "" {
+			return true
+		}
+	}
+	return len(ln) >= 4 && distance(ln, lc) <= 2
+}
+
+// nearScore ranks candidates: same name in another case or with/without
+// "lib" first, then version-suffixed names (sqlite3 for sqlite), then by
+// edit distance.
+func nearScore(name, cand string) int {
+	ln, lc := strings.ToLower(name), strings.ToLower(cand)
+	switch {
+	case ln == lc || strings.TrimPrefix(ln, "lib") == strings.TrimPrefix(lc, "lib"):
+		return 0
+	case strings.HasPrefix(lc, ln) || strings.HasPrefix(strings.TrimPrefix(lc, "lib"), strings.TrimPrefix(ln, "lib")):
+		return 1 + len(lc) - len(ln)
+	}
+	return 100 + distance(ln, lc)
+}
+
+// distance is the Levenshtein distance.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,258 @@
+package pkgconfig
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// The environment variables of the recording shim. `cgotrace build` sets
+// PKG_CONFIG to the cgotrace executable (cmd/go uses only the first word of
+// PKG_CONFIG, so the shim cannot take arguments) and these variables.
+const (
+	// EnvShimReal is the real pkg-config program the shim runs. Setting it
+	// puts cgotrace in shim mode.
+	EnvShimReal = "CGOTRACE_SHIM_REAL"
+	// EnvShimRecord is the JSON-lines file the shim appends one ShimRecord
+	// per call to.
+	EnvShimRecord = "CGOTRACE_SHIM_RECORD"
+	// EnvShimDefaults optionally holds the real pkg-config's Defaults as
+	// JSON, so the shim need not ask it on every call.
+	EnvShimDefaults = "CGOTRACE_SHIM_DEFAULTS"
+)
+
+// ShimEnv returns the environment entries that make a cgotrace executable
+// named by PKG_CONFIG act as a recording shim around realPkgConfig, appending
+// to recordFile. The caller adds "PKG_CONFIG=<cgotrace executable>". The
+// real pkg-config's defaults are asked here once, so each call stays cheap.
+func ShimEnv(realPkgConfig, recordFile string) []string {
+	env := []string{EnvShimReal + "=" + realPkgConfig, EnvShimRecord + "=" + recordFile}
+	if d, err := AskDefaults(realPkgConfig, Env(os.Environ())); err == nil {
+		if b, err := json.Marshal(d); err == nil {
+			env = append(env, EnvShimDefaults+"="+string(b))
+		}
+	}
+	return env
+}
+
+// ShimRecord is one pkg-config call seen by the shim.
+type ShimRecord struct {
+	Time time.Time `json:"time"`
+	// Argv is the command as cmd/go ran it, Argv[0] being PKG_CONFIG.
+	Argv []string `json:"argv"`
+	// Real is the pkg-config program that did the work.
+	Real string `json:"real"`
+	// ImportPath is TOOLEXEC_IMPORTPATH, the Go package being built.
+	ImportPath string `json:"import_path"`
+	Dir        string `json:"dir"`
+	// Env holds the variables that change pkg-config's answer.
+	Env      map[string]string `json:"env,omitempty"`
+	ExitCode int               `json:"exit_code"`
+	Stdout   string            `json:"stdout"`
+	Stderr   string            `json:"stderr"`
+	// Merged is set when stdout and stderr were one stream (as under
+	// cmd/go); Stdout then holds both, in order.
+	Merged     bool    `json:"merged,omitempty"`
+	DurationMS float64 `json:"duration_ms"`
+	// PCFiles are the .pc files the call involved, as cgotrace resolves it.
+	PCFiles []string `json:"pc_files"`
+	// Error is set when the real pkg-config could not be started.
+	Error string `json:"error,omitempty"`
+}
+
+// relevantEnv lists the variables recorded with each call.
+var relevantEnv = []string{
+	"PKG_CONFIG_PATH", "PKG_CONFIG_LIBDIR", "PKG_CONFIG_SYSROOT_DIR", "PKG_CONFIG_TOP_BUILD_DIR",
+	"PKG_CONFIG_SYSTEM_INCLUDE_PATH", "PKG_CONFIG_SYSTEM_LIBRARY_PATH", "PKG_CONFIG_ALLOW_SYSTEM_CFLAGS",
+	"PKG_CONFIG_ALLOW_SYSTEM_LIBS", "PKG_CONFIG_DISABLE_UNINSTALLED", "PKG_CONFIG_FDO_SYSROOT_RULES",
+	"PKG_CONFIG_IGNORE_CONFLICTS", "PKG_CONFIG_PURE_DEPGRAPH", "CPATH", "C_INCLUDE_PATH",
+	"CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_PATH", "LIBRARY_PATH", "DESTDIR",
+}
+
+// RunShim runs the real pkg-config named by EnvShimReal with args (argv
+// without the program name), passing stdin, stdout, stderr, the environment
+// and the working directory through unchanged and returning its exit code,
+// then appends a ShimRecord to EnvShimRecord. It prints nothing of its own
+// unless the real program cannot be started. A failure to record never
+// changes the result.
+func RunShim(argv0 string, args []string, env Env, stdin io.Reader, stdout, stderr io.Writer) int {
+	real := env.Get(EnvShimReal)
+	start := time.Now()
+	cmd := exec.Command(real, args...)
+	cmd.Env = env
+	cmd.Stdin = stdin
+	var outBuf, errBuf bytes.Buffer
+	merged := sameFile(stdout, stderr)
+	if merged {
+		w := io.MultiWriter(stdout, &outBuf)
+		cmd.Stdout, cmd.Stderr = w, w
+	} else {
+		cmd.Stdout = io.MultiWriter(stdout, &outBuf)
+		cmd.Stderr = io.MultiWriter(stderr, &errBuf)
+	}
+	dir, _ := os.Getwd()
+
+	// resolve the .pc files while the real program runs
+	pcDone := make(chan []string, 1)
+	go func() {
+		defer func() {
+			if recover() != nil {
+				pcDone <- nil
+			}
+		}()
+		pcDone <- shimPCFiles(args, env, dir)
+	}()
+
+	runErr := cmd.Run()
+	code := 0
+	rec := ShimRecord{Time: start.UTC(), Argv: append([]string{argv0}, args...), Real: real,
+		ImportPath: env.Get("TOOLEXEC_IMPORTPATH"), Dir: dir, Merged: merged}
+	var ee *exec.ExitError
+	switch {
+	case runErr == nil:
+	case errors.As(runErr, &ee):
+		code = ee.ExitCode()
+		if code < 0 {
+			code = 1
+		}
+	default:
+		// The real program could not be started: say so, as cmd/go
+		// would have, and fail.
+		fmt.Fprintf(stderr, "%v\n", runErr)
+		code = 127
+		rec.Error = runErr.Error()
+	}
+	rec.ExitCode = code
+	rec.DurationMS = float64(time.Since(start).Microseconds()) / 1000
+	rec.Stdout, rec.Stderr = outBuf.String(), errBuf.String()
+	for _, k := range relevantEnv {
+		if v, ok := env.Lookup(k); ok {
+			if rec.Env == nil {
+				rec.Env = map[string]string{}
+			}
+			rec.Env[k] = v
+		}
+	}
+	select {
+	case rec.PCFiles = <-pcDone:
+	case <-time.After(2 * time.Second):
+	}
+	if rec.PCFiles == nil {
+		rec.PCFiles = []string{}
+	}
+	if path := env.Get(EnvShimRecord); path != "" {
+		_ = appendRecord(path, &rec)
+	}
+	return code
+}
+
+// shimPCFiles resolves the packages of a pkg-config call with our own
+// resolver and returns the .pc files involved.
+func shimPCFiles(args []string, env Env, dir string) []string {
+	var pkgs []string
+	static := false
+	define := map[string]string{}
+	dashdash := false
+	for _, a := range args {
+		switch {
+		case dashdash:
+			pkgs = append(pkgs, a)
+		case a == "--":
+			dashdash = true
+		case a == "--static":
+			static = true
+		case strings.HasPrefix(a, "--define-variable="):
+			if k, v, ok := strings.Cut(strings.TrimPrefix(a, "--define-variable="), "="); ok {
+				define[k] = v
+			}
+		case strings.HasPrefix(a, "-"):
+		default:
+			pkgs = append(pkgs, a)
+		}
+	}
+	if len(pkgs) == 0 {
+		return nil
+	}
+	opts := Options{Env: env, Dir: dir, Static: static, Define: define, PkgConfig: env.Get(EnvShimReal)}
+	if js := env.Get(EnvShimDefaults); js != "" {
+		var d Defaults
+		if json.Unmarshal([]byte(js), &d) == nil {
+			opts.Defaults = &d
+		}
+	}
+	res, err := Resolve(pkgs, opts)
+	if err != nil {
+		return nil
+	}
+	return res.PCFiles
+}
+
+func sameFile(a, b io.Writer) bool {
+	fa, ok1 := a.(*os.File)
+	fb, ok2 := b.(*os.File)
+	if !ok1 || !ok2 {
+		return false
+	}
+	sa, err1 := fa.Stat()
+	sb, err2 := fb.Stat()
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
+}
+
+// appendRecord writes one JSON line with a single write on an O_APPEND file
+// under an exclusive flock, so that concurrent calls (go build -p N) never
+// interleave.
+func appendRecord(path string, rec *ShimRecord) error {
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err == nil {
+		defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	}
+	_, err = f.Write(b)
+	return err
+}
+
+// ReadRecords reads the shim's record file. A missing file means no call
+// was recorded and is an error; a malformed line is an error naming it.
+func ReadRecords(path string) ([]ShimRecord, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read shim records: %w", err)
+	}
+	defer f.Close()
+	var recs []ShimRecord
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 64*1024*1024)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		var r ShimRecord
+		if err := json.Unmarshal(line, &r); err != nil {
+			return recs, fmt.Errorf("read shim records: %s:%d: %w", path, n, err)
+		}
+		recs = append(recs, r)
+	}
+	if err := sc.Err(); err != nil {
+		return recs, fmt.Errorf("read shim records: %s: %w", path, err)
+	}
+	return recs, nil
+}

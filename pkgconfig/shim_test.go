@@ -1,0 +1,165 @@
+package pkgconfig
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// fakeReal writes a stand-in for pkg-config that echoes its arguments on
+// stdout, a word on stderr, and exits with the code in $FAKE_RC.
+func fakeReal(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "fake-pkg-config")
+	script := "#!/bin/sh\necho \"out: $*\"\necho \"err: $PWD\" >&2\nexit ${FAKE_RC:-0}\n"
+	if err := os.WriteFile(p, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRunShimPassesThrough(t *testing.T) {
+	real := fakeReal(t)
+	rec := filepath.Join(t.TempDir(), "rec.jsonl")
+	for _, rc := range []string{"0", "3"} {
+		env := Env{"PATH=" + os.Getenv("PATH"), EnvShimReal + "=" + real, EnvShimRecord + "=" + rec,
+			"FAKE_RC=" + rc, "TOOLEXEC_IMPORTPATH=example.com/p", "PKG_CONFIG_PATH=/nowhere", "PKG_CONFIG_LIBDIR="}
+		var out, errb bytes.Buffer
+		code := RunShim("/x/cgotrace", []string{"--cflags", "--", "zlib"}, env, strings.NewReader(""), &out, &errb)
+		if want := map[string]int{"0": 0, "3": 3}[rc]; code != want {
+			t.Errorf("exit %d, want %d", code, want)
+		}
+		if out.String() != "out: --cflags -- zlib\n" || !strings.HasPrefix(errb.String(), "err: ") {
+			t.Errorf("stdout %q stderr %q", out.String(), errb.String())
+		}
+	}
+	recs, err := ReadRecords(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2 || recs[1].ExitCode != 3 || recs[0].ImportPath != "example.com/p" ||
+		recs[0].Argv[0] != "/x/cgotrace" || recs[0].Stdout != "out: --cflags -- zlib\n" ||
+		recs[0].Env["PKG_CONFIG_PATH"] != "/nowhere" || recs[0].Real != real {
+		t.Errorf("records: %+v", recs)
+	}
+}
+
+// A record file that cannot be written must not change the call's result.
+func TestRunShimRecordFailure(t *testing.T) {
+	real := fakeReal(t)
+	env := Env{"PATH=" + os.Getenv("PATH"), EnvShimReal + "=" + real,
+		EnvShimRecord + "=" + filepath.Join(t.TempDir(), "no", "such", "dir", "rec.jsonl"), "FAKE_RC=0"}
+	var out, errb bytes.Buffer
+	if code := RunShim("cgotrace", []string{"--libs", "--", "x"}, env, strings.NewReader(""), &out, &errb); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if out.String() != "out: --libs -- x\n" {
+		t.Fatalf("stdout %q", out.String())
+	}
+}
+
+func TestRunShimMissingReal(t *testing.T) {
+	env := Env{EnvShimReal + "=/nonexistent/pkgconf"}
+	var out, errb bytes.Buffer
+	if code := RunShim("cgotrace", []string{"--libs"}, env, strings.NewReader(""), &out, &errb); code == 0 {
+		t.Fatal("exit 0 for a missing real pkg-config")
+	}
+	if !strings.Contains(errb.String(), "/nonexistent/pkgconf") {
+		t.Fatalf("stderr %q", errb.String())
+	}
+}
+
+// Concurrent calls append whole lines.
+func TestRunShimConcurrent(t *testing.T) {
+	real := fakeReal(t)
+	rec := filepath.Join(t.TempDir(), "rec.jsonl")
+	env := Env{"PATH=" + os.Getenv("PATH"), EnvShimReal + "=" + real, EnvShimRecord + "=" + rec, "PKG_CONFIG_LIBDIR="}
+	var wg sync.WaitGroup
+	const n = 16
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var out, errb bytes.Buffer
+			RunShim("cgotrace", []string{"--cflags", "--", strings.Repeat("p", 5000)}, env, strings.NewReader(""), &out, &errb)
+		}()
+	}
+	wg.Wait()
+	recs, err := ReadRecords(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != n {
+		t.Fatalf("%d records, want %d", len(recs), n)
+	}
+}
+
+func TestReadRecordsErrors(t *testing.T) {
+	if _, err := ReadRecords(filepath.Join(t.TempDir(), "missing")); err == nil {
+		t.Error("missing file: no error")
+	}
+	p := filepath.Join(t.TempDir(), "bad.jsonl")
+	os.WriteFile(p, []byte("{\"argv\":[\"a\"]}\n{truncated"), 0o644)
+	recs, err := ReadRecords(p)
+	if err == nil || !strings.Contains(err.Error(), ":2:") || len(recs) != 1 {
+		t.Errorf("recs %d, err %v", len(recs), err)
+	}
+}
+
+func TestCheckFlags(t *testing.T) {
+	tests := []struct {
+		kind  FlagKind
+		flags []string
+		env   map[string]string
+		want  string
+	}{
+		{CompilerFlags, []string{"-I/x", "-DA=1", "-pthread", "-isystem", "/y"}, nil, ""},
+		{CompilerFlags, []string{"-fplugin=evil.so"}, nil, "invalid flag in pkg-config --cflags: -fplugin=evil.so (see https://go.dev/s/invalidflag)"},
+		{LinkerFlags, []string{"-Wl,--bogus-flag"}, nil, "invalid flag in pkg-config --libs: -Wl,--bogus-flag (see https://go.dev/s/invalidflag)"},
+		{LinkerFlags, []string{"-lz"}, map[string]string{"CGO_LDFLAGS_DISALLOW": "-lz"}, "invalid flag in pkg-config --libs: -lz (see https://go.dev/s/invalidflag)"},
+		{LinkerFlags, []string{"-Wl,--bogus-flag"}, map[string]string{"CGO_LDFLAGS_ALLOW": "-Wl,--bogus.*"}, ""},
+		{LinkerFlags, []string{"-L"}, nil, "invalid flag in pkg-config --libs: -L without argument (see https://go.dev/s/invalidflag)"},
+		{LinkerFlags, []string{"-L", "-x"}, nil, "invalid flag in pkg-config --libs: -L -x (see https://go.dev/s/invalidflag)"},
+		{LinkerFlags, []string{"-Wl,--push-state,--as-needed", "-Wl,--pop-state"}, nil, ""},
+		{LinkerFlags, []string{"x"}, map[string]string{"CGO_LDFLAGS_ALLOW": "("}, "parsing $CGO_LDFLAGS_ALLOW: error parsing regexp: missing closing ): `(`"},
+	}
+	for _, tt := range tests {
+		src := "pkg-config --cflags"
+		if tt.kind == LinkerFlags {
+			src = "pkg-config --libs"
+		}
+		err := CheckFlags(tt.kind, src, tt.flags, func(k string) string { return tt.env[k] })
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tt.want {
+			t.Errorf("%v %v: %q, want %q", tt.flags, tt.env, got, tt.want)
+		}
+	}
+}
+
+func TestSplitPkgConfigOutput(t *testing.T) {
+	tests := []struct{ in, want, err string }{
+		{`-DMSG=\"a\ b\" -DD=a\;b  -I/x `, `-DMSG="a b"|-DD=a;b|-I/x`, ""},
+		{`'a b' "c\d" ""`, `a b|c\d|`, ""},
+		{`-DC=(paren)`, "", "unexpected shell character '(' in pkgconf output"},
+		{`"open`, "", "unterminated quoted string in pkgconf output"},
+		{`trail\`, "", "broken character escaping in pkgconf output"},
+	}
+	for _, tt := range tests {
+		got, err := SplitPkgConfigOutput(tt.in)
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("%q: err %v, want %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || strings.Join(got, "|") != tt.want {
+			t.Errorf("%q: %q %v, want %q", tt.in, strings.Join(got, "|"), err, tt.want)
+		}
+	}
+}
