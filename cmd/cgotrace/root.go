@@ -189,7 +189,9 @@ the way the dynamic loader would, without running them.`,
 
 // commands lists the subcommands. Each lives in its own file.
 func commands(g *globals) []*cobra.Command {
-	return []*cobra.Command{}
+	return []*cobra.Command{
+		newEnvCmd(g),
+	}
 }
 
 func (g *globals) setupLogger() error {
