@@ -191,6 +191,7 @@ the way the dynamic loader would, without running them.`,
 func commands(g *globals) []*cobra.Command {
 	return []*cobra.Command{
 		newEnvCmd(g),
+		newSymbolCmd(g),
 	}
 }
 
