@@ -202,6 +202,8 @@ func commands(g *globals) []*cobra.Command {
 		newInspectCmd(g),
 		newVerifyCmd(g),
 		newPkgConfigCmd(g),
+		newEnvCmd(g),
+		newSymbolCmd(g),
 	}
 }
 
