@@ -232,6 +232,18 @@ func TestParseBlocks(t *testing.T) {
 	}
 }
 
+func TestParseLoadError(t *testing.T) {
+	// Real: go build on an import no module provides (no -x).
+	l := parseString(t, "main.go:3:8: no required module provides package example.com/missing; to add it:\n\tgo get example.com/missing\nWORK=/w\n")
+	want := []string{"main.go:3:8: no required module provides package example.com/missing; to add it:", "\tgo get example.com/missing"}
+	if len(l.Blocks) != 1 || !cmp.Equal(l.Blocks[0].Lines, want) || l.Skipped != 0 {
+		t.Errorf("blocks = %+v, skipped %d", l.Blocks, l.Skipped)
+	}
+	if len(l.Records) != 1 || l.Records[0].Kind != RecWork {
+		t.Errorf("records = %+v", l.Records)
+	}
+}
+
 func TestParseHostLinkV(t *testing.T) {
 	in := "WORK=/tmp/go-build5\n" +
 		"# example.com/e1\n" +
@@ -326,6 +338,8 @@ func TestParseOutcome(t *testing.T) {
 		{"last line torn", "WORK=/w\nmv $WORK/b001/exe/a.out app", OutcomeUnknown},
 		{"-n dry run", "mkdir -p $WORK/b001/\nmv $WORK/b001/exe/a.out app\n", OutcomeUnknown},
 		{"compile error", "# example.com/x\n./x.go:3:2: undefined: y\n", OutcomeFailure},
+		{"load error without header", "main.go:3:8: no required module provides package example.com/missing; to add it:\n\tgo get example.com/missing\n", OutcomeFailure},
+		{"plain log with an unknown line", "something odd\n", OutcomeUnknown},
 		{"warning with -Werror is an error", "# runtime/cgo\n<command-line>: error: missing terminating ' character [-Werror]\ncc1: all warnings being treated as errors\n", OutcomeFailure},
 	}
 	for _, tt := range tests {
