@@ -455,3 +455,46 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestStepKind(t *testing.T) {
+	tests := []struct {
+		line, want string
+	}{
+		{"pkg-config --cflags -- zlib", "pkg-config"},
+		{"/opt/bin/mypc --libs -- zlib", "pkg-config"},
+		{"TERM='dumb' CGO_LDFLAGS='' /go/pkg/tool/linux_amd64/cgo -objdir $WORK/b002/ -importpath p -- x.go", "cgo"},
+		{"TERM='dumb' /go/pkg/tool/linux_amd64/cgo -dynpackage cz -dynimport $WORK/b002/_cgo_.o -dynout $WORK/b002/_cgo_import.go", "cgo-dynimport"},
+		{"/usr/local/bin/wrap /go/pkg/tool/linux_amd64/cgo -objdir $WORK/b002/", "cgo"},
+		{"TERM='dumb' gcc -I /s -o $WORK/b002/_x001.o -c _cgo_export.c", "cc-compile"},
+		{"TERM='dumb' aarch64-linux-gnu-gcc -o $WORK/b002/_x001.o -c x.c", "cc-compile"},
+		{"TERM='dumb' g++ -o $WORK/b002/_x003.o -c x.cc", "cc-compile"},
+		{"TERM='dumb' gcc -I . -o $WORK/b002/_cgo_.o $WORK/b002/_cgo_main.o -lm", "cc-link"},
+		{"gcc -fno-caret-diagnostics -O2 -g -c -x c - -o /dev/null || true", "other"},
+		{"/go/pkg/tool/linux_amd64/compile -o $WORK/b002/_pkg_.a -p example.com/e1/cz", "compile"},
+		{"/go/pkg/tool/linux_amd64/asm -p runtime/cgo -o $WORK/b063/gcc_amd64.o x.s", "asm"},
+		{"go tool pack r $WORK/b002/_pkg_.a $WORK/b002/_x001.o # internal", "pack"},
+		{"GOROOT='/go' /go/pkg/tool/linux_amd64/link -o $WORK/b001/exe/a.out $WORK/b001/_pkg_.a", "link"},
+		{"mv $WORK/b001/exe/a.out app", "other"},
+	}
+	for _, tt := range tests {
+		c, _ := SplitCommand(tt.line)
+		if got := stepKind(c.Argv, c.Suffix); got != tt.want {
+			t.Errorf("stepKind(%q) = %q, want %q", tt.line, got, tt.want)
+		}
+	}
+}
+
+func TestParseHeaders(t *testing.T) {
+	l := parseString(t, "# example.com/p [example.com/p.test]\n./p_test.go:3:2: undefined: x\n"+
+		"# pkg-config --cflags -- vips vips\nPackage vips was not found in the pkg-config search path.\n")
+	if len(l.Blocks) != 2 {
+		t.Fatalf("blocks = %+v", l.Blocks)
+	}
+	if b := l.Blocks[0]; b.ImportPath != "example.com/p [example.com/p.test]" || len(b.Lines) != 1 {
+		t.Errorf("test header block = %+v", b)
+	}
+	// Older Go: the description alone as the header.
+	if b := l.Blocks[1]; b.ImportPath != "" || b.Desc != "pkg-config --cflags -- vips vips" || len(b.Lines) != 1 {
+		t.Errorf("old-style desc block = %+v", b)
+	}
+}
