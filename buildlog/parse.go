@@ -52,6 +52,7 @@ type Parser struct {
 	blockHosts []*HostLink
 	objCopies  map[string]ObjCopy
 	expectHost bool // the next block line is a failed host link command
+	loose      bool // the block is a one-line message: only indented lines continue it
 	banner     int  // -n banner: 0 outside, 1 after "#", 2 after the title
 
 	cur string // ImportPath of the BuildEvent being read, "" for plain text
@@ -123,8 +124,8 @@ func (p *Parser) Next() (Item, error) {
 //     torn heredoc or JSON event, no read error), it is not a -n dry run
 //     ($WORK never defined), and either the trace shows the build finish
 //     (`mv`/`cp` of $WORK/bNNN/exe/..., or `rm -r $WORK/...`), or the log
-//     has no -x trace and is not empty (go build prints nothing but
-//     warnings when it succeeds).
+//     has no -x trace, is not empty and has no line of unknown shape (go
+//     build prints nothing but warnings when it succeeds).
 //   - unknown: anything else: an empty log, a trace cut off before the
 //     end, `-work` builds of non-main packages, `-n`.
 func (p *Parser) Summary() Log {
@@ -333,7 +334,8 @@ func (p *Parser) handleLine(line string) {
 	}
 	p.banner = 0
 	if p.block != nil {
-		if !isTraceLine(line) && unattributed(line, p.cur) == notMessage {
+		cont := line[0] == '\t' || line[0] == ' '
+		if !p.loose && !isTraceLine(line) && !endsBlock(unattributed(line, p.cur)) || p.loose && cont {
 			p.addBlockLine(line)
 			return
 		}
@@ -342,7 +344,7 @@ func (p *Parser) handleLine(line string) {
 	switch kind := unattributed(line, p.cur); kind {
 	case infoMessage:
 		return
-	case pkgMessage, goMessage:
+	case pkgMessage, goMessage, posMessage:
 		ip := ""
 		if kind == pkgMessage {
 			ip = messagePath(line)
@@ -352,7 +354,7 @@ func (p *Parser) handleLine(line string) {
 		}
 		p.openBlock(ip)
 		p.addBlockLine(line)
-		p.closeBlock()
+		p.loose = true // takes only indented continuation lines
 		return
 	}
 	switch {
@@ -469,6 +471,7 @@ func (p *Parser) closeBlock() {
 	}
 	p.block = nil
 	p.expectHost = false
+	p.loose = false
 	for len(b.Lines) > 0 && b.Lines[len(b.Lines)-1] == "" {
 		b.Lines = b.Lines[:len(b.Lines)-1]
 	}
@@ -560,7 +563,12 @@ const (
 	pkgMessage          // importpath: message, package importpath: message
 	goMessage           // go: message
 	infoMessage         // go: downloading ... (not a diagnostic)
+	posMessage          // main.go:3:8: no required module provides ... (load error)
 )
+
+// endsBlock reports whether a message line of this kind ends an open
+// `#` block: file:line messages are the block's own content.
+func endsBlock(k msgKind) bool { return k == pkgMessage || k == goMessage || k == infoMessage }
 
 // unattributed classifies cmd/go's one-line messages printed without a
 // `#` header: `example.com/x: invalid flag ...`, `package example.com/x:
@@ -588,10 +596,35 @@ func unattributed(line, cur string) msgKind {
 		return pkgMessage
 	}
 	i := strings.Index(line, ": ")
-	if i <= 0 || !isModulePath(line[:i]) {
+	if i <= 0 {
 		return notMessage
 	}
-	return pkgMessage
+	if isModulePath(line[:i]) {
+		return pkgMessage
+	}
+	if isGoPos(line[:i]) {
+		return posMessage
+	}
+	return notMessage
+}
+
+// isGoPos matches a Go source position: FILE.go:LINE or FILE.go:LINE:COL.
+func isGoPos(s string) bool {
+	file, pos, ok := strings.Cut(s, ".go:")
+	if !ok || file == "" || strings.ContainsAny(file, " \t") {
+		return false
+	}
+	ln, col, _ := strings.Cut(pos, ":")
+	return isDigits(ln) && (col == "" || isDigits(col))
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // isModulePath matches import paths whose first element is a domain
@@ -957,7 +990,7 @@ func (p *Parser) finish() {
 		p.sum.Outcome = OutcomeUnknown
 	case p.completed:
 		p.sum.Outcome = OutcomeSuccess
-	case !p.sum.Trace && p.sum.Lines > 0 || !p.sum.Trace && p.sum.JSON:
+	case !p.sum.Trace && p.sum.Lines > 0 && p.sum.Skipped == 0:
 		p.sum.Outcome = OutcomeSuccess
 	default:
 		p.sum.Outcome = OutcomeUnknown

@@ -229,6 +229,18 @@ func TestParseBlocks(t *testing.T) {
 	}
 }
 
+func TestParseLoadError(t *testing.T) {
+	// Real: go build on an import no module provides (no -x).
+	l := parseString(t, "main.go:3:8: no required module provides package example.com/missing; to add it:\n\tgo get example.com/missing\nWORK=/w\n")
+	want := []string{"main.go:3:8: no required module provides package example.com/missing; to add it:", "\tgo get example.com/missing"}
+	if len(l.Blocks) != 1 || !cmp.Equal(l.Blocks[0].Lines, want) || l.Skipped != 0 {
+		t.Errorf("blocks = %+v, skipped %d", l.Blocks, l.Skipped)
+	}
+	if len(l.Records) != 1 || l.Records[0].Kind != RecWork {
+		t.Errorf("records = %+v", l.Records)
+	}
+}
+
 func TestParseHostLinkV(t *testing.T) {
 	in := "WORK=/tmp/go-build5\n" +
 		"# example.com/e1\n" +
@@ -323,6 +335,8 @@ func TestParseOutcome(t *testing.T) {
 		{"last line torn", "WORK=/w\nmv $WORK/b001/exe/a.out app", OutcomeUnknown},
 		{"-n dry run", "mkdir -p $WORK/b001/\nmv $WORK/b001/exe/a.out app\n", OutcomeUnknown},
 		{"compile error", "# example.com/x\n./x.go:3:2: undefined: y\n", OutcomeFailure},
+		{"load error without header", "main.go:3:8: no required module provides package example.com/missing; to add it:\n\tgo get example.com/missing\n", OutcomeFailure},
+		{"plain log with an unknown line", "something odd\n", OutcomeUnknown},
 		{"warning with -Werror is an error", "# runtime/cgo\n<command-line>: error: missing terminating ' character [-Werror]\ncc1: all warnings being treated as errors\n", OutcomeFailure},
 	}
 	for _, tt := range tests {
@@ -437,4 +451,47 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("stream summary %v/%d, Parse %v/%d", s.Outcome, s.Skipped, l.Outcome, l.Skipped)
 		}
 	})
+}
+
+func TestStepKind(t *testing.T) {
+	tests := []struct {
+		line, want string
+	}{
+		{"pkg-config --cflags -- zlib", "pkg-config"},
+		{"/opt/bin/mypc --libs -- zlib", "pkg-config"},
+		{"TERM='dumb' CGO_LDFLAGS='' /go/pkg/tool/linux_amd64/cgo -objdir $WORK/b002/ -importpath p -- x.go", "cgo"},
+		{"TERM='dumb' /go/pkg/tool/linux_amd64/cgo -dynpackage cz -dynimport $WORK/b002/_cgo_.o -dynout $WORK/b002/_cgo_import.go", "cgo-dynimport"},
+		{"/usr/local/bin/wrap /go/pkg/tool/linux_amd64/cgo -objdir $WORK/b002/", "cgo"},
+		{"TERM='dumb' gcc -I /s -o $WORK/b002/_x001.o -c _cgo_export.c", "cc-compile"},
+		{"TERM='dumb' aarch64-linux-gnu-gcc -o $WORK/b002/_x001.o -c x.c", "cc-compile"},
+		{"TERM='dumb' g++ -o $WORK/b002/_x003.o -c x.cc", "cc-compile"},
+		{"TERM='dumb' gcc -I . -o $WORK/b002/_cgo_.o $WORK/b002/_cgo_main.o -lm", "cc-link"},
+		{"gcc -fno-caret-diagnostics -O2 -g -c -x c - -o /dev/null || true", "other"},
+		{"/go/pkg/tool/linux_amd64/compile -o $WORK/b002/_pkg_.a -p example.com/e1/cz", "compile"},
+		{"/go/pkg/tool/linux_amd64/asm -p runtime/cgo -o $WORK/b063/gcc_amd64.o x.s", "asm"},
+		{"go tool pack r $WORK/b002/_pkg_.a $WORK/b002/_x001.o # internal", "pack"},
+		{"GOROOT='/go' /go/pkg/tool/linux_amd64/link -o $WORK/b001/exe/a.out $WORK/b001/_pkg_.a", "link"},
+		{"mv $WORK/b001/exe/a.out app", "other"},
+	}
+	for _, tt := range tests {
+		c, _ := SplitCommand(tt.line)
+		if got := stepKind(c.Argv, c.Suffix); got != tt.want {
+			t.Errorf("stepKind(%q) = %q, want %q", tt.line, got, tt.want)
+		}
+	}
+}
+
+func TestParseHeaders(t *testing.T) {
+	l := parseString(t, "# example.com/p [example.com/p.test]\n./p_test.go:3:2: undefined: x\n"+
+		"# pkg-config --cflags -- vips vips\nPackage vips was not found in the pkg-config search path.\n")
+	if len(l.Blocks) != 2 {
+		t.Fatalf("blocks = %+v", l.Blocks)
+	}
+	if b := l.Blocks[0]; b.ImportPath != "example.com/p [example.com/p.test]" || len(b.Lines) != 1 {
+		t.Errorf("test header block = %+v", b)
+	}
+	// Older Go: the description alone as the header.
+	if b := l.Blocks[1]; b.ImportPath != "" || b.Desc != "pkg-config --cflags -- vips vips" || len(b.Lines) != 1 {
+		t.Errorf("old-style desc block = %+v", b)
+	}
 }
