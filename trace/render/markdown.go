@@ -412,7 +412,16 @@ func mermaidText(s string, max int) string {
 // become <br>.
 func mdText(s string) string {
 	var b strings.Builder
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		// A URL is left as it is: GitHub links it, and backslash escapes
+		// inside a link would show.
+		if n := urlPrefix(s[i:]); n > 0 && (i == 0 || s[i-1] == ' ' || s[i-1] == '(') {
+			b.WriteString(s[i : i+n])
+			i += n
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		switch r {
 		case '&':
 			b.WriteString("&amp;")
@@ -431,6 +440,29 @@ func mdText(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// urlPrefix returns the length of the URL s starts with (http://,
+// https://, www.), or 0. Only characters that mean nothing to Markdown
+// inside GitHub's autolinks are accepted; a URL with any other character
+// is escaped like the rest of the text.
+func urlPrefix(s string) int {
+	if !strings.HasPrefix(s, "http://") && !strings.HasPrefix(s, "https://") && !strings.HasPrefix(s, "www.") {
+		return 0
+	}
+	n := 0
+	for n < len(s) {
+		c := s[n]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~:/?#@!'()*+,;=%", c) >= 0 {
+			n++
+			continue
+		}
+		if c == ' ' || c == '\n' {
+			break
+		}
+		return 0
+	}
+	return n
 }
 
 // mdCode writes s as an inline code span outside tables, with a fence of

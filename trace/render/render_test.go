@@ -665,3 +665,33 @@ func FuzzMarkdownCell(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFold: folding keeps every word whole and in order, and a line is
+// longer than the width only when it holds a single word.
+func FuzzFold(f *testing.F) {
+	f.Add("/usr/bin/ld: cannot find -lgizmo: No such file or directory", 20)
+	f.Add("      |          ^~~~~~~~~~~~~~", 8)
+	f.Add("a  b\tc ü 漢字 "+strings.Repeat("x", 40), 10)
+	f.Fuzz(func(t *testing.T, s string, width int) {
+		if width < 1 || width > 200 || strings.ContainsAny(s, "\n\r") {
+			return
+		}
+		// fold breaks at spaces (and tabs) only: a no-break space or a
+		// vertical tab is part of a word.
+		spaces := func(s string) []string {
+			return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' })
+		}
+		lines := fold(s, width, "  ", "    ")
+		var words []string
+		for _, l := range lines {
+			fields := spaces(l)
+			if utf8.RuneCountInString(l) > width && len(fields) > 1 {
+				t.Fatalf("line %q over width %d with %d words", l, width, len(fields))
+			}
+			words = append(words, fields...)
+		}
+		if want := spaces(s); strings.Join(words, "\x00") != strings.Join(want, "\x00") {
+			t.Fatalf("words changed: %q -> %q", want, words)
+		}
+	})
+}

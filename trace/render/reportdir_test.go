@@ -19,6 +19,8 @@ func TestWriteDir(t *testing.T) {
 	log, hook := logtest.NewNullLogger()
 	log.SetLevel(logrus.DebugLevel)
 	r := libraryDevMissing()
+	// A tool that printed Latin-1: invalid UTF-8 in the report.
+	r.Diagnoses[0].Evidence = append(r.Diagnoses[0].Evidence, "gcc: erreur fatale : caf\xe9.h")
 	if err := WriteDir(dir, r, bytes.NewReader(raw), DirOptions{Log: log}); err != nil {
 		t.Fatal(err)
 	}
@@ -56,6 +58,17 @@ func TestWriteDir(t *testing.T) {
 			t.Errorf("skipping %s was not logged", f.file)
 		}
 	}
+	// report.json read back renders report.md byte for byte (what
+	// `cgotrace report report.json --format markdown` does).
+	js, _ := os.ReadFile(filepath.Join(dir, "report.json"))
+	back, err := Decode(bytes.NewReader(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "report.md"))
+	if again := render(t, "markdown", back, Options{}); again != string(md) {
+		t.Error("report.json re-rendered differs from report.md")
+	}
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), ".") {
@@ -66,7 +79,7 @@ func TestWriteDir(t *testing.T) {
 	if err := WriteDir(dir, healthy(), nil, DirOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	md, _ := os.ReadFile(filepath.Join(dir, "report.md"))
+	md, _ = os.ReadFile(filepath.Join(dir, "report.md"))
 	if want := render(t, "markdown", healthy(), Options{}); string(md) != want {
 		t.Errorf("report.md not replaced:\n%s", md)
 	}
