@@ -148,6 +148,11 @@ func htmlRunChromium(ctx context.Context, t *testing.T, bin, dir, name, file str
 		"--user-data-dir=" + profile,
 		"--enable-logging=stderr", "--v=0",
 		"--log-net-log=" + netLog,
+		// Chromium phones home (update, time, account checks) despite
+		// the flags above: send that to a closed port so the test never
+		// uses the real network. Loopback bypasses the proxy, so the
+		// control page still reaches its local server.
+		"--proxy-server=http://127.0.0.1:9",
 	}
 	args = append(args, extra...)
 	args = append(args, "file://"+file)

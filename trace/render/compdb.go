@@ -25,7 +25,8 @@ import (
 // (_cgo_export.c, x.cgo2.c) and any entry whose directory is "$WORK/bNNN"
 // are valid only while that directory exists, and for a tool only after
 // "$WORK" is replaced by the real path. "arguments" is the argv exactly
-// as go build ran it.
+// as go build ran it. Bytes that are not UTF-8 cannot be written in JSON:
+// encoding/json writes U+FFFD for them.
 
 func init() { register("compdb", renderCDB) }
 

@@ -343,3 +343,45 @@ func TestCompDBJSONShape(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", buf.String(), want)
 	}
 }
+
+// FuzzCompDB feeds arbitrary compiler command lines and directories: never
+// a panic, always valid JSON, and every file is one of the arguments,
+// resolved against the directory.
+func FuzzCompDB(f *testing.F) {
+	f.Add("gcc -I /x -fPIC -o $WORK/b001/_x001.o -c _cgo_export.c", "$WORK/b001", "/src/app")
+	f.Add("g++ -x c++ -o out.o -c ../a.cpp", "sub", "")
+	f.Add("gcc -c -", "", "rel")
+	f.Fuzz(func(t *testing.T, line, dir, cmdDir string) {
+		argv := strings.Fields(line)
+		r := &trace.Report{Command: trace.Command{Dir: cmdDir}, Packages: []*trace.Package{{Steps: []trace.Step{
+			{Kind: trace.KindCCCompile, Dir: dir, Argv: argv},
+		}}}}
+		var buf bytes.Buffer
+		if err := renderCDB(&buf, r, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		var entries []cdbEntry
+		if err := json.Unmarshal(buf.Bytes(), &entries); err != nil {
+			t.Fatalf("not JSON: %v", err)
+		}
+		// JSON strings hold only UTF-8: encoding/json writes U+FFFD for
+		// invalid bytes.
+		valid := func(s string) string {
+			b, _ := json.Marshal(s)
+			var v string
+			if err := json.Unmarshal(b, &v); err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		for _, e := range entries {
+			ok := false
+			for _, a := range argv[1:] {
+				ok = ok || e.File == valid(a) || e.File == valid(filepath.Join(e.Directory, a))
+			}
+			if !ok {
+				t.Fatalf("file %q is not an argument of %q in %q", e.File, argv, e.Directory)
+			}
+		}
+	})
+}
