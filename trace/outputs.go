@@ -2,20 +2,121 @@ package trace
 
 import (
 	"context"
+	"os"
+	"path"
 	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/cgotrace/cgotrace/elfinspect"
+	"github.com/cgotrace/cgotrace/elfinspect/symindex"
 )
 
-// symbols returns the symbol lookup for undefined-symbol's defined_in.
-func (a *analysis) symbols(ctx context.Context) func(string) []SymbolDef { return nil }
+// symbols returns the lookup that fills undefined-symbol's defined_in: an
+// index of the symbols defined by the libraries in the failed link's -L
+// directories and the default library directories, opened on first use
+// (it is cached on disk, see symindex.DefaultCacheDir).
+func (a *analysis) symbols(ctx context.Context) func(string) []SymbolDef {
+	var (
+		once sync.Once
+		idx  *symindex.Index
+	)
+	return func(sym string) []SymbolDef {
+		once.Do(func() {
+			var dirs []string
+			for _, h := range a.log.HostLinks {
+				for _, arg := range h.Argv {
+					if d, ok := strings.CutPrefix(arg, "-L"); ok && d != "" {
+						dirs = append(dirs, d)
+					}
+				}
+			}
+			var err error
+			idx, err = symindex.OpenOptions(ctx, symindex.Options{Dirs: dirs, Log: a.o.Log})
+			if err != nil {
+				a.o.Log.WithError(err).Debug("symbol index")
+				idx = nil
+			}
+		})
+		if idx == nil {
+			return nil
+		}
+		var out []SymbolDef
+		for _, d := range idx.Lookup(sym) {
+			if d.Version != "" && !d.DefaultVersion {
+				continue // a hidden name@VERSION cannot be linked against
+			}
+			out = append(out, SymbolDef{Library: d.Library, Flag: d.LinkFlag})
+		}
+		return out
+	}
+}
 
-// inspectOutputs inspects the binary a successful build produced.
+// inspectOutputs inspects the binary a successful build produced and
+// reports its run-time libraries that resolve to no file.
 func (a *analysis) inspectOutputs(ctx context.Context) {
-	out := outputFlag(a.o.Args)
+	out := a.outputPath(ctx)
 	if out == "" {
 		return
+	}
+	fi, err := os.Stat(out)
+	if err != nil || fi.IsDir() {
+		return
+	}
+	ldPath, _ := envValue(a.o.Env, "LD_LIBRARY_PATH")
+	b, err := elfinspect.Inspect(out, elfinspect.Options{LDLibraryPath: ldPath, Cwd: a.o.Dir})
+	if err != nil {
+		a.o.Log.WithError(err).Debug("inspect output")
+		return
+	}
+	a.rep.Binaries = append(a.rep.Binaries, b)
+	for _, d := range b.Diagnoses {
+		if d.Package == "" {
+			d.Package = a.mainPackage()
+		}
+		a.rep.Diagnoses = append(a.rep.Diagnoses, d)
+	}
+}
+
+// outputPath is the file go build wrote: -o FILE, -o DIR/ + the package
+// name, or the main package's default name in the current directory.
+func (a *analysis) outputPath(ctx context.Context) string {
+	if a.o.GoCmd != "build" {
+		return ""
+	}
+	out := outputFlag(a.o.Args)
+	name := ""
+	if main := a.mainPackage(); main != "" {
+		name = path.Base(main)
+	}
+	switch {
+	case out == "" && name == "":
+		return ""
+	case out == "":
+		out = name
+	case strings.HasSuffix(out, "/") || isDir(filepath.Join(a.o.Dir, out)):
+		if name == "" {
+			return ""
+		}
+		out = filepath.Join(out, name)
 	}
 	if !filepath.IsAbs(out) {
 		out = filepath.Join(a.o.Dir, out)
 	}
-	_ = out
+	return out
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+// mainPackage is the import path of the package whose link ran.
+func (a *analysis) mainPackage() string {
+	for _, r := range a.log.Records {
+		if r.Step == KindLink && r.ImportPath != "" {
+			return r.ImportPath
+		}
+	}
+	return ""
 }

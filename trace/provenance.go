@@ -173,6 +173,8 @@ func pkgConfigPackages(argv []string) []string {
 }
 
 // attachPkgConfig gives each package the pkg-config calls the shim saw.
-func (a *analysis) attachPkgConfig(calls []PkgConfigCall) {
-	_ = calls
+func (a *analysis) attachPkgConfig(calls map[string][]PkgConfigCall) {
+	for _, p := range a.rep.Packages {
+		p.PkgConfig = append(p.PkgConfig, calls[p.ImportPath]...)
+	}
 }

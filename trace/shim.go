@@ -1,11 +1,71 @@
 package trace
 
+import (
+	"os"
+	"os/exec"
+	"strings"
+
+	"github.com/cgotrace/cgotrace/pkgconfig"
+)
+
 // buildShim is the recording PKG_CONFIG shim of one build.
 type buildShim struct {
-	env     []string
-	cleanup func()
-	records func() []PkgConfigCall
+	env    []string
+	record string
 }
 
-// newShim sets up the shim; nil when it cannot be used.
-func newShim(o BuildOptions, goEnv GoEnv) *buildShim { return nil }
+// newShim points PKG_CONFIG at the cgotrace executable in shim mode, around
+// the pkg-config go build would have run. It returns nil — no shim, the
+// build runs as it would without cgotrace — when that program cannot be
+// found: go build must then fail exactly as it would have ("exec:
+// "pkg-config": executable file not found in $PATH"), not on the shim.
+func newShim(o BuildOptions, goEnv GoEnv) *buildShim {
+	if o.Self == "" {
+		return nil
+	}
+	pc := goEnv["PKG_CONFIG"]
+	if v, ok := envValue(o.Env, "PKG_CONFIG"); ok {
+		pc = v
+	}
+	if pc == "" {
+		pc = "pkg-config"
+	}
+	// cmd/go runs only the first word of PKG_CONFIG.
+	first := strings.Fields(pc + " ")
+	if len(first) == 0 {
+		return nil
+	}
+	real, err := exec.LookPath(first[0])
+	if err != nil {
+		return nil
+	}
+	f, err := os.CreateTemp("", "cgotrace-pkgconfig-*.jsonl")
+	if err != nil {
+		return nil
+	}
+	f.Close()
+	env := append([]string{"PKG_CONFIG=" + o.Self}, pkgconfig.ShimEnv(real, f.Name())...)
+	return &buildShim{env: env, record: f.Name()}
+}
+
+func (s *buildShim) cleanup() { os.Remove(s.record) }
+
+// records reads what the shim saw, as report-v1 pkg-config calls by
+// import path.
+func (s *buildShim) records() map[string][]PkgConfigCall {
+	recs, err := pkgconfig.ReadRecords(s.record)
+	if err != nil && len(recs) == 0 {
+		return nil
+	}
+	out := map[string][]PkgConfigCall{}
+	for _, r := range recs {
+		argv := append([]string(nil), r.Argv...)
+		if len(argv) > 0 {
+			argv[0] = "pkg-config"
+		}
+		out[r.ImportPath] = append(out[r.ImportPath], PkgConfigCall{
+			Argv: argv, ExitCode: r.ExitCode, Stdout: r.Stdout, Stderr: r.Stderr, PCFiles: r.PCFiles,
+		})
+	}
+	return out
+}
