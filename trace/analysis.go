@@ -88,6 +88,9 @@ func (a *analysis) run(ctx context.Context, code int) {
 	if a.shim != nil {
 		a.attachPkgConfig(a.shim.records())
 	}
+	if code != 0 {
+		a.reconstructPkgConfig()
+	}
 	for _, p := range a.rep.Packages {
 		a.flagProvenance(p)
 	}

@@ -69,3 +69,51 @@ func (s *buildShim) records() map[string][]PkgConfigCall {
 	}
 	return out
 }
+
+// reconstructPkgConfig evaluates, with the pkgconfig package, the
+// pkg-config calls of packages whose #cgo pkg-config lines go build did
+// not run in this build (the package came from the build cache), so that
+// the chain is complete. The calls are marked reconstructed.
+func (a *analysis) reconstructPkgConfig() {
+	for _, p := range a.rep.Packages {
+		if len(p.PkgConfig) > 0 {
+			continue
+		}
+		var flags, names []string
+		for _, d := range p.Directives {
+			if d.Verb != "pkg-config" {
+				continue
+			}
+			for _, arg := range d.Args {
+				if strings.HasPrefix(arg, "-") {
+					flags = append(flags, arg)
+				} else {
+					names = append(names, arg)
+				}
+			}
+		}
+		if len(names) == 0 {
+			continue
+		}
+		static := false
+		for _, f := range flags {
+			static = static || f == "--static"
+		}
+		res, err := pkgconfig.Resolve(names, pkgconfig.Options{Env: pkgconfig.Env(a.o.Env), Dir: p.Dir, Static: static, PkgConfig: a.rep.Toolchain.PkgConfig})
+		if err != nil {
+			continue
+		}
+		mk := func(what, out string, ok bool) PkgConfigCall {
+			c := PkgConfigCall{Argv: append(append(append([]string{"pkg-config", what}, flags...), "--"), names...),
+				Stdout: out, PCFiles: res.PCFiles, Reconstructed: true}
+			if !ok {
+				c.ExitCode, c.Stderr = 1, res.Stderr
+			}
+			return c
+		}
+		p.PkgConfig = append(p.PkgConfig, mk("--cflags", res.CflagsText, res.CflagsOK))
+		if res.CflagsOK {
+			p.PkgConfig = append(p.PkgConfig, mk("--libs", res.LibsText, res.LibsOK))
+		}
+	}
+}
