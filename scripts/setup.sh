@@ -15,6 +15,7 @@ pkgs=(
   # -m32 fixtures use gcc -m32 -nostdlib, which needs no multilib.
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   libtree
+  cmark-gfm
   chromium
 )
 

@@ -98,6 +98,9 @@ func (a *analysis) run(ctx context.Context, code int) {
 	if code == 0 {
 		a.inspectOutputs(ctx)
 	}
+	if o.CacheReport {
+		a.rep.Cache = a.cacheReport(ctx)
+	}
 	if code != 0 && !hasError(a.rep.Diagnoses) {
 		a.rep.Diagnoses = append(a.rep.Diagnoses, a.unexplained(code))
 	}

@@ -35,6 +35,8 @@ type BuildOptions struct {
 	KeepWork bool
 	// NoRerun skips the verbose re-runs and the forensic rebuild.
 	NoRerun bool
+	// CacheReport adds the build-cache report (Report.Cache).
+	CacheReport bool
 	// Terminal receives what plain go build would have printed.
 	Terminal io.Writer
 	// RawLog, when set, receives the raw instrumented log as it comes.

@@ -52,6 +52,18 @@ func listArgs(userArgs []string) []string {
 // goList runs `go list -e -json -deps` for the user's packages with the
 // user's build flags and returns the non-standard packages.
 func goList(ctx context.Context, r Runner, goCmd, dir string, env, userArgs []string) ([]*listPackage, error) {
+	all, err := goListAll(ctx, r, goCmd, dir, env, userArgs)
+	var out []*listPackage
+	for _, p := range all {
+		if !p.Standard {
+			out = append(out, p)
+		}
+	}
+	return out, err
+}
+
+// goListAll is goList with the standard library.
+func goListAll(ctx context.Context, r Runner, goCmd, dir string, env, userArgs []string) ([]*listPackage, error) {
 	var out, errb bytes.Buffer
 	args := append([]string{"list", "-e", "-json=ImportPath,Dir,Name,Standard,GoFiles,CgoFiles,IgnoredGoFiles,CFiles,CXXFiles,SFiles,CgoCPPFLAGS,CgoCFLAGS,CgoCXXFLAGS,CgoLDFLAGS,CgoPkgConfig,Error", "-deps"}, listArgs(userArgs)...)
 	code, err := r.Run(ctx, Cmd{Name: goCmd, Args: args, Dir: dir, Env: env, Stdout: &out, Stderr: &errb})
@@ -68,9 +80,7 @@ func goList(ctx context.Context, r Runner, goCmd, dir string, env, userArgs []st
 			}
 			return pkgs, fmt.Errorf("go list: %w", err)
 		}
-		if !p.Standard {
-			pkgs = append(pkgs, p)
-		}
+		pkgs = append(pkgs, p)
 	}
 	if code != 0 && len(pkgs) == 0 {
 		return nil, fmt.Errorf("go list: exit %d: %s", code, strings.TrimSpace(errb.String()))

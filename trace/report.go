@@ -20,6 +20,8 @@ type Report struct {
 	Packages      []*Package           `json:"packages,omitempty"`
 	Diagnoses     []diag.Diagnosis     `json:"diagnoses"`
 	Binaries      []*elfinspect.Binary `json:"binaries,omitempty"`
+	// Cache is the build-cache report (build --cache-report).
+	Cache *CacheReport `json:"cache,omitempty"`
 }
 
 // Tool names the program that wrote the report.

@@ -21,6 +21,7 @@ type buildOptions struct {
 	reportDir string
 	keepWork  bool
 	noRerun   bool
+	cacheRep  bool
 	goPath    string
 	goCmd     string
 	goArgs    []string
@@ -31,7 +32,7 @@ type buildOptions struct {
 // flag takes a value.
 var buildFlags = map[string]bool{
 	"format": true, "output": true, "report-dir": true, "go": true, "go-cmd": true,
-	"keep-work": false, "no-rerun": false, "help": false,
+	"keep-work": false, "no-rerun": false, "cache-report": false, "help": false,
 }
 
 // parseBuildArgs separates cgotrace's own long flags from go build's
@@ -86,6 +87,8 @@ func parseBuildArgs(args []string) (*buildOptions, error) {
 			o.keepWork = true
 		case "no-rerun":
 			o.noRerun = true
+		case "cache-report":
+			o.cacheRep = true
 		case "help":
 			o.help = true
 		}
@@ -95,7 +98,7 @@ func parseBuildArgs(args []string) (*buildOptions, error) {
 
 func newBuildCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "build [--format F] [--output FILE] [--report-dir DIR] [--keep-work] [--no-rerun] [--go PATH] [--go-cmd build|install] [go build flags] [packages]",
+		Use:   "build [--format F] [--output FILE] [--report-dir DIR] [--keep-work] [--no-rerun] [--cache-report] [--go PATH] [--go-cmd build|install] [go build flags] [packages]",
 		Short: "Run go build instrumented and explain why it failed",
 		Long: `build runs go build with your arguments, unchanged and in order, plus -x -json
 -work, and a recording PKG_CONFIG shim. The terminal shows what plain go build
@@ -135,7 +138,7 @@ func runBuild(ctx context.Context, g *globals, o *buildOptions) error {
 
 	res, err := trace.Build(ctx, trace.BuildOptions{
 		GoCmd: o.goCmd, Args: o.goArgs, Go: o.goPath, Dir: dir, Env: os.Environ(),
-		KeepWork: o.keepWork, NoRerun: o.noRerun, Terminal: g.stderr, Signals: sigs,
+		KeepWork: o.keepWork, NoRerun: o.noRerun, CacheReport: o.cacheRep, Terminal: g.stderr, Signals: sigs,
 		Self: self, Version: toolVersion(), Log: g.log,
 	})
 	if res != nil && res.RawLog != "" {
