@@ -695,3 +695,20 @@ func FuzzFold(f *testing.F) {
 		}
 	})
 }
+
+// A linker finding points at the failed host link even when cmd/go's
+// dynimport test link (cc-link) failed first in the log.
+func TestChainPicksTheLinkStep(t *testing.T) {
+	r := libraryDevMissing()
+	p := r.Packages[0]
+	dyn := trace.Step{Action: "b001", Kind: trace.KindCCLink, Argv: []string{"gcc", "-o", "$WORK/b001/_cgo_.o", "-lgizmo"}, Failed: true}
+	p.Steps = append([]trace.Step{dyn}, p.Steps...)
+	c := buildChain(r, &r.Diagnoses[0])
+	if c.Step == nil || c.Step.Kind != trace.KindHostLink {
+		t.Errorf("chain step = %+v, want the host link", c.Step)
+	}
+	r.Diagnoses[0].Code = diag.HeaderNotFound
+	if c := buildChain(r, &r.Diagnoses[0]); c.Step == nil || c.Step.Kind != trace.KindCCLink {
+		t.Errorf("a compiler finding: chain step = %+v, want the first failed step", c.Step)
+	}
+}
