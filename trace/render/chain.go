@@ -112,6 +112,29 @@ func failedStep(p *trace.Package, d *diag.Diagnosis) *trace.Step {
 	return nil
 }
 
+// sharedLink finds the failed link of another package (the main
+// package's host link, where go build links every cgo package's flags)
+// that carries one of p's own link flags.
+func sharedLink(r *trace.Report, p *trace.Package) *trace.Step {
+	for _, q := range r.Packages {
+		if q == nil || q == p {
+			continue
+		}
+		for i := range q.Steps {
+			st := &q.Steps[i]
+			if !st.Failed || (st.Kind != trace.KindHostLink && st.Kind != trace.KindLink) {
+				continue
+			}
+			for _, f := range p.Flags {
+				if f.Stage == "link" && f.Origin != trace.OriginGo && containsString(st.Argv, f.Flag) {
+					return st
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // linkCodes are the diagnoses that come from the linker.
 var linkCodes = map[diag.Code]bool{
 	diag.LibraryNotFound: true, diag.LibraryDevMissing: true, diag.LibraryArchMismatch: true,
@@ -132,6 +155,9 @@ func buildChain(r *trace.Report, d *diag.Diagnosis) chain {
 	edge := func(from, to int) { c.Edges = append(c.Edges, [2]int{from, to}) }
 	p := findPackage(r, d.Package)
 	step := failedStep(p, d)
+	if step == nil && p != nil && linkCodes[d.Code] {
+		step = sharedLink(r, p)
+	}
 	c.Step = step
 
 	var dirs, calls, flags []int

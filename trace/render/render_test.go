@@ -712,3 +712,29 @@ func TestChainPicksTheLinkStep(t *testing.T) {
 		t.Errorf("a compiler finding: chain step = %+v, want the first failed step", c.Step)
 	}
 }
+
+// A library package's link flag fails at the main package's host link:
+// the chain of the library package leads to that link.
+func TestChainAcrossPackages(t *testing.T) {
+	r := libraryDevMissing()
+	main := r.Packages[0]
+	lib := &trace.Package{ImportPath: "example.com/x/b", Dir: "/home/ci/src/x/b", Failed: true,
+		Directives: []trace.Directive{{File: "b.go", Line: 4, Verb: "LDFLAGS", Args: []string{"-lgizmo"}}},
+		Flags:      []trace.Flag{{Flag: "-lgizmo", Stage: "link", Origin: trace.OriginDirective, Detail: "b.go:4"}}}
+	main.Directives, main.Flags = nil, nil
+	r.Packages = append(r.Packages, lib)
+	r.Diagnoses[0].Package = lib.ImportPath
+	r.Diagnoses[0].Source = &diag.Source{File: "b.go", Line: 4}
+	c := buildChain(r, &r.Diagnoses[0])
+	if c.Step == nil || c.Step.Kind != trace.KindHostLink {
+		t.Fatalf("chain step = %+v, want main's host link", c.Step)
+	}
+	g := parseMermaid(t, mermaidBlocks(render(t, "markdown", r, Options{}))[0])
+	if len(g.nodes) != 4 || len(g.edges) != 3 {
+		t.Errorf("want #cgo → -lgizmo → host link → error, got %v %v", g.nodes, g.edges)
+	}
+	as := parseAnnotations(t, render(t, "github", r, Options{RepoRoot: "/home/ci/src"}))
+	if as[0].props["file"] != "x/b/b.go" || as[0].props["line"] != "4" {
+		t.Errorf("annotation at %s:%s, want the #cgo line x/b/b.go:4", as[0].props["file"], as[0].props["line"])
+	}
+}
