@@ -570,25 +570,30 @@ func TestNilReport(t *testing.T) {
 	}
 }
 
-// BenchmarkRender renders the huge report (40 failing packages, 2 MB of
-// report.json) in each format; report-MB/s is report.json bytes per second.
+// BenchmarkRender renders a typical report (library-dev-missing, 7 KB of
+// report.json) and the huge one (40 failing packages, 2 MB) in each
+// format; report-MB/s is report.json bytes per second.
 func BenchmarkRender(b *testing.B) {
-	r := huge()
-	js, _ := json.Marshal(r)
-	for _, format := range []string{"text", "json", "markdown", "github", "junit"} {
-		b.Run(format, func(b *testing.B) {
-			f, _ := Lookup(format)
-			var n int
-			for b.Loop() {
-				var buf bytes.Buffer
-				if err := f(&buf, r, Options{}); err != nil {
-					b.Fatal(err)
+	for _, rep := range []struct {
+		name string
+		r    *trace.Report
+	}{{"small", libraryDevMissing()}, {"huge", huge()}} {
+		js, _ := json.Marshal(rep.r)
+		for _, format := range []string{"text", "json", "markdown", "github", "junit"} {
+			b.Run(rep.name+"/"+format, func(b *testing.B) {
+				f, _ := Lookup(format)
+				var n int
+				for b.Loop() {
+					var buf bytes.Buffer
+					if err := f(&buf, rep.r, Options{}); err != nil {
+						b.Fatal(err)
+					}
+					n = buf.Len()
 				}
-				n = buf.Len()
-			}
-			b.ReportMetric(float64(len(js))/1e6*float64(b.N)/b.Elapsed().Seconds(), "report-MB/s")
-			b.ReportMetric(float64(n), "out-bytes")
-		})
+				b.ReportMetric(float64(len(js))/1e6*float64(b.N)/b.Elapsed().Seconds(), "report-MB/s")
+				b.ReportMetric(float64(n), "out-bytes")
+			})
+		}
 	}
 }
 
