@@ -51,7 +51,7 @@ func cellText(s string) string {
 
 func TestMarkdownWithCmarkGFM(t *testing.T) {
 	for name, r := range allFixtures() {
-		md := render(t, "markdown", r, Options{})
+		md := renderString(t, "markdown", r, Options{})
 		out := cmarkGFM(t, md)
 		rows := reTR.FindAllStringSubmatch(out, -1)
 		for _, row := range rows {
@@ -122,7 +122,7 @@ func TestMarkdownEscapingWithCmarkGFM(t *testing.T) {
 		r.Diagnoses = append(r.Diagnoses, diag.Diagnosis{Code: diag.CompileError, Severity: diag.Error,
 			Package: "example.com/p" + strings.Repeat("x", i), Summary: s, Source: &diag.Source{File: s}})
 	}
-	out := cmarkGFM(t, render(t, "markdown", &r, Options{}))
+	out := cmarkGFM(t, renderString(t, "markdown", &r, Options{}))
 	rows := reTR.FindAllStringSubmatch(out, -1)
 	if len(rows) != len(texts)+1 {
 		t.Fatalf("%d rows for %d diagnoses:\n%s", len(rows)-1, len(texts), out)

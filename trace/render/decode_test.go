@@ -7,12 +7,12 @@ import (
 )
 
 func TestDecode(t *testing.T) {
-	good := render(t, "json", headerNotFound(), Options{})
+	good := renderString(t, "json", headerNotFound(), Options{})
 	r, err := Decode(strings.NewReader(good))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again := render(t, "json", r, Options{}); again != good {
+	if again := renderString(t, "json", r, Options{}); again != good {
 		t.Error("decoded report renders differently")
 	}
 	// A field from a newer minor version is ignored.
