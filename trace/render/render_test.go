@@ -743,3 +743,22 @@ func TestChainAcrossPackages(t *testing.T) {
 		t.Errorf("annotation at %s:%s, want the #cgo line x/b/b.go:4", as[0].props["file"], as[0].props["line"])
 	}
 }
+
+// A report's text never sends a tool's escape sequences to the terminal.
+func TestTextControlCharacters(t *testing.T) {
+	r := libraryDevMissing()
+	r.Diagnoses[0].Evidence = []string{"\x1b[01;31merror:\x1b[m bell\a cr\r csi\u009b31m"}
+	out := renderString(t, "text", r, Options{})
+	for _, c := range []string{"\x1b", "\a", "\r", "\u009b"} {
+		if strings.Contains(out, c) {
+			t.Errorf("text holds control character %q", c)
+		}
+	}
+	if !strings.Contains(out, `\x1b[01;31merror:\x1b[m bell\x07 cr\r csi\u009b31m`) {
+		t.Errorf("control characters not shown as escapes:\n%s", out)
+	}
+	colour := renderString(t, "text", r, Options{Color: true})
+	if strings.Count(colour, "\x1b[") != strings.Count(colour, ansiReset)*2 {
+		t.Errorf("escape sequences other than cgotrace's own colour")
+	}
+}
