@@ -88,10 +88,21 @@ func findPackage(r *trace.Report, path string) *trace.Package {
 	return nil
 }
 
-// failedSteps lists the failed commands of p, in log order.
-func failedStep(p *trace.Package) *trace.Step {
+// failedStep returns the failed command of p that d is about: for a
+// linker finding the failed link (the host link before cmd/go's own
+// dynimport test link), otherwise the first failed command in log order.
+func failedStep(p *trace.Package, d *diag.Diagnosis) *trace.Step {
 	if p == nil {
 		return nil
+	}
+	if linkCodes[d.Code] {
+		for _, kind := range []string{trace.KindHostLink, trace.KindLink, trace.KindCCLink} {
+			for i := range p.Steps {
+				if p.Steps[i].Failed && p.Steps[i].Kind == kind {
+					return &p.Steps[i]
+				}
+			}
+		}
 	}
 	for i := range p.Steps {
 		if p.Steps[i].Failed {
@@ -99,6 +110,37 @@ func failedStep(p *trace.Package) *trace.Step {
 		}
 	}
 	return nil
+}
+
+// sharedLink finds the failed link of another package (the main
+// package's host link, where go build links every cgo package's flags)
+// that carries one of p's own link flags.
+func sharedLink(r *trace.Report, p *trace.Package) *trace.Step {
+	for _, q := range r.Packages {
+		if q == nil || q == p {
+			continue
+		}
+		for i := range q.Steps {
+			st := &q.Steps[i]
+			if !st.Failed || (st.Kind != trace.KindHostLink && st.Kind != trace.KindLink) {
+				continue
+			}
+			for _, f := range p.Flags {
+				if f.Stage == "link" && f.Origin != trace.OriginGo && containsString(st.Argv, f.Flag) {
+					return st
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// linkCodes are the diagnoses that come from the linker.
+var linkCodes = map[diag.Code]bool{
+	diag.LibraryNotFound: true, diag.LibraryDevMissing: true, diag.LibraryArchMismatch: true,
+	diag.StaticLibraryMissing: true, diag.UndefinedSymbol: true, diag.CXXRuntimeMissing: true,
+	diag.DSOMissingFromCommandLine: true, diag.MultipleDefinition: true, diag.PICRequired: true,
+	diag.StaticGlibcNSS: true, diag.LinkError: true,
 }
 
 // buildChain reconstructs the chain of d's package. It never fails: with
@@ -112,7 +154,10 @@ func buildChain(r *trace.Report, d *diag.Diagnosis) chain {
 	}
 	edge := func(from, to int) { c.Edges = append(c.Edges, [2]int{from, to}) }
 	p := findPackage(r, d.Package)
-	step := failedStep(p)
+	step := failedStep(p, d)
+	if step == nil && p != nil && linkCodes[d.Code] {
+		step = sharedLink(r, p)
+	}
 	c.Step = step
 
 	var dirs, calls, flags []int

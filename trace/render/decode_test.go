@@ -7,12 +7,12 @@ import (
 )
 
 func TestDecode(t *testing.T) {
-	good := render(t, "json", headerNotFound(), Options{})
+	good := renderString(t, "json", headerNotFound(), Options{})
 	r, err := Decode(strings.NewReader(good))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again := render(t, "json", r, Options{}); again != good {
+	if again := renderString(t, "json", r, Options{}); again != good {
 		t.Error("decoded report renders differently")
 	}
 	// A field from a newer minor version is ignored.
@@ -58,6 +58,7 @@ func FuzzDecode(f *testing.F) {
 		f.Add(buf.Bytes())
 	}
 	f.Add([]byte(`{"schema_version": 1}`))
+	f.Add([]byte(`{"schema_version": 1, "diagnoses": [{"code": "x", "severity": "error", "summary": "\u001b[31m\r\u009b"}]}`))
 	f.Add([]byte(`{"schema_version": 1, "diagnoses": [{"code": "x", "severity": "error", "source": {"file": ":,%"}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := Decode(bytes.NewReader(data))
@@ -69,6 +70,9 @@ func FuzzDecode(f *testing.F) {
 			var buf bytes.Buffer
 			if err := fn(&buf, r, Options{MaxBytes: MinMaxBytes}); err != nil {
 				t.Fatalf("%s: %v", format, err)
+			}
+			if format == "text" && strings.ContainsFunc(buf.String(), isControl) {
+				t.Fatalf("text: control character in %q", buf.String())
 			}
 			if format == "markdown" && buf.Len() > MinMaxBytes {
 				t.Fatalf("markdown: %d bytes over a %d budget", buf.Len(), MinMaxBytes)

@@ -15,9 +15,9 @@ import (
 // ../shared/reference/go-build-x.md), with the scenario paths put under
 // /home/ci/src.
 
-var tool = trace.Tool{Name: "cgotrace", Version: "v0.3.0"}
+var fxTool = trace.Tool{Name: "cgotrace", Version: "v0.3.0"}
 
-var toolchain = &trace.Toolchain{
+var fxToolchain = &trace.Toolchain{
 	GoVersion: "go1.26.8", GOOS: "linux", GOARCH: "amd64", CgoEnabled: "1",
 	CC: "gcc", CXX: "g++", CCTarget: "x86_64-linux-gnu", PkgConfig: "/usr/bin/pkg-config",
 	Env: map[string]string{"CGO_ENABLED": "1", "PATH": "/usr/local/go/bin:/usr/bin:/bin"},
@@ -40,9 +40,9 @@ func hostLink(extra ...string) []string {
 func libraryDevMissing() *trace.Report {
 	dir := "/home/ci/src/library-dev-missing-basic"
 	return &trace.Report{
-		SchemaVersion: 1, Tool: tool,
+		SchemaVersion: 1, Tool: fxTool,
 		Command:   trace.Command{Argv: []string{"go", "build", "-o", "app", "."}, Dir: dir, ExitCode: 1},
-		Toolchain: toolchain,
+		Toolchain: fxToolchain,
 		Packages: []*trace.Package{{
 			ImportPath: "example.com/library-dev-missing-basic", Dir: dir, Failed: true,
 			Directives: []trace.Directive{{File: "main.go", Line: 3, Verb: "LDFLAGS", Args: []string{"-L${SRCDIR}/lib", "-lgizmo"}}},
@@ -81,9 +81,9 @@ func headerNotFound() *trace.Report {
 	dir := "/home/ci/src/frobapp"
 	pc := "/opt/frob/lib/pkgconfig/frobnicate.pc"
 	return &trace.Report{
-		SchemaVersion: 1, Tool: tool,
+		SchemaVersion: 1, Tool: fxTool,
 		Command:   trace.Command{Argv: []string{"go", "build", "-o", "app", "."}, Dir: dir, ExitCode: 1},
-		Toolchain: toolchain,
+		Toolchain: fxToolchain,
 		Packages: []*trace.Package{{
 			ImportPath: "example.com/frobapp", Dir: dir, Failed: true,
 			Directives: []trace.Directive{
@@ -131,9 +131,9 @@ func headerNotFound() *trace.Report {
 func cxxRuntimeMissing() *trace.Report {
 	dir := "/home/ci/src/cxx-runtime-missing-basic"
 	return &trace.Report{
-		SchemaVersion: 1, Tool: tool,
+		SchemaVersion: 1, Tool: fxTool,
 		Command:   trace.Command{Argv: []string{"go", "build", "-o", "app", "."}, Dir: dir, ExitCode: 1},
-		Toolchain: toolchain,
+		Toolchain: fxToolchain,
 		Packages: []*trace.Package{{
 			ImportPath: "example.com/cxx-runtime-missing-basic", Dir: dir, Failed: true,
 			Directives: []trace.Directive{{File: "main.go", Line: 3, Verb: "LDFLAGS", Args: []string{"${SRCDIR}/lib/libcounter.a"}}},
@@ -182,9 +182,9 @@ func cxxRuntimeMissing() *trace.Report {
 func runtimeLibraryMissing() *trace.Report {
 	dir := "/home/ci/src/runtime-library-missing-basic"
 	return &trace.Report{
-		SchemaVersion: 1, Tool: tool,
+		SchemaVersion: 1, Tool: fxTool,
 		Command:   trace.Command{Argv: []string{"go", "build", "-o", "app", "."}, Dir: dir, ExitCode: 0},
-		Toolchain: toolchain,
+		Toolchain: fxToolchain,
 		Packages: []*trace.Package{{
 			ImportPath: "example.com/runtime-library-missing-basic", Dir: dir,
 			Directives: []trace.Directive{{File: "main.go", Line: 3, Verb: "LDFLAGS", Args: []string{"-L${SRCDIR}/lib", "-lgreet"}}},
@@ -214,9 +214,9 @@ func runtimeLibraryMissing() *trace.Report {
 func healthy() *trace.Report {
 	dir := "/home/ci/src/healthy-pkg-config-sqlite3"
 	return &trace.Report{
-		SchemaVersion: 1, Tool: tool,
+		SchemaVersion: 1, Tool: fxTool,
 		Command:   trace.Command{Argv: []string{"go", "build", "-o", "app", "."}, Dir: dir},
-		Toolchain: toolchain,
+		Toolchain: fxToolchain,
 		Packages: []*trace.Package{{
 			ImportPath: "example.com/healthy-pkg-config-sqlite3", Dir: dir,
 			Directives: []trace.Directive{{File: "main.go", Line: 3, Verb: "pkg-config", Args: []string{"sqlite3"}}},
@@ -231,9 +231,9 @@ func healthy() *trace.Report {
 func manyDiagnoses() *trace.Report {
 	dir := "/home/ci/src/multi,def: 100%"
 	r := &trace.Report{
-		SchemaVersion: 1, Tool: tool,
+		SchemaVersion: 1, Tool: fxTool,
 		Command:   trace.Command{Argv: []string{"go", "build", "./..."}, Dir: dir, ExitCode: 1},
-		Toolchain: toolchain,
+		Toolchain: fxToolchain,
 		Packages:  []*trace.Package{{ImportPath: "example.com/multi", Dir: dir + "/multi", Failed: true}},
 	}
 	for i := 0; i < 14; i++ {
@@ -264,9 +264,9 @@ func manyDiagnoses() *trace.Report {
 // huge: 40 failing packages, each with a 50 KiB verbose re-run.
 func huge() *trace.Report {
 	r := &trace.Report{
-		SchemaVersion: 1, Tool: tool,
+		SchemaVersion: 1, Tool: fxTool,
 		Command:   trace.Command{Argv: []string{"go", "build", "./..."}, Dir: "/home/ci/src/mono", ExitCode: 1},
-		Toolchain: toolchain,
+		Toolchain: fxToolchain,
 	}
 	rerun := strings.Repeat("attempt to open /usr/lib/x86_64-linux-gnu/libgizmo.so failed\n", 50<<10/60)
 	for i := 0; i < 40; i++ {

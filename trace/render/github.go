@@ -124,7 +124,8 @@ func annotationPath(r *trace.Report, d *diag.Diagnosis, root string) string {
 }
 
 // escapeData escapes a workflow command's message the way GitHub's
-// toolkit does (@actions/core escapeData): % CR LF.
+// toolkit does (@actions/core escapeData): % CR LF. The runner undoes it
+// (actions/runner ActionCommand.cs, UnescapeData).
 func escapeData(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
 }

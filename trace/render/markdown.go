@@ -161,7 +161,7 @@ func markdownBlocks(r *trace.Report) []mdBlock {
 		}
 		if s := c.Step; s != nil {
 			title := "Failing command (" + s.Kind + ")"
-			body := fence(commandLine(s.Argv), "sh")
+			body := fence(envPrefix(s.Env)+commandLine(s.Argv), "sh")
 			if s.Dir != "" {
 				body = "Run in " + mdCode(s.Dir) + ":\n\n" + body
 			}
@@ -527,4 +527,19 @@ func details(summary, body string) string {
 
 func htmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
+}
+
+// envPrefix writes a step's environment the way go build -x does, in
+// front of the command: NAME='value' (Go-quoted when the value has a ').
+func envPrefix(env map[string]string) string {
+	var b strings.Builder
+	for _, k := range sortedKeys(env) {
+		v := env[k]
+		if strings.ContainsRune(v, '\'') {
+			fmt.Fprintf(&b, "%s=%s ", k, strconv.Quote(v))
+		} else {
+			fmt.Fprintf(&b, "%s='%s' ", k, v)
+		}
+	}
+	return b.String()
 }

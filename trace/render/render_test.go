@@ -16,7 +16,7 @@ import (
 	"github.com/cgotrace/cgotrace/trace/diag"
 )
 
-func render(t *testing.T, format string, r *trace.Report, o Options) string {
+func renderString(t *testing.T, format string, r *trace.Report, o Options) string {
 	t.Helper()
 	f, err := Lookup(format)
 	if err != nil {
@@ -82,7 +82,7 @@ func TestFoldNeverCutsAWord(t *testing.T) {
 func TestTextWidthAndColour(t *testing.T) {
 	for name, r := range allFixtures() {
 		for _, width := range []int{60, 100} {
-			out := render(t, "text", r, Options{Width: width})
+			out := renderString(t, "text", r, Options{Width: width})
 			if strings.Contains(out, "\x1b") {
 				t.Errorf("%s: colour without Options.Color", name)
 			}
@@ -94,19 +94,19 @@ func TestTextWidthAndColour(t *testing.T) {
 			}
 		}
 	}
-	out := render(t, "text", libraryDevMissing(), Options{Color: true})
+	out := renderString(t, "text", libraryDevMissing(), Options{Color: true})
 	if !strings.Contains(out, ansiRed+"root cause: library-dev-missing") {
 		t.Errorf("Color: root cause not coloured:\n%s", out)
 	}
 	// Colour changes only the escapes, never the words or the layout.
-	plain := render(t, "text", libraryDevMissing(), Options{})
+	plain := renderString(t, "text", libraryDevMissing(), Options{})
 	if stripped := regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(out, ""); stripped != plain {
 		t.Errorf("coloured text differs from plain text beyond the escapes")
 	}
 }
 
 func TestTextRootCauseFirst(t *testing.T) {
-	out := render(t, "text", cxxRuntimeMissing(), Options{})
+	out := renderString(t, "text", cxxRuntimeMissing(), Options{})
 	rc := strings.Index(out, "root cause: cxx-runtime-missing")
 	fix := strings.Index(out, "fix: add -lstdc++")
 	chain := strings.Index(out, "chain of example.com/cxx-runtime-missing-basic")
@@ -117,7 +117,7 @@ func TestTextRootCauseFirst(t *testing.T) {
 	if !strings.Contains(out, "#cgo LDFLAGS: ${SRCDIR}/lib/libcounter.a  (main.go:3)") {
 		t.Errorf("chain does not start at the #cgo line:\n%s", out)
 	}
-	ok := render(t, "text", healthy(), Options{})
+	ok := renderString(t, "text", healthy(), Options{})
 	if ok != "build succeeded: go build -o app .\n" {
 		t.Errorf("healthy build: %q", ok)
 	}
@@ -127,7 +127,7 @@ func TestTextRootCauseFirst(t *testing.T) {
 
 func TestJSONShape(t *testing.T) {
 	for name, r := range allFixtures() {
-		out := render(t, "json", r, Options{})
+		out := renderString(t, "json", r, Options{})
 		if !strings.HasPrefix(out, "{\n  \"schema_version\": 1,\n") || !strings.HasSuffix(out, "}\n") {
 			t.Errorf("%s: JSON does not start with schema_version or lacks the trailing newline: %.60q", name, out)
 		}
@@ -138,16 +138,16 @@ func TestJSONShape(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &back); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if again := render(t, "json", &back, Options{}); again != out {
+		if again := renderString(t, "json", &back, Options{}); again != out {
 			t.Errorf("%s: JSON not stable through a round trip", name)
 		}
 	}
 	// Nil lists that have no omitempty must come out as [], not null.
-	bare := &trace.Report{SchemaVersion: 1, Tool: tool,
+	bare := &trace.Report{SchemaVersion: 1, Tool: fxTool,
 		Packages: []*trace.Package{{ImportPath: "p", Directives: []trace.Directive{{File: "a.go", Line: 1, Verb: "LDFLAGS"}},
 			Steps: []trace.Step{{Kind: "other"}}, PkgConfig: []trace.PkgConfigCall{{}}}, nil},
 		Binaries: []*elfinspect.Binary{{Path: "app", Format: "elf"}}}
-	out := render(t, "json", bare, Options{})
+	out := renderString(t, "json", bare, Options{})
 	if strings.Contains(out, "null") {
 		t.Errorf("null in the JSON of a report with nil lists:\n%s", out)
 	}
@@ -226,7 +226,7 @@ func mermaidBlocks(md string) []string {
 
 func TestMermaidStructure(t *testing.T) {
 	for name, r := range allFixtures() {
-		md := render(t, "markdown", r, Options{})
+		md := renderString(t, "markdown", r, Options{})
 		blocks := mermaidBlocks(md)
 		paths, _ := failingPackages(r)
 		if len(blocks) != len(paths) && name != "huge" {
@@ -274,7 +274,7 @@ func TestMermaidStructure(t *testing.T) {
 // The chain of header-not-found runs #cgo pkg-config → pkg-config --cflags
 // → -I flag → the cgo command (failing) → the error.
 func TestMermaidHeaderChain(t *testing.T) {
-	g := parseMermaid(t, mermaidBlocks(render(t, "markdown", headerNotFound(), Options{}))[0])
+	g := parseMermaid(t, mermaidBlocks(renderString(t, "markdown", headerNotFound(), Options{}))[0])
 	find := func(sub string) string {
 		for id, l := range g.nodes {
 			if strings.Contains(l, sub) {
@@ -301,11 +301,11 @@ func TestMermaidHeaderChain(t *testing.T) {
 }
 
 func TestMarkdownEscaping(t *testing.T) {
-	r := &trace.Report{SchemaVersion: 1, Tool: tool, Command: trace.Command{Argv: []string{"go", "build"}, ExitCode: 1},
+	r := &trace.Report{SchemaVersion: 1, Tool: fxTool, Command: trace.Command{Argv: []string{"go", "build"}, ExitCode: 1},
 		Diagnoses: []diag.Diagnosis{{Code: diag.CompileError, Severity: diag.Error, Package: "example.com/a|b",
 			Summary: "a | b <script>alert(1)</script> *bold* `tick` [link](x) & more\nsecond line",
 			Source:  &diag.Source{File: "we|ird`.c", Line: 2}}}}
-	md := render(t, "markdown", r, Options{})
+	md := renderString(t, "markdown", r, Options{})
 	var row string
 	for _, l := range strings.Split(md, "\n") {
 		if strings.Contains(l, "compile-error") && strings.HasPrefix(l, "| ") {
@@ -333,7 +333,7 @@ func TestMarkdownEscaping(t *testing.T) {
 func TestMarkdownBudget(t *testing.T) {
 	r := huge()
 	for _, budget := range []int{0, 1, 8 << 10, 64 << 10, 300 << 10} {
-		md := render(t, "markdown", r, Options{MaxBytes: budget})
+		md := renderString(t, "markdown", r, Options{MaxBytes: budget})
 		limit := budget
 		if limit == 0 {
 			limit = DefaultMaxBytes
@@ -356,12 +356,12 @@ func TestMarkdownBudget(t *testing.T) {
 		}
 	}
 	// A report that fits is not cut.
-	if md := render(t, "markdown", libraryDevMissing(), Options{}); strings.Contains(md, "Cut to fit") {
+	if md := renderString(t, "markdown", libraryDevMissing(), Options{}); strings.Contains(md, "Cut to fit") {
 		t.Error("a small report was cut")
 	}
 	// The root-cause package keeps its failing command and re-run when
 	// there is room for it.
-	md := render(t, "markdown", r, Options{MaxBytes: 300 << 10})
+	md := renderString(t, "markdown", r, Options{MaxBytes: 300 << 10})
 	if !strings.Contains(md, "<details><summary>Verbose re-run by cgotrace</summary>") {
 		t.Error("300 KiB: the root cause's re-run was cut")
 	}
@@ -377,13 +377,13 @@ func TestRoundTripSameBytes(t *testing.T) {
 	odd.Packages[0].Flags = []trace.Flag{}
 	rs["odd"] = odd
 	for name, r := range rs {
-		js := render(t, "json", r, Options{})
+		js := renderString(t, "json", r, Options{})
 		var back trace.Report
 		if err := json.Unmarshal([]byte(js), &back); err != nil {
 			t.Fatal(err)
 		}
 		for _, format := range []string{"text", "json", "markdown", "github", "junit"} {
-			if a, b := render(t, format, r, Options{}), render(t, format, &back, Options{}); a != b {
+			if a, b := renderString(t, format, r, Options{}), renderString(t, format, &back, Options{}); a != b {
 				t.Errorf("%s/%s: rendering the decoded report.json differs from rendering the report", name, format)
 			}
 		}
@@ -448,7 +448,7 @@ func parseAnnotations(t *testing.T, out string) []annotation {
 
 func TestGitHubAnnotations(t *testing.T) {
 	r := manyDiagnoses()
-	as := parseAnnotations(t, render(t, "github", r, Options{}))
+	as := parseAnnotations(t, renderString(t, "github", r, Options{}))
 	count := map[string]int{}
 	for _, a := range as {
 		count[a.kind]++
@@ -491,7 +491,7 @@ func TestGitHubPaths(t *testing.T) {
 		{"/elsewhere", "/home/ci/src/library-dev-missing-basic/main.go"},
 	}
 	for _, tt := range tests {
-		as := parseAnnotations(t, render(t, "github", r, Options{RepoRoot: tt.root}))
+		as := parseAnnotations(t, renderString(t, "github", r, Options{RepoRoot: tt.root}))
 		if got := as[0].props["file"]; got != tt.want {
 			t.Errorf("RepoRoot %q: file = %q, want %q", tt.root, got, tt.want)
 		}
@@ -499,7 +499,7 @@ func TestGitHubPaths(t *testing.T) {
 			t.Errorf("line = %q, want the #cgo line 3", as[0].props["line"])
 		}
 	}
-	if out := render(t, "github", healthy(), Options{}); out != "" {
+	if out := renderString(t, "github", healthy(), Options{}); out != "" {
 		t.Errorf("healthy build annotated: %q", out)
 	}
 }
@@ -508,7 +508,7 @@ func TestGitHubPaths(t *testing.T) {
 
 func TestJUnitParses(t *testing.T) {
 	for name, r := range allFixtures() {
-		out := render(t, "junit", r, Options{})
+		out := renderString(t, "junit", r, Options{})
 		var doc junitSuites
 		if err := xml.Unmarshal([]byte(out), &doc); err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -554,7 +554,7 @@ func TestJUnitParses(t *testing.T) {
 	r := libraryDevMissing()
 	r.Diagnoses[0].Evidence = []string{"\x1b[01;31merror:\x1b[m \x00 bad"}
 	var doc junitSuites
-	if err := xml.Unmarshal([]byte(render(t, "junit", r, Options{})), &doc); err != nil {
+	if err := xml.Unmarshal([]byte(renderString(t, "junit", r, Options{})), &doc); err != nil {
 		t.Errorf("control characters: %v", err)
 	}
 }
@@ -570,25 +570,30 @@ func TestNilReport(t *testing.T) {
 	}
 }
 
-// BenchmarkRender renders the huge report (40 failing packages, 2 MB of
-// report.json) in each format; report-MB/s is report.json bytes per second.
+// BenchmarkRender renders a typical report (library-dev-missing, 7 KB of
+// report.json) and the huge one (40 failing packages, 2 MB) in each
+// format; report-MB/s is report.json bytes per second.
 func BenchmarkRender(b *testing.B) {
-	r := huge()
-	js, _ := json.Marshal(r)
-	for _, format := range []string{"text", "json", "markdown", "github", "junit"} {
-		b.Run(format, func(b *testing.B) {
-			f, _ := Lookup(format)
-			var n int
-			for b.Loop() {
-				var buf bytes.Buffer
-				if err := f(&buf, r, Options{}); err != nil {
-					b.Fatal(err)
+	for _, rep := range []struct {
+		name string
+		r    *trace.Report
+	}{{"small", libraryDevMissing()}, {"huge", huge()}} {
+		js, _ := json.Marshal(rep.r)
+		for _, format := range []string{"text", "json", "markdown", "github", "junit"} {
+			b.Run(rep.name+"/"+format, func(b *testing.B) {
+				f, _ := Lookup(format)
+				var n int
+				for b.Loop() {
+					var buf bytes.Buffer
+					if err := f(&buf, rep.r, Options{}); err != nil {
+						b.Fatal(err)
+					}
+					n = buf.Len()
 				}
-				n = buf.Len()
-			}
-			b.ReportMetric(float64(len(js))/1e6*float64(b.N)/b.Elapsed().Seconds(), "report-MB/s")
-			b.ReportMetric(float64(n), "out-bytes")
-		})
+				b.ReportMetric(float64(len(js))/1e6*float64(b.N)/b.Elapsed().Seconds(), "report-MB/s")
+				b.ReportMetric(float64(n), "out-bytes")
+			})
+		}
 	}
 }
 
@@ -604,7 +609,7 @@ func FuzzGitHubEscaping(f *testing.F) {
 		}
 		r := &trace.Report{SchemaVersion: 1, Diagnoses: []diag.Diagnosis{{Code: diag.LinkError, Severity: diag.Error,
 			Summary: msg, Source: &diag.Source{File: "/" + file, Line: 1}}}}
-		out := render(t, "github", r, Options{RepoRoot: "/"})
+		out := renderString(t, "github", r, Options{RepoRoot: "/"})
 		if strings.Count(out, "\n") != 1 {
 			t.Fatalf("%d lines for one annotation: %q", strings.Count(out, "\n"), out)
 		}
@@ -694,4 +699,66 @@ func FuzzFold(f *testing.F) {
 			t.Fatalf("words changed: %q -> %q", want, words)
 		}
 	})
+}
+
+// A linker finding points at the failed host link even when cmd/go's
+// dynimport test link (cc-link) failed first in the log.
+func TestChainPicksTheLinkStep(t *testing.T) {
+	r := libraryDevMissing()
+	p := r.Packages[0]
+	dyn := trace.Step{Action: "b001", Kind: trace.KindCCLink, Argv: []string{"gcc", "-o", "$WORK/b001/_cgo_.o", "-lgizmo"}, Failed: true}
+	p.Steps = append([]trace.Step{dyn}, p.Steps...)
+	c := buildChain(r, &r.Diagnoses[0])
+	if c.Step == nil || c.Step.Kind != trace.KindHostLink {
+		t.Errorf("chain step = %+v, want the host link", c.Step)
+	}
+	r.Diagnoses[0].Code = diag.HeaderNotFound
+	if c := buildChain(r, &r.Diagnoses[0]); c.Step == nil || c.Step.Kind != trace.KindCCLink {
+		t.Errorf("a compiler finding: chain step = %+v, want the first failed step", c.Step)
+	}
+}
+
+// A library package's link flag fails at the main package's host link:
+// the chain of the library package leads to that link.
+func TestChainAcrossPackages(t *testing.T) {
+	r := libraryDevMissing()
+	main := r.Packages[0]
+	lib := &trace.Package{ImportPath: "example.com/x/b", Dir: "/home/ci/src/x/b", Failed: true,
+		Directives: []trace.Directive{{File: "b.go", Line: 4, Verb: "LDFLAGS", Args: []string{"-lgizmo"}}},
+		Flags:      []trace.Flag{{Flag: "-lgizmo", Stage: "link", Origin: trace.OriginDirective, Detail: "b.go:4"}}}
+	main.Directives, main.Flags = nil, nil
+	r.Packages = append(r.Packages, lib)
+	r.Diagnoses[0].Package = lib.ImportPath
+	r.Diagnoses[0].Source = &diag.Source{File: "b.go", Line: 4}
+	c := buildChain(r, &r.Diagnoses[0])
+	if c.Step == nil || c.Step.Kind != trace.KindHostLink {
+		t.Fatalf("chain step = %+v, want main's host link", c.Step)
+	}
+	g := parseMermaid(t, mermaidBlocks(renderString(t, "markdown", r, Options{}))[0])
+	if len(g.nodes) != 4 || len(g.edges) != 3 {
+		t.Errorf("want #cgo → -lgizmo → host link → error, got %v %v", g.nodes, g.edges)
+	}
+	as := parseAnnotations(t, renderString(t, "github", r, Options{RepoRoot: "/home/ci/src"}))
+	if as[0].props["file"] != "x/b/b.go" || as[0].props["line"] != "4" {
+		t.Errorf("annotation at %s:%s, want the #cgo line x/b/b.go:4", as[0].props["file"], as[0].props["line"])
+	}
+}
+
+// A report's text never sends a tool's escape sequences to the terminal.
+func TestTextControlCharacters(t *testing.T) {
+	r := libraryDevMissing()
+	r.Diagnoses[0].Evidence = []string{"\x1b[01;31merror:\x1b[m bell\a cr\r csi\u009b31m"}
+	out := renderString(t, "text", r, Options{})
+	for _, c := range []string{"\x1b", "\a", "\r", "\u009b"} {
+		if strings.Contains(out, c) {
+			t.Errorf("text holds control character %q", c)
+		}
+	}
+	if !strings.Contains(out, `\x1b[01;31merror:\x1b[m bell\x07 cr\r csi\u009b31m`) {
+		t.Errorf("control characters not shown as escapes:\n%s", out)
+	}
+	colour := renderString(t, "text", r, Options{Color: true})
+	if strings.Count(colour, "\x1b[") != strings.Count(colour, ansiReset)*2 {
+		t.Errorf("escape sequences other than cgotrace's own colour")
+	}
 }

@@ -33,7 +33,7 @@ func TestWriteDir(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := render(t, format, r, Options{}); string(got) != want {
+		if want := renderString(t, format, r, Options{}); string(got) != want {
 			t.Errorf("%s differs from the %s renderer's output", file, format)
 		}
 	}
@@ -66,7 +66,7 @@ func TestWriteDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	md, _ := os.ReadFile(filepath.Join(dir, "report.md"))
-	if again := render(t, "markdown", back, Options{}); again != string(md) {
+	if again := renderString(t, "markdown", back, Options{}); again != string(md) {
 		t.Error("report.json re-rendered differs from report.md")
 	}
 	entries, _ := os.ReadDir(dir)
@@ -80,7 +80,7 @@ func TestWriteDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	md, _ = os.ReadFile(filepath.Join(dir, "report.md"))
-	if want := render(t, "markdown", healthy(), Options{}); string(md) != want {
+	if want := renderString(t, "markdown", healthy(), Options{}); string(md) != want {
 		t.Errorf("report.md not replaced:\n%s", md)
 	}
 	if got, _ := os.ReadFile(filepath.Join(dir, "build.log")); !bytes.Equal(got, raw) {
@@ -156,7 +156,7 @@ func TestWriteGitHubActions(t *testing.T) {
 		t.Errorf("annotations: %+v", as)
 	}
 	got, _ := os.ReadFile(summary)
-	if !strings.HasPrefix(string(got), earlier) || !strings.HasSuffix(string(got), render(t, "markdown", r, Options{})) {
+	if !strings.HasPrefix(string(got), earlier) || !strings.HasSuffix(string(got), renderString(t, "markdown", r, Options{})) {
 		t.Errorf("step summary is not the earlier text plus the Markdown:\n%s", got)
 	}
 

@@ -126,8 +126,7 @@ func (t *textWriter) blank() { t.w.WriteByte('\n') }
 // line of each paragraph starts with first, continuation lines with rest.
 // The colour covers the text, never the indent.
 func (t *textWriter) line(first, rest, s, color string) {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "")
+	s = visible(strings.ReplaceAll(s, "\r\n", "\n"))
 	for i, para := range strings.Split(s, "\n") {
 		p1 := first
 		if i > 0 {
@@ -286,4 +285,39 @@ func fold(s string, width int, first, rest string) []string {
 		curLen = utf8.RuneCountInString(cur)
 	}
 	return append(lines, cur)
+}
+
+// visible replaces control characters other than newline and tab with
+// Go escapes (\x1b, \r, \u009b): a report may come from anywhere
+// (`cgotrace report`), and a tool's colour codes or a stray escape
+// sequence must not reach the terminal; only our own colour does.
+func visible(s string) string {
+	clean := true
+	for _, r := range s {
+		if isControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\r':
+			b.WriteString(`\r`)
+		case isControl(r) && r < 0x80:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case isControl(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool {
+	return (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r < 0xa0)
 }
