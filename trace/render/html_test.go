@@ -693,3 +693,35 @@ func FuzzTruncate(f *testing.F) {
 		}
 	})
 }
+
+func TestHTMLSeveralPackages(t *testing.T) {
+	r := htmlFixtureDevMissing()
+	pc := htmlFixturePkgConfig()
+	r.Packages = append(r.Packages, nil, pc.Packages[0], &trace.Package{ImportPath: "example.com/fine", Directives: pc.Packages[0].Directives})
+	r.Diagnoses = append(r.Diagnoses, pc.Diagnoses...)
+	out := htmlRenderString(t, r)
+	docs := htmlDiagrams(t, out)
+	if len(docs) != 2 {
+		t.Fatalf("%d diagrams, want one per failing package (2)", len(docs))
+	}
+	for i, want := range []string{"chain of package example.com/library-dev-missing-basic", "chain of package example.com/pkg-config-package-not-found-basic"} {
+		if !strings.HasPrefix(docs[i].Title, want) {
+			t.Errorf("diagram %d is %q, want %q", i, docs[i].Title, want)
+		}
+	}
+	// Each diagram highlights its own package's failure only.
+	if n := len(htmlNodesByClass(docs[0], "node failed")); n != 2 {
+		t.Errorf("first diagram: %d failed boxes, want 2", n)
+	}
+	if got := htmlNodesByClass(docs[1], "node failed"); len(got) != 1 || !strings.HasPrefix(got[0].Title, "pkg-config --cflags -- libfrobnicate") {
+		t.Errorf("second diagram: failed boxes %+v", got)
+	}
+	if !strings.Contains(out, `<section id="passing">`) || !strings.Contains(out, "<code>example.com/fine</code>") {
+		t.Error("the package that built is not listed")
+	}
+	// The second package's diagnosis is not the root cause: it is under
+	// its package and not duplicated as the root.
+	if strings.Count(out, "pkg-config has no libfrobnicate.pc on its search path") != 1 {
+		t.Error("the second package's diagnosis should appear exactly once")
+	}
+}
