@@ -77,7 +77,7 @@ func TestHTMLInChromium(t *testing.T) {
 	// 2. The report, as the renderer writes it: the DOM and a screenshot
 	// in light mode. 3. The same page without its CSP, in dark mode: the
 	// page itself must not try to fetch anything even when allowed to.
-	html := htmlRenderString(t, htmlFixtureDevMissing())
+	html := htmlRenderString(t, htmlFixtureDevMissingPC())
 	csp := regexp.MustCompile(`<meta http-equiv="Content-Security-Policy"[^>]*>`)
 	if !csp.MatchString(html) {
 		t.Fatal("no CSP meta to strip")
@@ -105,7 +105,9 @@ func TestHTMLInChromium(t *testing.T) {
 				"<code>main.go:3</code>",
 				`<svg class="chain"`,
 				`<g class="node failed"><title>cd /src/library-dev-missing-basic`,
-				`<g class="node cause"><title>main.go:3: #cgo LDFLAGS: -L${SRCDIR}/lib -lgizmo</title>`,
+				`<g class="node cause"><title>main.go:3: #cgo pkg-config: gizmo</title>`,
+				"<title>pkg-config --libs -- gizmo\n.pc files: /src/library-dev-missing-basic/pkgconfig/gizmo.pc</title>",
+				">gizmo.pc</text>",
 				"/usr/bin/ld: cannot find -lgizmo: No such file or directory",
 			} {
 				if !strings.Contains(res.stdout, want) {

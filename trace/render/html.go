@@ -33,7 +33,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 type htmlPage struct {
 	R       *trace.Report
 	Root    *diag.Diagnosis
-	Others  []diag.Diagnosis
+	Others  []diag.Diagnosis // neither the root cause nor under a failing package
 	Failing []htmlPackage
 	Passing []*trace.Package
 }
@@ -52,12 +52,12 @@ func renderHTML(w io.Writer, r *trace.Report, _ Options) error {
 	}
 	page := htmlPage{R: r}
 	for i := range r.Diagnoses {
-		if page.Root == nil && r.Diagnoses[i].Severity == diag.Error {
+		if r.Diagnoses[i].Severity == diag.Error {
 			page.Root = &r.Diagnoses[i]
-			continue
+			break
 		}
-		page.Others = append(page.Others, r.Diagnoses[i])
 	}
+	shown := map[string]bool{} // packages with their own section
 	for _, p := range r.Packages {
 		if p == nil {
 			continue
@@ -78,6 +78,7 @@ func renderHTML(w io.Writer, r *trace.Report, _ Options) error {
 			page.Passing = append(page.Passing, p)
 			continue
 		}
+		shown[p.ImportPath] = true
 		chain := svgBuildChain(p, ds)
 		svg := svgDiagram(fmt.Sprintf("chain of package %s: #cgo lines, pkg-config, C compile, link", p.ImportPath), chain)
 		page.Failing = append(page.Failing, htmlPackage{
@@ -85,6 +86,13 @@ func renderHTML(w io.Writer, r *trace.Report, _ Options) error {
 			// svgDiagram escapes every string it writes.
 			Diagram: template.HTML(svg),
 		})
+	}
+	// Every diagnosis is shown once: the root cause first, then under its
+	// failing package, the rest here.
+	for i, d := range r.Diagnoses {
+		if page.Root != &r.Diagnoses[i] && (d.Package == "" || !shown[d.Package]) {
+			page.Others = append(page.Others, d)
+		}
 	}
 	// html/template escapes markup but passes control characters and
 	// invalid UTF-8 through: drop those from the whole page.

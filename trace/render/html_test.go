@@ -137,6 +137,34 @@ func htmlFixtureDevMissing() *trace.Report {
 	}
 }
 
+// htmlFixtureDevMissingPC is the same failure with the library named
+// through pkg-config, so every stage of the chain has a box: #cgo
+// pkg-config line → pkg-config (gizmo.pc) → gcc -c → link. The pkg-config
+// output is pkgconf 1.8.1's for that .pc file.
+func htmlFixtureDevMissingPC() *trace.Report {
+	r := htmlFixtureDevMissing()
+	p := r.Packages[0]
+	pc := htmlFxDir + "/pkgconfig/gizmo.pc"
+	p.Directives = []trace.Directive{{File: "main.go", Line: 3, Verb: "pkg-config", Args: []string{"gizmo"}}}
+	p.PkgConfig = []trace.PkgConfigCall{
+		{Argv: []string{"pkg-config", "--cflags", "--", "gizmo"}, Stdout: "-I" + htmlFxDir + "/include \n", PCFiles: []string{pc}},
+		{Argv: []string{"pkg-config", "--libs", "--", "gizmo"}, Stdout: "-L" + htmlFxDir + "/lib -lgizmo \n", PCFiles: []string{pc}},
+	}
+	p.Steps = append([]trace.Step{
+		{Kind: trace.KindPkgConfig, Dir: htmlFxDir, Argv: p.PkgConfig[0].Argv},
+		{Kind: trace.KindPkgConfig, Dir: htmlFxDir, Argv: p.PkgConfig[1].Argv},
+	}, p.Steps...)
+	p.Flags = []trace.Flag{
+		{Flag: "-I" + htmlFxDir + "/include", Stage: "compile", Origin: trace.OriginPkgConfig, Detail: "gizmo"},
+		{Flag: "-L" + htmlFxDir + "/lib", Stage: "link", Origin: trace.OriginPkgConfig, Detail: "gizmo"},
+		{Flag: "-lgizmo", Stage: "link", Origin: trace.OriginPkgConfig, Detail: "gizmo"},
+	}
+	r.Toolchain.Env["PKG_CONFIG_PATH"] = htmlFxDir + "/pkgconfig"
+	r.Diagnoses[0].Detail += "; -L" + htmlFxDir + "/lib -lgizmo come from " + pc
+	r.Diagnoses[0].Fix = "install the -dev package of gizmo, or create the link: ln -s libgizmo.so.1 " + htmlFxDir + "/lib/libgizmo.so"
+	return r
+}
+
 // htmlFixturePkgConfig fails at pkg-config; nothing after it ran.
 func htmlFixturePkgConfig() *trace.Report {
 	const dir = "/src/pkg-config-package-not-found-basic"
@@ -240,6 +268,7 @@ var htmlFixtures = []struct {
 	r    func() *trace.Report
 }{
 	{"library-dev-missing", htmlFixtureDevMissing},
+	{"library-dev-missing-pkg-config", htmlFixtureDevMissingPC},
 	{"pkg-config-package-not-found", htmlFixturePkgConfig},
 	{"runtime-library-missing", htmlFixtureRuntime},
 	{"hostile", htmlFixtureHostile},
@@ -431,6 +460,14 @@ func TestHTMLDiagram(t *testing.T) {
 			cause:      []string{"#cgo LDFLAGS:"},
 			none:       1, // no pkg-config
 			wantInFull: "-L" + htmlFxDir + "/lib -lgizmo -O2 -g -lpthread -no-pie",
+		},
+		{
+			name:       "library-dev-missing-pkg-config",
+			r:          htmlFixtureDevMissingPC(),
+			failed:     []string{"go link", "host link (gcc)"},
+			cause:      []string{"#cgo pkg-config:"},
+			none:       0, // every stage observed
+			wantInFull: "pkg-config --libs -- gizmo\n.pc files: " + htmlFxDir + "/pkgconfig/gizmo.pc",
 		},
 		{
 			name:       "pkg-config",
@@ -692,4 +729,36 @@ func FuzzTruncate(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestHTMLSeveralPackages(t *testing.T) {
+	r := htmlFixtureDevMissing()
+	pc := htmlFixturePkgConfig()
+	r.Packages = append(r.Packages, nil, pc.Packages[0], &trace.Package{ImportPath: "example.com/fine", Directives: pc.Packages[0].Directives})
+	r.Diagnoses = append(r.Diagnoses, pc.Diagnoses...)
+	out := htmlRenderString(t, r)
+	docs := htmlDiagrams(t, out)
+	if len(docs) != 2 {
+		t.Fatalf("%d diagrams, want one per failing package (2)", len(docs))
+	}
+	for i, want := range []string{"chain of package example.com/library-dev-missing-basic", "chain of package example.com/pkg-config-package-not-found-basic"} {
+		if !strings.HasPrefix(docs[i].Title, want) {
+			t.Errorf("diagram %d is %q, want %q", i, docs[i].Title, want)
+		}
+	}
+	// Each diagram highlights its own package's failure only.
+	if n := len(htmlNodesByClass(docs[0], "node failed")); n != 2 {
+		t.Errorf("first diagram: %d failed boxes, want 2", n)
+	}
+	if got := htmlNodesByClass(docs[1], "node failed"); len(got) != 1 || !strings.HasPrefix(got[0].Title, "pkg-config --cflags -- libfrobnicate") {
+		t.Errorf("second diagram: failed boxes %+v", got)
+	}
+	if !strings.Contains(out, `<section id="passing">`) || !strings.Contains(out, "<code>example.com/fine</code>") {
+		t.Error("the package that built is not listed")
+	}
+	// The second package's diagnosis is not the root cause: it is under
+	// its package and not duplicated as the root.
+	if strings.Count(out, "pkg-config has no libfrobnicate.pc on its search path") != 1 {
+		t.Error("the second package's diagnosis should appear exactly once")
+	}
 }
