@@ -3,7 +3,6 @@ package buildlog
 import (
 	"bytes"
 	"encoding/json"
-	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -43,8 +42,8 @@ func decodeEvent(line []byte) (ev buildEvent, ok bool) {
 // looksJSON reports whether a line is meant to be a JSON object (after
 // optional blanks), so that a torn one can be counted as skipped instead
 // of being read as a command.
-func looksJSON(line string) bool {
-	return strings.HasPrefix(strings.TrimLeft(line, " \t"), "{\"")
+func looksJSON(line []byte) bool {
+	return bytes.HasPrefix(bytes.TrimLeft(line, " \t"), []byte(`{"`))
 }
 
 // fastEvent reads {"ImportPath":"...","Action":"...","Output":"..."} (Output

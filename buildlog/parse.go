@@ -46,7 +46,7 @@ type Parser struct {
 	dirs    map[string]string // package dir -> import path (from cgo)
 
 	heredoc     *Record
-	heredocBody strings.Builder
+	heredocBody []byte // reused: grows to the largest body, then stays
 
 	block      *Block
 	blockHosts []*HostLink
@@ -242,7 +242,7 @@ func (p *Parser) emit(it Item) { p.out = append(p.out, it) }
 
 // handleRaw dispatches one input line: a BuildEvent or plain text.
 func (p *Parser) handleRaw(b []byte) {
-	if p.heredoc == nil && len(b) > 1 && looksJSON(string(b)) {
+	if p.heredoc == nil && len(b) > 1 && looksJSON(b) {
 		ev, ok := decodeEvent(b)
 		if !ok {
 			p.sum.Skipped++
@@ -302,9 +302,9 @@ func (p *Parser) handleLine(line string) {
 			p.endHeredoc()
 			return
 		}
-		if p.heredocBody.Len()+len(line) < maxHeredocBytes {
-			p.heredocBody.WriteString(line)
-			p.heredocBody.WriteByte('\n')
+		if len(p.heredocBody)+len(line) < maxHeredocBytes {
+			p.heredocBody = append(p.heredocBody, line...)
+			p.heredocBody = append(p.heredocBody, '\n')
 		} else {
 			p.sum.Skipped++
 		}
@@ -737,7 +737,7 @@ func (p *Parser) startHeredoc(line string) bool {
 		Argv: []string{"cat", ">" + file}, Output: file,
 		Step: "other", Suffix: suffix, Raw: line,
 	}
-	p.heredocBody.Reset()
+	p.heredocBody = p.heredocBody[:0]
 	p.sum.Trace = true
 	return true
 }
@@ -745,8 +745,8 @@ func (p *Parser) startHeredoc(line string) bool {
 func (p *Parser) endHeredoc() {
 	r := p.heredoc
 	p.heredoc = nil
-	r.Body = p.heredocBody.String()
-	p.heredocBody.Reset()
+	r.Body = string(p.heredocBody)
+	p.heredocBody = p.heredocBody[:0]
 	p.learnImportcfg(r.Body)
 	if r.ImportPath == "" {
 		r.ImportPath = p.importPath(r.Action)
@@ -828,14 +828,21 @@ func (p *Parser) command(line string) {
 		p.sum.Skipped++
 		return
 	}
+	// Expanding $WORK in the line before splitting costs one string
+	// instead of one per argument; it needs a work path that the printer
+	// would never quote.
+	text, expanded := line, false
+	if p.work != "" && plainWord(p.work) && strings.Contains(line, "$WORK") {
+		text, expanded = strings.ReplaceAll(line, "$WORK", p.work), true
+	}
 	var c Command
-	if rest, ok := strings.CutPrefix(line, "echo '"); ok {
+	if rest, ok := strings.CutPrefix(text, "echo '"); ok {
 		// `echo 'text' > FILE # internal` is genuinely shell-quoted.
 		body, suffix := cutSuffix("'" + rest)
 		words, _ := shellWords(body)
 		c = Command{Argv: append([]string{"echo"}, words...), Suffix: suffix}
 	} else {
-		c, _ = SplitCommand(line)
+		c, _ = SplitCommand(text)
 	}
 	if len(c.Argv) == 0 {
 		p.sum.Skipped++
@@ -848,11 +855,13 @@ func (p *Parser) command(line string) {
 	r := &Record{Line: p.lineNo, Kind: RecCommand, Env: c.Env, Suffix: c.Suffix, Raw: line, Dir: p.cwd}
 	step := stepKind(c.Argv, c.Suffix)
 	if (c.Argv[0] == "mv" || c.Argv[0] == "cp") && len(c.Argv) > 2 && strings.Contains(c.Argv[1], "/exe/") ||
-		c.Argv[0] == "rm" && len(c.Argv) > 2 && strings.HasPrefix(c.Argv[2], "$WORK") {
+		c.Argv[0] == "rm" && len(c.Argv) > 2 && (strings.HasPrefix(c.Argv[2], "$WORK") || p.work != "" && strings.HasPrefix(c.Argv[2], p.work+"/")) {
 		p.completed = true
 	}
 	for i, a := range c.Argv {
-		a = p.expand(a)
+		if !expanded {
+			a = p.expand(a)
+		}
 		if a == "." || strings.HasPrefix(a, "./") {
 			if path.IsAbs(p.cwd) || strings.HasPrefix(p.cwd, "$WORK") {
 				a = path.Join(p.cwd, a)
@@ -907,6 +916,15 @@ func (p *Parser) learn(step string, argv []string, act string) {
 			p.actions[act] = ip
 		}
 	}
+}
+
+// plainWord reports whether cmd/go prints s unquoted and it holds no
+// space: such a string can be substituted into a printed line safely.
+func plainWord(s string) bool {
+	if s == "" || strings.ContainsAny(s, " ()>;$") {
+		return false
+	}
+	return len(strconv.Quote(s)) == len(s)+2
 }
 
 func hasControl(s string) bool {

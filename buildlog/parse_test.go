@@ -495,3 +495,13 @@ func TestParseHeaders(t *testing.T) {
 		t.Errorf("old-style desc block = %+v", b)
 	}
 }
+
+func TestParseWorkNeedingQuotes(t *testing.T) {
+	// A WORK path the printer would quote is expanded per argument, after
+	// splitting, so that its space does not split an argument.
+	l := parseString(t, "WORK=/tmp/my work\ngcc -o $WORK/b001/_x001.o -c \"$WORK/b001/a b.c\"\n")
+	want := []string{"gcc", "-o", "/tmp/my work/b001/_x001.o", "-c", "/tmp/my work/b001/a b.c"}
+	if len(l.Records) != 2 || !cmp.Equal(l.Records[1].Argv, want) || l.Records[1].Action != "b001" {
+		t.Errorf("records = %+v", l.Records)
+	}
+}
