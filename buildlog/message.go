@@ -277,11 +277,22 @@ func (p *msgParser) applyContext(m *Message) {
 func (p *msgParser) lldDetail(line string) {
 	m := &p.out[p.last]
 	s := strings.TrimSpace(strings.TrimPrefix(line, ">>>"))
-	for _, lead := range []string{"referenced by ", "defined at "} {
+	if rest, ok := strings.CutPrefix(s, "defined in "); ok {
+		// "defined in LIB(OBJ)" (where a relocation's target is); not
+		// "defined in: X" (where a near miss of an undefined symbol is).
+		if m.Object == "" {
+			m.Object = rest
+		}
+		return
+	}
+	for _, lead := range [...]string{"referenced by ", "defined at "} {
 		if rest, ok := strings.CutPrefix(s, lead); ok {
 			if m.File == "" {
+				// "main.go:9 (/full/path/main.go:9)": prefer the full path.
 				loc := rest
-				if j := strings.IndexByte(loc, ' '); j >= 0 {
+				if j := strings.Index(loc, " ("); j >= 0 && strings.HasSuffix(loc, ")") {
+					loc = loc[j+2 : len(loc)-1]
+				} else if j := strings.IndexByte(loc, ' '); j >= 0 {
 					loc = loc[:j]
 				}
 				if f, l, _, r, ok := parseLocation(loc + ": "); ok && r == "" {
@@ -293,10 +304,17 @@ func (p *msgParser) lldDetail(line string) {
 			return
 		}
 	}
-	// OBJ:(FUNC)
+	// OBJ:(FUNC), or OBJ:(FUNC) in archive LIB
+	archive := ""
+	if j := strings.LastIndex(s, ") in archive "); j > 0 {
+		s, archive = s[:j+1], s[j+len(") in archive "):]
+	}
 	if j := strings.LastIndex(s, ":("); j > 0 && strings.HasSuffix(s, ")") {
 		if m.Object == "" {
 			m.Object = s[:j]
+			if archive != "" {
+				m.Object = archive + "(" + s[:j] + ")" // as GNU ld names it
+			}
 		}
 		fn := s[j+2 : len(s)-1]
 		if m.Function == "" && !strings.HasPrefix(fn, ".") {
@@ -764,12 +782,18 @@ func classifyLd(rest string, m *Message) {
 		}
 		return
 	}
-	// "/usr/bin/ld:/path/libjunk.so:1: syntax error" (linker script).
-	if file, ln, _, r, ok := parseLocation(text); ok && strings.HasPrefix(r, "syntax error") {
+	// "/usr/bin/ld:/path/libjunk.so:1: syntax error" (bfd), "ld.lld: error:
+	// lib/libjunk.so:1: unknown directive: this" (lld): a file that is not
+	// an object read as a linker script.
+	if file, ln, _, r, ok := parseLocation(text); ok && isScriptError(r) {
 		m.Kind, m.File, m.Line, m.Object, m.Text = MsgInLinkerScript, file, ln, file, r
 		return
 	}
 	switch {
+	case strings.Contains(text, " is incompatible with "):
+		// lld: "error: i32/libg.so is incompatible with elf64-x86-64".
+		obj, _, _ := strings.Cut(text, " is incompatible with ")
+		m.Kind, m.Object, m.Library = MsgSkippingIncompat, obj, obj
 	case strings.HasPrefix(text, "symbol(s) not found for architecture "):
 		m.Kind = MsgSymbolsNotFound
 	case strings.Contains(text, "duplicate symbol"):
@@ -794,12 +818,28 @@ func classifyLd(rest string, m *Message) {
 		if j := strings.Index(text, ": missing .note.GNU-stack"); j > 0 {
 			m.Object = text[:j]
 		}
-	case strings.Contains(text, "file not recognized"):
+	case strings.Contains(text, "file not recognized") || strings.HasSuffix(text, ": not an object or archive"):
+		// bfd: "X: file not recognized: file format not recognized";
+		// gold: "X: not an object or archive".
 		m.Kind = MsgFileNotRecog
 		if j := strings.Index(text, ": file not recognized"); j > 0 {
 			m.Object = text[:j]
+		} else {
+			m.Object = strings.TrimSuffix(text, ": not an object or archive")
+		}
+	case strings.HasSuffix(text, ": previous definition here"):
+		// gold, after "multiple definition of 'x'".
+		m.Severity, m.Object = SevNote, strings.TrimSuffix(text, ": previous definition here")
+	}
+}
+
+func isScriptError(r string) bool {
+	for _, p := range [...]string{"syntax error", "unknown directive", "unexpected EOF", "malformed number", "unknown command"} {
+		if strings.HasPrefix(r, p) {
+			return true
 		}
 	}
+	return false
 }
 
 // classifyLdText recognises the texts of ld's messages anywhere in s and
@@ -834,7 +874,15 @@ func classifyLdText(s string, m *Message) bool {
 		return true
 	}
 	if j := strings.Index(s, "recompile with -f"); j >= 0 {
-		if k := strings.Index(s, "relocation "); k >= 0 && k < j {
+		// bfd/lld: "relocation R_X86_64_32 against ... ; recompile with
+		// -fPIE"; gold: "requires dynamic R_X86_64_32 reloc which may
+		// overflow at runtime; recompile with -fPIC", "requires
+		// unsupported dynamic reloc 11; recompile with -fPIC".
+		k := strings.Index(s, "relocation ")
+		if k < 0 || k > j {
+			k = strings.Index(s, "requires ")
+		}
+		if k >= 0 && k < j {
 			m.Kind, m.Severity = MsgPICRequired, SevError
 			if k >= 2 && s[k-2:k] == ": " {
 				m.Object = s[:k-2]
@@ -894,7 +942,11 @@ func classifyLdText(s string, m *Message) bool {
 	}
 	if r, ok := strings.CutPrefix(s, "skipping incompatible "); ok {
 		m.Kind, m.Severity, m.Text = MsgSkippingIncompat, SevWarning, s
-		obj, lib, _ := strings.Cut(r, " when searching for ")
+		// bfd: "... X when searching for -lfoo"; gold: "... X while searching for foo".
+		obj, lib, ok := strings.Cut(r, " when searching for ")
+		if !ok {
+			obj, lib, _ = strings.Cut(r, " while searching for ")
+		}
 		m.Object, m.Library = obj, libName(lib)
 		return true
 	}
