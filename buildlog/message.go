@@ -94,7 +94,6 @@ type msgParser struct {
 	gccFile, gccFunc string
 	// ld "OBJ: in function `f':" context.
 	ldObj, ldFunc string
-	ldTool        string
 	// Apple "Undefined symbols for architecture A:" section.
 	apple bool
 	// lld: the last message accepts ">>> " lines.
@@ -184,7 +183,7 @@ func (p *msgParser) line(i int, line string) {
 		return
 	case ctxLdFunc:
 		p.startCtx(i)
-		p.ldTool, p.ldObj, p.ldFunc = ldFuncContext(line)
+		p.ldObj, p.ldFunc = ldFuncContext(line)
 		return
 	case ctxInclude, ctxAssembler:
 		p.startCtx(i)
@@ -217,7 +216,7 @@ func (p *msgParser) startCtx(i int) {
 func (p *msgParser) reset() {
 	p.ctxStart = -1
 	p.gccFile, p.gccFunc = "", ""
-	p.ldObj, p.ldFunc, p.ldTool = "", "", ""
+	p.ldObj, p.ldFunc = "", ""
 	p.apple = false
 	p.lldOpen = false
 	p.hasLast = false
@@ -409,14 +408,14 @@ func gccFuncContext(line string) (file, fn string) {
 
 // ldFuncContext parses "/usr/bin/ld: OBJ: in function `f':" (the tool
 // prefix is optional).
-func ldFuncContext(line string) (tool, obj, fn string) {
+func ldFuncContext(line string) (obj, fn string) {
 	j := strings.LastIndex(line, ": in function ")
-	q, _, _ := cutQuoted(line[j+len(": in function "):])
-	head := line[:j]
-	if t, rest, ok := splitLdTool(head); ok {
-		tool, head = t, rest
+	fn, _, _ = cutQuoted(line[j+len(": in function "):])
+	obj = line[:j]
+	if _, rest, ok := splitLdTool(obj); ok {
+		obj = rest
 	}
-	return tool, head, q
+	return obj, fn
 }
 
 // classify parses one line into m (all fields but Raw). It reports
