@@ -1076,7 +1076,8 @@ func classifyGo(line string, m *Message) bool {
 		m.Flag, _, _ = strings.Cut(r, " ")
 		return true
 	}
-	if j := strings.Index(line, "invalid flag in "); j >= 0 {
+	if j := strings.Index(line, "invalid flag in "); j >= 0 &&
+		(strings.HasPrefix(line[j:], "invalid flag in #cgo ") || strings.HasPrefix(line[j:], "invalid flag in pkg-config ")) {
 		m.Tool, m.Kind, m.Severity, m.Text = ToolGo, MsgInvalidFlag, SevError, line[j:]
 		if k := strings.Index(line[j:], ": "); k >= 0 {
 			f := line[j+k+2:]

@@ -409,6 +409,7 @@ func TestParseMessageUnrecognized(t *testing.T) {
 		"x.go:",
 		"x.go:12",
 		"x.go:12x: y",
+		"something: invalid flag in the wind",
 		":1: x",
 	} {
 		m, ok := ParseMessage(line)
