@@ -117,7 +117,7 @@ func CgoName(sym string) (name string, ok bool) {
 		// _cgo_<hex hash>_<prefix>NAME
 		rest := s[i+len("_cgo_"):]
 		j := 0
-		for j < len(rest) && isHex(rest[j]) {
+		for j < len(rest) && msgIsHex(rest[j]) {
 			j++
 		}
 		if j == 0 || j >= len(rest) || rest[j] != '_' {
@@ -153,7 +153,7 @@ func CgoSourceFile(file string) (goFile string, ok bool) {
 	return "", false
 }
 
-func isHex(c byte) bool {
+func msgIsHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 

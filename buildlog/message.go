@@ -65,7 +65,7 @@ func ParseMessages(lines []string) []Message {
 	}
 	p.out = make([]Message, 0, n)
 	for i, line := range lines {
-		p.line(i, trimCR(line))
+		p.line(i, msgTrimCR(line))
 	}
 	return p.out
 }
@@ -74,8 +74,8 @@ func ParseMessages(lines []string) []Message {
 // around it). ok is false when the line is not a recognisable tool
 // message; m is then a MsgOther message holding the line.
 func ParseMessage(line string) (m Message, ok bool) {
-	line = trimCR(line)
-	ok = classify(line, &m)
+	line = msgTrimCR(line)
+	ok = classifyMessage(line, &m)
 	m.Raw = []string{line}
 	return m, ok
 }
@@ -94,7 +94,6 @@ type msgParser struct {
 	gccFile, gccFunc string
 	// ld "OBJ: in function `f':" context.
 	ldObj, ldFunc string
-	ldTool        string
 	// Apple "Undefined symbols for architecture A:" section.
 	apple bool
 	// lld: the last message accepts ">>> " lines.
@@ -104,16 +103,16 @@ type msgParser struct {
 	wantCmd string
 }
 
-// contextKind is what a context line sets.
-type contextKind int
+// msgContextKind is what a context line sets.
+type msgContextKind int
 
 const (
-	ctxNone contextKind = iota
-	ctxGCCFunc
-	ctxLdFunc
-	ctxInclude
-	ctxAssembler
-	ctxApple
+	msgCtxNone msgContextKind = iota
+	msgCtxGCCFunc
+	msgCtxLdFunc
+	msgCtxInclude
+	msgCtxAssembler
+	msgCtxApple
 )
 
 func (p *msgParser) attach(i int) bool {
@@ -177,26 +176,26 @@ func (p *msgParser) line(i int, line string) {
 		p.apple = false
 	}
 	// Context lines.
-	switch k := contextOf(line); k {
-	case ctxGCCFunc:
+	switch k := msgContextOf(line); k {
+	case msgCtxGCCFunc:
 		p.startCtx(i)
 		p.gccFile, p.gccFunc = gccFuncContext(line)
 		return
-	case ctxLdFunc:
+	case msgCtxLdFunc:
 		p.startCtx(i)
-		p.ldTool, p.ldObj, p.ldFunc = ldFuncContext(line)
+		p.ldObj, p.ldFunc = ldFuncContext(line)
 		return
-	case ctxInclude, ctxAssembler:
+	case msgCtxInclude, msgCtxAssembler:
 		p.startCtx(i)
 		return
-	case ctxApple:
+	case msgCtxApple:
 		p.startCtx(i)
 		p.apple = true
 		return
 	}
 
 	var m Message
-	classify(line, &m)
+	classifyMessage(line, &m)
 	p.applyContext(&m)
 	p.emit(i, m)
 	if m.Kind == MsgLinkFailed && strings.Contains(m.Text, "exit status") {
@@ -217,7 +216,7 @@ func (p *msgParser) startCtx(i int) {
 func (p *msgParser) reset() {
 	p.ctxStart = -1
 	p.gccFile, p.gccFunc = "", ""
-	p.ldObj, p.ldFunc, p.ldTool = "", "", ""
+	p.ldObj, p.ldFunc = "", ""
 	p.apple = false
 	p.lldOpen = false
 	p.hasLast = false
@@ -277,14 +276,25 @@ func (p *msgParser) applyContext(m *Message) {
 func (p *msgParser) lldDetail(line string) {
 	m := &p.out[p.last]
 	s := strings.TrimSpace(strings.TrimPrefix(line, ">>>"))
-	for _, lead := range []string{"referenced by ", "defined at "} {
+	if rest, ok := strings.CutPrefix(s, "defined in "); ok {
+		// "defined in LIB(OBJ)" (where a relocation's target is); not
+		// "defined in: X" (where a near miss of an undefined symbol is).
+		if m.Object == "" {
+			m.Object = rest
+		}
+		return
+	}
+	for _, lead := range [...]string{"referenced by ", "defined at "} {
 		if rest, ok := strings.CutPrefix(s, lead); ok {
 			if m.File == "" {
+				// "main.go:9 (/full/path/main.go:9)": prefer the full path.
 				loc := rest
-				if j := strings.IndexByte(loc, ' '); j >= 0 {
+				if j := strings.Index(loc, " ("); j >= 0 && strings.HasSuffix(loc, ")") {
+					loc = loc[j+2 : len(loc)-1]
+				} else if j := strings.IndexByte(loc, ' '); j >= 0 {
 					loc = loc[:j]
 				}
-				if f, l, _, r, ok := parseLocation(loc + ": "); ok && r == "" {
+				if f, l, _, r, ok := parseMsgLocation(loc + ": "); ok && r == "" {
 					m.File, m.Line = f, l
 				} else {
 					m.File = loc
@@ -293,10 +303,17 @@ func (p *msgParser) lldDetail(line string) {
 			return
 		}
 	}
-	// OBJ:(FUNC)
+	// OBJ:(FUNC), or OBJ:(FUNC) in archive LIB
+	archive := ""
+	if j := strings.LastIndex(s, ") in archive "); j > 0 {
+		s, archive = s[:j+1], s[j+len(") in archive "):]
+	}
 	if j := strings.LastIndex(s, ":("); j > 0 && strings.HasSuffix(s, ")") {
 		if m.Object == "" {
 			m.Object = s[:j]
+			if archive != "" {
+				m.Object = archive + "(" + s[:j] + ")" // as GNU ld names it
+			}
 		}
 		fn := s[j+2 : len(s)-1]
 		if m.Function == "" && !strings.HasPrefix(fn, ".") {
@@ -329,7 +346,7 @@ func isCommandOf(line, prog string) bool {
 	if j := strings.IndexByte(w, ' '); j >= 0 {
 		w = w[:j]
 	}
-	return w == prog || base(w) == base(prog)
+	return w == prog || msgBase(w) == msgBase(prog)
 }
 
 // isSourceContext reports whether line is one of gcc's source-context
@@ -355,31 +372,31 @@ func isSourceContext(line string) bool {
 	return j < len(line) && line[j] == '|'
 }
 
-func contextOf(line string) contextKind {
+func msgContextOf(line string) msgContextKind {
 	switch {
 	case strings.HasPrefix(line, "In file included from ") ||
 		strings.HasPrefix(line, "                 from "):
-		return ctxInclude
+		return msgCtxInclude
 	case strings.HasSuffix(line, ": Assembler messages:"):
-		return ctxAssembler
+		return msgCtxAssembler
 	case strings.HasPrefix(line, "Undefined symbols for architecture ") && strings.HasSuffix(line, ":"):
-		return ctxApple
+		return msgCtxApple
 	case strings.HasSuffix(line, ":") && (strings.Contains(line, ": In function ") ||
 		strings.Contains(line, ": In member function ") || strings.HasSuffix(line, ": At top level:") ||
 		strings.Contains(line, ": In instantiation of ") || strings.Contains(line, ": In constructor ") ||
 		strings.Contains(line, ": In destructor ")):
-		return ctxGCCFunc
+		return msgCtxGCCFunc
 	case strings.HasSuffix(line, ":") && strings.Contains(line, ": in function "):
-		return ctxLdFunc
+		return msgCtxLdFunc
 	}
-	return ctxNone
+	return msgCtxNone
 }
 
 // gccFuncContext parses "./main.go: In function 'scaled':".
 func gccFuncContext(line string) (file, fn string) {
 	for _, lead := range []string{": In function ", ": In member function ", ": In constructor ", ": In destructor "} {
 		if j := strings.Index(line, lead); j >= 0 {
-			q, _, _ := cutQuoted(line[j+len(lead):])
+			q, _, _ := cutToolQuoted(line[j+len(lead):])
 			return line[:j], q
 		}
 	}
@@ -391,19 +408,19 @@ func gccFuncContext(line string) (file, fn string) {
 
 // ldFuncContext parses "/usr/bin/ld: OBJ: in function `f':" (the tool
 // prefix is optional).
-func ldFuncContext(line string) (tool, obj, fn string) {
+func ldFuncContext(line string) (obj, fn string) {
 	j := strings.LastIndex(line, ": in function ")
-	q, _, _ := cutQuoted(line[j+len(": in function "):])
-	head := line[:j]
-	if t, rest, ok := splitLdTool(head); ok {
-		tool, head = t, rest
+	fn, _, _ = cutToolQuoted(line[j+len(": in function "):])
+	obj = line[:j]
+	if _, rest, ok := splitLdTool(obj); ok {
+		obj = rest
 	}
-	return tool, head, q
+	return obj, fn
 }
 
 // classify parses one line into m (all fields but Raw). It reports
 // whether the line was recognised as a tool message.
-func classify(line string, m *Message) bool {
+func classifyMessage(line string, m *Message) bool {
 	m.Kind, m.Severity, m.Text = MsgOther, SevInfo, line
 	if line == "" {
 		return false
@@ -439,7 +456,7 @@ func classify(line string, m *Message) bool {
 			strings.Contains(text, "unrecognized argument in option"):
 			m.Kind = MsgUnrecognizedOption
 			if k := strings.IndexAny(text, "'‘`\""); k >= 0 {
-				m.Flag, _, _ = cutQuoted(text[k:])
+				m.Flag, _, _ = cutToolQuoted(text[k:])
 			} else if k := strings.LastIndex(text, ": "); k >= 0 {
 				m.Flag = strings.TrimSpace(text[k+2:])
 			}
@@ -465,7 +482,7 @@ func classify(line string, m *Message) bool {
 		return true
 	}
 	// Located messages.
-	file, ln, col, rest, ok := parseLocation(line)
+	file, ln, col, rest, ok := parseMsgLocation(line)
 	if !ok {
 		// "FILE: error: text" without a line (<command-line>, cc1plus).
 		if j := strings.Index(line, ": "); j > 0 && !strings.Contains(line[:j], " ") {
@@ -573,19 +590,19 @@ func classifyCompilerText(text string, m *Message) {
 	}
 	if r, ok := strings.CutSuffix(text, " file not found"); ok && m.Severity == SevError {
 		// clang: "fatal error: 'foo.h' file not found".
-		if q, rest, ok := cutQuoted(r); ok && rest == "" {
+		if q, rest, ok := cutToolQuoted(r); ok && rest == "" {
 			m.Kind, m.Header = MsgHeaderNotFound, q
 			return
 		}
 	}
 	if j := strings.Index(text, "implicit declaration of function "); j >= 0 {
-		if q, _, ok := cutQuoted(text[j+len("implicit declaration of function "):]); ok {
+		if q, _, ok := cutToolQuoted(text[j+len("implicit declaration of function "):]); ok {
 			m.Symbol = q
 		}
 	}
 	if strings.Contains(text, "unrecognized command-line option") {
 		m.Kind = MsgUnrecognizedOption
-		if q, _, ok := cutQuoted(text[strings.Index(text, "option")+len("option"):]); ok {
+		if q, _, ok := cutToolQuoted(text[strings.Index(text, "option")+len("option"):]); ok {
 			m.Flag = q
 		}
 	}
@@ -613,7 +630,7 @@ func cutSeverity(s string) (sev, text string) {
 
 // parseLocation parses "FILE:LINE[:COL]: REST". FILE has no ": " in it and
 // is not empty.
-func parseLocation(s string) (file string, line, col int, rest string, ok bool) {
+func parseMsgLocation(s string) (file string, line, col int, rest string, ok bool) {
 	from := 0
 	if len(s) > 2 && s[1] == ':' && (s[2] == '\\' || s[2] == '/') {
 		from = 2 // C:\ drive letter
@@ -628,14 +645,14 @@ func parseLocation(s string) (file string, line, col int, rest string, ok bool) 
 			// "X: " before any FILE:LINE: not a located message.
 			return "", 0, 0, "", false
 		}
-		if j > 0 && j+1 < len(s) && isDigit(s[j+1]) {
-			n, k := atoi(s, j+1)
+		if j > 0 && j+1 < len(s) && msgIsDigit(s[j+1]) {
+			n, k := msgAtoi(s, j+1)
 			k = skipCgoPos(s, k)
 			if k < len(s) && s[k] == ':' {
 				file, line = s[:j], n
 				k++
-				if k < len(s) && isDigit(s[k]) {
-					c, k2 := atoi(s, k)
+				if k < len(s) && msgIsDigit(s[k]) {
+					c, k2 := msgAtoi(s, k)
 					k2 = skipCgoPos(s, k2)
 					if k2 < len(s) && s[k2] == ':' {
 						col, k = c, k2+1
@@ -663,13 +680,13 @@ func skipCgoPos(s string, k int) int {
 	return k
 }
 
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+func msgIsDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // atoi reads the decimal number at s[i:], saturating instead of
 // overflowing; it returns the number and the index after it.
-func atoi(s string, i int) (int, int) {
+func msgAtoi(s string, i int) (int, int) {
 	n := 0
-	for i < len(s) && isDigit(s[i]) {
+	for i < len(s) && msgIsDigit(s[i]) {
 		if n < 1<<40 {
 			n = n*10 + int(s[i]-'0')
 		}
@@ -678,7 +695,7 @@ func atoi(s string, i int) (int, int) {
 	return n, i
 }
 
-func base(p string) string {
+func msgBase(p string) string {
 	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
 		return p[i+1:]
 	}
@@ -694,7 +711,7 @@ func splitLdTool(line string) (tool, rest string, ok bool) {
 	if j <= 0 || strings.IndexByte(line[:j], ' ') >= 0 {
 		return "", "", false
 	}
-	if !isLinkerName(base(line[:j])) {
+	if !isLinkerName(msgBase(line[:j])) {
 		return "", "", false
 	}
 	return line[:j], strings.TrimLeft(line[j+1:], " "), true
@@ -715,18 +732,18 @@ func isCompilerTool(p string) bool {
 	if strings.IndexByte(p, ' ') >= 0 {
 		return false
 	}
-	b := base(p)
+	b := msgBase(p)
 	switch b {
 	case "gcc", "cc", "g++", "c++", "clang", "clang++", "cc1", "cc1plus", "cc1obj", "lto1", "lto-wrapper", "cpp":
 		return true
 	}
 	// x86_64-linux-gnu-gcc-12, aarch64-linux-gnu-gcc, clang-16, gcc-12.
 	for _, t := range compilerStems {
-		if strings.HasPrefix(b, t.prefix) && isVersion(b[len(t.prefix):]) ||
+		if strings.HasPrefix(b, t.prefix) && msgIsVersion(b[len(t.prefix):]) ||
 			strings.HasSuffix(b, t.suffix) {
 			return true
 		}
-		if j := strings.LastIndex(b, t.infix); j >= 0 && isVersion(b[j+len(t.infix):]) {
+		if j := strings.LastIndex(b, t.infix); j >= 0 && msgIsVersion(b[j+len(t.infix):]) {
 			return true
 		}
 	}
@@ -742,12 +759,12 @@ var compilerStems = func() []struct{ prefix, suffix, infix string } {
 	return out
 }()
 
-func isVersion(s string) bool {
+func msgIsVersion(s string) bool {
 	if s == "" {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if !isDigit(s[i]) && s[i] != '.' {
+		if !msgIsDigit(s[i]) && s[i] != '.' {
 			return false
 		}
 	}
@@ -764,12 +781,18 @@ func classifyLd(rest string, m *Message) {
 		}
 		return
 	}
-	// "/usr/bin/ld:/path/libjunk.so:1: syntax error" (linker script).
-	if file, ln, _, r, ok := parseLocation(text); ok && strings.HasPrefix(r, "syntax error") {
+	// "/usr/bin/ld:/path/libjunk.so:1: syntax error" (bfd), "ld.lld: error:
+	// lib/libjunk.so:1: unknown directive: this" (lld): a file that is not
+	// an object read as a linker script.
+	if file, ln, _, r, ok := parseMsgLocation(text); ok && isScriptError(r) {
 		m.Kind, m.File, m.Line, m.Object, m.Text = MsgInLinkerScript, file, ln, file, r
 		return
 	}
 	switch {
+	case strings.Contains(text, " is incompatible with "):
+		// lld: "error: i32/libg.so is incompatible with elf64-x86-64".
+		obj, _, _ := strings.Cut(text, " is incompatible with ")
+		m.Kind, m.Object, m.Library = MsgSkippingIncompat, obj, obj
 	case strings.HasPrefix(text, "symbol(s) not found for architecture "):
 		m.Kind = MsgSymbolsNotFound
 	case strings.Contains(text, "duplicate symbol"):
@@ -778,7 +801,7 @@ func classifyLd(rest string, m *Message) {
 		if r, ok := strings.CutPrefix(text, "duplicate symbol: "); ok {
 			m.Kind, m.Symbol = MsgMultipleDefinition, r
 		} else if r, ok := strings.CutPrefix(text, "duplicate symbol "); ok {
-			if q, _, ok := cutQuoted(r); ok {
+			if q, _, ok := cutToolQuoted(r); ok {
 				m.Kind, m.Symbol = MsgMultipleDefinition, q
 			}
 		}
@@ -794,12 +817,28 @@ func classifyLd(rest string, m *Message) {
 		if j := strings.Index(text, ": missing .note.GNU-stack"); j > 0 {
 			m.Object = text[:j]
 		}
-	case strings.Contains(text, "file not recognized"):
+	case strings.Contains(text, "file not recognized") || strings.HasSuffix(text, ": not an object or archive"):
+		// bfd: "X: file not recognized: file format not recognized";
+		// gold: "X: not an object or archive".
 		m.Kind = MsgFileNotRecog
 		if j := strings.Index(text, ": file not recognized"); j > 0 {
 			m.Object = text[:j]
+		} else {
+			m.Object = strings.TrimSuffix(text, ": not an object or archive")
+		}
+	case strings.HasSuffix(text, ": previous definition here"):
+		// gold, after "multiple definition of 'x'".
+		m.Severity, m.Object = SevNote, strings.TrimSuffix(text, ": previous definition here")
+	}
+}
+
+func isScriptError(r string) bool {
+	for _, p := range [...]string{"syntax error", "unknown directive", "unexpected EOF", "malformed number", "unknown command"} {
+		if strings.HasPrefix(r, p) {
+			return true
 		}
 	}
+	return false
 }
 
 // classifyLdText recognises the texts of ld's messages anywhere in s and
@@ -807,7 +846,7 @@ func classifyLd(rest string, m *Message) {
 func classifyLdText(s string, m *Message) bool {
 	if j := strings.Index(s, "undefined reference to symbol "); j >= 0 {
 		m.Kind, m.Severity = MsgUndefinedSymbolDSO, SevError
-		m.Symbol, _, _ = cutQuoted(s[j+len("undefined reference to symbol "):])
+		m.Symbol, _, _ = cutToolQuoted(s[j+len("undefined reference to symbol "):])
 		m.Mangled, m.Demangled = Demangle(m.Symbol)
 		ldLocation(s[:j], m)
 		m.Text = s[j:]
@@ -815,7 +854,7 @@ func classifyLdText(s string, m *Message) bool {
 	}
 	if j := strings.Index(s, "undefined reference to "); j >= 0 {
 		m.Kind, m.Severity = MsgUndefinedReference, SevError
-		m.Symbol, _, _ = cutQuoted(s[j+len("undefined reference to "):])
+		m.Symbol, _, _ = cutToolQuoted(s[j+len("undefined reference to "):])
 		m.Mangled, m.Demangled = Demangle(m.Symbol)
 		ldLocation(s[:j], m)
 		m.Text = s[j:]
@@ -823,7 +862,7 @@ func classifyLdText(s string, m *Message) bool {
 	}
 	if j := strings.Index(s, "multiple definition of "); j >= 0 {
 		m.Kind, m.Severity = MsgMultipleDefinition, SevError
-		m.Symbol, _, _ = cutQuoted(s[j+len("multiple definition of "):])
+		m.Symbol, _, _ = cutToolQuoted(s[j+len("multiple definition of "):])
 		m.Mangled, m.Demangled = Demangle(m.Symbol)
 		ldLocation(s[:j], m)
 		m.Text = s[j:]
@@ -834,7 +873,15 @@ func classifyLdText(s string, m *Message) bool {
 		return true
 	}
 	if j := strings.Index(s, "recompile with -f"); j >= 0 {
-		if k := strings.Index(s, "relocation "); k >= 0 && k < j {
+		// bfd/lld: "relocation R_X86_64_32 against ... ; recompile with
+		// -fPIE"; gold: "requires dynamic R_X86_64_32 reloc which may
+		// overflow at runtime; recompile with -fPIC", "requires
+		// unsupported dynamic reloc 11; recompile with -fPIC".
+		k := strings.Index(s, "relocation ")
+		if k < 0 || k > j {
+			k = strings.Index(s, "requires ")
+		}
+		if k >= 0 && k < j {
 			m.Kind, m.Severity = MsgPICRequired, SevError
 			if k >= 2 && s[k-2:k] == ": " {
 				m.Object = s[:k-2]
@@ -843,7 +890,7 @@ func classifyLdText(s string, m *Message) bool {
 				r := s[k+a+len(" against "):]
 				r = strings.TrimPrefix(r, "symbol ")
 				r = strings.TrimPrefix(r, "local symbol ")
-				if q, _, ok := cutQuoted(r); ok {
+				if q, _, ok := cutToolQuoted(r); ok {
 					m.Symbol = q
 				}
 			}
@@ -861,7 +908,7 @@ func classifyLdText(s string, m *Message) bool {
 	if j := strings.Index(s, " in statically linked applications requires at runtime"); j >= 0 {
 		if k := strings.LastIndex(s[:j], "Using "); k >= 0 {
 			m.Kind, m.Severity = MsgStaticNSS, SevWarning
-			m.Symbol, _, _ = cutQuoted(s[k+len("Using "):])
+			m.Symbol, _, _ = cutToolQuoted(s[k+len("Using "):])
 			m.Text = s[k:]
 			ldLocation(strings.TrimSuffix(strings.TrimSuffix(s[:k], "warning: "), ": "), m)
 			return true
@@ -887,14 +934,18 @@ func classifyLdText(s string, m *Message) bool {
 	}
 	if r, ok := strings.CutPrefix(s, "library "); ok && strings.HasSuffix(r, " not found") {
 		// Apple ld-prime: "library 'foo' not found".
-		if q, _, ok := cutQuoted(r); ok {
+		if q, _, ok := cutToolQuoted(r); ok {
 			m.Kind, m.Severity, m.Text, m.Library = MsgCannotFindLib, SevError, s, q
 			return true
 		}
 	}
 	if r, ok := strings.CutPrefix(s, "skipping incompatible "); ok {
 		m.Kind, m.Severity, m.Text = MsgSkippingIncompat, SevWarning, s
-		obj, lib, _ := strings.Cut(r, " when searching for ")
+		// bfd: "... X when searching for -lfoo"; gold: "... X while searching for foo".
+		obj, lib, ok := strings.Cut(r, " when searching for ")
+		if !ok {
+			obj, lib, _ = strings.Cut(r, " while searching for ")
+		}
 		m.Object, m.Library = obj, libName(lib)
 		return true
 	}
@@ -904,7 +955,7 @@ func classifyLdText(s string, m *Message) bool {
 		// to link with file built for macOS-x86_64", or ld-prime
 		// "ignoring file 'X': found architecture 'x86_64', required ...".
 		m.Kind, m.Severity, m.Text = MsgSkippingIncompat, SevWarning, s
-		if q, _, ok := cutQuoted(r); ok && (r[0] == '\'' || r[0] == '"') {
+		if q, _, ok := cutToolQuoted(r); ok && (r[0] == '\'' || r[0] == '"') {
 			m.Object = q
 		} else if e := strings.Index(r, ", "); e >= 0 {
 			m.Object = r[:e]
@@ -952,7 +1003,7 @@ func ldLocation(s string, m *Message) {
 		return // (.text+0xff)
 	}
 	if j := strings.LastIndexByte(s, ':'); j > 0 && j+1 < len(s) {
-		if n, k := atoi(s, j+1); k == len(s) {
+		if n, k := msgAtoi(s, j+1); k == len(s) {
 			m.File, m.Line = s[:j], n
 			return
 		}
@@ -968,7 +1019,7 @@ func ldLocation(s string, m *Message) {
 // shared library rather than a source file.
 func isObjectName(s string) bool {
 	return strings.HasSuffix(s, ".o") || strings.HasSuffix(s, ")") || strings.HasSuffix(s, ".a") ||
-		strings.HasSuffix(s, ".obj") || strings.Contains(base(s), ".so") || strings.HasSuffix(s, ".dylib")
+		strings.HasSuffix(s, ".obj") || strings.Contains(msgBase(s), ".so") || strings.HasSuffix(s, ".dylib")
 }
 
 // libName reduces "-lfoo" to "foo"; other words (paths, -l:libfoo.a) are
@@ -984,7 +1035,7 @@ func libName(s string) string {
 // classifyGo recognises cmd/go, cmd/cgo and cmd/link messages.
 func classifyGo(line string, m *Message) bool {
 	// cmd/link: "/usr/local/go/pkg/tool/linux_amd64/link: running gcc failed: ...".
-	if j := strings.Index(line, ": "); j > 0 && base(line[:j]) == "link" && !strings.Contains(line[:j], " ") {
+	if j := strings.Index(line, ": "); j > 0 && msgBase(line[:j]) == "link" && !strings.Contains(line[:j], " ") {
 		rest := line[j+2:]
 		m.Tool, m.Severity, m.Text = ToolLink, SevError, rest
 		switch {
@@ -1010,7 +1061,7 @@ func classifyGo(line string, m *Message) bool {
 		switch {
 		case strings.HasPrefix(r, "C compiler "):
 			m.Kind = MsgCCNotFound
-			m.Program, _, _ = cutQuoted(r[len("C compiler "):])
+			m.Program, _, _ = cutToolQuoted(r[len("C compiler "):])
 		case strings.HasPrefix(r, "exec ") && isNotFound(r):
 			// older Go: cgo: exec gcc: exec: "gcc": executable file not found in $PATH
 			m.Kind = MsgCCNotFound
@@ -1025,7 +1076,8 @@ func classifyGo(line string, m *Message) bool {
 		m.Flag, _, _ = strings.Cut(r, " ")
 		return true
 	}
-	if j := strings.Index(line, "invalid flag in "); j >= 0 {
+	if j := strings.Index(line, "invalid flag in "); j >= 0 &&
+		(strings.HasPrefix(line[j:], "invalid flag in #cgo ") || strings.HasPrefix(line[j:], "invalid flag in pkg-config ")) {
 		m.Tool, m.Kind, m.Severity, m.Text = ToolGo, MsgInvalidFlag, SevError, line[j:]
 		if k := strings.Index(line[j:], ": "); k >= 0 {
 			f := line[j+k+2:]
@@ -1054,9 +1106,9 @@ func classifyGo(line string, m *Message) bool {
 	// IMPORTPATH: exec: "pkg-config": executable file not found in $PATH
 	// (and older "pkg-config: exec: ..."), or a compiler run by cmd/go.
 	if j := strings.Index(line, `exec: "`); j >= 0 && isNotFound(line[j:]) {
-		prog, _, _ := cutQuoted(line[j+len("exec: "):])
+		prog, _, _ := cutToolQuoted(line[j+len("exec: "):])
 		m.Tool, m.Severity, m.Text, m.Program = ToolGo, SevError, line[j:], prog
-		if isCompilerTool(prog) && !strings.Contains(base(prog), "pkg-config") {
+		if isCompilerTool(prog) && !strings.Contains(msgBase(prog), "pkg-config") {
 			m.Kind = MsgCCNotFound
 		} else {
 			m.Kind = MsgPkgConfigNotFound
@@ -1082,11 +1134,11 @@ func classifyPkgConfig(line string, m *Message) bool {
 		case strings.HasSuffix(r, " was not found in the pkg-config search path."):
 			return set(MsgPkgConfigPackage, strings.TrimSuffix(r, " was not found in the pkg-config search path."))
 		case strings.HasPrefix(r, "dependency requirement "):
-			q, _, _ := cutQuoted(r[len("dependency requirement "):])
+			q, _, _ := cutToolQuoted(r[len("dependency requirement "):])
 			name, _, _ := strings.Cut(q, " ")
 			return set(MsgPkgConfigVersion, name)
 		}
-		if q, after, ok := cutQuoted(r); ok {
+		if q, after, ok := cutToolQuoted(r); ok {
 			switch {
 			case strings.HasPrefix(after, " has version "):
 				return set(MsgPkgConfigVersion, q)
@@ -1096,12 +1148,12 @@ func classifyPkgConfig(line string, m *Message) bool {
 		}
 	}
 	if r, ok := strings.CutPrefix(line, "No package "); ok && strings.HasSuffix(r, " found") {
-		q, _, _ := cutQuoted(r)
+		q, _, _ := cutToolQuoted(r)
 		return set(MsgPkgConfigPackage, q)
 	}
 	if r, ok := strings.CutPrefix(line, "Requested "); ok && strings.Contains(r, " but version of ") {
 		// freedesktop: Requested 'gadget >= 2.0' but version of Gadget is 1.5.0
-		q, _, _ := cutQuoted(r)
+		q, _, _ := cutToolQuoted(r)
 		name, _, _ := strings.Cut(q, " ")
 		return set(MsgPkgConfigVersion, name)
 	}
@@ -1121,7 +1173,7 @@ func classifyPkgConfig(line string, m *Message) bool {
 // the closing quote. The closing quote is the first one followed by the
 // end, a space or punctuation, so `operator new(unsigned long)' and
 // `stp x29,x30,[sp,' read whole.
-func cutQuoted(s string) (word, rest string, ok bool) {
+func cutToolQuoted(s string) (word, rest string, ok bool) {
 	s = strings.TrimLeft(s, " ")
 	var closeQ string
 	var open int
@@ -1151,7 +1203,7 @@ func cutQuoted(s string) (word, rest string, ok bool) {
 	}
 }
 
-func trimCR(s string) string {
+func msgTrimCR(s string) string {
 	if n := len(s); n > 0 && s[n-1] == '\r' {
 		return s[:n-1]
 	}

@@ -2,25 +2,26 @@ package buildlog
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
 )
 
-var severities = map[string]bool{SevError: true, SevWarning: true, SevNote: true, SevInfo: true}
+var msgSeverities = map[string]bool{SevError: true, SevWarning: true, SevNote: true, SevInfo: true}
 
 // FuzzParseMessages feeds ParseMessages newline-separated text, seeded
 // with the tool-output lines of every captured log in ../testdata/logs and
 // the lines of the table tests, and checks its invariants: no panic; every
 // non-blank, non-header line ends up in exactly one message's Raw, in
-// order; Raw is a window of the input; kinds and severities are set.
+// order; Raw is a window of the input; kinds and msgSeverities are set.
 func FuzzParseMessages(f *testing.F) {
-	for _, file := range logFiles(f) {
+	for _, file := range capturedLogFiles(f) {
 		data, err := os.ReadFile(file)
 		if err != nil {
 			f.Fatal(err)
 		}
-		tool := logToolLines(f, data)
+		tool := capturedToolLines(f, data)
 		f.Add(strings.Join(tool, "\n"))
 		// And in small windows, so the mutator works on short inputs.
 		for i := 0; i < len(tool); i += 3 {
@@ -38,7 +39,7 @@ func FuzzParseMessages(f *testing.F) {
 		msgs := ParseMessages(lines)
 		next := 0 // lines before next are accounted for
 		for _, m := range msgs {
-			if m.Kind == "" || !severities[m.Severity] {
+			if m.Kind == "" || !msgSeverities[m.Severity] {
 				t.Fatalf("bad kind/severity: %+v", m)
 			}
 			if len(m.Raw) == 0 {
@@ -47,7 +48,7 @@ func FuzzParseMessages(f *testing.F) {
 			// Raw must be lines[start:start+len(Raw)] for a start >= next.
 			start := -1
 			for s := next; s+len(m.Raw) <= len(lines); s++ {
-				if lines[s] == m.Raw[0] && equalLines(lines[s:s+len(m.Raw)], m.Raw) {
+				if lines[s] == m.Raw[0] && slices.Equal(lines[s:s+len(m.Raw)], m.Raw) {
 					start = s
 					break
 				}
@@ -56,7 +57,7 @@ func FuzzParseMessages(f *testing.F) {
 				t.Fatalf("Raw %q is not a window of the input after line %d", m.Raw, next)
 			}
 			for _, skipped := range lines[next:start] {
-				if !ignorable(skipped) {
+				if !msgIgnorable(skipped) {
 					t.Fatalf("line %q is in no message", skipped)
 				}
 			}
@@ -69,13 +70,13 @@ func FuzzParseMessages(f *testing.F) {
 			}
 		}
 		for _, rest := range lines[next:] {
-			if !ignorable(rest) {
+			if !msgIgnorable(rest) {
 				t.Fatalf("trailing line %q is in no message", rest)
 			}
 		}
 		for _, l := range lines {
 			m, _ := ParseMessage(l)
-			if len(m.Raw) != 1 || m.Kind == "" || !severities[m.Severity] {
+			if len(m.Raw) != 1 || m.Kind == "" || !msgSeverities[m.Severity] {
 				t.Fatalf("ParseMessage(%q) = %+v", l, m)
 			}
 		}
@@ -84,19 +85,7 @@ func FuzzParseMessages(f *testing.F) {
 
 // ignorable lines produce no message: blank lines, `# header` lines and
 // context lines that no message followed.
-func ignorable(l string) bool {
-	l = trimCR(l)
-	return strings.TrimSpace(l) == "" || strings.HasPrefix(l, "# ") || l == "#" || contextOf(l) != ctxNone
-}
-
-func equalLines(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+func msgIgnorable(l string) bool {
+	l = msgTrimCR(l)
+	return strings.TrimSpace(l) == "" || strings.HasPrefix(l, "# ") || l == "#" || msgContextOf(l) != msgCtxNone
 }

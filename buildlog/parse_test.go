@@ -44,7 +44,7 @@ func TestParseGolden(t *testing.T) {
 			}
 			got = append(got, '\n')
 			golden := filepath.Join("testdata", "golden", name+".json")
-			if *update {
+			if updatingGolden() {
 				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
 					t.Fatal(err)
 				}

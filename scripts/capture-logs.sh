@@ -14,11 +14,15 @@
 #   NAME.json.log  go build -json -x ARGS
 #   NAME.xv.log    go build -x -ldflags=-v ARGS   (link failures only; an
 #                  -ldflags=V in ARGS becomes -ldflags=-v V)
+#   NAME.gold.log  go build -ldflags=-extldflags=-fuse-ld=gold ARGS and
+#   NAME.lld.log   ... -fuse-ld=lld (link failures only, when ld.gold /
+#                  ld.lld are installed; merged with ARGS' -extldflags)
 #   NAME.exit      the exit code of the plain build
 #
 # stdout and stderr are saved combined, unedited. GOFLAGS=-buildvcs=false.
 #
-# Usage: scripts/capture-logs.sh [SCENARIOS_DIR [OUT_DIR]] [-- NAME...]
+# Usage: [CAPTURE_FORMS="plain x json xv gold lld"] \
+#        scripts/capture-logs.sh [SCENARIOS_DIR [OUT_DIR]] [-- NAME...]
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -50,6 +54,11 @@ trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 
 export GOFLAGS=-buildvcs=false
 
+# CAPTURE_FORMS limits the forms captured (default: all of them), e.g.
+# CAPTURE_FORMS="gold lld" to add those logs without touching the others.
+forms=" ${CAPTURE_FORMS:-plain x json xv gold lld} "
+want() { [[ $forms == *" $1 "* ]]; }
+
 # scenario_env NAME COPY prints the env of scenario.json as NUL-separated
 # "set NAME=value" / "unset NAME" lines.
 scenario_env() {
@@ -64,10 +73,34 @@ for k, v in (d.get("env") or {}).items():
 PY
 }
 
+# scenario_args DIR FORM prints the scenario's go build args, NUL-separated,
+# with the form's linker flags merged into its -ldflags (a second -ldflags
+# on the command line would replace the first):
+#   xv           -ldflags=-v
+#   gold, lld    -ldflags=-extldflags=-fuse-ld=FORM (appended to an
+#                -extldflags the scenario already passes)
 scenario_args() {
-	python3 - "$1/scenario.json" <<'PY'
-import json, sys
-for a in json.load(open(sys.argv[1])).get("args") or []:
+	python3 - "$1/scenario.json" "$2" <<'PY'
+import json, re, sys
+args = json.load(open(sys.argv[1])).get("args") or []
+form = sys.argv[2]
+def merge(v):
+    if form == "xv":
+        return ("-v " + v).strip()
+    if form in ("gold", "lld"):
+        m = re.search(r"-extldflags=(\S+)", v)
+        if m:
+            # cmd/go splits -ldflags on spaces and quotes, and refuses a
+            # value that starts with a quote: pass the flag's value apart.
+            return v[:m.start()] + "-extldflags '%s -fuse-ld=%s'" % (m.group(1), form) + v[m.end():]
+        return (v + " -extldflags=-fuse-ld=" + form).strip()
+    return v
+if form in ("xv", "gold", "lld"):
+    if any(a.startswith("-ldflags=") for a in args):
+        args = ["-ldflags=" + merge(a[len("-ldflags="):]) if a.startswith("-ldflags=") else a for a in args]
+    else:
+        args = ["-ldflags=" + merge("")] + args
+for a in args:
     sys.stdout.write(a + "\0")
 PY
 }
@@ -93,19 +126,7 @@ run_form() {
 		if [[ $op == unset ]]; then unsets+=(-u "$kv"); else sets+=("$kv"); fi
 	done < <(scenario_env "$scen_dir/$name" "$copy")
 	local -a envcmd=(env "${unsets[@]}" "${sets[@]}")
-	while IFS= read -r -d '' a; do args+=("$a"); done < <(scenario_args "$scen_dir/$name")
-	if [[ $form == xv ]]; then
-		# -ldflags=-v, merged with an -ldflags the scenario already passes
-		# (a second -ldflags would replace the first).
-		local merged=0 i
-		for i in "${!args[@]}"; do
-			if [[ ${args[$i]} == -ldflags=* ]]; then
-				args[$i]="-ldflags=-v ${args[$i]#-ldflags=}"
-				merged=1
-			fi
-		done
-		((merged)) || args=(-ldflags=-v "${args[@]}")
-	fi
+	while IFS= read -r -d '' a; do args+=("$a"); done < <(scenario_args "$scen_dir/$name" "$form")
 	local rc=0
 	(cd "$copy" && "${envcmd[@]}" go build "$@" "${args[@]}") >"$outfile" 2>&1 || rc=$?
 	echo "$rc"
@@ -120,16 +141,36 @@ for sdir in "$scen_dir"/*/; do
 		((keep)) || continue
 	fi
 	start=$SECONDS
-	rc=$(run_form "$name" plain "$out_dir/$name.log")
-	echo "$rc" >"$out_dir/$name.exit"
-	rcx=$(run_form "$name" x "$out_dir/$name.x.log" -x)
-	rcj=$(run_form "$name" json "$out_dir/$name.json.log" -json -x)
-	rm -f "$out_dir/$name.xv.log"
-	extra=""
-	if grep -q 'link: running .* failed' "$out_dir/$name.log"; then
-		rcv=$(run_form "$name" xv "$out_dir/$name.xv.log" -x)
-		extra=" xv=$rcv"
+	report=""
+	if want plain; then
+		rc=$(run_form "$name" plain "$out_dir/$name.log")
+		echo "$rc" >"$out_dir/$name.exit"
+		report+=" plain=$rc"
 	fi
-	echo "capture-logs: $name plain=$rc x=$rcx json=$rcj$extra ($((SECONDS - start))s)" >&2
+	if want x; then
+		report+=" x=$(run_form "$name" x "$out_dir/$name.x.log" -x)"
+	fi
+	if want json; then
+		report+=" json=$(run_form "$name" json "$out_dir/$name.json.log" -json -x)"
+	fi
+	# Link failures (seen in the plain log) get the -ldflags=-v form and
+	# the same link with gold and lld, whose messages differ from GNU
+	# ld's (plain form only).
+	link_failed=0
+	grep -q 'link: running .* failed' "$out_dir/$name.log" 2>/dev/null && link_failed=1
+	for form in xv gold lld; do
+		want "$form" || continue
+		f="$out_dir/$name.$form.log"
+		rm -f "$f"
+		((link_failed)) || continue
+		if [[ $form == xv ]]; then
+			report+=" xv=$(run_form "$name" xv "$f" -x)"
+		elif command -v "ld.$form" >/dev/null; then
+			report+=" $form=$(run_form "$name" "$form" "$f")"
+		else
+			echo "capture-logs: ld.$form not installed: no $name.$form.log" >&2
+		fi
+	done
+	echo "capture-logs: $name$report ($((SECONDS - start))s)" >&2
 done
 du -sh "$out_dir" >&2
