@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/sirupsen/logrus"
 
@@ -112,30 +113,30 @@ func Inspect(path string, opts Options) (*Binary, error) {
 
 // headSize is how much of a file is read up front: the ELF header and, for
 // nearly every file, its program headers.
-const headSize = 4096
+const headSize = 16 << 10
 
 // Inspect reads the binary at path (a path on this machine, not inside
 // Root) and resolves its dependencies. A missing library is not an error:
 // it is in the result's Missing. An error means the file itself could not
 // be read or is not a binary cgotrace understands.
 func (in *Inspector) Inspect(path string) (*Binary, error) {
-	f, err := os.Open(path)
+	f, err := openFD(path)
 	if err != nil {
 		return nil, fmt.Errorf("inspect: %w", err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
+	size, mode, id, err := f.stat()
 	if err != nil {
 		return nil, fmt.Errorf("inspect: %w", err)
 	}
-	if st.IsDir() {
+	if mode&syscall.S_IFMT == syscall.S_IFDIR {
 		return nil, fmt.Errorf("inspect %s: is a directory", path)
 	}
-	head := make([]byte, min(headSize, st.Size()))
+	head := make([]byte, min(headSize, size))
 	if _, err := f.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("inspect %s: %w", path, err)
 	}
-	raw, err := in.open(path, f, st, head)
+	raw, err := in.open(path, f, size, mode, id, head)
 	if err != nil {
 		return nil, fmt.Errorf("inspect %s: %w", path, err)
 	}
@@ -152,14 +153,14 @@ func (in *Inspector) Inspect(path string) (*Binary, error) {
 }
 
 // open picks the reader by the file's magic number.
-func (in *Inspector) open(path string, f *os.File, st os.FileInfo, head []byte) (rawFile, error) {
+func (in *Inspector) open(path string, f io.ReaderAt, size int64, mode uint32, id fileID, head []byte) (rawFile, error) {
 	switch {
 	case bytes.HasPrefix(head, []byte("\x7fELF")):
-		o, err := readELF(f, st.Size(), head, true)
+		o, err := readELF(f, size, head, true)
 		if err != nil {
 			return nil, err
 		}
-		return &elfRaw{obj: o, r: f, path: path, st: st}, nil
+		return &elfRaw{obj: o, r: f, path: path, mode: mode, id: id}, nil
 	case isMachO(head):
 		return newMachORaw(f, path)
 	case bytes.HasPrefix(head, []byte("MZ")):
