@@ -76,6 +76,9 @@ type readerAt struct {
 	size   int64
 	win    []byte
 	winOff uint64
+	// grow makes a miss read a whole window instead of the exact range;
+	// set while reading many small records (Verneed, strings).
+	grow bool
 }
 
 const windowSize = 16 << 10
@@ -95,7 +98,7 @@ func (ra *readerAt) read(off, n uint64, what string) ([]byte, error) {
 		return ra.win[s : s+n : s+n], nil
 	}
 	m := n
-	if m < windowSize {
+	if m < windowSize && ra.grow {
 		m = min(uint64(windowSize), uint64(ra.size)-off)
 	}
 	b := make([]byte, m)
@@ -368,6 +371,8 @@ type strReader struct {
 }
 
 func (s *strReader) get(i uint64) (string, error) {
+	s.ra.grow = true
+	defer func() { s.ra.grow = false }()
 	if i >= s.size {
 		return "", fmt.Errorf("string offset %d past the string table (%d bytes)", i, s.size)
 	}
@@ -418,6 +423,8 @@ func (o *elfObject) versionNeeds(r io.ReaderAt) ([]elfVersionNeed, error) {
 		return nil, fmt.Errorf("DT_VERNEED 0x%x is outside every PT_LOAD segment", o.verneedAddr)
 	}
 	bo := o.order
+	ra.grow = true
+	defer func() { ra.grow = false }()
 	var out []elfVersionNeed
 	total := 0
 	for n := uint64(0); n < o.verneedNum; n++ {

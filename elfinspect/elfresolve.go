@@ -63,7 +63,7 @@ func (in *Inspector) readCandidate(p string) *elfFile {
 		return &elfFile{notExist: true}
 	}
 	ef := &elfFile{id: id}
-	head := make([]byte, min(headSize, size))
+	head := make([]byte, min(candidateHeadSize, size))
 	n, err := f.ReadAt(head, 0)
 	if err != nil && !errors.Is(err, io.EOF) {
 		ef.err = err
@@ -134,6 +134,8 @@ func (e *elfRaw) describe(b *Binary) error {
 			b.Diagnoses = append(b.Diagnoses, *d)
 		}
 	}
+	// Resolution needs only the dynamic section: let go of file data.
+	o.ra, o.strtabCache, e.secs, e.r = nil, nil, nil, nil
 	return nil
 }
 
