@@ -49,12 +49,14 @@ type elfObject struct {
 	flags1     uint64
 
 	loads []elfLoad
+	notes []elfLoad
 
 	// Only filled by readELF(full=true).
 	verneedAddr, verneedNum uint64
 	strtabOff, strtabSize   uint64
 	hasStrtab               bool
 	strtabCache             *strReader
+	ra                      *readerAt
 	shoff                   uint64
 	shnum, shentsize        uint16
 	shstrndx                uint16
@@ -65,22 +67,48 @@ type elfLoad struct{ vaddr, off, filesz uint64 }
 // errNotELF is returned for a file that does not start with the ELF magic.
 var errNotELF = errors.New("not an ELF file")
 
+// readerAt reads ranges of a file through a window: one read of
+// windowSize bytes serves the small reads that follow it (the Verneed
+// chain, strings), so a file costs a handful of pread calls. Slices it
+// returns stay valid: a window is never reused.
 type readerAt struct {
-	r    io.ReaderAt
-	size int64
+	r      io.ReaderAt
+	size   int64
+	win    []byte
+	winOff uint64
+	// grow makes a miss read a whole window instead of the exact range;
+	// set while reading many small records (Verneed, strings).
+	grow bool
+}
+
+const windowSize = 16 << 10
+
+func newReaderAt(r io.ReaderAt, size int64, head []byte) *readerAt {
+	return &readerAt{r: r, size: size, win: head}
 }
 
 // read returns n bytes at off, or an error naming what was being read when
 // the range lies outside the file.
-func (ra readerAt) read(off, n uint64, what string) ([]byte, error) {
+func (ra *readerAt) read(off, n uint64, what string) ([]byte, error) {
 	if n > uint64(ra.size) || off > uint64(ra.size)-n {
 		return nil, fmt.Errorf("%s at offset %d (%d bytes) is past the end of the file (%d bytes)", what, off, n, ra.size)
 	}
-	b := make([]byte, n)
+	if off >= ra.winOff && off-ra.winOff <= uint64(len(ra.win)) && n <= uint64(len(ra.win))-(off-ra.winOff) {
+		s := off - ra.winOff
+		return ra.win[s : s+n : s+n], nil
+	}
+	m := n
+	if m < windowSize && ra.grow {
+		m = min(uint64(windowSize), uint64(ra.size)-off)
+	}
+	b := make([]byte, m)
 	if _, err := ra.r.ReadAt(b, int64(off)); err != nil && !(errors.Is(err, io.EOF) && n == 0) {
 		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
-	return b, nil
+	if m > n {
+		ra.win, ra.winOff = b, off
+	}
+	return b[:n:n], nil
 }
 
 // readELF parses the ELF header, program headers and dynamic section of r.
@@ -88,14 +116,14 @@ func (ra readerAt) read(off, n uint64, what string) ([]byte, error) {
 // file is large enough); it saves a read for the program headers.
 // With full set, it also locates what version needs and sections need.
 func readELF(r io.ReaderAt, size int64, head []byte, full bool) (*elfObject, error) {
-	ra := readerAt{r, size}
+	ra := newReaderAt(r, size, head)
 	if len(head) < 4 || !bytes.Equal(head[:4], []byte(elf.ELFMAG)) {
 		return nil, errNotELF
 	}
 	if len(head) < 52 {
 		return nil, fmt.Errorf("truncated ELF header (%d bytes)", len(head))
 	}
-	o := &elfObject{size: size, class: elf.Class(head[elf.EI_CLASS]), data: elf.Data(head[elf.EI_DATA]), osabi: elf.OSABI(head[elf.EI_OSABI])}
+	o := &elfObject{size: size, class: elf.Class(head[elf.EI_CLASS]), data: elf.Data(head[elf.EI_DATA]), osabi: elf.OSABI(head[elf.EI_OSABI]), ra: ra}
 	switch o.data {
 	case elf.ELFDATA2LSB:
 		o.order = binary.LittleEndian
@@ -177,6 +205,8 @@ func readELF(r io.ReaderAt, size int64, head []byte, full bool) (*elfObject, err
 			dynOff, dynSize = off, filesz
 		case elf.PT_LOAD:
 			o.loads = append(o.loads, elfLoad{vaddr, off, filesz})
+		case elf.PT_NOTE:
+			o.notes = append(o.notes, elfLoad{vaddr, off, filesz})
 		}
 	}
 	if o.hasInterp {
@@ -189,11 +219,13 @@ func readELF(r io.ReaderAt, size int64, head []byte, full bool) (*elfObject, err
 		}
 		o.interp = cstring(b)
 	}
-	if !o.hasDynamic {
-		return o, nil
+	if o.hasDynamic {
+		if err := o.readDynamic(ra, dynOff, dynSize, full); err != nil {
+			return nil, err
+		}
 	}
-	if err := o.readDynamic(ra, dynOff, dynSize, full); err != nil {
-		return nil, err
+	if !full {
+		o.ra = nil // a cached library keeps no file data
 	}
 	return o, nil
 }
@@ -215,7 +247,7 @@ func (o *elfObject) vaddrToOff(addr uint64) (uint64, bool) {
 	return 0, false
 }
 
-func (o *elfObject) readDynamic(ra readerAt, off, size uint64, full bool) error {
+func (o *elfObject) readDynamic(ra *readerAt, off, size uint64, full bool) error {
 	entSize := uint64(16)
 	if o.class == elf.ELFCLASS32 {
 		entSize = 8
@@ -333,12 +365,14 @@ func (o *elfObject) readDynamic(ra readerAt, off, size uint64, full bool) error 
 // strReader reads NUL-terminated strings of a string table, either from a
 // copy of the whole table or with one small read each.
 type strReader struct {
-	ra        readerAt
+	ra        *readerAt
 	off, size uint64
 	all       []byte
 }
 
 func (s *strReader) get(i uint64) (string, error) {
+	s.ra.grow = true
+	defer func() { s.ra.grow = false }()
 	if i >= s.size {
 		return "", fmt.Errorf("string offset %d past the string table (%d bytes)", i, s.size)
 	}
@@ -383,12 +417,14 @@ func (o *elfObject) versionNeeds(r io.ReaderAt) ([]elfVersionNeed, error) {
 	if o.verneedNum > maxVerneed {
 		return nil, fmt.Errorf("DT_VERNEEDNUM %d", o.verneedNum)
 	}
-	ra := readerAt{r, o.size}
+	ra := o.reader(r)
 	off, ok := o.vaddrToOff(o.verneedAddr)
 	if !ok {
 		return nil, fmt.Errorf("DT_VERNEED 0x%x is outside every PT_LOAD segment", o.verneedAddr)
 	}
 	bo := o.order
+	ra.grow = true
+	defer func() { ra.grow = false }()
 	var out []elfVersionNeed
 	total := 0
 	for n := uint64(0); n < o.verneedNum; n++ {
@@ -454,7 +490,7 @@ func (o *elfObject) sections(r io.ReaderAt) ([]elfSection, error) {
 	if o.shstrndx >= o.shnum {
 		return nil, fmt.Errorf("section name table index %d out of range", o.shstrndx)
 	}
-	ra := readerAt{r, o.size}
+	ra := o.reader(r)
 	b, err := ra.read(o.shoff, uint64(o.shnum)*uint64(o.shentsize), "section headers")
 	if err != nil {
 		return nil, err
@@ -580,3 +616,43 @@ func CompareVersions(a, b string) int { return compareVersions(a, b) }
 
 // IsVersion reports whether v is a dotted numeric version ("2.28").
 func IsVersion(v string) bool { return isNumericVersion(v) }
+
+// hasGoNote reports whether a PT_NOTE segment holds the Go build ID note
+// (name "Go", type 4) that the Go linker writes: a cheap test for "is this
+// a Go binary" that avoids reading the section headers of every file.
+func (o *elfObject) hasGoNote() bool {
+	if o.ra == nil {
+		return false
+	}
+	for _, n := range o.notes {
+		if n.filesz > 1<<16 {
+			continue
+		}
+		b, err := o.ra.read(n.off, n.filesz, "PT_NOTE")
+		if err != nil {
+			continue
+		}
+		for len(b) >= 12 {
+			namesz, descsz, typ := uint64(o.order.Uint32(b)), uint64(o.order.Uint32(b[4:])), o.order.Uint32(b[8:])
+			nameEnd := 12 + (namesz+3)&^3
+			end := nameEnd + (descsz+3)&^3
+			if namesz > uint64(len(b)) || end > uint64(len(b)) {
+				break
+			}
+			if typ == 4 && namesz == 3 && string(b[12:14]) == "Go" {
+				return true
+			}
+			b = b[end:]
+		}
+	}
+	return false
+}
+
+// reader returns the windowed reader of a fully read object, or a new one
+// over r.
+func (o *elfObject) reader(r io.ReaderAt) *readerAt {
+	if o.ra != nil {
+		return o.ra
+	}
+	return newReaderAt(r, o.size, nil)
+}

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cgotrace/cgotrace/trace/diag"
@@ -33,9 +34,28 @@ const (
 //	bin/app_missing            RUNPATH, needs libgone.so (deleted)
 type fixtures struct{ dir, leaf, mid, runpath, rpath, both, missing string }
 
+var (
+	elfFixOnce sync.Once
+	elfFix     fixtures
+)
+
+// elfFixtures builds the fixtures once per test process (gcc is the slow
+// part of this package's tests); tests may add files, never change them.
 func elfFixtures(t *testing.T) fixtures {
 	t.Helper()
-	d := t.TempDir()
+	elfFixOnce.Do(func() {
+		elfFix = buildELFFixtures(t, filepath.Join(fixtureDir, "elf"))
+	})
+	if elfFix.runpath == "" {
+		t.Skip("fixtures could not be built")
+	}
+	return elfFix
+}
+
+func buildELFFixtures(t *testing.T, d string) fixtures {
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	fx := fixtures{dir: d}
 	fx.leaf = cc(t, "gcc", d, "lib/libleaf.so", leafC, "-shared", "-fPIC", "-Wl,-soname,libleaf.so")
 	fx.mid = cc(t, "gcc", d, "lib/libmid.so", midC, "-shared", "-fPIC", "-Wl,-soname,libmid.so", "-Llib", "-lleaf")

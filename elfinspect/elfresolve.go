@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -41,7 +40,14 @@ func (in *Inspector) openCandidate(p string) *elfFile {
 }
 
 func (in *Inspector) readCandidate(p string) *elfFile {
-	f, err := in.fs.open(p)
+	h, err := in.fs.host(p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+			return &elfFile{notExist: true}
+		}
+		return &elfFile{err: err}
+	}
+	f, err := openFD(h)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 			return &elfFile{notExist: true}
@@ -49,18 +55,15 @@ func (in *Inspector) readCandidate(p string) *elfFile {
 		return &elfFile{err: err}
 	}
 	defer f.Close()
-	st, err := f.Stat()
+	size, mode, id, err := f.stat()
 	if err != nil {
 		return &elfFile{err: err}
 	}
-	if st.IsDir() {
+	if mode&syscall.S_IFMT == syscall.S_IFDIR {
 		return &elfFile{notExist: true}
 	}
-	ef := &elfFile{}
-	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
-		ef.id = fileID{uint64(sys.Dev), uint64(sys.Ino)}
-	}
-	head := make([]byte, min(headSize, st.Size()))
+	ef := &elfFile{id: id}
+	head := make([]byte, min(candidateHeadSize, size))
 	n, err := f.ReadAt(head, 0)
 	if err != nil && !errors.Is(err, io.EOF) {
 		ef.err = err
@@ -71,7 +74,7 @@ func (in *Inspector) readCandidate(p string) *elfFile {
 		ef.err = errors.New("invalid ELF header")
 		return ef
 	}
-	ef.obj, ef.err = readELF(f, st.Size(), head, false)
+	ef.obj, ef.err = readELF(f, size, head, false)
 	return ef
 }
 
@@ -80,7 +83,8 @@ type elfRaw struct {
 	obj  *elfObject
 	r    io.ReaderAt
 	path string
-	st   os.FileInfo
+	mode uint32 // st_mode
+	id   fileID
 	secs []elfSection
 }
 
@@ -113,14 +117,13 @@ func (e *elfRaw) describe(b *Binary) error {
 	b.GlibcMin = versionMax(all, "GLIBC_")
 	b.GlibcxxMin = versionMax(all, "GLIBCXX_")
 	b.CxxabiMin = versionMax(all, "CXXABI_")
-	secs, err := o.sections(e.r)
-	if err != nil {
+	isGo := o.hasGoNote()
+	if isGo || b.Static {
 		// ld.so never reads section headers: a file without usable ones
 		// still loads. Only what needs them is skipped.
-		secs = nil
+		e.secs, _ = o.sections(e.r)
 	}
-	e.secs = secs
-	for _, s := range secs {
+	for _, s := range e.secs {
 		if s.name == ".go.buildinfo" {
 			b.Go = goInfo(e.r)
 			break
@@ -131,6 +134,8 @@ func (e *elfRaw) describe(b *Binary) error {
 			b.Diagnoses = append(b.Diagnoses, *d)
 		}
 	}
+	// Resolution needs only the dynamic section: let go of file data.
+	o.ra, o.strtabCache, e.secs, e.r = nil, nil, nil, nil
 	return nil
 }
 
@@ -227,15 +232,12 @@ func (e *elfRaw) resolve(in *Inspector, b *Binary) error {
 			exeOrigin = path.Dir(abs)
 		}
 	}
-	exeFile := &elfFile{obj: o}
-	if sys, ok := e.st.Sys().(*syscall.Stat_t); ok {
-		exeFile.id = fileID{uint64(sys.Dev), uint64(sys.Ino)}
-	}
+	exeFile := &elfFile{obj: o, id: e.id}
 	exe := &node{f: exeFile, path: exePath, origin: exeOrigin, lib: -1}
 	if o.soname != "" {
 		exe.names = []string{o.soname}
 	}
-	r := &elfResolver{in: in, t: t, exe: exe, b: b, setuid: e.st.Mode()&(fs.ModeSetuid|fs.ModeSetgid) != 0}
+	r := &elfResolver{in: in, t: t, exe: exe, b: b, setuid: e.mode&(syscall.S_ISUID|syscall.S_ISGID) != 0}
 	r.byName, r.byID, r.libByName = map[string]*node{}, map[fileID]*node{}, map[string]bool{}
 	if exeFile.id != (fileID{}) {
 		r.byID[exeFile.id] = exe

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/sirupsen/logrus"
 
@@ -45,7 +46,9 @@ type Options struct {
 // three formats share (like cmd/internal/objfile): it fills the facts it
 // reads from the file itself, then resolves the dependency tree.
 type rawFile interface {
+	// describe may read the file; it must not touch Inspector state.
 	describe(b *Binary) error
+	// resolve runs after the file is closed: it uses what describe kept.
 	resolve(in *Inspector, b *Binary) error
 }
 
@@ -112,54 +115,122 @@ func Inspect(path string, opts Options) (*Binary, error) {
 
 // headSize is how much of a file is read up front: the ELF header and, for
 // nearly every file, its program headers.
-const headSize = 4096
+const headSize = 16 << 10
+
+// candidateHeadSize is the first read of a library candidate: the ELF
+// and program headers.
+const candidateHeadSize = 2 << 10
 
 // Inspect reads the binary at path (a path on this machine, not inside
 // Root) and resolves its dependencies. A missing library is not an error:
 // it is in the result's Missing. An error means the file itself could not
 // be read or is not a binary cgotrace understands.
 func (in *Inspector) Inspect(path string) (*Binary, error) {
-	f, err := os.Open(path)
+	p, err := prepare(path)
 	if err != nil {
-		return nil, fmt.Errorf("inspect: %w", err)
+		return nil, err
+	}
+	return in.finish(p)
+}
+
+// prepared is a file read and described, not yet resolved. Preparing
+// touches no Inspector state, so files can be prepared concurrently.
+type prepared struct {
+	raw rawFile
+	b   *Binary
+}
+
+func prepare(path string) (prepared, error) {
+	f, err := openFD(path)
+	if err != nil {
+		return prepared{}, fmt.Errorf("inspect: %w", err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
+	size, mode, id, err := f.stat()
 	if err != nil {
-		return nil, fmt.Errorf("inspect: %w", err)
+		return prepared{}, fmt.Errorf("inspect: %w", err)
 	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("inspect %s: is a directory", path)
+	if mode&syscall.S_IFMT == syscall.S_IFDIR {
+		return prepared{}, fmt.Errorf("inspect %s: is a directory", path)
 	}
-	head := make([]byte, min(headSize, st.Size()))
+	head := make([]byte, min(headSize, size))
 	if _, err := f.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("inspect %s: %w", path, err)
+		return prepared{}, fmt.Errorf("inspect %s: %w", path, err)
 	}
-	raw, err := in.open(path, f, st, head)
+	raw, err := openRaw(path, f, size, mode, id, head)
 	if err != nil {
-		return nil, fmt.Errorf("inspect %s: %w", path, err)
+		return prepared{}, fmt.Errorf("inspect %s: %w", path, err)
 	}
 	b := &Binary{Path: path, Needed: []string{}, Rpath: []string{}, Runpath: []string{},
 		Libraries: []Library{}, Missing: []string{}}
 	if err := raw.describe(b); err != nil {
-		return nil, fmt.Errorf("inspect %s: %w", path, err)
+		return prepared{}, fmt.Errorf("inspect %s: %w", path, err)
 	}
-	if err := raw.resolve(in, b); err != nil {
-		return nil, fmt.Errorf("inspect %s: %w", path, err)
+	return prepared{raw, b}, nil
+}
+
+func (in *Inspector) finish(p prepared) (*Binary, error) {
+	b := p.b
+	if err := p.raw.resolve(in, b); err != nil {
+		return nil, fmt.Errorf("inspect %s: %w", b.Path, err)
 	}
 	b.Diagnoses = append(append([]diag.Diagnosis{}, missingDiagnoses(b)...), b.Diagnoses...)
 	return b, nil
 }
 
-// open picks the reader by the file's magic number.
-func (in *Inspector) open(path string, f *os.File, st os.FileInfo, head []byte) (rawFile, error) {
+// InspectAll inspects paths and calls fn for each, in order. Files are
+// read by up to workers goroutines; dependencies are resolved in one, so
+// every library is still read once.
+func (in *Inspector) InspectAll(paths []string, workers int, fn func(path string, b *Binary, err error)) {
+	type result struct {
+		p   prepared
+		err error
+	}
+	workers = max(1, min(workers, len(paths)))
+	results := make([]chan result, len(paths))
+	for i := range results {
+		results[i] = make(chan result, 1)
+	}
+	// At most ahead files wait prepared, so memory stays bounded.
+	const ahead = 64
+	tokens := make(chan struct{}, ahead)
+	next := make(chan int)
+	go func() {
+		for i := range paths {
+			tokens <- struct{}{}
+			next <- i
+		}
+		close(next)
+	}()
+	for w := 0; w < workers; w++ {
+		go func() {
+			for i := range next {
+				p, err := prepare(paths[i])
+				results[i] <- result{p, err}
+			}
+		}()
+	}
+	for i, path := range paths {
+		r := <-results[i]
+		<-tokens
+		if r.err != nil {
+			fn(path, nil, r.err)
+			continue
+		}
+		b, err := in.finish(r.p)
+		fn(path, b, err)
+	}
+}
+
+// openRaw picks the reader by the file's magic number.
+func openRaw(path string, f io.ReaderAt, size int64, mode uint32, id fileID, head []byte) (rawFile, error) {
 	switch {
 	case bytes.HasPrefix(head, []byte("\x7fELF")):
-		o, err := readELF(f, st.Size(), head, true)
+		o, err := readELF(f, size, head, true)
 		if err != nil {
 			return nil, err
 		}
-		return &elfRaw{obj: o, r: f, path: path, st: st}, nil
+		return &elfRaw{obj: o, r: f, path: path, mode: mode, id: id}, nil
 	case isMachO(head):
 		return newMachORaw(f, path)
 	case bytes.HasPrefix(head, []byte("MZ")):

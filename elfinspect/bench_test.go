@@ -1,0 +1,44 @@
+package elfinspect
+
+import (
+	"encoding/json"
+	"io"
+	"testing"
+)
+
+// BenchmarkInspectUsrBin inspects every ELF file of /usr/bin with one
+// Inspector (whole trees resolved), as `cgotrace inspect /usr/bin/*` does.
+func BenchmarkInspectUsrBin(b *testing.B) {
+	files := listELFs("/usr/bin")
+	if len(files) == 0 {
+		b.Skip("no ELF files in /usr/bin")
+	}
+	for b.Loop() {
+		in := NewInspector(Options{})
+		for _, f := range files {
+			if _, err := in.Inspect(f); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(files))*float64(b.N)/b.Elapsed().Seconds(), "files/s")
+}
+
+// BenchmarkJSON measures encoding the result of BenchmarkInspectUsrBin.
+func BenchmarkJSON(b *testing.B) {
+	files := listELFs("/usr/bin")
+	in := NewInspector(Options{})
+	var bins []*Binary
+	for _, f := range files {
+		if bin, err := in.Inspect(f); err == nil {
+			bins = append(bins, bin)
+		}
+	}
+	for b.Loop() {
+		enc := json.NewEncoder(io.Discard)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(bins); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
