@@ -188,11 +188,18 @@ func shimPCFiles(args []string, env Env, dir string) []string {
 			opts.Defaults = &d
 		}
 	}
-	res, err := Resolve(pkgs, opts)
-	if err != nil {
-		return nil
-	}
-	return res.PCFiles
+	return PCFiles(pkgs, opts)
+}
+
+// PCFiles returns the .pc files a pkg-config call for pkgs loads, in load
+// order: the packages and everything they require, including
+// Requires.private (which `--cflags` always follows). It is the cheap part
+// of Resolve: no flags, no tree, no checks.
+func PCFiles(pkgs []string, opts Options) []string {
+	c := newClient(&opts)
+	w := c.world(pkgs)
+	c.newProc(true, opts.Static).traverse(w, nil, 0)
+	return append([]string{}, c.loaded...)
 }
 
 func sameFile(a, b io.Writer) bool {
