@@ -143,39 +143,47 @@ func writeSymbolText(w io.Writer, r *symbolResult, color bool) {
 				bold(a.Query), len(r.Dirs), strings.Join(r.Dirs, ":"))
 			continue
 		}
-		fmt.Fprintf(w, "%s\n", bold(a.Query))
+		// The other spelling of the name, once: the mangled name for a
+		// demangled query, the demangled one for a mangled query.
+		head := bold(a.Query)
+		d0 := a.Definitions[0]
+		switch {
+		case d0.Symbol != a.Query:
+			head += " = " + d0.Symbol
+		case d0.Demangled != "":
+			head += " = " + d0.Demangled
+		}
+		fmt.Fprintln(w, head)
+		width := 0
 		for _, d := range a.Definitions {
-			name := d.Symbol
-			if d.Demangled != "" && d.Demangled != a.Query {
-				name += " (" + d.Demangled + ")"
-			} else if d.Symbol != a.Query {
-				name = d.Symbol
-			}
+			width = max(width, len(d.LinkFlag))
+		}
+		for _, d := range a.Definitions {
 			where := d.Library
 			if d.Library != d.File {
 				where += " -> " + d.File
 			}
-			var extra []string
+			notes := []string{string(d.Kind)}
+			if d.Symbol != d0.Symbol {
+				notes = append(notes, d.Symbol)
+			}
 			if d.Version != "" {
 				sep := "@@"
 				if !d.DefaultVersion {
 					sep = "@"
 				}
-				extra = append(extra, "version "+sep+d.Version)
+				notes = append(notes, sep+d.Version)
 			}
 			if d.Member != "" {
-				extra = append(extra, "member "+d.Member)
+				notes = append(notes, "member "+d.Member)
 			}
 			if d.Weak {
-				extra = append(extra, "weak")
+				notes = append(notes, "weak")
 			}
 			if !d.PlainLink {
-				extra = append(extra, "no lib<name>.so/.a link: install the development package or use "+d.LinkFlag)
+				notes = append(notes, "no lib<name>.so or .a to link with -l<name>: install the development package, or use "+d.LinkFlag)
 			}
-			fmt.Fprintf(w, "  %-6s %s  [%s]\n", "add "+d.LinkFlag, where, strings.Join(append([]string{string(d.Kind)}, extra...), ", "))
-			if name != a.Query {
-				fmt.Fprintf(w, "         defined as %s\n", name)
-			}
+			fmt.Fprintf(w, "  %-*s  %s (%s)\n", width, d.LinkFlag, where, strings.Join(notes, ", "))
 		}
 	}
 }

@@ -45,7 +45,7 @@ func TestSymbolCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s%s", code, out, stderr)
 	}
-	for _, want := range []string{"cmdtest_fn\n", "add -lcmdtest", filepath.Join(dir, "libcmdtest.so"), "member a.o"} {
+	for _, want := range []string{"cmdtest_fn\n", "  -lcmdtest  ", filepath.Join(dir, "libcmdtest.so"), "member a.o"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text output lacks %q:\n%s", want, out)
 		}

@@ -186,11 +186,16 @@ func isIdent(s string) bool {
 func (t *table) candidates(needles []string) []string {
 	block := t.mangled
 	var out []string
+	seen := map[string]bool{}
+	keep := func(l []byte) {
+		if len(l) > 0 && !seen[string(l)] {
+			seen[string(l)] = true
+			out = append(out, string(l))
+		}
+	}
 	if len(needles) == 0 {
 		for l := range bytes.SplitSeq(block, []byte{'\n'}) {
-			if len(l) > 0 {
-				out = append(out, string(l))
-			}
+			keep(l)
 		}
 		return out
 	}
@@ -220,7 +225,7 @@ func (t *table) candidates(needles []string) []string {
 			}
 		}
 		if ok {
-			out = append(out, string(line))
+			keep(line)
 		}
 		pos = end + 1
 	}

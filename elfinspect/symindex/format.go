@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"strings"
 	"unicode"
@@ -22,7 +21,7 @@ import (
 //	         pool offsets, 0 = none), library index, flags
 //	hash     nHash records (uint64 FNV-1a hash of the name, uint32
 //	         symbol), sorted by hash
-//	mangled  every distinct C++ (_Z) name, each followed by '\n'
+//	mangled  every C++ (_Z) name, each followed by '\n'
 //	pool     strings as uvarint length + bytes; offset 0 is "none"
 //
 // A lookup hashes the query and binary-searches the hash section of the
@@ -128,17 +127,28 @@ type libEntry struct {
 type pool struct {
 	b   []byte
 	off map[string]uint32
+	// last is the most recent add: neighbouring symbols share versions
+	// and archive members.
+	lastS   string
+	lastOff uint32
 }
 
 func newPool() *pool { return &pool{b: []byte{0}, off: map[string]uint32{"": 0}} }
 
 // add adds a string that repeats (versions, member names) once.
 func (p *pool) add(s string) uint32 {
-	if o, ok := p.off[s]; ok {
-		return o
+	if s == "" {
+		return 0
 	}
-	o := p.addUnique(s)
-	p.off[s] = o
+	if s == p.lastS {
+		return p.lastOff
+	}
+	o, ok := p.off[s]
+	if !ok {
+		o = p.addUnique(s)
+		p.off[s] = o
+	}
+	p.lastS, p.lastOff = s, o
 	return o
 }
 
@@ -170,10 +180,14 @@ func poolString(pool []byte, off uint32) (string, bool) {
 	return string(pool[start : start+int(n)]), true
 }
 
+// hashString is 64-bit FNV-1a.
 func hashString(s string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(s))
-	return h.Sum64()
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 // squeeze removes white space, so "f(int, char)" and "f(int,char)" hash
@@ -239,10 +253,14 @@ func withoutParams(s string) string {
 // encodeIndex builds the cache file for libs.
 func encodeIndex(dirs []string, libs []*library, names [][]string) []byte {
 	p := newPool()
-	total := 0
+	total, nameBytes := 0, 0
 	for _, l := range libs {
 		total += len(l.Syms)
+		for _, s := range l.Syms {
+			nameBytes += len(s.Name) + 2
+		}
 	}
+	p.b = slices.Grow(p.b, nameBytes+nameBytes/8)
 	syms := make([]byte, 0, total*symRecLen)
 	type hrec struct {
 		h   uint64
@@ -250,7 +268,6 @@ func encodeIndex(dirs []string, libs []*library, names [][]string) []byte {
 	}
 	hashes := make([]hrec, 0, total)
 	var mangled []byte
-	seenMangled := map[string]bool{}
 	var man encoder
 	man.strs(dirs)
 	man.uvarint(uint64(len(libs)))
@@ -275,23 +292,33 @@ func encodeIndex(dirs []string, libs []*library, names [][]string) []byte {
 				syms = binary.LittleEndian.AppendUint32(syms, v)
 			}
 			hashes = append(hashes, hrec{hashString(s.Name), nsym})
-			if isMangled(s.Name) && !seenMangled[s.Name] {
-				seenMangled[s.Name] = true
+			if isMangled(s.Name) {
 				mangled = append(mangled, s.Name...)
 				mangled = append(mangled, '\n')
 			}
 			nsym++
 		}
 	}
-	slices.SortFunc(hashes, func(a, b hrec) int {
-		switch {
-		case a.h < b.h:
-			return -1
-		case a.h > b.h:
-			return 1
+	// LSD radix sort on the hash, 16 bits a pass: stable, so equal hashes
+	// keep symbol order.
+	tmp := make([]hrec, len(hashes))
+	for shift := uint(0); shift < 64; shift += 16 {
+		var count [1 << 16]int
+		for _, h := range hashes {
+			count[(h.h>>shift)&0xffff]++
 		}
-		return int(a.sym) - int(b.sym)
-	})
+		sum := 0
+		for i, c := range count {
+			count[i] = sum
+			sum += c
+		}
+		for _, h := range hashes {
+			d := (h.h >> shift) & 0xffff
+			tmp[count[d]] = h
+			count[d]++
+		}
+		hashes, tmp = tmp, hashes
+	}
 	hb := make([]byte, 0, len(hashes)*hashRecLen)
 	for _, h := range hashes {
 		hb = binary.LittleEndian.AppendUint64(hb, h.h)

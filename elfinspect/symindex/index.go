@@ -21,6 +21,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -196,6 +197,9 @@ func OpenOptions(ctx context.Context, o Options) (*Index, error) {
 				Machine: l.Machine, Err: l.Err, Inputs: l.Inputs, Syms: syms}
 		}
 	}
+	// Building allocates a few hundred thousand short-lived strings: let
+	// the heap grow rather than collect it again and again.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	libs, reread := readAll(cands, prev)
 	data := encodeIndex(dirs, libs, names)
 	t, err := decodeIndex(data)
@@ -241,9 +245,10 @@ func sameFiles(t *table, dirs []string, cands []*candidate) bool {
 // script (libc.so → libc.so.6) gets the script's flag.
 func linkInfos(libs []libEntry, dirs []string) []linkInfo {
 	out := make([]linkInfo, len(libs))
-	byPath := map[string]int{}
+	type key struct{ dev, ino uint64 }
+	byFile := map[key]int{}
 	for i, l := range libs {
-		byPath[l.Path] = i
+		byFile[key{l.ID.Dev, l.ID.Ino}] = i
 	}
 	for i, l := range libs {
 		out[i] = pickLink(l.Names)
@@ -257,11 +262,12 @@ func linkInfos(libs []libEntry, dirs []string) []linkInfo {
 			continue
 		}
 		for _, in := range l.Inputs {
-			r, err := filepath.EvalSymlinks(in)
+			fi, err := os.Stat(in)
 			if err != nil {
 				continue
 			}
-			if j, ok := byPath[r]; ok && !out[j].plain {
+			id := statID(fi)
+			if j, ok := byFile[key{id.Dev, id.Ino}]; ok && !out[j].plain {
 				out[j] = li
 			}
 		}

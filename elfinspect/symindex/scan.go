@@ -110,10 +110,14 @@ func isLibName(name string) bool {
 	return strings.HasSuffix(name, ".a") || strings.HasSuffix(name, ".so") || strings.Contains(name, ".so.")
 }
 
-// scanDirs lists the library files in dirs, one candidate per real file.
+// scanDirs lists the library files in dirs, one candidate per file
+// (device and inode): libz.so, libz.so.1 and libz.so.1.3 are one file
+// with three names.
 func scanDirs(dirs []string) ([]*candidate, error) {
-	byPath := map[string]*candidate{}
+	type key struct{ dev, ino uint64 }
+	byFile := map[key]*candidate{}
 	var order []*candidate
+	realDir := map[string]string{}
 	for di, d := range dirs {
 		ents, err := os.ReadDir(d)
 		if err != nil {
@@ -124,30 +128,58 @@ func scanDirs(dirs []string) ([]*candidate, error) {
 				continue
 			}
 			p := filepath.Join(d, e.Name())
-			real := p
-			if e.Type()&os.ModeSymlink != 0 {
-				r, err := filepath.EvalSymlinks(p)
-				if err != nil {
-					continue // dangling link: ld cannot use it either
-				}
-				real = r
-			} else if !e.Type().IsRegular() {
-				continue
+			real, fi, err := resolve(p)
+			if err != nil || !fi.Mode().IsRegular() {
+				continue // dangling link, directory, ...: ld cannot use it either
 			}
-			if c, ok := byPath[real]; ok {
+			id := statID(fi)
+			k := key{id.Dev, id.Ino}
+			if c, ok := byFile[k]; ok {
 				c.names = append(c.names, p)
 				continue
 			}
-			fi, err := os.Stat(real)
-			if err != nil || !fi.Mode().IsRegular() {
-				continue
+			// A link may reach the file through a linked directory
+			// (/lib -> usr/lib): name it by its real directory.
+			dir := filepath.Dir(real)
+			rd, ok := realDir[dir]
+			if !ok {
+				rd, err = filepath.EvalSymlinks(dir)
+				if err != nil {
+					rd = dir
+				}
+				realDir[dir] = rd
 			}
-			c := &candidate{path: real, id: statID(fi), dir: di, names: []string{p}}
-			byPath[real] = c
+			real = filepath.Join(rd, filepath.Base(real))
+			c := &candidate{path: real, id: id, dir: di, names: []string{p}}
+			byFile[k] = c
 			order = append(order, c)
 		}
 	}
 	return order, nil
+}
+
+// resolve follows the symbolic links of p (cheaper than EvalSymlinks: the
+// directories are already real paths, and a library link points to a
+// file next to it) and returns the file reached and its lstat.
+func resolve(p string) (string, os.FileInfo, error) {
+	for range 40 {
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return "", nil, err
+		}
+		if fi.Mode()&os.ModeSymlink == 0 {
+			return p, fi, nil
+		}
+		t, err := os.Readlink(p)
+		if err != nil {
+			return "", nil, err
+		}
+		if !filepath.IsAbs(t) {
+			t = filepath.Join(filepath.Dir(p), t)
+		}
+		p = t
+	}
+	return "", nil, errors.New("too many levels of symbolic links")
 }
 
 // Kind of library.

@@ -406,3 +406,55 @@ func TestTextOutput(t *testing.T) {
 		t.Errorf("no colour: %q", buf.String())
 	}
 }
+
+func TestPreflight(t *testing.T) {
+	needTool(t, "gcc")
+	dir := t.TempDir()
+	wrapper := filepath.Join(dir, "cc-wrapper")
+	os.WriteFile(wrapper, []byte("#!/bin/sh\nif [ \"$1\" = -dumpmachine ]; then echo aarch64-linux-gnu; exit 0; fi\nexec gcc \"$@\"\n"), 0o755)
+	env := func(set map[string]string) []string {
+		m := baseEnv(t)
+		for k, v := range set {
+			m[k] = v
+		}
+		var out []string
+		for k, v := range m {
+			out = append(out, k+"="+v)
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		set  map[string]string
+		code string
+		subj map[string]string
+	}{
+		{"ok", nil, "", nil},
+		{"explicit off", map[string]string{"CGO_ENABLED": "0"}, "cgo-disabled", map[string]string{"reason": "CGO_ENABLED=0 is set in the environment"}},
+		{"cross implied", map[string]string{"GOARCH": "arm64"}, "cgo-disabled", nil},
+		{"cc missing", map[string]string{"CC": filepath.Join(dir, "nocc")}, "cc-not-found", map[string]string{"tool": filepath.Join(dir, "nocc")}},
+		{"cc other target", map[string]string{"CC": wrapper}, "cross-cc-mismatch", map[string]string{"target": "linux/amd64", "tool": wrapper}},
+	}
+	for _, tt := range tests {
+		p, err := RunPreflight(context.Background(), Options{Env: env(tt.set), Dir: dir})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		ds := p.Diagnoses()
+		if tt.code == "" {
+			if len(ds) != 0 {
+				t.Errorf("%s: %+v", tt.name, ds)
+			}
+			continue
+		}
+		if len(ds) != 1 || string(ds[0].Code) != tt.code || ds[0].Fix == "" {
+			t.Errorf("%s: %+v, want one %s with a fix", tt.name, ds, tt.code)
+			continue
+		}
+		for k, v := range tt.subj {
+			if ds[0].Subject[k] != v {
+				t.Errorf("%s: subject %q = %q, want %q", tt.name, k, ds[0].Subject[k], v)
+			}
+		}
+	}
+}

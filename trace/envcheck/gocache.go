@@ -24,6 +24,9 @@ func (s *state) checkGoCache(ctx context.Context) []Check {
 	raw, rawSet := s.env.Lookup("GOCACHE")
 	eff := s.goenv["GOCACHE"]
 	if s.goenv == nil {
+		if !rawSet {
+			return nil // no go command: nothing to say about its default
+		}
 		eff = raw
 	}
 	c, dir := CheckGoCacheDir(raw, rawSet, eff, s.env.Get("HOME"), s.dir)
