@@ -309,6 +309,34 @@ func diagnoseBlock(l *buildlog.Log, b *buildlog.Block, f *Facts) []diag.Diagnosi
 				fmt.Sprintf("add -Wl,-rpath-link,<dir of %s> (or -L<dir>) to the link flags", m.Library)))
 		}
 	}
+	// lld says "X is incompatible with elf64-x86-64" without a "cannot
+	// find -lX" after it.
+	for lib, obj := range incompatible {
+		if !cannotFind[lib] {
+			for _, m := range b.Messages {
+				if m.Kind == buildlog.MsgSkippingIncompat && m.Object == obj {
+					cannotFind[lib] = true
+					ds = append(ds, c.cannotFind(buildlog.Message{Kind: buildlog.MsgCannotFindLib, Library: "-l" + lib, Raw: m.Raw, Text: m.Text}, incompatible))
+					break
+				}
+			}
+		}
+	}
+	// A file on the link line that is neither an object nor a library
+	// (ld reads it as a linker script and fails) is the cause; the
+	// undefined references that follow are its consequence.
+	if bad, ok := badLinkInput(b.Messages); ok {
+		d := c.simple(bad, diag.LinkError, "object", bad.Object,
+			fmt.Sprintf("%s is not an object file or library: the linker read it as a linker script and failed", bad.Object),
+			fmt.Sprintf("replace %s with a real library (is it a text file, a failed download, or a Git LFS pointer?), or remove it from the link flags", bad.Object))
+		for _, m := range b.Messages {
+			if (m.Kind == buildlog.MsgInLinkerScript || m.Kind == buildlog.MsgFileNotRecog) && m.Object == bad.Object && len(m.Raw) > 0 && m.Raw[0] != bad.Raw[0] {
+				d.Evidence = append(d.Evidence, m.Raw...)
+			}
+		}
+		ds = append(ds, d)
+		undefined = nil
+	}
 	if len(undefined) > 0 {
 		ds = append(ds, c.undefined(undefined)...)
 	}
@@ -837,4 +865,13 @@ func linkIsStatic(argv []string) bool {
 		}
 	}
 	return false
+}
+
+func badLinkInput(ms []buildlog.Message) (buildlog.Message, bool) {
+	for _, m := range ms {
+		if (m.Kind == buildlog.MsgInLinkerScript || m.Kind == buildlog.MsgFileNotRecog) && m.Object != "" {
+			return m, true
+		}
+	}
+	return buildlog.Message{}, false
 }
