@@ -27,7 +27,11 @@ func (g *globals) writeReport(r *trace.Report, format, path string) error {
 	if err := f(&buf, r, opts); err != nil {
 		return err
 	}
-	return writeFileAtomic(path, buf.Bytes())
+	if err := writeFileAtomic(path, buf.Bytes()); err != nil {
+		// A --output path that cannot be written is the user's input.
+		return inputError(err)
+	}
+	return nil
 }
 
 // writeFileAtomic writes data to path through a temporary file and a
