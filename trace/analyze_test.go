@@ -78,7 +78,7 @@ func TestAnalyzeRealLogs(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer f.Close()
-			rep, err := Analyze(f, "test")
+			rep, _, err := Analyze(f, "test")
 			if err != nil {
 				t.Fatal(err)
 			}

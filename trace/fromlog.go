@@ -163,13 +163,14 @@ func stepFromRecord(rec buildlog.Record) Step {
 }
 
 // Analyze parses a build log (plain, -x, or -json) and returns the report
-// that can be made from the log alone.
-func Analyze(r io.Reader, version string) (*Report, error) {
+// that can be made from the log alone, and the parsed log (its Outcome
+// says whether the log shows how the build ended).
+func Analyze(r io.Reader, version string) (*Report, *buildlog.Log, error) {
 	l, err := buildlog.Parse(r)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return reportFromLog(l, nil, version), nil
+	return reportFromLog(l, nil, version), l, nil
 }
 
 // reportFromLog builds a report from a parsed log and what else is known.

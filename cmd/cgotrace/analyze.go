@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/cgotrace/cgotrace/buildlog"
 	"github.com/cgotrace/cgotrace/trace"
 	"github.com/cgotrace/cgotrace/trace/diag"
 	"github.com/cgotrace/cgotrace/trace/render"
@@ -52,9 +55,19 @@ func runAnalyze(g *globals, o *analyzeOptions) error {
 		defer f.Close()
 		r, name = f, o.input
 	}
-	rep, err := trace.Analyze(r, toolVersion())
+	br := bufio.NewReaderSize(r, 64<<10)
+	if head, _ := br.Peek(8 << 10); bytes.IndexByte(head, 0) >= 0 && bytes.Count(head, []byte{0}) > len(head)/64 {
+		return inputError(fmt.Errorf("analyze %s: binary data, not a build log", name))
+	}
+	rep, l, err := trace.Analyze(br, toolVersion())
 	if err != nil {
 		return inputError(fmt.Errorf("analyze %s: %w", name, err))
+	}
+	if l.Lines == 0 {
+		return inputError(fmt.Errorf("analyze %s: the log is empty (go build without -x prints nothing when it succeeds, so there is nothing to explain)", name))
+	}
+	if l.Outcome == buildlog.OutcomeUnknown && !hasErrorDiagnosis(rep) {
+		return inputError(fmt.Errorf("analyze %s: the log does not show how the build ended: it stops before go build finished (truncated?) or is not go build output (%d lines read, %d not understood)", name, l.Lines, l.Skipped))
 	}
 	rep.Command.Argv = []string{"cgotrace", "analyze", o.input}
 	if err := g.writeReport(rep, o.format, o.output); err != nil {
@@ -70,15 +83,19 @@ func runAnalyze(g *globals, o *analyzeOptions) error {
 			return &exitError{code: exitBroken, err: err}
 		}
 	}
-	for _, d := range rep.Diagnoses {
-		if d.Severity == diag.Error {
-			return exitCode(exitFailed)
-		}
-	}
-	if rep.Command.ExitCode != 0 {
+	if hasErrorDiagnosis(rep) || rep.Command.ExitCode != 0 {
 		return exitCode(exitFailed)
 	}
 	return nil
+}
+
+func hasErrorDiagnosis(r *trace.Report) bool {
+	for _, d := range r.Diagnoses {
+		if d.Severity == diag.Error {
+			return true
+		}
+	}
+	return false
 }
 
 // writeReportDir writes the --report-dir files; rawLog is the path of the
