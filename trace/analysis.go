@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"time"
+
+	"github.com/sirupsen/logrus"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,10 +20,12 @@ import (
 type analysis struct {
 	o     *BuildOptions
 	goEnv GoEnv
-	env   []string
-	log   *buildlog.Log
-	rep   *Report
-	shim  *buildShim
+	// ccTarget is `$CC -dumpmachine`, read while go build ran.
+	ccTarget string
+	env      []string
+	log      *buildlog.Log
+	rep      *Report
+	shim     *buildShim
 	// forensic is the log of the forensic rebuild, when one ran.
 	forensic *buildlog.Log
 }
@@ -43,10 +48,17 @@ func (a *analysis) run(ctx context.Context, code int) {
 	a.rep.Toolchain = a.toolchain(ctx)
 	f.CCTarget = a.rep.Toolchain.CCTarget
 
+	phase := func(name string, t0 time.Time) {
+		o.Log.WithFields(logrus.Fields{"phase": name, "elapsed": time.Since(t0).Round(time.Millisecond)}).Debug("diagnosis")
+	}
 	if code != 0 {
+		t0 := time.Now()
 		a.loadPackages(ctx, f)
+		phase("go list and #cgo lines", t0)
 		if !o.NoRerun && a.chainIncomplete(f) {
+			t0 = time.Now()
 			a.forensicRebuild(ctx)
+			phase("forensic rebuild", t0)
 		}
 		if !o.NoRerun {
 			lp := &linkProbe{runner: o.Runner, cc: a.ccWords(), dir: o.Dir, env: a.env, goarch: a.goEnv["GOARCH"]}
@@ -63,6 +75,8 @@ func (a *analysis) run(ctx context.Context, code int) {
 	if a.forensic != nil {
 		logs = []*buildlog.Log{a.forensic, a.log}
 	}
+	t0 := time.Now()
+	defer func() { phase("rules, probes, inspection", t0) }()
 	var ds []diag.Diagnosis
 	seenPkg := map[string]bool{}
 	for i, l := range logs {
@@ -149,12 +163,23 @@ func (a *analysis) unexplained(code int) diag.Diagnosis {
 }
 
 // ccWords is CC split into words (CC may carry flags: "gcc -m32").
-func (a *analysis) ccWords() []string {
-	cc := strings.Fields(a.goEnv["CC"])
+func (a *analysis) ccWords() []string { return ccWords(a.goEnv) }
+
+func ccWords(ge GoEnv) []string {
+	cc := strings.Fields(ge["CC"])
 	if len(cc) == 0 {
 		cc = []string{"gcc"}
 	}
 	return cc
+}
+
+// ccTarget is `$CC -dumpmachine`, or "" when CC cannot say.
+func ccTarget(ctx context.Context, r Runner, cc []string, dir string, env []string) string {
+	var out bytes.Buffer
+	if code, err := r.Run(ctx, Cmd{Name: cc[0], Args: append(cc[1:len(cc):len(cc)], "-dumpmachine"), Dir: dir, Env: env, Stdout: &out}); err == nil && code == 0 {
+		return strings.TrimSpace(out.String())
+	}
+	return ""
 }
 
 func (a *analysis) toolchain(ctx context.Context) *Toolchain {
@@ -173,11 +198,7 @@ func (a *analysis) toolchain(ctx context.Context) *Toolchain {
 	} else {
 		tc.PkgConfig = pc
 	}
-	cc := a.ccWords()
-	var out bytes.Buffer
-	if code, err := a.o.Runner.Run(ctx, Cmd{Name: cc[0], Args: append(cc[1:], "-dumpmachine"), Dir: a.o.Dir, Env: a.env, Stdout: &out}); err == nil && code == 0 {
-		tc.CCTarget = strings.TrimSpace(out.String())
-	}
+	tc.CCTarget = a.ccTarget
 	return tc
 }
 

@@ -3,6 +3,7 @@ package trace
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"github.com/cgotrace/cgotrace/pkgconfig"
@@ -19,17 +20,11 @@ type buildShim struct {
 // build runs as it would without cgotrace — when that program cannot be
 // found: go build must then fail exactly as it would have ("exec:
 // "pkg-config": executable file not found in $PATH"), not on the shim.
-func newShim(o BuildOptions, goEnv GoEnv) *buildShim {
+func newShim(o BuildOptions) *buildShim {
 	if o.Self == "" {
 		return nil
 	}
-	pc := goEnv["PKG_CONFIG"]
-	if v, ok := envValue(o.Env, "PKG_CONFIG"); ok {
-		pc = v
-	}
-	if pc == "" {
-		pc = "pkg-config"
-	}
+	pc := pkgConfigSetting(o.Env)
 	// cmd/go runs only the first word of PKG_CONFIG.
 	first := strings.Fields(pc + " ")
 	if len(first) == 0 {
@@ -44,8 +39,38 @@ func newShim(o BuildOptions, goEnv GoEnv) *buildShim {
 		return nil
 	}
 	f.Close()
-	env := append([]string{"PKG_CONFIG=" + o.Self}, pkgconfig.ShimEnv(real, f.Name())...)
+	// Only the two variables: the shim asks the real pkg-config for its
+	// defaults on its first call, so a warm build that runs no pkg-config
+	// pays nothing (pkgconfig.ShimEnv would ask up front).
+	env := []string{"PKG_CONFIG=" + o.Self, pkgconfig.EnvShimReal + "=" + real, pkgconfig.EnvShimRecord + "=" + f.Name()}
 	return &buildShim{env: env, record: f.Name()}
+}
+
+// pkgConfigSetting is the PKG_CONFIG go build will use: the environment's,
+// else the go env file's (go env -w PKG_CONFIG=...), else "pkg-config".
+// Reading the file directly keeps `go env` off the build's critical path.
+func pkgConfigSetting(env []string) string {
+	if v, ok := envValue(env, "PKG_CONFIG"); ok && v != "" {
+		return v
+	}
+	file, ok := envValue(env, "GOENV")
+	if !ok {
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			return "pkg-config"
+		}
+		file = filepath.Join(dir, "go", "env")
+	}
+	if file != "" && file != "off" {
+		if data, err := os.ReadFile(file); err == nil {
+			for _, line := range strings.Split(string(data), "\n") {
+				if v, ok := strings.CutPrefix(strings.TrimSpace(line), "PKG_CONFIG="); ok && v != "" {
+					return v
+				}
+			}
+		}
+	}
+	return "pkg-config"
 }
 
 func (s *buildShim) cleanup() { os.Remove(s.record) }
