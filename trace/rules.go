@@ -8,6 +8,7 @@ import (
 
 	"github.com/cgotrace/cgotrace/buildlog"
 	"github.com/cgotrace/cgotrace/trace/diag"
+	"github.com/cgotrace/cgotrace/trace/envcheck"
 )
 
 // Facts is what cgotrace knows beyond the log. `analyze` has only the log
@@ -133,16 +134,20 @@ func upfront(l *buildlog.Log, f *Facts) []diag.Diagnosis {
 		}
 	}
 	if f.GoEnv["CGO_ENABLED"] == "1" && f.CCTarget != "" && goarch != "" {
-		if want := gnuArch(goarch); want != "" && !targetMatches(f.CCTarget, goos, want) {
+		if tos, tarch, ok := envcheck.ParseTriple(f.CCTarget); ok && !envcheck.TargetMatches(tos, tarch, goos, goarch) {
 			cc := f.GoEnv["CC"]
 			if cc == "" {
 				cc = "gcc"
 			}
+			fix := fmt.Sprintf("set CC to a C cross compiler for %s/%s, or build with CGO_ENABLED=0", goos, goarch)
+			if names := envcheck.CrossCompilerNames(goos, goarch); len(names) > 0 {
+				fix = fmt.Sprintf("set CC to a C cross compiler for %s/%s (e.g. CC=%s), or build with CGO_ENABLED=0", goos, goarch, names[0])
+			}
 			ds = append(ds, diag.Diagnosis{
 				Code: diag.CrossCCMismatch, Severity: diag.Error, Package: "runtime/cgo",
 				Summary: fmt.Sprintf("building for %s/%s with %s, a C compiler for %s", goos, goarch, cc, f.CCTarget),
-				Detail:  fmt.Sprintf("`%s -dumpmachine` prints %s; GOOS/GOARCH ask for %s", cc, f.CCTarget, want),
-				Fix:     fmt.Sprintf("set CC to a cross compiler for %s/%s (e.g. CC=%s-linux-gnu-gcc, Debian package gcc-%s-linux-gnu), or build with CGO_ENABLED=0", goos, goarch, want, strings.ReplaceAll(want, "_", "-")),
+				Detail:  fmt.Sprintf("`%s -dumpmachine` prints %s (%s/%s); GOOS/GOARCH ask for %s/%s", cc, f.CCTarget, tos, tarch, goos, goarch),
+				Fix:     fix,
 				Subject: map[string]string{"tool": cc, "target": goos + "/" + goarch},
 			})
 		}
@@ -174,40 +179,6 @@ func sortedPkgPaths(m map[string]*Package) []string {
 	}
 	sort.Strings(s)
 	return s
-}
-
-// gnuArch maps GOARCH to the GNU triplet's machine.
-func gnuArch(goarch string) string {
-	return map[string]string{
-		"amd64": "x86_64", "386": "i686", "arm64": "aarch64", "arm": "arm",
-		"riscv64": "riscv64", "ppc64le": "powerpc64le", "ppc64": "powerpc64",
-		"s390x": "s390x", "mips64le": "mips64el", "mips64": "mips64",
-		"mipsle": "mipsel", "mips": "mips", "loong64": "loongarch64",
-	}[goarch]
-}
-
-func targetMatches(target, goos, arch string) bool {
-	m := strings.SplitN(target, "-", 2)[0]
-	switch arch {
-	case "i686":
-		if m == "i386" || m == "i486" || m == "i586" || m == "i686" {
-			return true
-		}
-	case "arm":
-		if strings.HasPrefix(m, "arm") {
-			return true
-		}
-	}
-	if m != arch {
-		return false
-	}
-	switch goos {
-	case "windows":
-		return strings.Contains(target, "mingw") || strings.Contains(target, "windows")
-	case "darwin", "ios":
-		return strings.Contains(target, "apple") || strings.Contains(target, "darwin")
-	}
-	return true
 }
 
 // blockCtx is what the rules of one block share.
