@@ -221,23 +221,12 @@ func (e *elfRaw) resolve(in *Inspector, b *Binary) error {
 			exePath = "/" + rel
 		}
 	}
-	exeOrigin := ""
-	if rp, err := filepath.EvalSymlinks(e.path); err == nil {
-		if abs, err := filepath.Abs(rp); err == nil {
-			if in.fs.root != "" {
-				if rel, ok := strings.CutPrefix(abs, in.fs.root+"/"); ok {
-					abs = "/" + rel
-				}
-			}
-			exeOrigin = path.Dir(abs)
-		}
-	}
 	exeFile := &elfFile{obj: o, id: e.id}
-	exe := &node{f: exeFile, path: exePath, origin: exeOrigin, lib: -1}
+	exe := &node{f: exeFile, path: exePath, lib: -1}
 	if o.soname != "" {
 		exe.names = []string{o.soname}
 	}
-	r := &elfResolver{in: in, t: t, exe: exe, b: b, setuid: e.mode&(syscall.S_ISUID|syscall.S_ISGID) != 0}
+	r := &elfResolver{in: in, t: t, exe: exe, b: b, setuid: e.mode&(syscall.S_ISUID|syscall.S_ISGID) != 0, exeHostPath: e.path}
 	r.byName, r.byID, r.libByName = map[string]*node{}, map[fileID]*node{}, map[string]bool{}
 	if exeFile.id != (fileID{}) {
 		r.byID[exeFile.id] = exe
@@ -270,14 +259,18 @@ func (e *elfRaw) resolve(in *Inspector, b *Binary) error {
 }
 
 type elfResolver struct {
-	in     *Inspector
-	t      *elfTarget
-	exe    *node
-	b      *Binary
-	loaded []*node
-	interp *node
-	llp    []searchDir
-	setuid bool
+	// exeHostPath is the executable as given; its $ORIGIN is computed on
+	// first use (most binaries have no DST at all).
+	exeHostPath string
+	exeOrigin   *string
+	in          *Inspector
+	t           *elfTarget
+	exe         *node
+	b           *Binary
+	loaded      []*node
+	interp      *node
+	llp         []searchDir
+	setuid      bool
 	// seenMissing de-duplicates Missing.
 	seenMissing map[string]int
 	// byName maps every name and soname of a loaded object to it;
@@ -512,6 +505,30 @@ func (r *elfResolver) searchListOf(n *node) *searchList {
 	return sl
 }
 
+// origin is $ORIGIN of n: for the executable the directory of its
+// realpath (what the kernel gives ld.so when it is run through a symlink);
+// for a library the directory it was found in, not realpath'd.
+func (r *elfResolver) origin(n *node) string {
+	if n != r.exe {
+		return n.origin
+	}
+	if r.exeOrigin == nil {
+		o := ""
+		if rp, err := filepath.EvalSymlinks(r.exeHostPath); err == nil {
+			if abs, err := filepath.Abs(rp); err == nil {
+				if root := r.in.fs.root; root != "" {
+					if rel, ok := strings.CutPrefix(abs, root+"/"); ok {
+						abs = "/" + rel
+					}
+				}
+				o = path.Dir(abs)
+			}
+		}
+		r.exeOrigin = &o
+	}
+	return *r.exeOrigin
+}
+
 // parseSearchPath splits an RPATH, RUNPATH or LD_LIBRARY_PATH value as
 // fillin_rpath does: an empty element is the current directory, DSTs are
 // expanded with owner's $ORIGIN, an element that cannot be expanded is
@@ -581,7 +598,7 @@ func (r *elfResolver) expandDST(s string, owner *node) (string, bool) {
 		var val string
 		switch name {
 		case "ORIGIN":
-			val = owner.origin
+			val = r.origin(owner)
 			if r.setuid && (i != 0 || owner != r.exe) {
 				// Secure mode: $ORIGIN only at the start of an element.
 				if i != 0 {

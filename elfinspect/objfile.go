@@ -115,7 +115,7 @@ func Inspect(path string, opts Options) (*Binary, error) {
 
 // headSize is how much of a file is read up front: the ELF header and, for
 // nearly every file, its program headers.
-const headSize = 16 << 10
+const headSize = 4 << 10
 
 // candidateHeadSize is the first read of a library candidate: the ELF
 // and program headers.
