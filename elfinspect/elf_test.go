@@ -107,7 +107,11 @@ func TestLoaderRules(t *testing.T) {
 		}
 		leaf := lib(b, "libleaf.so")
 		if leaf == nil || leaf.NeededBy != filepath.Join(libDir, "libmid.so") || len(leaf.Tried) == 0 {
-			t.Errorf("libleaf.so = %+v, want needed_by libmid with tried paths", leaf)
+			t.Fatalf("libleaf.so = %+v, want needed_by libmid with tried paths", leaf)
+		}
+		hint := filepath.Join(libDir, "libleaf.so") + " exists in the DT_RUNPATH of " + fx.runpath
+		if !strings.HasPrefix(leaf.Tried[len(leaf.Tried)-1], hint) {
+			t.Errorf("no RUNPATH-not-inherited hint; tried %q", leaf.Tried)
 		}
 	})
 

@@ -413,6 +413,7 @@ func (r *elfResolver) addMissing(n *node, name string, res searchResult) {
 	}
 	if !strings.ContainsRune(name, '/') {
 		tried = append(tried, r.confHints(name)...)
+		tried = append(tried, r.runpathHints(n, name)...)
 	}
 	r.seenMissing[name] = len(r.b.Libraries)
 	r.b.Libraries = append(r.b.Libraries, Library{Name: name, Found: false, NeededBy: r.displayName(n),
@@ -431,6 +432,31 @@ func (r *elfResolver) confHints(name string) []string {
 			continue
 		}
 		out = append(out, fmt.Sprintf("%s exists and %s lists %s, but /etc/ld.so.cache has no entry for it (ld.so reads only the cache: run ldconfig)", p, cd.file, cd.dir))
+	}
+	return out
+}
+
+// runpathHints explains the most common surprise: the library sits in a
+// directory of another object's DT_RUNPATH, which does not apply to n.
+func (r *elfResolver) runpathHints(n *node, name string) []string {
+	var out []string
+	for _, l := range r.loaded {
+		if l == n || !l.f.obj.hasRunpath {
+			continue
+		}
+		for _, d := range r.searchListOf(l).dirs {
+			if d.via != "runpath" {
+				continue
+			}
+			p := path.Join(d.dir, name)
+			f := r.in.openCandidate(p)
+			if f.obj == nil || f.err != nil || !r.compatible(f.obj) {
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s exists in the DT_RUNPATH of %s, but DT_RUNPATH applies only to that object's own dependencies, not to %s's: give %s a RUNPATH too (e.g. $ORIGIN), or link %s with -Wl,--disable-new-dtags (DT_RPATH is inherited)",
+				p, r.displayName(l), path.Base(n.path), path.Base(n.path), path.Base(r.displayName(l))))
+			return out
+		}
 	}
 	return out
 }
@@ -730,10 +756,17 @@ func missingDiagnoses(b *Binary) []diag.Diagnosis {
 			sev = diag.Info
 			summary += "; it is weakly linked, the program still starts"
 		}
-		out = append(out, diag.Diagnosis{
+		d := diag.Diagnosis{
 			Code: diag.RuntimeLibraryMissing, Severity: sev, Summary: summary,
+			Fix:     "install the package that provides " + l.Name + ", or ship it and point the binary at it (-Wl,-rpath,'$ORIGIN/../lib'); for a test run, LD_LIBRARY_PATH",
 			Subject: map[string]string{"library": l.Name}, Evidence: l.Tried,
-		})
+		}
+		for _, t := range l.Tried {
+			if strings.Contains(t, " exists ") {
+				d.Detail = t
+			}
+		}
+		out = append(out, d)
 	}
 	return out
 }
