@@ -499,22 +499,42 @@ func (r *elfResolver) searchListOf(n *node) *searchList {
 	}
 	sl := &searchList{nodeflib: n.f.obj.flags1&uint64(elf.DF_1_NODEFLIB) != 0}
 	o := n.f.obj
-	if !o.hasRunpath {
+	switch {
+	case r.t.musl:
+		// musl (ldso/dynlink.c): LD_LIBRARY_PATH, then the run path of the
+		// object and of every object that led to it (DT_RUNPATH, else
+		// DT_RPATH: both are inherited), then the path file; no cache.
+		sl.dirs = append(sl.dirs, r.llp...)
 		for l := n; l != nil; l = l.loader {
 			lo := l.f.obj
-			if !lo.hasRpath || lo.hasRunpath {
-				continue
+			rp, via := lo.rpath, "rpath"
+			if lo.hasRunpath {
+				rp, via = lo.runpath, "runpath"
 			}
-			via := "rpath"
 			if l != n {
-				via = "rpath of " + r.displayName(l)
+				via += " of " + r.displayName(l)
 			}
-			sl.dirs = append(sl.dirs, r.parseSearchPath(lo.rpath, false, l, via)...)
+			sl.dirs = append(sl.dirs, r.parseSearchPath(rp, false, l, via)...)
 		}
-	}
-	sl.dirs = append(sl.dirs, r.llp...)
-	if o.hasRunpath {
-		sl.dirs = append(sl.dirs, r.parseSearchPath(o.runpath, false, n, "runpath")...)
+		sl.nodeflib = false
+	default:
+		if !o.hasRunpath {
+			for l := n; l != nil; l = l.loader {
+				lo := l.f.obj
+				if !lo.hasRpath || lo.hasRunpath {
+					continue
+				}
+				via := "rpath"
+				if l != n {
+					via = "rpath of " + r.displayName(l)
+				}
+				sl.dirs = append(sl.dirs, r.parseSearchPath(lo.rpath, false, l, via)...)
+			}
+		}
+		sl.dirs = append(sl.dirs, r.llp...)
+		if o.hasRunpath {
+			sl.dirs = append(sl.dirs, r.parseSearchPath(o.runpath, false, n, "runpath")...)
+		}
 	}
 	var k strings.Builder
 	for _, d := range sl.dirs {
@@ -667,7 +687,7 @@ func (r *elfResolver) searchUncached(sl *searchList, name string) searchResult {
 			return res
 		}
 	}
-	if c := r.in.ldCache(); c != nil {
+	if c := r.in.ldCache(); c != nil && !r.t.musl {
 		for _, p := range c.lookup(name, r.t.cacheFlags, r.t.hwcaps) {
 			if sl.nodeflib && r.inDefaultDir(p) {
 				res.tried = append(res.tried, p+" (ld.so.cache; ignored: DF_1_NODEFLIB)")
