@@ -193,6 +193,7 @@ type searchList struct {
 	dirs     []searchDir
 	nodeflib bool
 	key      string
+	memo     map[string]searchResult
 }
 
 type searchResult struct {
@@ -671,12 +672,21 @@ func (r *elfResolver) expandDST(s string, owner *node) (string, bool) {
 // search looks name up for loader n, memoized by n's search list.
 func (r *elfResolver) search(n *node, name string) searchResult {
 	sl := r.searchListOf(n)
-	key := r.t.id + "\x01" + sl.key + "\x01" + name
-	if res, ok := r.in.searchMemo[key]; ok {
+	if sl.memo == nil {
+		// Objects with the same search list (most have none of their
+		// own) share one memo, across every binary of the Inspector.
+		key := r.t.id + "\x01" + sl.key
+		sl.memo = r.in.searchMemo[key]
+		if sl.memo == nil {
+			sl.memo = map[string]searchResult{}
+			r.in.searchMemo[key] = sl.memo
+		}
+	}
+	if res, ok := sl.memo[name]; ok {
 		return res
 	}
 	res := r.searchUncached(sl, name)
-	r.in.searchMemo[key] = res
+	sl.memo[name] = res
 	return res
 }
 

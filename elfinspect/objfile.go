@@ -63,7 +63,7 @@ type Inspector struct {
 	elfFiles   map[string]*elfFile
 	elfTargets map[targetKey]*elfTarget
 	dirExists  map[string]bool
-	searchMemo map[string]searchResult
+	searchMemo map[string]map[string]searchResult
 
 	cacheOnce sync.Once
 	ldc       *ldCache
@@ -103,7 +103,7 @@ func NewInspector(opts Options) *Inspector {
 		elfFiles:   map[string]*elfFile{},
 		elfTargets: map[targetKey]*elfTarget{},
 		dirExists:  map[string]bool{},
-		searchMemo: map[string]searchResult{},
+		searchMemo: map[string]map[string]searchResult{},
 	}
 }
 

@@ -36,5 +36,5 @@ hyperfine -N -i --warmup 5 --runs "$runs" --export-json "$work/bench.json" \
 python3 - "$work/bench.json" <<'PY'
 import json, sys
 for r in json.load(open(sys.argv[1]))["results"]:
-    print(f"median {r['median']*1000:7.1f} ms  user {r['user']*1000:5.1f} ms  system {r['system']*1000:5.1f} ms  {r['command']}")
+    print(f"median {r['median']*1000:7.1f} ms  min {r['min']*1000:6.1f} ms  user {r['user']*1000:5.1f} ms  system {r['system']*1000:5.1f} ms  {r['command']}")
 PY
