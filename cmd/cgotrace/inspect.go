@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
@@ -63,6 +64,10 @@ func runInspect(g *globals, opts *inspectOptions) error {
 			return usageErrorf("--root %s: not a directory", opts.root)
 		}
 	}
+	// Inspecting many files allocates many short-lived buffers and keeps
+	// little (output is streamed): a larger GC target cuts GC work by a
+	// third for a whole /usr/bin, for a few MB more memory.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	in := elfinspect.NewInspector(elfinspect.Options{
 		Root: opts.root, LDLibraryPath: opts.ldLibraryPath, Log: g.log,
 	})
