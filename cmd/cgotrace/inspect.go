@@ -116,6 +116,7 @@ func runInspect(g *globals, opts *inspectOptions) error {
 // object per line (readable with jq or grep).
 type binaryWriter struct {
 	w      *bufio.Writer
+	enc    *json.Encoder
 	format string
 	color  bool
 	n      int
@@ -124,17 +125,15 @@ type binaryWriter struct {
 func (o *binaryWriter) write(b *elfinspect.Binary) error {
 	defer func() { o.n++ }()
 	if o.format == "json" {
+		// The encoder reuses its buffer and ends each object with a
+		// newline: "[", then one object per line, commas leading.
 		if o.n == 0 {
 			o.w.WriteString("[\n")
+			o.enc = json.NewEncoder(o.w)
 		} else {
-			o.w.WriteString(",\n")
+			o.w.WriteString(",")
 		}
-		j, err := json.Marshal(b)
-		if err != nil {
-			return err
-		}
-		_, err = o.w.Write(j)
-		return err
+		return o.enc.Encode(b)
 	}
 	if o.n > 0 {
 		o.w.WriteString("\n")
@@ -150,7 +149,7 @@ func (o *binaryWriter) close() error {
 		_, err := o.w.WriteString("[]\n")
 		return err
 	}
-	_, err := o.w.WriteString("\n]\n")
+	_, err := o.w.WriteString("]\n")
 	return err
 }
 
