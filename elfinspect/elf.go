@@ -639,7 +639,8 @@ func (o *elfObject) hasGoNote() bool {
 			if namesz > uint64(len(b)) || end > uint64(len(b)) {
 				break
 			}
-			if typ == 4 && namesz == 3 && string(b[12:14]) == "Go" {
+			// The Go linker writes namesz 4 ("Go\x00\x00").
+			if typ == 4 && (namesz == 3 || namesz == 4) && string(b[12:15]) == "Go\x00" {
 				return true
 			}
 			b = b[end:]
