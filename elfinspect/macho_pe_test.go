@@ -94,6 +94,11 @@ func TestMachORpath(t *testing.T) {
 	if got := Verify(b, VerifyOptions{Static: true}); len(got) < 3 {
 		t.Errorf("verify --static with non-system dylibs: %+v", got)
 	}
+	// The same tree seen through --root: paths are the target's.
+	b = inspectT(t, app, Options{Root: d})
+	if l := lib(b, "@rpath/libbar.dylib"); l == nil || l.Path != "/lib/libbar.dylib" {
+		t.Errorf("with --root: libbar = %+v", l)
+	}
 }
 
 func TestFatMachO(t *testing.T) {
