@@ -42,3 +42,24 @@ func BenchmarkJSON(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkInspectAllJSON is what `cgotrace inspect --format json
+// /usr/bin/*` does in-process: parallel reads, one resolver, JSON out.
+func BenchmarkInspectAllJSON(b *testing.B) {
+	files := listELFs("/usr/bin")
+	if len(files) == 0 {
+		b.Skip("no ELF files in /usr/bin")
+	}
+	for b.Loop() {
+		in := NewInspector(Options{})
+		in.InspectAll(files, 2, func(_ string, bin *Binary, err error) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := json.Marshal(bin); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+	b.ReportMetric(float64(len(files))*float64(b.N)/b.Elapsed().Seconds(), "files/s")
+}

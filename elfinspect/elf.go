@@ -20,7 +20,7 @@ const (
 	maxVerneed    = 1 << 14
 	maxDynstr     = 64 << 20
 	maxString     = 1 << 16
-	wholeStrtab   = 64 << 10 // read the whole .dynstr below this size
+	wholeStrtab   = 16 << 10 // read the whole .dynstr below this size
 )
 
 // elfObject is what the loader emulation needs to know about one ELF file:
@@ -81,7 +81,7 @@ type readerAt struct {
 	grow bool
 }
 
-const windowSize = 16 << 10
+const windowSize = 4 << 10
 
 func newReaderAt(r io.ReaderAt, size int64, head []byte) *readerAt {
 	return &readerAt{r: r, size: size, win: head}
@@ -316,7 +316,7 @@ func (o *elfObject) readDynamic(ra *readerAt, off, size uint64, full bool) error
 	}
 	o.strtabOff, o.strtabSize, o.hasStrtab = stroff, strsz, true
 	st := &strReader{ra: ra, off: stroff, size: strsz}
-	if full || strsz <= wholeStrtab {
+	if strsz <= wholeStrtab {
 		if strsz > maxDynstr {
 			return fmt.Errorf("dynamic string table of %d bytes", strsz)
 		}
@@ -639,7 +639,8 @@ func (o *elfObject) hasGoNote() bool {
 			if namesz > uint64(len(b)) || end > uint64(len(b)) {
 				break
 			}
-			if typ == 4 && namesz == 3 && string(b[12:14]) == "Go" {
+			// The Go linker writes namesz 4 ("Go\x00\x00").
+			if typ == 4 && (namesz == 3 || namesz == 4) && string(b[12:15]) == "Go\x00" {
 				return true
 			}
 			b = b[end:]

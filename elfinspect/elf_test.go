@@ -107,7 +107,11 @@ func TestLoaderRules(t *testing.T) {
 		}
 		leaf := lib(b, "libleaf.so")
 		if leaf == nil || leaf.NeededBy != filepath.Join(libDir, "libmid.so") || len(leaf.Tried) == 0 {
-			t.Errorf("libleaf.so = %+v, want needed_by libmid with tried paths", leaf)
+			t.Fatalf("libleaf.so = %+v, want needed_by libmid with tried paths", leaf)
+		}
+		hint := filepath.Join(libDir, "libleaf.so") + " exists in the DT_RUNPATH of " + fx.runpath
+		if !strings.HasPrefix(leaf.Tried[len(leaf.Tried)-1], hint) {
+			t.Errorf("no RUNPATH-not-inherited hint; tried %q", leaf.Tried)
 		}
 	})
 
@@ -269,6 +273,12 @@ func TestStatic(t *testing.T) {
 	}
 	if got := Verify(b, VerifyOptions{Static: true, Allow: []string{"libc.so.6", "ld-linux-*"}}); len(got) != 0 {
 		t.Errorf("--allow: %+v", got)
+	}
+	// A gcc 12 / glibc 2.36 hello world needs GLIBC_2.34 for
+	// __libc_start_main: the symbol is named as evidence.
+	got = Verify(b, VerifyOptions{MaxGlibc: "2.17"})
+	if len(got) != 1 || got[0].Code != diag.GlibcTooNew || !contains(got[0].Evidence, "__libc_start_main@GLIBC_"+b.GlibcMin) {
+		t.Errorf("--max-glibc 2.17: %+v", got)
 	}
 }
 

@@ -193,6 +193,7 @@ type searchList struct {
 	dirs     []searchDir
 	nodeflib bool
 	key      string
+	memo     map[string]searchResult
 }
 
 type searchResult struct {
@@ -221,23 +222,12 @@ func (e *elfRaw) resolve(in *Inspector, b *Binary) error {
 			exePath = "/" + rel
 		}
 	}
-	exeOrigin := ""
-	if rp, err := filepath.EvalSymlinks(e.path); err == nil {
-		if abs, err := filepath.Abs(rp); err == nil {
-			if in.fs.root != "" {
-				if rel, ok := strings.CutPrefix(abs, in.fs.root+"/"); ok {
-					abs = "/" + rel
-				}
-			}
-			exeOrigin = path.Dir(abs)
-		}
-	}
 	exeFile := &elfFile{obj: o, id: e.id}
-	exe := &node{f: exeFile, path: exePath, origin: exeOrigin, lib: -1}
+	exe := &node{f: exeFile, path: exePath, lib: -1}
 	if o.soname != "" {
 		exe.names = []string{o.soname}
 	}
-	r := &elfResolver{in: in, t: t, exe: exe, b: b, setuid: e.mode&(syscall.S_ISUID|syscall.S_ISGID) != 0}
+	r := &elfResolver{in: in, t: t, exe: exe, b: b, setuid: e.mode&(syscall.S_ISUID|syscall.S_ISGID) != 0, exeHostPath: e.path}
 	r.byName, r.byID, r.libByName = map[string]*node{}, map[fileID]*node{}, map[string]bool{}
 	if exeFile.id != (fileID{}) {
 		r.byID[exeFile.id] = exe
@@ -270,14 +260,18 @@ func (e *elfRaw) resolve(in *Inspector, b *Binary) error {
 }
 
 type elfResolver struct {
-	in     *Inspector
-	t      *elfTarget
-	exe    *node
-	b      *Binary
-	loaded []*node
-	interp *node
-	llp    []searchDir
-	setuid bool
+	// exeHostPath is the executable as given; its $ORIGIN is computed on
+	// first use (most binaries have no DST at all).
+	exeHostPath string
+	exeOrigin   *string
+	in          *Inspector
+	t           *elfTarget
+	exe         *node
+	b           *Binary
+	loaded      []*node
+	interp      *node
+	llp         []searchDir
+	setuid      bool
 	// seenMissing de-duplicates Missing.
 	seenMissing map[string]int
 	// byName maps every name and soname of a loaded object to it;
@@ -420,6 +414,7 @@ func (r *elfResolver) addMissing(n *node, name string, res searchResult) {
 	}
 	if !strings.ContainsRune(name, '/') {
 		tried = append(tried, r.confHints(name)...)
+		tried = append(tried, r.runpathHints(n, name)...)
 	}
 	r.seenMissing[name] = len(r.b.Libraries)
 	r.b.Libraries = append(r.b.Libraries, Library{Name: name, Found: false, NeededBy: r.displayName(n),
@@ -438,6 +433,31 @@ func (r *elfResolver) confHints(name string) []string {
 			continue
 		}
 		out = append(out, fmt.Sprintf("%s exists and %s lists %s, but /etc/ld.so.cache has no entry for it (ld.so reads only the cache: run ldconfig)", p, cd.file, cd.dir))
+	}
+	return out
+}
+
+// runpathHints explains the most common surprise: the library sits in a
+// directory of another object's DT_RUNPATH, which does not apply to n.
+func (r *elfResolver) runpathHints(n *node, name string) []string {
+	var out []string
+	for _, l := range r.loaded {
+		if l == n || !l.f.obj.hasRunpath {
+			continue
+		}
+		for _, d := range r.searchListOf(l).dirs {
+			if d.via != "runpath" {
+				continue
+			}
+			p := path.Join(d.dir, name)
+			f := r.in.openCandidate(p)
+			if f.obj == nil || f.err != nil || !r.compatible(f.obj) {
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s exists in the DT_RUNPATH of %s, but DT_RUNPATH applies only to that object's own dependencies, not to %s's: give %s a RUNPATH too (e.g. $ORIGIN), or link %s with -Wl,--disable-new-dtags (DT_RPATH is inherited)",
+				p, r.displayName(l), path.Base(n.path), path.Base(n.path), path.Base(r.displayName(l))))
+			return out
+		}
 	}
 	return out
 }
@@ -480,22 +500,42 @@ func (r *elfResolver) searchListOf(n *node) *searchList {
 	}
 	sl := &searchList{nodeflib: n.f.obj.flags1&uint64(elf.DF_1_NODEFLIB) != 0}
 	o := n.f.obj
-	if !o.hasRunpath {
+	switch {
+	case r.t.musl:
+		// musl (ldso/dynlink.c): LD_LIBRARY_PATH, then the run path of the
+		// object and of every object that led to it (DT_RUNPATH, else
+		// DT_RPATH: both are inherited), then the path file; no cache.
+		sl.dirs = append(sl.dirs, r.llp...)
 		for l := n; l != nil; l = l.loader {
 			lo := l.f.obj
-			if !lo.hasRpath || lo.hasRunpath {
-				continue
+			rp, via := lo.rpath, "rpath"
+			if lo.hasRunpath {
+				rp, via = lo.runpath, "runpath"
 			}
-			via := "rpath"
 			if l != n {
-				via = "rpath of " + r.displayName(l)
+				via += " of " + r.displayName(l)
 			}
-			sl.dirs = append(sl.dirs, r.parseSearchPath(lo.rpath, false, l, via)...)
+			sl.dirs = append(sl.dirs, r.parseSearchPath(rp, false, l, via)...)
 		}
-	}
-	sl.dirs = append(sl.dirs, r.llp...)
-	if o.hasRunpath {
-		sl.dirs = append(sl.dirs, r.parseSearchPath(o.runpath, false, n, "runpath")...)
+		sl.nodeflib = false
+	default:
+		if !o.hasRunpath {
+			for l := n; l != nil; l = l.loader {
+				lo := l.f.obj
+				if !lo.hasRpath || lo.hasRunpath {
+					continue
+				}
+				via := "rpath"
+				if l != n {
+					via = "rpath of " + r.displayName(l)
+				}
+				sl.dirs = append(sl.dirs, r.parseSearchPath(lo.rpath, false, l, via)...)
+			}
+		}
+		sl.dirs = append(sl.dirs, r.llp...)
+		if o.hasRunpath {
+			sl.dirs = append(sl.dirs, r.parseSearchPath(o.runpath, false, n, "runpath")...)
+		}
 	}
 	var k strings.Builder
 	for _, d := range sl.dirs {
@@ -510,6 +550,30 @@ func (r *elfResolver) searchListOf(n *node) *searchList {
 	sl.key = k.String()
 	n.search = sl
 	return sl
+}
+
+// origin is $ORIGIN of n: for the executable the directory of its
+// realpath (what the kernel gives ld.so when it is run through a symlink);
+// for a library the directory it was found in, not realpath'd.
+func (r *elfResolver) origin(n *node) string {
+	if n != r.exe {
+		return n.origin
+	}
+	if r.exeOrigin == nil {
+		o := ""
+		if rp, err := filepath.EvalSymlinks(r.exeHostPath); err == nil {
+			if abs, err := filepath.Abs(rp); err == nil {
+				if root := r.in.fs.root; root != "" {
+					if rel, ok := strings.CutPrefix(abs, root+"/"); ok {
+						abs = "/" + rel
+					}
+				}
+				o = path.Dir(abs)
+			}
+		}
+		r.exeOrigin = &o
+	}
+	return *r.exeOrigin
 }
 
 // parseSearchPath splits an RPATH, RUNPATH or LD_LIBRARY_PATH value as
@@ -581,7 +645,7 @@ func (r *elfResolver) expandDST(s string, owner *node) (string, bool) {
 		var val string
 		switch name {
 		case "ORIGIN":
-			val = owner.origin
+			val = r.origin(owner)
 			if r.setuid && (i != 0 || owner != r.exe) {
 				// Secure mode: $ORIGIN only at the start of an element.
 				if i != 0 {
@@ -608,12 +672,21 @@ func (r *elfResolver) expandDST(s string, owner *node) (string, bool) {
 // search looks name up for loader n, memoized by n's search list.
 func (r *elfResolver) search(n *node, name string) searchResult {
 	sl := r.searchListOf(n)
-	key := r.t.id + "\x01" + sl.key + "\x01" + name
-	if res, ok := r.in.searchMemo[key]; ok {
+	if sl.memo == nil {
+		// Objects with the same search list (most have none of their
+		// own) share one memo, across every binary of the Inspector.
+		key := r.t.id + "\x01" + sl.key
+		sl.memo = r.in.searchMemo[key]
+		if sl.memo == nil {
+			sl.memo = map[string]searchResult{}
+			r.in.searchMemo[key] = sl.memo
+		}
+	}
+	if res, ok := sl.memo[name]; ok {
 		return res
 	}
 	res := r.searchUncached(sl, name)
-	r.in.searchMemo[key] = res
+	sl.memo[name] = res
 	return res
 }
 
@@ -624,7 +697,7 @@ func (r *elfResolver) searchUncached(sl *searchList, name string) searchResult {
 			return res
 		}
 	}
-	if c := r.in.ldCache(); c != nil {
+	if c := r.in.ldCache(); c != nil && !r.t.musl {
 		for _, p := range c.lookup(name, r.t.cacheFlags, r.t.hwcaps) {
 			if sl.nodeflib && r.inDefaultDir(p) {
 				res.tried = append(res.tried, p+" (ld.so.cache; ignored: DF_1_NODEFLIB)")
@@ -713,10 +786,17 @@ func missingDiagnoses(b *Binary) []diag.Diagnosis {
 			sev = diag.Info
 			summary += "; it is weakly linked, the program still starts"
 		}
-		out = append(out, diag.Diagnosis{
+		d := diag.Diagnosis{
 			Code: diag.RuntimeLibraryMissing, Severity: sev, Summary: summary,
+			Fix:     "install the package that provides " + l.Name + ", or ship it and point the binary at it (-Wl,-rpath,'$ORIGIN/../lib'); for a test run, LD_LIBRARY_PATH",
 			Subject: map[string]string{"library": l.Name}, Evidence: l.Tried,
-		})
+		}
+		for _, t := range l.Tried {
+			if strings.Contains(t, " exists ") {
+				d.Detail = t
+			}
+		}
+		out = append(out, d)
 	}
 	return out
 }

@@ -146,3 +146,28 @@ func TestRoot(t *testing.T) {
 		t.Errorf("no stale-cache hint: %q", l.Tried)
 	}
 }
+
+// TestMusl: musl's loader inherits DT_RUNPATH down the chain and has no
+// ld.so.cache; the same files under glibc leave libleaf missing.
+func TestMusl(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "lib/ld-musl-x86_64.so.1"), synthELF{soname: "libc.so"}.bytes())
+	writeFile(t, filepath.Join(root, "app/lib/libmid.so"), synthELF{soname: "libmid.so", needed: []string{"libleaf.so"}}.bytes())
+	writeFile(t, filepath.Join(root, "app/lib/libleaf.so"), synthELF{soname: "libleaf.so"}.bytes())
+	for _, tc := range []struct {
+		interp  string
+		missing int
+	}{{"/lib/ld-musl-x86_64.so.1", 0}, {"/lib/ld-musl-x86_64.so.1", 0}, {"/lib64/ld-linux-x86-64.so.2", 2}} {
+		exe := writeFile(t, filepath.Join(root, "app/bin/app"), synthELF{typ: elf.ET_EXEC, interp: tc.interp,
+			needed: []string{"libmid.so"}, runpath: "$ORIGIN/../lib"}.bytes())
+		b := inspectT(t, exe, Options{Root: root})
+		if len(b.Missing) != tc.missing {
+			t.Errorf("%s: missing %q", tc.interp, b.Missing)
+		}
+		if tc.missing == 0 {
+			if l := lib(b, "libleaf.so"); l == nil || l.Via != "runpath of /app/bin/app" {
+				t.Errorf("%s: libleaf.so = %+v", tc.interp, l)
+			}
+		}
+	}
+}

@@ -268,13 +268,25 @@ func (m *machoRaw) resolve(in *Inspector, b *Binary) error {
 			exeDir = path.Dir(abs)
 		}
 	}
+	exePath := m.path
+	if root := in.fs.root; root != "" {
+		// Name the executable as the target sees it, inside the root.
+		if abs, err := filepath.Abs(exePath); err == nil {
+			if rel, ok := strings.CutPrefix(abs, root+"/"); ok {
+				exePath = "/" + rel
+			}
+		}
+		if rel, ok := strings.CutPrefix(exeDir, root+"/"); ok {
+			exeDir = "/" + rel
+		}
+	}
 	if len(m.slices) == 1 {
-		return resolveMachO(in, m.slices[0], m.path, exeDir, b)
+		return resolveMachO(in, m.slices[0], exePath, exeDir, b)
 	}
 	seen := map[string]bool{}
 	for i, img := range m.slices {
 		s := b.Slices[i]
-		if err := resolveMachO(in, img, m.path, exeDir, s); err != nil {
+		if err := resolveMachO(in, img, exePath, exeDir, s); err != nil {
 			return err
 		}
 		s.Diagnoses = missingDiagnoses(s)

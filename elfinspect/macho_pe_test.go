@@ -3,6 +3,7 @@ package elfinspect
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -93,6 +94,11 @@ func TestMachORpath(t *testing.T) {
 	if got := Verify(b, VerifyOptions{Static: true}); len(got) < 3 {
 		t.Errorf("verify --static with non-system dylibs: %+v", got)
 	}
+	// The same tree seen through --root: paths are the target's.
+	b = inspectT(t, app, Options{Root: d})
+	if l := lib(b, "@rpath/libbar.dylib"); l == nil || l.Path != "/lib/libbar.dylib" {
+		t.Errorf("with --root: libbar = %+v", l)
+	}
 }
 
 func TestFatMachO(t *testing.T) {
@@ -171,5 +177,30 @@ func TestPE(t *testing.T) {
 	}
 	if l != nil && !reflect.DeepEqual(l.Needed, []string{"kernel32.dll"}) {
 		t.Errorf("the found DLL's own imports: %q", l.Needed)
+	}
+}
+
+// TestGoCgoBuildInfo: an externally linked (cgo) Go binary carries its
+// build ID note among the C toolchain's notes; build info is found.
+func TestGoCgoBuildInfo(t *testing.T) {
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("gcc not installed")
+	}
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go not on PATH")
+	}
+	d := t.TempDir()
+	writeFile(t, filepath.Join(d, "go.mod"), []byte("module cgoh\n\ngo 1.22\n"))
+	writeFile(t, filepath.Join(d, "main.go"), []byte("package main\n\n// static int one(void) { return 1; }\nimport \"C\"\n\nfunc main() { println(C.one()) }\n"))
+	cmd := exec.Command(gobin, "build", "-o", "app", ".")
+	cmd.Dir = d
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=1", "GOFLAGS=-buildvcs=false")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	b := inspectT(t, filepath.Join(d, "app"), Options{})
+	if b.Go == nil || b.Go.Settings["CGO_ENABLED"] != "1" || !contains(b.Needed, "libc.so.6") {
+		t.Errorf("go %+v needed %q", b.Go, b.Needed)
 	}
 }

@@ -63,7 +63,7 @@ type Inspector struct {
 	elfFiles   map[string]*elfFile
 	elfTargets map[targetKey]*elfTarget
 	dirExists  map[string]bool
-	searchMemo map[string]searchResult
+	searchMemo map[string]map[string]searchResult
 
 	cacheOnce sync.Once
 	ldc       *ldCache
@@ -103,7 +103,7 @@ func NewInspector(opts Options) *Inspector {
 		elfFiles:   map[string]*elfFile{},
 		elfTargets: map[targetKey]*elfTarget{},
 		dirExists:  map[string]bool{},
-		searchMemo: map[string]searchResult{},
+		searchMemo: map[string]map[string]searchResult{},
 	}
 }
 
@@ -115,7 +115,7 @@ func Inspect(path string, opts Options) (*Binary, error) {
 
 // headSize is how much of a file is read up front: the ELF header and, for
 // nearly every file, its program headers.
-const headSize = 16 << 10
+const headSize = 4 << 10
 
 // candidateHeadSize is the first read of a library candidate: the ELF
 // and program headers.
@@ -126,7 +126,7 @@ const candidateHeadSize = 2 << 10
 // it is in the result's Missing. An error means the file itself could not
 // be read or is not a binary cgotrace understands.
 func (in *Inspector) Inspect(path string) (*Binary, error) {
-	p, err := prepare(path)
+	p, err := prepare(path, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +140,10 @@ type prepared struct {
 	b   *Binary
 }
 
-func prepare(path string) (prepared, error) {
+// prepare reads path. scratch, when not nil, is a headSize buffer the
+// caller reuses between files: nothing prepared keeps a reference to it
+// (describe copies what it keeps and drops the file data).
+func prepare(path string, scratch []byte) (prepared, error) {
 	f, err := openFD(path)
 	if err != nil {
 		return prepared{}, fmt.Errorf("inspect: %w", err)
@@ -153,7 +156,12 @@ func prepare(path string) (prepared, error) {
 	if mode&syscall.S_IFMT == syscall.S_IFDIR {
 		return prepared{}, fmt.Errorf("inspect %s: is a directory", path)
 	}
-	head := make([]byte, min(headSize, size))
+	var head []byte
+	if scratch != nil && len(scratch) >= headSize {
+		head = scratch[:min(headSize, size)]
+	} else {
+		head = make([]byte, min(headSize, size))
+	}
 	if _, err := f.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
 		return prepared{}, fmt.Errorf("inspect %s: %w", path, err)
 	}
@@ -204,8 +212,9 @@ func (in *Inspector) InspectAll(paths []string, workers int, fn func(path string
 	}()
 	for w := 0; w < workers; w++ {
 		go func() {
+			scratch := make([]byte, headSize)
 			for i := range next {
-				p, err := prepare(paths[i])
+				p, err := prepare(paths[i], scratch)
 				results[i] <- result{p, err}
 			}
 		}()

@@ -161,6 +161,10 @@ func writeTree(w io.Writer, b *Binary, paint func(string, string) string) {
 		case !l.Found:
 			fmt.Fprintf(w, "%s%s%s %s\n", prefix, branch, name, paint(ansiRed, "=> not found"))
 			for _, t := range l.Tried {
+				if strings.Contains(t, " exists ") {
+					fmt.Fprintf(w, "%s%s    %s\n", prefix, cont, "hint: "+t)
+					continue
+				}
 				fmt.Fprintf(w, "%s%s    %s\n", prefix, cont, paint(ansiDim, "tried "+t))
 			}
 		case l.Path == "" || l.Path == l.Name:

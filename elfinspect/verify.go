@@ -51,9 +51,10 @@ func Verify(b *Binary, opts VerifyOptions) []diag.Diagnosis {
 	if opts.MaxGlibc != "" && b.GlibcMin != "" && compareVersions(b.GlibcMin, opts.MaxGlibc) > 0 {
 		out = append(out, diag.Diagnosis{
 			Code: diag.GlibcTooNew, Severity: diag.Error,
-			Summary: fmt.Sprintf("needs GLIBC_%s, newer than --max-glibc %s", b.GlibcMin, opts.MaxGlibc),
-			Fix:     "build on (or against a sysroot of) the oldest glibc you support, e.g. in a container of that distribution; or build statically with CGO_ENABLED=0 / musl",
-			Subject: map[string]string{"version": b.GlibcMin},
+			Summary:  fmt.Sprintf("needs GLIBC_%s, newer than --max-glibc %s", b.GlibcMin, opts.MaxGlibc),
+			Fix:      "build on (or against a sysroot of) the oldest glibc you support, e.g. in a container of that distribution; or build statically with CGO_ENABLED=0 / musl",
+			Subject:  map[string]string{"version": b.GlibcMin},
+			Evidence: symbolsAtVersion(b.Path, "GLIBC_"+b.GlibcMin),
 		})
 	}
 	out = append(out, rpathReasons(b, opts)...)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -82,7 +83,15 @@ func runVerify(g *globals, opts *verifyOptions) error {
 			continue
 		}
 		for _, d := range reasons {
-			fmt.Fprintf(g.stdout, "%s: FAIL %s: %s\n", b.Path, d.Code, d.Summary)
+			line := d.Summary
+			if d.Code == diag.GlibcTooNew && len(d.Evidence) > 0 {
+				ev := d.Evidence
+				if len(ev) > 4 {
+					ev = append(ev[:4:4], fmt.Sprintf("%d more", len(d.Evidence)-4))
+				}
+				line += " (" + strings.Join(ev, ", ") + ")"
+			}
+			fmt.Fprintf(g.stdout, "%s: FAIL %s: %s\n", b.Path, d.Code, line)
 			g.log.WithField("file", b.Path).WithField("code", d.Code).Debug(d.Fix)
 		}
 		if code == exitOK && failing(reasons) {
