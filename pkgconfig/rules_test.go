@@ -109,6 +109,12 @@ var ruleCases = []ruleCase{
 		env: []string{"PKG_CONFIG_LIBDIR="}, query: []string{"./d/top.pc"}, dir: "."},
 	{name: "variable-undefined-and-redefined", files: map[string]string{"a/v.pc": "x=1\nx=2\n" + pc("v", "Cflags: -DX=${x} -DY=${nope} -DT=${pc_top_builddir}\n")},
 		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"v"}},
+	{name: "sysroot-explicit-variable", files: map[string]string{"a/s.pc": "prefix=/usr\nlibdir=${pc_sysrootdir}${prefix}/lib\n" + pc("s", "Cflags: -I${pc_sysrootdir}${prefix}/include -I${pc_sysrootdir}/opt/x\nLibs: -L${libdir} -ls\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR=", "PKG_CONFIG_SYSROOT_DIR=/sr"}, query: []string{"s"}},
+	{name: "sysroot-set-but-empty", files: map[string]string{"a/s.pc": "prefix=/usr\n" + pc("s", "Cflags: -I${prefix}/include -I/opt/y -DP=${pc_sysrootdir}\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR=", "PKG_CONFIG_SYSROOT_DIR="}, query: []string{"s"}},
+	{name: "top-builddir", files: map[string]string{"a/t.pc": pc("t", "Cflags: -I${pc_top_builddir}/include\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR=", "PKG_CONFIG_TOP_BUILD_DIR=/build"}, query: []string{"t"}},
 	{name: "absorb-next-special", files: map[string]string{
 		"a/k2.pc": pc("k2", "Cflags: -isystem /x -pthread\n"), "a/p.pc": pc("p", "Cflags: -pthread\n"),
 		"a/k4.pc": pc("k4", "Cflags: -nodefaultlibs -pthread -lib:x -pthread\n"), "a/k8.pc": pc("k8", "Cflags: -isystem /x /y -Wl,--as-needed -pthread\n")},
