@@ -22,6 +22,14 @@ type Options struct {
 	Dir string
 	// Static is --static.
 	Static bool
+	// Pure is --pure (or PKG_CONFIG_PURE_DEPGRAPH in Env): with Static,
+	// private dependencies are searched but Libs.private/Cflags.private
+	// are not merged.
+	Pure bool
+	// Shared is --shared: it cancels Static.
+	Shared bool
+	// EnvOnly is --env-only: only PKG_CONFIG_PATH is searched.
+	EnvOnly bool
 	// Define holds --define-variable=NAME=VALUE settings.
 	Define map[string]string
 	// KeepSystemCflags and KeepSystemLibs are --keep-system-cflags/-libs.
@@ -234,7 +242,9 @@ func newClient(opts *Options) *client {
 	for _, p := range splitPath(env.Get("PKG_CONFIG_PATH")) {
 		addDir(p)
 	}
-	if libdir, ok := env.Lookup("PKG_CONFIG_LIBDIR"); ok {
+	if opts.EnvOnly {
+		// --env-only: PKG_CONFIG_PATH alone
+	} else if libdir, ok := env.Lookup("PKG_CONFIG_LIBDIR"); ok {
 		seen = nil
 		for _, p := range splitPath(libdir) {
 			addDir(p)
@@ -607,11 +617,18 @@ func (p *proc) walkConflicts(root *Package) eflag {
 
 // run performs one pkgconf call: cflags (true) or libs (false).
 func (c *client) run(world *Package, cflags bool, static bool) (fragList, *proc, bool) {
+	if c.opts.Shared {
+		static = false
+	}
+	merge := static
+	if _, ok := c.opts.Env.Lookup("PKG_CONFIG_PURE_DEPGRAPH"); ok || c.opts.Pure {
+		merge = false
+	}
 	var pr *proc
 	if cflags {
-		pr = c.newProc(true, static)
+		pr = c.newProc(true, merge)
 	} else {
-		pr = c.newProc(static, static)
+		pr = c.newProc(static, merge)
 	}
 	pr.report = true
 	if e := pr.traverse(world, nil, 0); e != errOK {

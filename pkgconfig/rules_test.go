@@ -23,7 +23,8 @@ type ruleCase struct {
 	env    []string
 	query  []string
 	static bool
-	dir    string // working directory, relative to the root
+	dir    string   // working directory, relative to the root
+	flags  []string // more pkg-config flags: --pure, --shared, --env-only
 }
 
 func pc(name, extra string) string {
@@ -115,6 +116,23 @@ var ruleCases = []ruleCase{
 		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR=", "PKG_CONFIG_SYSROOT_DIR="}, query: []string{"s"}},
 	{name: "top-builddir", files: map[string]string{"a/t.pc": pc("t", "Cflags: -I${pc_top_builddir}/include\n")},
 		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR=", "PKG_CONFIG_TOP_BUILD_DIR=/build"}, query: []string{"t"}},
+	{name: "static-pure", static: true, flags: []string{"--pure"}, files: map[string]string{
+		"a/top.pc":  pc("top", "Requires: mid\nRequires.private: priv\nLibs: -L/opt/top/lib -ltop\nLibs.private: -lm -lpthread\nCflags: -I/opt/top/include\nCflags.private: -DTOP_STATIC\n"),
+		"a/mid.pc":  pc("mid", "Libs: -L/opt/mid/lib -lmid\nLibs.private: -ldl\nCflags: -I/opt/mid/include\n"),
+		"a/priv.pc": pc("priv", "Libs: -L/opt/priv/lib -lpriv\nCflags: -I/opt/priv/include\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"top"}},
+	{name: "static-pure-env", static: true, files: map[string]string{
+		"a/top.pc":  pc("top", "Requires: mid\nRequires.private: priv\nLibs: -L/opt/top/lib -ltop\nLibs.private: -lm -lpthread\nCflags: -I/opt/top/include\nCflags.private: -DTOP_STATIC\n"),
+		"a/mid.pc":  pc("mid", "Libs: -L/opt/mid/lib -lmid\nLibs.private: -ldl\nCflags: -I/opt/mid/include\n"),
+		"a/priv.pc": pc("priv", "Libs: -L/opt/priv/lib -lpriv\nCflags: -I/opt/priv/include\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR=", "PKG_CONFIG_PURE_DEPGRAPH=1"}, query: []string{"top"}},
+	{name: "static-shared", static: true, flags: []string{"--shared"}, files: map[string]string{
+		"a/top.pc":  pc("top", "Requires: mid\nRequires.private: priv\nLibs: -L/opt/top/lib -ltop\nLibs.private: -lm -lpthread\nCflags: -I/opt/top/include\nCflags.private: -DTOP_STATIC\n"),
+		"a/mid.pc":  pc("mid", "Libs: -L/opt/mid/lib -lmid\nLibs.private: -ldl\nCflags: -I/opt/mid/include\n"),
+		"a/priv.pc": pc("priv", "Libs: -L/opt/priv/lib -lpriv\nCflags: -I/opt/priv/include\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"top"}},
+	{name: "env-only", flags: []string{"--env-only"}, files: map[string]string{"a/x.pc": pc("x", "Requires: y\n"), "b/y.pc": pc("y", "")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR=@ROOT@/b"}, query: []string{"x"}},
 	{name: "absorb-next-special", files: map[string]string{
 		"a/k2.pc": pc("k2", "Cflags: -isystem /x -pthread\n"), "a/p.pc": pc("p", "Cflags: -pthread\n"),
 		"a/k4.pc": pc("k4", "Cflags: -nodefaultlibs -pthread -lib:x -pthread\n"), "a/k8.pc": pc("k8", "Cflags: -isystem /x /y -Wl,--as-needed -pthread\n")},
@@ -158,6 +176,7 @@ func realPkgconf(t *testing.T, root string, env Env, tc ruleCase, mode string) (
 	if tc.static {
 		args = append(args, "--static")
 	}
+	args = append(args, tc.flags...)
 	args = append(args, "--")
 	args = append(args, tc.query...)
 	cmd := exec.Command(prog, args...)
@@ -201,7 +220,18 @@ func TestRules(t *testing.T) {
 	for _, tc := range ruleCases {
 		t.Run(tc.name, func(t *testing.T) {
 			root, env := setupRule(t, tc)
-			res, err := Resolve(tc.query, Options{Env: env, Dir: filepath.Join(root, tc.dir), Static: tc.static, Defaults: testDefaults()})
+			opts := Options{Env: env, Dir: filepath.Join(root, tc.dir), Static: tc.static, Defaults: testDefaults()}
+			for _, f := range tc.flags {
+				switch f {
+				case "--pure":
+					opts.Pure = true
+				case "--shared":
+					opts.Shared = true
+				case "--env-only":
+					opts.EnvOnly = true
+				}
+			}
+			res, err := Resolve(tc.query, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
