@@ -91,6 +91,13 @@ type Node struct {
 	Requires   []*Node `json:"requires,omitempty"`
 }
 
+// SearchDir is a directory of the search path as configured; Missing ones
+// are dropped by pkgconf.
+type SearchDir struct {
+	Dir     string `json:"dir"`
+	Missing bool   `json:"missing,omitempty"`
+}
+
 // FlagOrigin says which package gave a flag.
 type FlagOrigin struct {
 	Flag    string `json:"flag"`
@@ -161,6 +168,7 @@ type client struct {
 	ctx        *ParseContext
 	dirs       []string
 	missing    []string
+	order      []SearchDir // every directory considered, in order
 	defaults   *Defaults
 	files      map[string]*Package // parsed files by path
 	cache      map[string]*Package // pkgconf's package cache, by id
@@ -229,8 +237,10 @@ func newClient(opts *Options) *client {
 		fi, err := os.Stat(c.abs(p))
 		if err != nil {
 			c.missing = append(c.missing, p)
+			c.order = append(c.order, SearchDir{Dir: p, Missing: true})
 			return
 		}
+		c.order = append(c.order, SearchDir{Dir: p})
 		for _, s := range seen {
 			if os.SameFile(s, fi) {
 				return
