@@ -407,35 +407,57 @@ func (c *client) scanProviders(d *Dep) *Package {
 	return nil
 }
 
-// providesMatch says whether a Provides entry satisfies a dependency.
+// vercmp is a comparator of pkgconf's provides table; nil means "no
+// check", vcNone always fails.
+type vercmp func(a, b string) bool
+
+var (
+	vcNone vercmp = func(a, b string) bool { return false }
+	vcLT   vercmp = func(a, b string) bool { return CompareVersion(a, b) < 0 }
+	vcGT   vercmp = func(a, b string) bool { return CompareVersion(a, b) > 0 }
+	vcLE   vercmp = func(a, b string) bool { return CompareVersion(a, b) <= 0 }
+	vcGE   vercmp = func(a, b string) bool { return CompareVersion(a, b) >= 0 }
+	vcEQ   vercmp = func(a, b string) bool { return CompareVersion(a, b) == 0 }
+	vcNE   vercmp = func(a, b string) bool { return CompareVersion(a, b) != 0 }
+)
+
+// providesRules is pkgconf's pkgconf_pkg_provides_vermatch_rules, indexed by
+// the dependency's operator, then the provider's: rulecmp(depver, provver)
+// and depcmp(provver, depver) must both pass where set. Its results are
+// checked against pkgconf 1.8.1 for every operator pair in rules_test.go.
+var providesRules = func() [7]struct{ rule, dep [7]vercmp } {
+	var r [7]struct{ rule, dep [7]vercmp }
+	ranged := [7]vercmp{OpAny: vcNone, OpLT: vcLT, OpGT: vcGT, OpLE: vcLE, OpGE: vcGE}
+	r[OpAny].rule[OpAny], r[OpAny].dep[OpAny] = vcNone, vcNone
+	r[OpLT].rule = ranged
+	r[OpLT].dep = [7]vercmp{OpGT: vcLT, OpGE: vcLT, OpEQ: vcLT, OpNE: vcGE}
+	r[OpGT].rule = ranged
+	r[OpGT].dep = [7]vercmp{OpLT: vcGT, OpLE: vcGT, OpEQ: vcGT, OpNE: vcLE}
+	r[OpLE].rule = ranged
+	r[OpLE].dep = [7]vercmp{OpGT: vcLE, OpGE: vcLE, OpEQ: vcLE, OpNE: vcGT}
+	r[OpGE].rule = ranged
+	r[OpGE].dep = [7]vercmp{OpLT: vcGE, OpLE: vcGE, OpEQ: vcGE, OpNE: vcLT}
+	r[OpEQ].rule = [7]vercmp{OpAny: vcNone, OpLT: vcLT, OpGT: vcGT, OpLE: vcLE, OpGE: vcGE, OpEQ: vcEQ, OpNE: vcNE}
+	r[OpEQ].dep[OpAny] = vcNone
+	r[OpNE].rule = [7]vercmp{OpAny: vcNone, OpLT: vcGE, OpGT: vcLE, OpLE: vcGT, OpGE: vcLT, OpEQ: vcNE, OpNE: vcEQ}
+	r[OpNE].dep[OpAny] = vcNone
+	return r
+}()
+
+// providesMatch is pkgconf_pkg_scan_provides_vercmp: whether a Provides
+// entry satisfies a dependency.
 func providesMatch(d *Dep, pr Dep) bool {
-	if d.Op == OpAny {
-		return true
-	}
-	switch pr.Op {
-	case OpAny:
+	if d.Op < 0 || int(d.Op) >= 7 || pr.Op < 0 || int(pr.Op) >= 7 {
 		return false
-	case OpEQ:
-		return d.Op.Satisfies(pr.Version, d.Version)
-	case OpNE:
-		return !(d.Op == OpEQ && CompareVersion(d.Version, pr.Version) == 0)
 	}
-	// a range provider: the ranges must overlap
-	c := CompareVersion(pr.Version, d.Version)
-	lowP := pr.Op == OpGT || pr.Op == OpGE
-	lowD := d.Op == OpGT || d.Op == OpGE
-	switch {
-	case d.Op == OpEQ:
-		return pr.Op.Satisfies(d.Version, pr.Version)
-	case d.Op == OpNE:
-		return true
-	case lowP == lowD:
-		return true
-	case lowP: // provider >= pv, dep <= dv
-		return c < 0 || c == 0 && pr.Op == OpGE && d.Op == OpLE
-	default: // provider <= pv, dep >= dv
-		return c > 0 || c == 0 && pr.Op == OpLE && d.Op == OpGE
+	rule := providesRules[d.Op]
+	if f := rule.dep[pr.Op]; f != nil && !f(pr.Version, d.Version) {
+		return false
 	}
+	if f := rule.rule[pr.Op]; f != nil && !f(d.Version, pr.Version) {
+		return false
+	}
+	return true
 }
 
 // proc is the per-call state of one pkgconf run (one --cflags or --libs
