@@ -379,18 +379,21 @@ func (c *client) tryDir(dir, name string) *Package {
 }
 
 // scanProviders is pkgconf_pkg_scan_providers: every .pc of every
-// directory, in directory order (pkgconf uses readdir order; we sort).
+// directory of the search path, each directory in readdir order as pkgconf
+// reads it (so the first provider found is the same one).
 func (c *client) scanProviders(d *Dep) *Package {
 	for _, dir := range c.dirs {
-		ents, err := os.ReadDir(c.abs(dir))
+		f, err := os.Open(c.abs(dir))
 		if err != nil {
 			continue
 		}
-		for _, e := range ents {
-			if e.IsDir() || !strings.HasSuffix(e.Name(), ".pc") {
+		names, _ := f.Readdirnames(-1)
+		f.Close()
+		for _, name := range names {
+			if !strings.HasSuffix(name, ".pc") {
 				continue
 			}
-			p, ok := c.loadAs(dir+"/"+e.Name(), false, false)
+			p, ok := c.loadAs(dir+"/"+name, false, false)
 			if !ok || !p.Valid() {
 				continue
 			}
