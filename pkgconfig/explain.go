@@ -38,8 +38,11 @@ type Explanation struct {
 	Requires          []*Node      `json:"requires"`
 	SearchPath        []string     `json:"search_path"`
 	SearchPathMissing []string     `json:"search_path_missing,omitempty"`
-	Suggestions       []Suggestion `json:"suggestions"`
-	Problems          []Problem    `json:"problems"`
+	// SearchOrder is every directory configured, in order, missing ones
+	// marked.
+	SearchOrder []SearchDir  `json:"search_order,omitempty"`
+	Suggestions []Suggestion `json:"suggestions"`
+	Problems    []Problem    `json:"problems"`
 	// OK is set when both `pkg-config --cflags` and `--libs` succeed.
 	OK bool `json:"ok"`
 	// Stderr is what pkgconf prints for the failing call.
@@ -69,7 +72,7 @@ func Explain(pkg string, opts Options, places []string) (*Explanation, error) {
 	ex := &Explanation{Package: pkg, Static: opts.Static, Cflags: res.Cflags, Libs: res.Libs,
 		CflagsFrom: res.CflagsFrom, CflagsText: res.CflagsText, LibsText: res.LibsText,
 		CflagsOK: res.CflagsOK, LibsOK: res.LibsOK, LibsFrom: res.LibsFrom, SearchPath: res.SearchPath,
-		SearchPathMissing: c.missing, Problems: res.Problems, OK: res.OK(), Stderr: res.Stderr,
+		SearchPathMissing: c.missing, SearchOrder: c.order, Problems: res.Problems, OK: res.OK(), Stderr: res.Stderr,
 		Suggestions: []Suggestion{}, Requires: []*Node{}}
 	if len(res.Tree) > 0 {
 		top := res.Tree[0]

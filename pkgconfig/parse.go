@@ -287,6 +287,14 @@ func (c *ParseContext) expandMemo(vars []Variable, value string, depth int, memo
 	if len(s) > bufSize-1 {
 		s = s[:bufSize-1]
 	}
+	// pkgconf undoes a doubled sysroot (a .pc written for fdo's rules,
+	// "${pc_sysrootdir}${prefix}" with prefix already prefixed): when the
+	// sysroot appears again after the first len(sysroot) bytes, the first
+	// len(sysroot) bytes are dropped.
+	if sr := c.clientSysroot(); c.SysrootSet && strings.HasPrefix(s, "/") && sr != "/" && sr != "" &&
+		len(s) > len(sr) && strings.Contains(s[len(sr):], sr) {
+		s = collapseSlashes(s[len(sr):])
+	}
 	return s
 }
 

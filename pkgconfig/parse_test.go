@@ -1,6 +1,8 @@
 package pkgconfig
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -86,4 +88,32 @@ func BenchmarkResolveConformance(b *testing.B) {
 		n++
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "resolves/s")
+}
+
+func BenchmarkParse(b *testing.B) {
+	files, _ := filepath.Glob("testdata/pkgconf-tests/tests/lib1/*.pc")
+	var datas [][]byte
+	var names []string
+	size := 0
+	for _, f := range files {
+		d, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if strings.Contains(f, "billion-laughs") {
+			continue
+		}
+		datas = append(datas, d)
+		names = append(names, f)
+		size += len(d)
+	}
+	b.SetBytes(int64(size))
+	n := 0
+	for b.Loop() {
+		for i, d := range datas {
+			Parse(d, names[i], nil)
+		}
+		n += len(datas)
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "files/s")
 }

@@ -22,6 +22,14 @@ type Options struct {
 	Dir string
 	// Static is --static.
 	Static bool
+	// Pure is --pure (or PKG_CONFIG_PURE_DEPGRAPH in Env): with Static,
+	// private dependencies are searched but Libs.private/Cflags.private
+	// are not merged.
+	Pure bool
+	// Shared is --shared: it cancels Static.
+	Shared bool
+	// EnvOnly is --env-only: only PKG_CONFIG_PATH is searched.
+	EnvOnly bool
 	// Define holds --define-variable=NAME=VALUE settings.
 	Define map[string]string
 	// KeepSystemCflags and KeepSystemLibs are --keep-system-cflags/-libs.
@@ -81,6 +89,13 @@ type Node struct {
 	Cycle      bool    `json:"cycle,omitempty"`
 	Problem    string  `json:"problem,omitempty"`
 	Requires   []*Node `json:"requires,omitempty"`
+}
+
+// SearchDir is a directory of the search path as configured; Missing ones
+// are dropped by pkgconf.
+type SearchDir struct {
+	Dir     string `json:"dir"`
+	Missing bool   `json:"missing,omitempty"`
 }
 
 // FlagOrigin says which package gave a flag.
@@ -153,6 +168,7 @@ type client struct {
 	ctx        *ParseContext
 	dirs       []string
 	missing    []string
+	order      []SearchDir // every directory considered, in order
 	defaults   *Defaults
 	files      map[string]*Package // parsed files by path
 	cache      map[string]*Package // pkgconf's package cache, by id
@@ -221,8 +237,10 @@ func newClient(opts *Options) *client {
 		fi, err := os.Stat(c.abs(p))
 		if err != nil {
 			c.missing = append(c.missing, p)
+			c.order = append(c.order, SearchDir{Dir: p, Missing: true})
 			return
 		}
+		c.order = append(c.order, SearchDir{Dir: p})
 		for _, s := range seen {
 			if os.SameFile(s, fi) {
 				return
@@ -234,7 +252,9 @@ func newClient(opts *Options) *client {
 	for _, p := range splitPath(env.Get("PKG_CONFIG_PATH")) {
 		addDir(p)
 	}
-	if libdir, ok := env.Lookup("PKG_CONFIG_LIBDIR"); ok {
+	if opts.EnvOnly {
+		// --env-only: PKG_CONFIG_PATH alone
+	} else if libdir, ok := env.Lookup("PKG_CONFIG_LIBDIR"); ok {
 		seen = nil
 		for _, p := range splitPath(libdir) {
 			addDir(p)
@@ -359,18 +379,21 @@ func (c *client) tryDir(dir, name string) *Package {
 }
 
 // scanProviders is pkgconf_pkg_scan_providers: every .pc of every
-// directory, in directory order (pkgconf uses readdir order; we sort).
+// directory of the search path, each directory in readdir order as pkgconf
+// reads it (so the first provider found is the same one).
 func (c *client) scanProviders(d *Dep) *Package {
 	for _, dir := range c.dirs {
-		ents, err := os.ReadDir(c.abs(dir))
+		f, err := os.Open(c.abs(dir))
 		if err != nil {
 			continue
 		}
-		for _, e := range ents {
-			if e.IsDir() || !strings.HasSuffix(e.Name(), ".pc") {
+		names, _ := f.Readdirnames(-1)
+		f.Close()
+		for _, name := range names {
+			if !strings.HasSuffix(name, ".pc") {
 				continue
 			}
-			p, ok := c.loadAs(dir+"/"+e.Name(), false, false)
+			p, ok := c.loadAs(dir+"/"+name, false, false)
 			if !ok || !p.Valid() {
 				continue
 			}
@@ -387,35 +410,57 @@ func (c *client) scanProviders(d *Dep) *Package {
 	return nil
 }
 
-// providesMatch says whether a Provides entry satisfies a dependency.
+// vercmp is a comparator of pkgconf's provides table; nil means "no
+// check", vcNone always fails.
+type vercmp func(a, b string) bool
+
+var (
+	vcNone vercmp = func(a, b string) bool { return false }
+	vcLT   vercmp = func(a, b string) bool { return CompareVersion(a, b) < 0 }
+	vcGT   vercmp = func(a, b string) bool { return CompareVersion(a, b) > 0 }
+	vcLE   vercmp = func(a, b string) bool { return CompareVersion(a, b) <= 0 }
+	vcGE   vercmp = func(a, b string) bool { return CompareVersion(a, b) >= 0 }
+	vcEQ   vercmp = func(a, b string) bool { return CompareVersion(a, b) == 0 }
+	vcNE   vercmp = func(a, b string) bool { return CompareVersion(a, b) != 0 }
+)
+
+// providesRules is pkgconf's pkgconf_pkg_provides_vermatch_rules, indexed by
+// the dependency's operator, then the provider's: rulecmp(depver, provver)
+// and depcmp(provver, depver) must both pass where set. Its results are
+// checked against pkgconf 1.8.1 for every operator pair in rules_test.go.
+var providesRules = func() [7]struct{ rule, dep [7]vercmp } {
+	var r [7]struct{ rule, dep [7]vercmp }
+	ranged := [7]vercmp{OpAny: vcNone, OpLT: vcLT, OpGT: vcGT, OpLE: vcLE, OpGE: vcGE}
+	r[OpAny].rule[OpAny], r[OpAny].dep[OpAny] = vcNone, vcNone
+	r[OpLT].rule = ranged
+	r[OpLT].dep = [7]vercmp{OpGT: vcLT, OpGE: vcLT, OpEQ: vcLT, OpNE: vcGE}
+	r[OpGT].rule = ranged
+	r[OpGT].dep = [7]vercmp{OpLT: vcGT, OpLE: vcGT, OpEQ: vcGT, OpNE: vcLE}
+	r[OpLE].rule = ranged
+	r[OpLE].dep = [7]vercmp{OpGT: vcLE, OpGE: vcLE, OpEQ: vcLE, OpNE: vcGT}
+	r[OpGE].rule = ranged
+	r[OpGE].dep = [7]vercmp{OpLT: vcGE, OpLE: vcGE, OpEQ: vcGE, OpNE: vcLT}
+	r[OpEQ].rule = [7]vercmp{OpAny: vcNone, OpLT: vcLT, OpGT: vcGT, OpLE: vcLE, OpGE: vcGE, OpEQ: vcEQ, OpNE: vcNE}
+	r[OpEQ].dep[OpAny] = vcNone
+	r[OpNE].rule = [7]vercmp{OpAny: vcNone, OpLT: vcGE, OpGT: vcLE, OpLE: vcGT, OpGE: vcLT, OpEQ: vcNE, OpNE: vcEQ}
+	r[OpNE].dep[OpAny] = vcNone
+	return r
+}()
+
+// providesMatch is pkgconf_pkg_scan_provides_vercmp: whether a Provides
+// entry satisfies a dependency.
 func providesMatch(d *Dep, pr Dep) bool {
-	if d.Op == OpAny {
-		return true
-	}
-	switch pr.Op {
-	case OpAny:
+	if d.Op < 0 || int(d.Op) >= 7 || pr.Op < 0 || int(pr.Op) >= 7 {
 		return false
-	case OpEQ:
-		return d.Op.Satisfies(pr.Version, d.Version)
-	case OpNE:
-		return !(d.Op == OpEQ && CompareVersion(d.Version, pr.Version) == 0)
 	}
-	// a range provider: the ranges must overlap
-	c := CompareVersion(pr.Version, d.Version)
-	lowP := pr.Op == OpGT || pr.Op == OpGE
-	lowD := d.Op == OpGT || d.Op == OpGE
-	switch {
-	case d.Op == OpEQ:
-		return pr.Op.Satisfies(d.Version, pr.Version)
-	case d.Op == OpNE:
-		return true
-	case lowP == lowD:
-		return true
-	case lowP: // provider >= pv, dep <= dv
-		return c < 0 || c == 0 && pr.Op == OpGE && d.Op == OpLE
-	default: // provider <= pv, dep >= dv
-		return c > 0 || c == 0 && pr.Op == OpLE && d.Op == OpGE
+	rule := providesRules[d.Op]
+	if f := rule.dep[pr.Op]; f != nil && !f(pr.Version, d.Version) {
+		return false
 	}
+	if f := rule.rule[pr.Op]; f != nil && !f(d.Version, pr.Version) {
+		return false
+	}
+	return true
 }
 
 // proc is the per-call state of one pkgconf run (one --cflags or --libs
@@ -607,11 +652,18 @@ func (p *proc) walkConflicts(root *Package) eflag {
 
 // run performs one pkgconf call: cflags (true) or libs (false).
 func (c *client) run(world *Package, cflags bool, static bool) (fragList, *proc, bool) {
+	if c.opts.Shared {
+		static = false
+	}
+	merge := static
+	if _, ok := c.opts.Env.Lookup("PKG_CONFIG_PURE_DEPGRAPH"); ok || c.opts.Pure {
+		merge = false
+	}
 	var pr *proc
 	if cflags {
-		pr = c.newProc(true, static)
+		pr = c.newProc(true, merge)
 	} else {
-		pr = c.newProc(static, static)
+		pr = c.newProc(static, merge)
 	}
 	pr.report = true
 	if e := pr.traverse(world, nil, 0); e != errOK {

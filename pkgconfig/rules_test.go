@@ -23,7 +23,8 @@ type ruleCase struct {
 	env    []string
 	query  []string
 	static bool
-	dir    string // working directory, relative to the root
+	dir    string   // working directory, relative to the root
+	flags  []string // more pkg-config flags: --pure, --shared, --env-only
 }
 
 func pc(name, extra string) string {
@@ -109,6 +110,169 @@ var ruleCases = []ruleCase{
 		env: []string{"PKG_CONFIG_LIBDIR="}, query: []string{"./d/top.pc"}, dir: "."},
 	{name: "variable-undefined-and-redefined", files: map[string]string{"a/v.pc": "x=1\nx=2\n" + pc("v", "Cflags: -DX=${x} -DY=${nope} -DT=${pc_top_builddir}\n")},
 		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"v"}},
+	{name: "sysroot-explicit-variable", files: map[string]string{"a/s.pc": "prefix=/usr\nlibdir=${pc_sysrootdir}${prefix}/lib\n" + pc("s", "Cflags: -I${pc_sysrootdir}${prefix}/include -I${pc_sysrootdir}/opt/x\nLibs: -L${libdir} -ls\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR=", "PKG_CONFIG_SYSROOT_DIR=/sr"}, query: []string{"s"}},
+	{name: "sysroot-set-but-empty", files: map[string]string{"a/s.pc": "prefix=/usr\n" + pc("s", "Cflags: -I${prefix}/include -I/opt/y -DP=${pc_sysrootdir}\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR=", "PKG_CONFIG_SYSROOT_DIR="}, query: []string{"s"}},
+	{name: "top-builddir", files: map[string]string{"a/t.pc": pc("t", "Cflags: -I${pc_top_builddir}/include\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR=", "PKG_CONFIG_TOP_BUILD_DIR=/build"}, query: []string{"t"}},
+	{name: "static-pure", static: true, flags: []string{"--pure"}, files: map[string]string{
+		"a/top.pc":  pc("top", "Requires: mid\nRequires.private: priv\nLibs: -L/opt/top/lib -ltop\nLibs.private: -lm -lpthread\nCflags: -I/opt/top/include\nCflags.private: -DTOP_STATIC\n"),
+		"a/mid.pc":  pc("mid", "Libs: -L/opt/mid/lib -lmid\nLibs.private: -ldl\nCflags: -I/opt/mid/include\n"),
+		"a/priv.pc": pc("priv", "Libs: -L/opt/priv/lib -lpriv\nCflags: -I/opt/priv/include\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"top"}},
+	{name: "static-pure-env", static: true, files: map[string]string{
+		"a/top.pc":  pc("top", "Requires: mid\nRequires.private: priv\nLibs: -L/opt/top/lib -ltop\nLibs.private: -lm -lpthread\nCflags: -I/opt/top/include\nCflags.private: -DTOP_STATIC\n"),
+		"a/mid.pc":  pc("mid", "Libs: -L/opt/mid/lib -lmid\nLibs.private: -ldl\nCflags: -I/opt/mid/include\n"),
+		"a/priv.pc": pc("priv", "Libs: -L/opt/priv/lib -lpriv\nCflags: -I/opt/priv/include\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR=", "PKG_CONFIG_PURE_DEPGRAPH=1"}, query: []string{"top"}},
+	{name: "static-shared", static: true, flags: []string{"--shared"}, files: map[string]string{
+		"a/top.pc":  pc("top", "Requires: mid\nRequires.private: priv\nLibs: -L/opt/top/lib -ltop\nLibs.private: -lm -lpthread\nCflags: -I/opt/top/include\nCflags.private: -DTOP_STATIC\n"),
+		"a/mid.pc":  pc("mid", "Libs: -L/opt/mid/lib -lmid\nLibs.private: -ldl\nCflags: -I/opt/mid/include\n"),
+		"a/priv.pc": pc("priv", "Libs: -L/opt/priv/lib -lpriv\nCflags: -I/opt/priv/include\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"top"}},
+	{name: "env-only", flags: []string{"--env-only"}, files: map[string]string{"a/x.pc": pc("x", "Requires: y\n"), "b/y.pc": pc("y", "")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR=@ROOT@/b"}, query: []string{"x"}},
+	{name: "provides-1", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt = 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-2", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt = 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt >= 1.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-3", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt = 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt >= 3.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-4", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt = 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt = 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-5", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt = 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt = 3.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-6", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt = 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt < 1.5\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-7", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt = 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt <= 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-8", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt = 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt != 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-9", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt = 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt > 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-10", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt = 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt < 3.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-11", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt >= 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-12", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt >= 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt >= 1.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-13", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt >= 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt >= 3.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-14", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt >= 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt = 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-15", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt >= 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt = 3.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-16", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt >= 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt < 1.5\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-17", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt >= 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt <= 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-18", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt >= 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt != 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-19", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt >= 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt > 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-20", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt >= 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt < 3.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-21", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt <= 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-22", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt <= 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt >= 1.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-23", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt <= 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt >= 3.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-24", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt <= 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt = 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-25", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt <= 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt = 3.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-26", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt <= 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt < 1.5\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-27", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt <= 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt <= 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-28", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt <= 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt != 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-29", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt <= 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt > 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-30", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt <= 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt < 3.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-31", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt != 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-32", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt != 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt >= 1.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-33", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt != 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt >= 3.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-34", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt != 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt = 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-35", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt != 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt = 3.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-36", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt != 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt < 1.5\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-37", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt != 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt <= 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-38", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt != 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt != 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-39", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt != 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt > 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-40", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt != 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt < 3.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-41", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-42", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt >= 1.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-43", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt >= 3.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-44", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt = 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-45", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt = 3.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-46", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt < 1.5\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-47", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt <= 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-48", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt != 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-49", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt > 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-50", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt < 3.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-51", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt > 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-52", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt > 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt >= 1.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-53", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt > 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt >= 3.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-54", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt > 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt = 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-55", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt > 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt = 3.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-56", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt > 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt < 1.5\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-57", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt > 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt <= 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-58", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt > 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt != 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-59", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt > 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt > 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-60", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt > 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt < 3.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-61", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt < 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-62", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt < 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt >= 1.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-63", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt < 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt >= 3.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-64", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt < 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt = 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-65", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt < 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt = 3.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-66", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt < 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt < 1.5\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-67", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt < 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt <= 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-68", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt < 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt != 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-69", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt < 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt > 2.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
+	{name: "provides-70", files: map[string]string{"a/prov.pc": pc("prov", "Provides: vt < 2.0\nLibs: -lprov\n"), "a/user.pc": pc("user", "Requires: vt < 3.0\n")},
+		env: []string{"PKG_CONFIG_PATH=@ROOT@/a", "PKG_CONFIG_LIBDIR="}, query: []string{"user"}},
 	{name: "absorb-next-special", files: map[string]string{
 		"a/k2.pc": pc("k2", "Cflags: -isystem /x -pthread\n"), "a/p.pc": pc("p", "Cflags: -pthread\n"),
 		"a/k4.pc": pc("k4", "Cflags: -nodefaultlibs -pthread -lib:x -pthread\n"), "a/k8.pc": pc("k8", "Cflags: -isystem /x /y -Wl,--as-needed -pthread\n")},
@@ -152,6 +316,7 @@ func realPkgconf(t *testing.T, root string, env Env, tc ruleCase, mode string) (
 	if tc.static {
 		args = append(args, "--static")
 	}
+	args = append(args, tc.flags...)
 	args = append(args, "--")
 	args = append(args, tc.query...)
 	cmd := exec.Command(prog, args...)
@@ -195,7 +360,18 @@ func TestRules(t *testing.T) {
 	for _, tc := range ruleCases {
 		t.Run(tc.name, func(t *testing.T) {
 			root, env := setupRule(t, tc)
-			res, err := Resolve(tc.query, Options{Env: env, Dir: filepath.Join(root, tc.dir), Static: tc.static, Defaults: testDefaults()})
+			opts := Options{Env: env, Dir: filepath.Join(root, tc.dir), Static: tc.static, Defaults: testDefaults()}
+			for _, f := range tc.flags {
+				switch f {
+				case "--pure":
+					opts.Pure = true
+				case "--shared":
+					opts.Shared = true
+				case "--env-only":
+					opts.EnvOnly = true
+				}
+			}
+			res, err := Resolve(tc.query, opts)
 			if err != nil {
 				t.Fatal(err)
 			}

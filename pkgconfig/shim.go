@@ -158,7 +158,7 @@ func RunShim(argv0 string, args []string, env Env, stdin io.Reader, stdout, stde
 // resolver and returns the .pc files involved.
 func shimPCFiles(args []string, env Env, dir string) []string {
 	var pkgs []string
-	static := false
+	static, pure, shared, envOnly := false, false, false, false
 	define := map[string]string{}
 	dashdash := false
 	for _, a := range args {
@@ -169,6 +169,12 @@ func shimPCFiles(args []string, env Env, dir string) []string {
 			dashdash = true
 		case a == "--static":
 			static = true
+		case a == "--pure":
+			pure = true
+		case a == "--shared":
+			shared = true
+		case a == "--env-only":
+			envOnly = true
 		case strings.HasPrefix(a, "--define-variable="):
 			if k, v, ok := strings.Cut(strings.TrimPrefix(a, "--define-variable="), "="); ok {
 				define[k] = v
@@ -181,7 +187,8 @@ func shimPCFiles(args []string, env Env, dir string) []string {
 	if len(pkgs) == 0 {
 		return nil
 	}
-	opts := Options{Env: env, Dir: dir, Static: static, Define: define, PkgConfig: env.Get(EnvShimReal)}
+	opts := Options{Env: env, Dir: dir, Static: static, Pure: pure, Shared: shared, EnvOnly: envOnly,
+		Define: define, PkgConfig: env.Get(EnvShimReal)}
 	if js := env.Get(EnvShimDefaults); js != "" {
 		var d Defaults
 		if json.Unmarshal([]byte(js), &d) == nil {

@@ -179,11 +179,15 @@ func writeExplainText(w io.Writer, ex *pkgconfig.Explanation) {
 	}
 	if !ex.Found || !ex.OK {
 		fmt.Fprintln(w, "  searched, in order:")
-		for _, d := range ex.SearchPath {
-			fmt.Fprintf(w, "    %s\n", d)
+		for _, d := range ex.SearchOrder {
+			if d.Missing {
+				fmt.Fprintf(w, "    %s (does not exist, skipped)\n", d.Dir)
+			} else {
+				fmt.Fprintf(w, "    %s\n", d.Dir)
+			}
 		}
-		for _, d := range ex.SearchPathMissing {
-			fmt.Fprintf(w, "    %s (does not exist, skipped)\n", d)
+		if len(ex.SearchOrder) == 0 {
+			fmt.Fprintln(w, "    (no directory: PKG_CONFIG_LIBDIR is set but empty and PKG_CONFIG_PATH is unset)")
 		}
 	}
 	for _, p := range ex.Problems {
