@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -89,9 +88,7 @@ type fileID struct {
 
 func statID(fi os.FileInfo) fileID {
 	id := fileID{Size: fi.Size(), Mtime: fi.ModTime().UnixNano()}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		id.Ino, id.Dev = uint64(st.Ino), uint64(st.Dev)
-	}
+	id.Ino, id.Dev = inode(fi)
 	return id
 }
 

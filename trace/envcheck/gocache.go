@@ -58,7 +58,7 @@ func CheckGoCacheDir(raw string, rawSet bool, eff, home, wd string) (Check, stri
 	defaultFix := "unset GOCACHE to use the default (go env -u GOCACHE if it was set with go env -w), " +
 		"or set it to an absolute, writable directory, e.g. GOCACHE=$HOME/.cache/go-build"
 	switch {
-	case rawSet && raw == "off", !rawSet && eff == "off" && raw == "off":
+	case rawSet && raw == "off":
 		c.Verdict, c.Observed = Fail, "off (GOCACHE=off)"
 		c.Why = "go build refuses to run with GOCACHE=off: \"build cache is disabled by GOCACHE=off, but required as of Go 1.12\""
 		c.Fix = defaultFix
