@@ -250,8 +250,41 @@ func withoutParams(s string) string {
 	return ""
 }
 
+// encoded is a cache file in its sections (header, manifest, symbols,
+// hash, mangled, pool): written one after the other, never concatenated
+// in memory.
+type encoded [][]byte
+
+func (e encoded) size() int {
+	n := 0
+	for _, p := range e {
+		n += len(p)
+	}
+	return n
+}
+
+// bytes concatenates the sections (tests).
+func (e encoded) bytes() []byte {
+	out := make([]byte, 0, e.size())
+	for _, p := range e {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// table returns the table of a freshly encoded index without copying the
+// sections.
+func (e encoded) table() (*table, error) {
+	t := &table{syms: e[2], hash: e[3], mangled: e[4], pool: e[5]}
+	nLibs := uint64(binary.LittleEndian.Uint32(e[0][8:]))
+	nSyms := uint64(len(e[2]) / symRecLen)
+	var err error
+	t.dirs, t.libs, err = decodeManifest(e[1], nLibs, nSyms)
+	return t, err
+}
+
 // encodeIndex builds the cache file for libs.
-func encodeIndex(dirs []string, libs []*library, names [][]string) []byte {
+func encodeIndex(dirs []string, libs []*library, names [][]string) encoded {
 	p := newPool()
 	total, nameBytes := 0, 0
 	for _, l := range libs {
@@ -261,13 +294,13 @@ func encodeIndex(dirs []string, libs []*library, names [][]string) []byte {
 		}
 	}
 	p.b = slices.Grow(p.b, nameBytes+nameBytes/8)
+	mangled := make([]byte, 0, nameBytes)
 	syms := make([]byte, 0, total*symRecLen)
 	type hrec struct {
 		h   uint64
 		sym uint32
 	}
 	hashes := make([]hrec, 0, total)
-	var mangled []byte
 	var man encoder
 	man.strs(dirs)
 	man.uvarint(uint64(len(libs)))
@@ -329,7 +362,7 @@ func encodeIndex(dirs []string, libs []*library, names [][]string) []byte {
 	offHash := offSyms + uint64(len(syms))
 	offMangled := offHash + uint64(len(hb))
 	offPool := offMangled + uint64(len(mangled))
-	out := make([]byte, headerLen, offPool+uint64(len(p.b)))
+	out := make([]byte, headerLen)
 	copy(out, cacheMagic)
 	binary.LittleEndian.PutUint32(out[8:], uint32(len(libs)))
 	binary.LittleEndian.PutUint32(out[12:], nsym)
@@ -340,12 +373,7 @@ func encodeIndex(dirs []string, libs []*library, names [][]string) []byte {
 	binary.LittleEndian.PutUint64(out[48:], offMangled)
 	binary.LittleEndian.PutUint64(out[56:], offPool)
 	binary.LittleEndian.PutUint64(out[64:], offPool+uint64(len(p.b)))
-	out = append(out, man.b...)
-	out = append(out, syms...)
-	out = append(out, hb...)
-	out = append(out, mangled...)
-	out = append(out, p.b...)
-	return out
+	return encoded{out, man.b, syms, hb, mangled, p.b}
 }
 
 // table is a decoded view of a cache file: the manifest is decoded, the
@@ -383,15 +411,23 @@ func decodeIndex(b []byte) (*table, error) {
 		return nil, fmt.Errorf("%w: bad section table", errCorrupt)
 	}
 	t := &table{syms: b[offSyms:offHash], hash: b[offHash:offMangled], mangled: b[offMangled:offPool], pool: b[offPool:]}
-	d := &decoder{b: b[offMan:offSyms]}
-	t.dirs = d.strs()
-	if n := d.uvarint(); n != nLibs {
-		return nil, fmt.Errorf("%w: library count", errCorrupt)
+	var err error
+	t.dirs, t.libs, err = decodeManifest(b[offMan:offSyms], nLibs, nSyms)
+	if err != nil {
+		return nil, err
 	}
-	if nLibs > uint64(len(d.b)) {
-		return nil, fmt.Errorf("%w: library count", errCorrupt)
+	return t, nil
+}
+
+// decodeManifest decodes the directories and libraries, checking every
+// library's symbol range against nSyms.
+func decodeManifest(b []byte, nLibs, nSyms uint64) ([]string, []libEntry, error) {
+	d := &decoder{b: b}
+	dirs := d.strs()
+	if n := d.uvarint(); n != nLibs || nLibs > uint64(len(d.b)) {
+		return nil, nil, fmt.Errorf("%w: library count", errCorrupt)
 	}
-	t.libs = make([]libEntry, 0, nLibs)
+	libs := make([]libEntry, 0, nLibs)
 	for range nLibs {
 		var l libEntry
 		l.Path = d.str()
@@ -407,18 +443,18 @@ func decodeIndex(b []byte) (*table, error) {
 		l.Names = d.strs()
 		first, n := d.uvarint(), d.uvarint()
 		if d.err != nil {
-			return nil, d.err
+			return nil, nil, d.err
 		}
 		if first > nSyms || n > nSyms-first {
-			return nil, fmt.Errorf("%w: symbol range", errCorrupt)
+			return nil, nil, fmt.Errorf("%w: symbol range", errCorrupt)
 		}
 		l.FirstSym, l.NumSyms = uint32(first), uint32(n)
-		t.libs = append(t.libs, l)
+		libs = append(libs, l)
 	}
 	if d.err != nil {
-		return nil, d.err
+		return nil, nil, d.err
 	}
-	return t, nil
+	return dirs, libs, nil
 }
 
 func (t *table) numSyms() int { return len(t.syms) / symRecLen }

@@ -79,7 +79,7 @@ func FuzzDecodeIndex(f *testing.F) {
 	for i, c := range cands {
 		names[i] = c.names
 	}
-	good := encodeIndex([]string{dir}, libs, names)
+	good := encodeIndex([]string{dir}, libs, names).bytes()
 	f.Add(good)
 	f.Add(good[:headerLen])
 	f.Add([]byte(cacheMagic))

@@ -12,7 +12,6 @@
 package symindex
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -156,6 +155,7 @@ func OpenOptions(ctx context.Context, o Options) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
+	log.WithFields(logrus.Fields{"dirs": len(dirs), "files": len(cands), "ms": since(start)}).Debug("library directories scanned")
 	names := make([][]string, len(cands))
 	for i, c := range cands {
 		names[i] = c.names
@@ -201,14 +201,16 @@ func OpenOptions(ctx context.Context, o Options) (*Index, error) {
 	// the heap grow rather than collect it again and again.
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	libs, reread := readAll(cands, prev)
-	data := encodeIndex(dirs, libs, names)
-	t, err := decodeIndex(data)
+	log.WithFields(logrus.Fields{"reread": reread, "ms": since(start)}).Debug("libraries read")
+	enc := encodeIndex(dirs, libs, names)
+	log.WithFields(logrus.Fields{"bytes": enc.size(), "ms": since(start)}).Debug("index encoded")
+	t, err := enc.table()
 	if err != nil {
 		return nil, fmt.Errorf("symbol index: %w", err) // a bug: we just wrote it
 	}
 	idx.t = t
 	if cacheFile != "" {
-		if err := writeCache(cacheFile, data); err != nil {
+		if err := writeCache(cacheFile, enc); err != nil {
 			log.WithError(err).Warn("cannot write the symbol index cache")
 			cacheFile = ""
 		}
@@ -396,7 +398,7 @@ func (idx *Index) Close() error {
 
 // writeCache writes data to path through a temporary file and a rename,
 // so a concurrent reader sees the old or the new file, never half of one.
-func writeCache(path string, data []byte) error {
+func writeCache(path string, parts [][]byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
@@ -404,7 +406,12 @@ func writeCache(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	_, werr := io.Copy(tmp, bytes.NewReader(data))
+	var werr error
+	for _, p := range parts {
+		if _, werr = tmp.Write(p); werr != nil {
+			break
+		}
+	}
 	cerr := tmp.Close()
 	if err := errors.Join(werr, cerr); err != nil {
 		os.Remove(tmp.Name())
