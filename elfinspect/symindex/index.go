@@ -163,12 +163,15 @@ func OpenOptions(ctx context.Context, o Options) (*Index, error) {
 
 	idx := &Index{dirs: dirs, demangle: o.Demangle}
 	idx.stats = Stats{Dirs: len(dirs), CacheDir: cd, CacheHit: true}
+	// Libraries read for one directory are not read again for another
+	// that reaches the same file (the gcc directory links to the system's).
+	readNow := map[string]*library{}
 	for _, d := range dirs {
 		if err := ctx.Err(); err != nil {
 			idx.Close()
 			return nil, err
 		}
-		dt, reread, hit, cacheErr := openDir(d, cd, log)
+		dt, reread, hit, cacheErr := openDir(d, cd, readNow, log)
 		if cacheErr != nil {
 			log.WithError(cacheErr).Warn("cannot write the symbol index cache")
 			idx.stats.CacheDir = ""
@@ -193,7 +196,7 @@ func OpenOptions(ctx context.Context, o Options) (*Index, error) {
 // describes exactly the directory's library files, else a new index that
 // reuses the cached symbols of the unchanged files. cacheErr reports a
 // cache that could not be written (the index is still good).
-func openDir(dir, cacheDir string, log logrus.FieldLogger) (dt *dirTable, reread int, hit bool, cacheErr error) {
+func openDir(dir, cacheDir string, readNow map[string]*library, log logrus.FieldLogger) (dt *dirTable, reread int, hit bool, cacheErr error) {
 	start := time.Now()
 	dt = &dirTable{dir: dir, unmap: func() error { return nil }}
 	cacheFile := ""
@@ -236,11 +239,19 @@ func openDir(dir, cacheDir string, log logrus.FieldLogger) (dt *dirTable, reread
 				Machine: l.Machine, Err: l.Err, Inputs: l.Inputs, Syms: syms}
 		}
 	}
+	for p, l := range readNow {
+		if _, ok := prev[p]; !ok {
+			prev[p] = l
+		}
+	}
 	names := make([][]string, len(cands))
 	for i, c := range cands {
 		names[i] = c.names
 	}
 	libs, reread := readAll(cands, prev)
+	for _, l := range libs {
+		readNow[l.Path] = l
+	}
 	enc := encodeIndex(dirs, libs, names)
 	t, err := enc.table()
 	if err != nil {
