@@ -152,7 +152,7 @@ func TestGoCacheNotYetCreated(t *testing.T) {
 	dir := filepath.Join(tmp, "new", "cache")
 	// go env itself creates GOCACHE (it runs before the check looks), so
 	// call the check directly to see the not-yet-created case.
-	c, spaceDir := CheckGoCacheDir(dir, true, dir, tmp)
+	c, spaceDir := CheckGoCacheDir(dir, true, dir, "", tmp)
 	if c.Verdict != OK || !strings.Contains(c.Observed, "does not exist yet; go will create it") || spaceDir != tmp {
 		t.Errorf("%+v, space dir %q", c, spaceDir)
 	}
@@ -478,4 +478,9 @@ func TestPreflight(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestGoCacheNoHome(t *testing.T) {
+	rep := runEnvFast(t, t.TempDir(), map[string]string{"HOME": "", "XDG_CACHE_HOME": "", "GOCACHE": ""})
+	want(t, rep, "gocache", Fail, "HOME is not set", "set HOME")
 }
