@@ -1,6 +1,7 @@
 package symindex
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -31,7 +32,7 @@ import (
 // candidates and compares.
 
 const (
-	cacheMagic = "CGTSYM03"
+	cacheMagic = "CGTSYM04"
 	headerLen  = 72
 	symRecLen  = 20
 	hashRecLen = 12
@@ -181,6 +182,18 @@ func poolString(pool []byte, off uint32) (string, bool) {
 }
 
 // hashString is 64-bit FNV-1a.
+// mangledString reads the name at off in the mangled section.
+func mangledString(block []byte, off uint32) (string, bool) {
+	if int64(off) >= int64(len(block)) {
+		return "", false
+	}
+	end := bytes.IndexByte(block[off:], '\n')
+	if end <= 0 {
+		return "", false
+	}
+	return string(block[off : int(off)+end]), true
+}
+
 func hashString(s string) uint64 {
 	h := uint64(14695981039346656037)
 	for i := 0; i < len(s); i++ {
@@ -320,15 +333,21 @@ func encodeIndex(dirs []string, libs []*library, names [][]string) encoded {
 		man.uvarint(uint64(nsym))
 		man.uvarint(uint64(len(l.Syms)))
 		for _, s := range l.Syms {
-			rec := [5]uint32{p.addUnique(s.Name), p.add(s.Version), p.add(s.Member), uint32(li), s.Flags}
+			nameOff, flags := uint32(0), s.Flags
+			if isMangled(s.Name) && !strings.ContainsRune(s.Name, '\n') {
+				// C++ names live once, in the mangled section the
+				// demangled lookups scan.
+				nameOff, flags = uint32(len(mangled)), flags|flagNameInMangled
+				mangled = append(mangled, s.Name...)
+				mangled = append(mangled, '\n')
+			} else {
+				nameOff = p.addUnique(s.Name)
+			}
+			rec := [5]uint32{nameOff, p.add(s.Version), p.add(s.Member), uint32(li), flags}
 			for _, v := range rec {
 				syms = binary.LittleEndian.AppendUint32(syms, v)
 			}
 			hashes = append(hashes, hrec{hashString(s.Name), nsym})
-			if isMangled(s.Name) {
-				mangled = append(mangled, s.Name...)
-				mangled = append(mangled, '\n')
-			}
 			nsym++
 		}
 	}
@@ -470,10 +489,14 @@ func (t *table) sym(i int) (s symbol, lib int, ok bool) {
 		f[k] = binary.LittleEndian.Uint32(r[k*4:])
 	}
 	var ok1, ok2, ok3 bool
-	s.Name, ok1 = poolString(t.pool, f[0])
+	if f[4]&flagNameInMangled != 0 {
+		s.Name, ok1 = mangledString(t.mangled, f[0])
+	} else {
+		s.Name, ok1 = poolString(t.pool, f[0])
+	}
 	s.Version, ok2 = poolString(t.pool, f[1])
 	s.Member, ok3 = poolString(t.pool, f[2])
-	s.Flags = f[4]
+	s.Flags = f[4] &^ flagNameInMangled
 	if !ok1 || !ok2 || !ok3 || int64(f[3]) >= int64(len(t.libs)) {
 		return s, 0, false
 	}

@@ -217,6 +217,9 @@ const (
 	flagWeak
 	flagFunc
 	flagObject
+	// flagNameInMangled: the name is stored in the mangled section
+	// (offset, up to '\n'), not in the pool. Internal to the file format.
+	flagNameInMangled
 )
 
 // readLibrary reads the defined symbols of one library file.
