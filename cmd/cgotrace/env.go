@@ -12,10 +12,11 @@ import (
 )
 
 type envOptions struct {
-	format  string
-	output  string
-	targets []string
-	dir     string
+	format    string
+	output    string
+	targets   []string
+	dir       string
+	noCompile bool
 }
 
 func newEnvCmd(g *globals) *cobra.Command {
@@ -42,6 +43,7 @@ Exit status: 0 when no check fails (warnings allowed), 1 otherwise.`,
 	f.StringVarP(&o.output, "output", "o", "", "write the result to FILE instead of stdout")
 	f.StringArrayVar(&o.targets, "target", nil, "also check cross-compiling for GOOS/GOARCH (repeatable)")
 	f.StringVarP(&o.dir, "dir", "C", "", "check as if go build ran in DIR (default: the current directory)")
+	f.BoolVar(&o.noCompile, "no-compile", false, "do not compile and link the C and C++ test programs")
 	return cmd
 }
 
@@ -52,7 +54,7 @@ func runEnv(ctx context.Context, g *globals, o *envOptions) error {
 	if o.format != "text" && o.format != "json" {
 		return usageErrorf("--format must be text or json, not %q", o.format)
 	}
-	opts := envcheck.Options{Dir: o.dir, Log: g.log}
+	opts := envcheck.Options{Dir: o.dir, Log: g.log, NoCompile: o.noCompile}
 	for _, t := range o.targets {
 		tg, err := envcheck.ParseTarget(t)
 		if err != nil {

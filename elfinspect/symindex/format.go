@@ -1,6 +1,7 @@
 package symindex
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -31,7 +32,7 @@ import (
 // candidates and compares.
 
 const (
-	cacheMagic = "CGTSYM03"
+	cacheMagic = "CGTSYM04"
 	headerLen  = 72
 	symRecLen  = 20
 	hashRecLen = 12
@@ -181,6 +182,18 @@ func poolString(pool []byte, off uint32) (string, bool) {
 }
 
 // hashString is 64-bit FNV-1a.
+// mangledString reads the name at off in the mangled section.
+func mangledString(block []byte, off uint32) (string, bool) {
+	if int64(off) >= int64(len(block)) {
+		return "", false
+	}
+	end := bytes.IndexByte(block[off:], '\n')
+	if end <= 0 {
+		return "", false
+	}
+	return string(block[off : int(off)+end]), true
+}
+
 func hashString(s string) uint64 {
 	h := uint64(14695981039346656037)
 	for i := 0; i < len(s); i++ {
@@ -250,8 +263,41 @@ func withoutParams(s string) string {
 	return ""
 }
 
+// encoded is a cache file in its sections (header, manifest, symbols,
+// hash, mangled, pool): written one after the other, never concatenated
+// in memory.
+type encoded [][]byte
+
+func (e encoded) size() int {
+	n := 0
+	for _, p := range e {
+		n += len(p)
+	}
+	return n
+}
+
+// bytes concatenates the sections (tests).
+func (e encoded) bytes() []byte {
+	out := make([]byte, 0, e.size())
+	for _, p := range e {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// table returns the table of a freshly encoded index without copying the
+// sections.
+func (e encoded) table() (*table, error) {
+	t := &table{syms: e[2], hash: e[3], mangled: e[4], pool: e[5]}
+	nLibs := uint64(binary.LittleEndian.Uint32(e[0][8:]))
+	nSyms := uint64(len(e[2]) / symRecLen)
+	var err error
+	t.dirs, t.libs, err = decodeManifest(e[1], nLibs, nSyms)
+	return t, err
+}
+
 // encodeIndex builds the cache file for libs.
-func encodeIndex(dirs []string, libs []*library, names [][]string) []byte {
+func encodeIndex(dirs []string, libs []*library, names [][]string) encoded {
 	p := newPool()
 	total, nameBytes := 0, 0
 	for _, l := range libs {
@@ -261,13 +307,13 @@ func encodeIndex(dirs []string, libs []*library, names [][]string) []byte {
 		}
 	}
 	p.b = slices.Grow(p.b, nameBytes+nameBytes/8)
+	mangled := make([]byte, 0, nameBytes)
 	syms := make([]byte, 0, total*symRecLen)
 	type hrec struct {
 		h   uint64
 		sym uint32
 	}
 	hashes := make([]hrec, 0, total)
-	var mangled []byte
 	var man encoder
 	man.strs(dirs)
 	man.uvarint(uint64(len(libs)))
@@ -287,15 +333,21 @@ func encodeIndex(dirs []string, libs []*library, names [][]string) []byte {
 		man.uvarint(uint64(nsym))
 		man.uvarint(uint64(len(l.Syms)))
 		for _, s := range l.Syms {
-			rec := [5]uint32{p.addUnique(s.Name), p.add(s.Version), p.add(s.Member), uint32(li), s.Flags}
+			nameOff, flags := uint32(0), s.Flags
+			if isMangled(s.Name) && !strings.ContainsRune(s.Name, '\n') {
+				// C++ names live once, in the mangled section the
+				// demangled lookups scan.
+				nameOff, flags = uint32(len(mangled)), flags|flagNameInMangled
+				mangled = append(mangled, s.Name...)
+				mangled = append(mangled, '\n')
+			} else {
+				nameOff = p.addUnique(s.Name)
+			}
+			rec := [5]uint32{nameOff, p.add(s.Version), p.add(s.Member), uint32(li), flags}
 			for _, v := range rec {
 				syms = binary.LittleEndian.AppendUint32(syms, v)
 			}
 			hashes = append(hashes, hrec{hashString(s.Name), nsym})
-			if isMangled(s.Name) {
-				mangled = append(mangled, s.Name...)
-				mangled = append(mangled, '\n')
-			}
 			nsym++
 		}
 	}
@@ -329,7 +381,7 @@ func encodeIndex(dirs []string, libs []*library, names [][]string) []byte {
 	offHash := offSyms + uint64(len(syms))
 	offMangled := offHash + uint64(len(hb))
 	offPool := offMangled + uint64(len(mangled))
-	out := make([]byte, headerLen, offPool+uint64(len(p.b)))
+	out := make([]byte, headerLen)
 	copy(out, cacheMagic)
 	binary.LittleEndian.PutUint32(out[8:], uint32(len(libs)))
 	binary.LittleEndian.PutUint32(out[12:], nsym)
@@ -340,12 +392,7 @@ func encodeIndex(dirs []string, libs []*library, names [][]string) []byte {
 	binary.LittleEndian.PutUint64(out[48:], offMangled)
 	binary.LittleEndian.PutUint64(out[56:], offPool)
 	binary.LittleEndian.PutUint64(out[64:], offPool+uint64(len(p.b)))
-	out = append(out, man.b...)
-	out = append(out, syms...)
-	out = append(out, hb...)
-	out = append(out, mangled...)
-	out = append(out, p.b...)
-	return out
+	return encoded{out, man.b, syms, hb, mangled, p.b}
 }
 
 // table is a decoded view of a cache file: the manifest is decoded, the
@@ -383,15 +430,23 @@ func decodeIndex(b []byte) (*table, error) {
 		return nil, fmt.Errorf("%w: bad section table", errCorrupt)
 	}
 	t := &table{syms: b[offSyms:offHash], hash: b[offHash:offMangled], mangled: b[offMangled:offPool], pool: b[offPool:]}
-	d := &decoder{b: b[offMan:offSyms]}
-	t.dirs = d.strs()
-	if n := d.uvarint(); n != nLibs {
-		return nil, fmt.Errorf("%w: library count", errCorrupt)
+	var err error
+	t.dirs, t.libs, err = decodeManifest(b[offMan:offSyms], nLibs, nSyms)
+	if err != nil {
+		return nil, err
 	}
-	if nLibs > uint64(len(d.b)) {
-		return nil, fmt.Errorf("%w: library count", errCorrupt)
+	return t, nil
+}
+
+// decodeManifest decodes the directories and libraries, checking every
+// library's symbol range against nSyms.
+func decodeManifest(b []byte, nLibs, nSyms uint64) ([]string, []libEntry, error) {
+	d := &decoder{b: b}
+	dirs := d.strs()
+	if n := d.uvarint(); n != nLibs || nLibs > uint64(len(d.b)) {
+		return nil, nil, fmt.Errorf("%w: library count", errCorrupt)
 	}
-	t.libs = make([]libEntry, 0, nLibs)
+	libs := make([]libEntry, 0, nLibs)
 	for range nLibs {
 		var l libEntry
 		l.Path = d.str()
@@ -407,18 +462,18 @@ func decodeIndex(b []byte) (*table, error) {
 		l.Names = d.strs()
 		first, n := d.uvarint(), d.uvarint()
 		if d.err != nil {
-			return nil, d.err
+			return nil, nil, d.err
 		}
 		if first > nSyms || n > nSyms-first {
-			return nil, fmt.Errorf("%w: symbol range", errCorrupt)
+			return nil, nil, fmt.Errorf("%w: symbol range", errCorrupt)
 		}
 		l.FirstSym, l.NumSyms = uint32(first), uint32(n)
-		t.libs = append(t.libs, l)
+		libs = append(libs, l)
 	}
 	if d.err != nil {
-		return nil, d.err
+		return nil, nil, d.err
 	}
-	return t, nil
+	return dirs, libs, nil
 }
 
 func (t *table) numSyms() int { return len(t.syms) / symRecLen }
@@ -434,10 +489,14 @@ func (t *table) sym(i int) (s symbol, lib int, ok bool) {
 		f[k] = binary.LittleEndian.Uint32(r[k*4:])
 	}
 	var ok1, ok2, ok3 bool
-	s.Name, ok1 = poolString(t.pool, f[0])
+	if f[4]&flagNameInMangled != 0 {
+		s.Name, ok1 = mangledString(t.mangled, f[0])
+	} else {
+		s.Name, ok1 = poolString(t.pool, f[0])
+	}
 	s.Version, ok2 = poolString(t.pool, f[1])
 	s.Member, ok3 = poolString(t.pool, f[2])
-	s.Flags = f[4]
+	s.Flags = f[4] &^ flagNameInMangled
 	if !ok1 || !ok2 || !ok3 || int64(f[3]) >= int64(len(t.libs)) {
 		return s, 0, false
 	}

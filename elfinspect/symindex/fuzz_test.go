@@ -79,7 +79,7 @@ func FuzzDecodeIndex(f *testing.F) {
 	for i, c := range cands {
 		names[i] = c.names
 	}
-	good := encodeIndex([]string{dir}, libs, names)
+	good := encodeIndex([]string{dir}, libs, names).bytes()
 	f.Add(good)
 	f.Add(good[:headerLen])
 	f.Add([]byte(cacheMagic))
@@ -94,8 +94,9 @@ func FuzzDecodeIndex(f *testing.F) {
 		for li := range tb.libs {
 			tb.librarySyms(li)
 		}
-		idx := &Index{dirs: tb.dirs, t: tb, demangle: func(n []string) []string { return make([]string, len(n)) }}
-		idx.linkOf = linkInfos(tb.libs, tb.dirs)
+		idx := &Index{dirs: tb.dirs, tabs: []*dirTable{{t: tb, unmap: func() error { return nil }}},
+			demangle: func(n []string) []string { return make([]string, len(n)) }}
+		linkAll(idx.tabs)
 		for _, q := range []string{"foo_add", "_ZNK2ns6Widget4areaEv", "ns::Widget::area() const", "x"} {
 			idx.Lookup(q)
 		}

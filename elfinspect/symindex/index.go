@@ -4,15 +4,14 @@
 // library directories — by default the linker's own (gcc
 // -print-search-dirs) and the usual system directories.
 //
-// The index is cached on disk (DefaultCacheDir) per set of directories.
+// The index is cached on disk (DefaultCacheDir), one file per directory.
 // Every library file is keyed by (real path, size, mtime, inode, device):
 // Open stats the files, re-reads only those that changed or are new, and
-// rewrites the cache; when nothing changed it maps the cache file and a
-// lookup is a binary search in it.
+// rewrites that directory's cache; when nothing changed it maps the cache
+// file and a lookup is a binary search in it.
 package symindex
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -79,23 +78,32 @@ type Options struct {
 
 // Stats say what Open did.
 type Stats struct {
-	Dirs      int     `json:"dirs"`
-	Libraries int     `json:"libraries"`
-	Symbols   int     `json:"symbols"`
-	Reread    int     `json:"reread"`
-	CacheFile string  `json:"cache_file,omitempty"`
-	CacheHit  bool    `json:"cache_hit"`
-	OpenMS    float64 `json:"open_ms"`
+	Dirs      int `json:"dirs"`
+	Libraries int `json:"libraries"`
+	Symbols   int `json:"symbols"`
+	// Reread counts the library files read now (new or changed).
+	Reread int `json:"reread"`
+	// CacheDir holds one cache file per directory ("" without a cache);
+	// CacheHit is true when every directory came from its cache unchanged.
+	CacheDir string  `json:"cache_dir,omitempty"`
+	CacheHit bool    `json:"cache_hit"`
+	OpenMS   float64 `json:"open_ms"`
 }
 
-// Index is an open symbol index. Close releases the mapped cache file.
+// Index is an open symbol index. Close releases the mapped cache files.
 type Index struct {
 	demangle func([]string) []string
 	dirs     []string
-	t        *table
-	unmap    func() error
+	tabs     []*dirTable
 	stats    Stats
-	linkOf   []linkInfo
+}
+
+// dirTable is the index of one directory.
+type dirTable struct {
+	dir   string
+	t     *table
+	unmap func() error
+	links []linkInfo
 }
 
 type linkInfo struct {
@@ -119,7 +127,9 @@ func Open(dirs []string, cacheDir string) (*Index, error) {
 	return OpenOptions(context.Background(), Options{Dirs: dirs, CacheDir: cacheDir})
 }
 
-// OpenOptions opens the index as o says.
+// OpenOptions opens the index as o says. Every directory has its own
+// cache file, so the system directories are cached once whatever -L
+// directories come with them.
 func OpenOptions(ctx context.Context, o Options) (*Index, error) {
 	start := time.Now()
 	log := o.Log
@@ -137,32 +147,66 @@ func OpenOptions(ctx context.Context, o Options) (*Index, error) {
 	}
 	dirs = CleanDirs(dirs)
 
-	cacheFile := ""
+	cd := ""
 	if o.CacheDir != "off" {
-		cd := o.CacheDir
+		cd = o.CacheDir
 		if cd == "" {
 			var err error
 			if cd, err = DefaultCacheDir(); err != nil {
 				log.WithError(err).Debug("no cache")
 			}
 		}
-		if cd != "" {
-			sum := sha256.Sum256([]byte(strings.Join(dirs, "\x00")))
-			cacheFile = filepath.Join(cd, "index-"+hex.EncodeToString(sum[:8])+".bin")
+	}
+	// Building allocates a few hundred thousand short-lived strings: let
+	// the heap grow rather than collect it again and again.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+
+	idx := &Index{dirs: dirs, demangle: o.Demangle}
+	idx.stats = Stats{Dirs: len(dirs), CacheDir: cd, CacheHit: true}
+	// Libraries read for one directory are not read again for another
+	// that reaches the same file (the gcc directory links to the system's).
+	readNow := map[string]*library{}
+	for _, d := range dirs {
+		if err := ctx.Err(); err != nil {
+			idx.Close()
+			return nil, err
 		}
+		dt, reread, hit, cacheErr := openDir(d, cd, readNow, log)
+		if cacheErr != nil {
+			log.WithError(cacheErr).Warn("cannot write the symbol index cache")
+			idx.stats.CacheDir = ""
+		}
+		idx.tabs = append(idx.tabs, dt)
+		idx.stats.Reread += reread
+		idx.stats.CacheHit = idx.stats.CacheHit && hit
+		idx.stats.Libraries += len(dt.t.libs)
+		idx.stats.Symbols += dt.t.numSyms()
 	}
+	if cd == "" {
+		idx.stats.CacheHit = false
+	}
+	linkAll(idx.tabs)
+	idx.stats.OpenMS = since(start)
+	log.WithFields(logrus.Fields{"dirs": len(dirs), "libraries": idx.stats.Libraries,
+		"reread": idx.stats.Reread, "ms": idx.stats.OpenMS}).Debug("symbol index open")
+	return idx, nil
+}
 
-	cands, err := scanDirs(dirs)
-	if err != nil {
-		return nil, err
+// openDir opens the index of one directory: its cache file when that
+// describes exactly the directory's library files, else a new index that
+// reuses the cached symbols of the unchanged files. cacheErr reports a
+// cache that could not be written (the index is still good).
+func openDir(dir, cacheDir string, readNow map[string]*library, log logrus.FieldLogger) (dt *dirTable, reread int, hit bool, cacheErr error) {
+	start := time.Now()
+	dt = &dirTable{dir: dir, unmap: func() error { return nil }}
+	cacheFile := ""
+	if cacheDir != "" {
+		sum := sha256.Sum256([]byte(dir))
+		cacheFile = filepath.Join(cacheDir, "dir-"+hex.EncodeToString(sum[:8])+".bin")
 	}
-	names := make([][]string, len(cands))
-	for i, c := range cands {
-		names[i] = c.names
-	}
-	idx := &Index{dirs: dirs, demangle: o.Demangle, unmap: func() error { return nil }}
+	cands, _ := scanDirs([]string{dir})
+	dirs := []string{dir}
 
-	// Warm path: the cache describes exactly these files.
 	var old *table
 	if cacheFile != "" {
 		data, unmap, err := mapFile(cacheFile)
@@ -173,9 +217,8 @@ func OpenOptions(ctx context.Context, o Options) (*Index, error) {
 				log.WithError(err).WithField("cache", cacheFile).Debug("cache unreadable, rebuilding")
 				unmap()
 			case sameFiles(t, dirs, cands):
-				idx.t, idx.unmap = t, unmap
-				idx.finish(cacheFile, true, 0, start)
-				return idx, nil
+				dt.t, dt.unmap = t, unmap
+				return dt, 0, true, nil
 			default:
 				old = t
 				defer unmap()
@@ -184,7 +227,6 @@ func OpenOptions(ctx context.Context, o Options) (*Index, error) {
 			log.WithError(err).Debug("cache unreadable, rebuilding")
 		}
 	}
-
 	// Reuse what the old cache has for unchanged files; read the rest.
 	prev := map[string]*library{}
 	if old != nil {
@@ -197,32 +239,33 @@ func OpenOptions(ctx context.Context, o Options) (*Index, error) {
 				Machine: l.Machine, Err: l.Err, Inputs: l.Inputs, Syms: syms}
 		}
 	}
-	// Building allocates a few hundred thousand short-lived strings: let
-	// the heap grow rather than collect it again and again.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
-	libs, reread := readAll(cands, prev)
-	data := encodeIndex(dirs, libs, names)
-	t, err := decodeIndex(data)
-	if err != nil {
-		return nil, fmt.Errorf("symbol index: %w", err) // a bug: we just wrote it
-	}
-	idx.t = t
-	if cacheFile != "" {
-		if err := writeCache(cacheFile, data); err != nil {
-			log.WithError(err).Warn("cannot write the symbol index cache")
-			cacheFile = ""
+	for p, l := range readNow {
+		if _, ok := prev[p]; !ok {
+			prev[p] = l
 		}
 	}
-	idx.finish(cacheFile, false, reread, start)
-	log.WithFields(logrus.Fields{"libraries": len(libs), "reread": reread, "ms": since(start)}).Debug("symbol index built")
-	return idx, nil
-}
-
-func (idx *Index) finish(cacheFile string, hit bool, reread int, start time.Time) {
-	idx.stats = Stats{Dirs: len(idx.dirs), Libraries: len(idx.t.libs), Symbols: idx.t.numSyms(),
-		Reread: reread, CacheFile: cacheFile, CacheHit: hit}
-	idx.linkOf = linkInfos(idx.t.libs, idx.dirs)
-	idx.stats.OpenMS = since(start)
+	names := make([][]string, len(cands))
+	for i, c := range cands {
+		names[i] = c.names
+	}
+	libs, reread := readAll(cands, prev)
+	for _, l := range libs {
+		readNow[l.Path] = l
+	}
+	enc := encodeIndex(dirs, libs, names)
+	t, err := enc.table()
+	if err != nil {
+		// A bug (we just encoded it); the directory is left out.
+		log.WithError(err).WithField("dir", dir).Error("symbol index")
+		t = &table{dirs: dirs}
+	}
+	dt.t = t
+	if cacheFile != "" {
+		cacheErr = writeCache(cacheFile, enc)
+	}
+	log.WithFields(logrus.Fields{"dir": dir, "files": len(cands), "reread": reread,
+		"bytes": enc.size(), "ms": since(start)}).Debug("directory indexed")
+	return dt, reread, false, cacheErr
 }
 
 // sameFiles reports whether the cache t was built from exactly these
@@ -240,39 +283,40 @@ func sameFiles(t *table, dirs []string, cands []*candidate) bool {
 	return true
 }
 
-// linkInfos decides, per library, the name in a search directory ld would
+// linkAll decides, per library, the name in a search directory ld would
 // open and the -l flag that reaches it. A library reached through a linker
-// script (libc.so → libc.so.6) gets the script's flag.
-func linkInfos(libs []libEntry, dirs []string) []linkInfo {
-	out := make([]linkInfo, len(libs))
+// script (libc.so → libc.so.6) gets the script's flag, in any directory.
+func linkAll(tabs []*dirTable) {
 	type key struct{ dev, ino uint64 }
-	byFile := map[key]int{}
-	for i, l := range libs {
-		byFile[key{l.ID.Dev, l.ID.Ino}] = i
-	}
-	for i, l := range libs {
-		out[i] = pickLink(l.Names)
-	}
-	for _, l := range libs {
-		if l.Kind != Script {
-			continue
+	type ref struct{ tab, lib int }
+	byFile := map[key][]ref{}
+	for ti, dt := range tabs {
+		dt.links = make([]linkInfo, len(dt.t.libs))
+		for li, l := range dt.t.libs {
+			dt.links[li] = pickLink(l.Names)
+			k := key{l.ID.Dev, l.ID.Ino}
+			byFile[k] = append(byFile[k], ref{ti, li})
 		}
-		li := pickLink(l.Names)
-		if !li.plain {
-			continue
-		}
-		for _, in := range l.Inputs {
-			fi, err := os.Stat(in)
-			if err != nil {
+	}
+	for _, dt := range tabs {
+		for li, l := range dt.t.libs {
+			if l.Kind != Script || !dt.links[li].plain {
 				continue
 			}
-			id := statID(fi)
-			if j, ok := byFile[key{id.Dev, id.Ino}]; ok && !out[j].plain {
-				out[j] = li
+			for _, in := range l.Inputs {
+				fi, err := os.Stat(in)
+				if err != nil {
+					continue
+				}
+				id := statID(fi)
+				for _, r := range byFile[key{id.Dev, id.Ino}] {
+					if !tabs[r.tab].links[r.lib].plain {
+						tabs[r.tab].links[r.lib] = dt.links[li]
+					}
+				}
 			}
 		}
 	}
-	return out
 }
 
 func pickLink(names []string) linkInfo {
@@ -289,37 +333,57 @@ func pickLink(names []string) linkInfo {
 // Lookup returns the libraries that define sym, in the order ld would
 // prefer them. sym is a C name, a mangled C++ name, or a demangled C++
 // name with or without its parameter list ("ns::f(int)", "ns::f"); white
-// space in a demangled name does not matter.
+// space in a demangled name does not matter. A file reached from several
+// directories is listed once, under the first.
 func (idx *Index) Lookup(sym string) []Definition {
 	sym = strings.TrimSpace(sym)
-	if sym == "" || idx.t == nil {
+	if sym == "" || idx.tabs == nil {
 		return nil
 	}
-	seen := map[int]bool{}
+	type defKey struct {
+		dev, ino              uint64
+		name, version, member string
+	}
+	seen := map[defKey]bool{}
 	var defs []Definition
 	addName := func(name, demangled string) {
-		for _, i := range idx.t.find(hashString(name)) {
-			if seen[i] {
-				continue
+		h := hashString(name)
+		for ti, dt := range idx.tabs {
+			for _, i := range dt.t.find(h) {
+				s, li, ok := dt.t.sym(i)
+				if !ok || s.Name != name {
+					continue
+				}
+				id := dt.t.libs[li].ID
+				k := defKey{id.Dev, id.Ino, s.Name, s.Version, s.Member}
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+				d := idx.definition(ti, s, li)
+				d.Demangled = demangled
+				defs = append(defs, d)
 			}
-			s, li, ok := idx.t.sym(i)
-			if !ok || s.Name != name {
-				continue
-			}
-			seen[i] = true
-			d := idx.definition(s, li)
-			d.Demangled = demangled
-			defs = append(defs, d)
 		}
 	}
 	addName(sym, "")
 	if !isMangled(sym) && (looksDemangled(sym) || len(defs) == 0) {
 		q := squeeze(sym)
-		cands := idx.t.candidates(mangledNeedles(sym))
-		dem := idx.demangle(cands)
-		for i, c := range cands {
-			if i < len(dem) && dem[i] != "" && slices.Contains(demangledKeys(dem[i]), q) {
-				addName(c, dem[i])
+		needles := mangledNeedles(sym)
+		var cands []string
+		for _, dt := range idx.tabs {
+			for _, c := range dt.t.candidates(needles) {
+				if !slices.Contains(cands, c) {
+					cands = append(cands, c)
+				}
+			}
+		}
+		if len(cands) > 0 {
+			dem := idx.demangle(cands)
+			for i, c := range cands {
+				if i < len(dem) && dem[i] != "" && slices.Contains(demangledKeys(dem[i]), q) {
+					addName(c, dem[i])
+				}
 			}
 		}
 	}
@@ -348,9 +412,10 @@ func (idx *Index) Lookup(sym string) []Definition {
 	return defs
 }
 
-func (idx *Index) definition(s symbol, li int) Definition {
-	l := idx.t.libs[li]
-	link := idx.linkOf[li]
+func (idx *Index) definition(ti int, s symbol, li int) Definition {
+	dt := idx.tabs[ti]
+	l := dt.t.libs[li]
+	link := dt.links[li]
 	d := Definition{
 		Symbol:  s.Name,
 		Library: link.library, File: l.Path, Dir: link.dir, Kind: l.Kind,
@@ -377,26 +442,31 @@ func (idx *Index) Stats() Stats { return idx.stats }
 // Problems lists the library files that could not be read, with why.
 func (idx *Index) Problems() map[string]string {
 	out := map[string]string{}
-	for _, l := range idx.t.libs {
-		if l.Err != "" {
-			out[l.Path] = l.Err
+	for _, dt := range idx.tabs {
+		for _, l := range dt.t.libs {
+			if l.Err != "" {
+				out[l.Path] = l.Err
+			}
 		}
 	}
 	return out
 }
 
-// Close releases the cache file mapping. The index must not be used
+// Close releases the cache file mappings. The index must not be used
 // afterwards.
 func (idx *Index) Close() error {
-	err := idx.unmap()
-	idx.t = nil
-	idx.unmap = func() error { return nil }
-	return err
+	var errs []error
+	for _, dt := range idx.tabs {
+		errs = append(errs, dt.unmap())
+		dt.unmap = func() error { return nil }
+	}
+	idx.tabs = nil
+	return errors.Join(errs...)
 }
 
 // writeCache writes data to path through a temporary file and a rename,
 // so a concurrent reader sees the old or the new file, never half of one.
-func writeCache(path string, data []byte) error {
+func writeCache(path string, parts [][]byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
@@ -404,7 +474,12 @@ func writeCache(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	_, werr := io.Copy(tmp, bytes.NewReader(data))
+	var werr error
+	for _, p := range parts {
+		if _, werr = tmp.Write(p); werr != nil {
+			break
+		}
+	}
 	cerr := tmp.Close()
 	if err := errors.Join(werr, cerr); err != nil {
 		os.Remove(tmp.Name())

@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -89,9 +88,7 @@ type fileID struct {
 
 func statID(fi os.FileInfo) fileID {
 	id := fileID{Size: fi.Size(), Mtime: fi.ModTime().UnixNano()}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		id.Ino, id.Dev = uint64(st.Ino), uint64(st.Dev)
-	}
+	id.Ino, id.Dev = inode(fi)
 	return id
 }
 
@@ -220,6 +217,9 @@ const (
 	flagWeak
 	flagFunc
 	flagObject
+	// flagNameInMangled: the name is stored in the mangled section
+	// (offset, up to '\n'), not in the pool. Internal to the file format.
+	flagNameInMangled
 )
 
 // readLibrary reads the defined symbols of one library file.

@@ -153,20 +153,22 @@ func nmName(d Definition) string {
 // librarySymbols lists what the index holds for one file, as nm prints it.
 func librarySymbols(t *testing.T, idx *Index, file string, kind Kind) []string {
 	var out []string
-	for li, l := range idx.t.libs {
-		if l.Path != file {
-			continue
-		}
-		syms, ok := idx.t.librarySyms(li)
-		if !ok {
-			t.Fatalf("bad symbols for %s", file)
-		}
-		for _, s := range syms {
-			d := idx.definition(s, li)
-			if kind == Static {
-				out = append(out, nmName(d)+" in "+d.Member)
-			} else {
-				out = append(out, nmName(d))
+	for ti, dt := range idx.tabs {
+		for li, l := range dt.t.libs {
+			if l.Path != file {
+				continue
+			}
+			syms, ok := dt.t.librarySyms(li)
+			if !ok {
+				t.Fatalf("bad symbols for %s", file)
+			}
+			for _, s := range syms {
+				d := idx.definition(ti, s, li)
+				if kind == Static {
+					out = append(out, nmName(d)+" in "+d.Member)
+				} else {
+					out = append(out, nmName(d))
+				}
 			}
 		}
 	}
@@ -343,7 +345,7 @@ func TestCacheInvalidation(t *testing.T) {
 	dirs := []string{lib, other}
 
 	idx := open(t, dirs, cache)
-	if st := idx.Stats(); st.CacheHit || st.Reread != 2 || st.CacheFile == "" {
+	if st := idx.Stats(); st.CacheHit || st.Reread != 2 || st.CacheDir != cache {
 		t.Fatalf("first open: %+v", st)
 	}
 	if len(idx.Lookup("first_symbol")) != 1 || len(idx.Lookup("second_symbol")) != 0 {
@@ -385,19 +387,29 @@ func TestCacheInvalidation(t *testing.T) {
 	}
 	idx.Close()
 
-	// A corrupt cache file is rebuilt, never trusted.
-	files, _ := filepath.Glob(filepath.Join(cache, "index-*.bin"))
-	if len(files) != 1 {
-		t.Fatalf("cache files %q", files)
+	// One cache file per directory: another set of directories that
+	// shares one reuses its cache.
+	files, _ := filepath.Glob(filepath.Join(cache, "dir-*.bin"))
+	if len(files) != 2 {
+		t.Fatalf("cache files %q, want one per directory", files)
 	}
-	data, _ := os.ReadFile(files[0])
-	for _, cut := range []int{0, 10, 64, len(data) / 2, len(data) - 1} {
-		os.WriteFile(files[0], data[:cut], 0o644)
-		idx = open(t, dirs, cache)
-		if st := idx.Stats(); st.CacheHit || len(idx.Lookup("new_symbol")) != 1 {
-			t.Errorf("cache cut at %d: %+v", cut, st)
+	idx = open(t, []string{other}, cache)
+	if st := idx.Stats(); !st.CacheHit || st.Reread != 0 {
+		t.Errorf("a directory of another set should come from its cache: %+v", st)
+	}
+	idx.Close()
+
+	// A corrupt cache file is rebuilt, never trusted.
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		for _, cut := range []int{0, 10, 72, len(data) / 2, len(data) - 1} {
+			os.WriteFile(f, data[:cut], 0o644)
+			idx = open(t, dirs, cache)
+			if st := idx.Stats(); st.CacheHit || len(idx.Lookup("new_symbol")) != 1 {
+				t.Errorf("%s cut at %d: %+v", f, cut, st)
+			}
+			idx.Close()
 		}
-		idx.Close()
 	}
 }
 

@@ -279,14 +279,14 @@ func (s *state) checkCgo(ctx context.Context) []Check {
 		_, exp := s.env.Lookup("CC")
 		cc = ProbeCompiler(ctx, "CC", s.goenv["CC"], exp, ProbeOptions{
 			Runner: s.runner, Env: s.env.List(), GOOS: goos, GOARCH: goarch, Lang: "c",
-			Flags: cat(flags["CGO_CPPFLAGS"], flags["CGO_CFLAGS"]), LDFlags: flags["CGO_LDFLAGS"], Compile: true,
+			Flags: cat(flags["CGO_CPPFLAGS"], flags["CGO_CFLAGS"]), LDFlags: flags["CGO_LDFLAGS"], Compile: !s.opts.NoCompile,
 		})
 	})
 	wg.Go(func() {
 		_, exp := s.env.Lookup("CXX")
 		cxx = ProbeCompiler(ctx, "CXX", s.goenv["CXX"], exp, ProbeOptions{
 			Runner: s.runner, Env: s.env.List(), GOOS: goos, GOARCH: goarch, Lang: "c++",
-			Flags: cat(flags["CGO_CPPFLAGS"], flags["CGO_CXXFLAGS"]), LDFlags: flags["CGO_LDFLAGS"], Compile: true,
+			Flags: cat(flags["CGO_CPPFLAGS"], flags["CGO_CXXFLAGS"]), LDFlags: flags["CGO_LDFLAGS"], Compile: !s.opts.NoCompile,
 		})
 	})
 	wg.Wait()

@@ -268,6 +268,13 @@ func (s *state) loadGoEnv(ctx context.Context) (Check, GoEnv, bool) {
 		// that owns the setting reports it.
 		first := errText(errb, err)
 		out, _, err = s.run(ctx, s.env.With(withEmpty(goEnvRetryVars)...), "", p, "env", "-json")
+		cheap := false
+		if err != nil {
+			// The C flags, PKG_CONFIG and GOGCCFLAGS need a working build
+			// cache (no HOME, say): ask only for the others.
+			out, _, err = s.run(ctx, nil, "", p, append([]string{"env", "-json"}, cheapGoEnvVars...)...)
+			cheap = true
+		}
 		if err != nil {
 			c.Verdict, c.Observed = Fail, p+": go env failed"
 			c.Details = []string{first}
@@ -275,6 +282,15 @@ func (s *state) loadGoEnv(ctx context.Context) (Check, GoEnv, bool) {
 			return c, nil, false
 		}
 		c.Details = []string{first}
+		if cheap {
+			c.Details = append(c.Details, "CGO_*FLAGS and PKG_CONFIG below are the environment's or go's defaults: go env could not compute them")
+			var ge GoEnv
+			if json.Unmarshal([]byte(out), &ge) == nil {
+				s.fillCostlyDefaults(ge)
+				b, _ := json.Marshal(ge)
+				out = string(b)
+			}
+		}
 	}
 	var ge GoEnv
 	if err := json.Unmarshal([]byte(out), &ge); err != nil {
@@ -300,6 +316,26 @@ func (s *state) loadGoEnv(ctx context.Context) (Check, GoEnv, bool) {
 		c.Fix = "fix the setting go names above (go env -u NAME removes one set with go env -w)"
 	}
 	return c, ge, true
+}
+
+// cheapGoEnvVars are the go env variables that do not need the build
+// cache to be computed.
+var cheapGoEnvVars = []string{"GOCACHE", "GOOS", "GOARCH", "GOHOSTOS", "GOHOSTARCH", "GOVERSION",
+	"GOENV", "GOMOD", "GOPATH", "GOFLAGS", "GOPROXY", "GOPRIVATE", "GONOPROXY", "GONOSUMDB",
+	"GOINSECURE", "GOSUMDB", "CGO_ENABLED", "CC", "CXX", "GOCACHEPROG", "GO111MODULE", "GOROOT",
+	"GOWORK", "GOTOOLCHAIN"}
+
+// fillCostlyDefaults sets the go env variables go could not compute as go
+// would: the environment's value, else go's default.
+func (s *state) fillCostlyDefaults(ge GoEnv) {
+	for k, def := range map[string]string{"CGO_CPPFLAGS": "", "CGO_CFLAGS": "-O2 -g", "CGO_CXXFLAGS": "-O2 -g",
+		"CGO_FFLAGS": "-O2 -g", "CGO_LDFLAGS": "-O2 -g", "PKG_CONFIG": "pkg-config"} {
+		if v, ok := s.env.Lookup(k); ok {
+			ge[k] = v
+		} else {
+			ge[k] = def
+		}
+	}
 }
 
 func withEmpty(keys []string) []string {

@@ -108,6 +108,8 @@ type Options struct {
 	Log logrus.FieldLogger
 	// Timeout bounds each external program; 0 means 20 s.
 	Timeout time.Duration
+	// NoCompile skips the compile-and-link probes of CC and CXX.
+	NoCompile bool
 	// CacheWalkBudget bounds the time spent measuring GOCACHE's size;
 	// 0 means 300 ms.
 	CacheWalkBudget time.Duration

@@ -34,6 +34,18 @@ func baseEnv(t *testing.T) map[string]string {
 // runEnv runs every check in dir with the test environment plus set.
 func runEnv(t *testing.T, dir string, set map[string]string, targets ...Target) *Report {
 	t.Helper()
+	return runEnvOpts(t, dir, set, false, targets...)
+}
+
+// runEnvFast is runEnv without the compile probes, for tests of other
+// checks.
+func runEnvFast(t *testing.T, dir string, set map[string]string) *Report {
+	t.Helper()
+	return runEnvOpts(t, dir, set, true)
+}
+
+func runEnvOpts(t *testing.T, dir string, set map[string]string, noCompile bool, targets ...Target) *Report {
+	t.Helper()
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go command not on PATH")
 	}
@@ -49,7 +61,7 @@ func runEnv(t *testing.T, dir string, set map[string]string, targets ...Target) 
 	for k, v := range m {
 		env = append(env, k+"="+v)
 	}
-	rep, err := Run(context.Background(), Options{Env: env, Dir: dir, Targets: targets})
+	rep, err := Run(context.Background(), Options{Env: env, Dir: dir, Targets: targets, NoCompile: noCompile})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -122,7 +134,7 @@ func TestGoCache(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rep := runEnv(t, tmp, map[string]string{"GOCACHE": tt.gocache})
+			rep := runEnvFast(t, tmp, map[string]string{"GOCACHE": tt.gocache})
 			want(t, rep, "gocache", Fail, tt.observed, tt.fix)
 			if !rep.Failed() {
 				t.Error("report does not fail")
@@ -147,21 +159,30 @@ func TestGoCacheNotYetCreated(t *testing.T) {
 	if _, err := os.Stat(dir); err == nil {
 		t.Error("the check created GOCACHE")
 	}
-	rep := runEnv(t, tmp, map[string]string{"GOCACHE": dir})
+	rep := runEnvFast(t, tmp, map[string]string{"GOCACHE": dir})
 	want(t, rep, "gocache", OK, dir, "")
 }
 
 func TestGoCacheReadOnly(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("root writes through permission bits: a read-only directory cannot be made here")
-	}
 	dir := t.TempDir()
-	if err := os.Chmod(dir, 0o555); err != nil {
-		t.Fatal(err)
+	if os.Geteuid() == 0 {
+		// Root writes through permission bits; sysfs refuses new files
+		// even to root, like a read-only mount.
+		dir = "/sys/kernel"
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			t.Skip("running as root and no /sys/kernel: no directory root cannot write to")
+		}
+	} else {
+		if err := os.Chmod(dir, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(dir, 0o755) })
 	}
-	t.Cleanup(func() { os.Chmod(dir, 0o755) })
-	rep := runEnv(t, t.TempDir(), map[string]string{"GOCACHE": dir})
-	want(t, rep, "gocache", Fail, "not writable", "make it writable")
+	rep := runEnvFast(t, t.TempDir(), map[string]string{"GOCACHE": dir})
+	c := want(t, rep, "gocache", Fail, "not writable", "make it writable")
+	if len(c.Details) == 0 {
+		t.Error("no error from the write probe")
+	}
 }
 
 func TestProbeWriteLeavesNothing(t *testing.T) {
@@ -182,38 +203,38 @@ func TestGO111MODULEOffInsideModule(t *testing.T) {
 	}
 	sub := filepath.Join(mod, "pkg")
 	os.Mkdir(sub, 0o755)
-	rep := runEnv(t, sub, map[string]string{"GO111MODULE": "off"})
+	rep := runEnvFast(t, sub, map[string]string{"GO111MODULE": "off"})
 	c := want(t, rep, "go111module", Fail, "GOPATH mode inside a module", "unset GO111MODULE")
 	if !strings.Contains(c.Observed, filepath.Join(mod, "go.mod")) {
 		t.Errorf("observed %q does not name the go.mod", c.Observed)
 	}
 
-	rep = runEnv(t, sub, nil)
+	rep = runEnvFast(t, sub, nil)
 	want(t, rep, "go111module", OK, "module mode", "")
 	want(t, rep, "gomod", OK, filepath.Join(mod, "go.mod"), "")
 
-	rep = runEnv(t, sub, map[string]string{"GO111MODULE": "bogus"})
+	rep = runEnvFast(t, sub, map[string]string{"GO111MODULE": "bogus"})
 	want(t, rep, "go111module", Fail, "not a valid value", "on, off or auto")
 	want(t, rep, "go", Fail, "go env fails", "go env -u")
 }
 
 func TestOutsideModule(t *testing.T) {
-	rep := runEnv(t, t.TempDir(), nil)
+	rep := runEnvFast(t, t.TempDir(), nil)
 	want(t, rep, "gomod", Warn, os.DevNull, "go mod init")
 }
 
 func TestCgoEnabled(t *testing.T) {
 	needTool(t, "gcc")
-	rep := runEnv(t, t.TempDir(), map[string]string{"CGO_ENABLED": "0"})
+	rep := runEnvFast(t, t.TempDir(), map[string]string{"CGO_ENABLED": "0"})
 	want(t, rep, "cgo-enabled", Warn, "0 (set explicitly", "unset CGO_ENABLED")
 	if rep.Failed() {
 		t.Errorf("CGO_ENABLED=0 alone must not fail: %+v", rep.Summary)
 	}
 
-	rep = runEnv(t, t.TempDir(), map[string]string{"CGO_ENABLED": "2"})
+	rep = runEnvFast(t, t.TempDir(), map[string]string{"CGO_ENABLED": "2"})
 	want(t, rep, "cgo-enabled", Warn, `CGO_ENABLED="2"`, "set CGO_ENABLED=1 or CGO_ENABLED=0")
 
-	rep = runEnv(t, t.TempDir(), map[string]string{"CGO_ENABLED": "1"})
+	rep = runEnvFast(t, t.TempDir(), map[string]string{"CGO_ENABLED": "1"})
 	want(t, rep, "cgo-enabled", OK, "1 (set explicitly", "")
 }
 
@@ -236,19 +257,19 @@ func pathWith(t *testing.T, tools ...string) string {
 
 func TestCgoImpliedOff(t *testing.T) {
 	// No C compiler on PATH and CC unset: go turns cgo off by itself.
-	rep := runEnv(t, t.TempDir(), map[string]string{"PATH": pathWith(t, "go")})
+	rep := runEnvFast(t, t.TempDir(), map[string]string{"PATH": pathWith(t, "go")})
 	want(t, rep, "cgo-enabled", Warn, `no C compiler: CC is unset and the default "gcc" is not on PATH`, "install a C compiler")
 	want(t, rep, "cc", Warn, "not found", "apt-get install gcc")
 
 	// Cross-compiling: off even though gcc is there.
 	needTool(t, "gcc")
-	rep = runEnv(t, t.TempDir(), map[string]string{"GOARCH": "arm64"})
+	rep = runEnvFast(t, t.TempDir(), map[string]string{"GOARCH": "arm64"})
 	want(t, rep, "cgo-enabled", Warn, "cross-compiling (linux/arm64 on a linux/amd64 host)", "CGO_ENABLED=1")
 	want(t, rep, "cc-target", Warn, "but GOOS/GOARCH is linux/arm64", "CC=aarch64-linux-gnu-gcc")
 }
 
 func TestCCPointsAtNothing(t *testing.T) {
-	rep := runEnv(t, t.TempDir(), map[string]string{"CC": filepath.Join(t.TempDir(), "no-such-cc")})
+	rep := runEnvFast(t, t.TempDir(), map[string]string{"CC": filepath.Join(t.TempDir(), "no-such-cc")})
 	want(t, rep, "cgo-enabled", OK, "1", "")
 	want(t, rep, "cc", Fail, "not found", "point CC at an installed compiler")
 	if !rep.Failed() {
@@ -281,11 +302,11 @@ func TestCCCompileFails(t *testing.T) {
 }
 
 func TestPkgConfigMissing(t *testing.T) {
-	rep := runEnv(t, t.TempDir(), map[string]string{"PKG_CONFIG": filepath.Join(t.TempDir(), "pkg-config")})
+	rep := runEnvFast(t, t.TempDir(), map[string]string{"PKG_CONFIG": filepath.Join(t.TempDir(), "pkg-config")})
 	want(t, rep, "pkg-config", Fail, "not found", "point PKG_CONFIG at an installed pkg-config")
 
 	// Not set and not installed: a warning (only #cgo pkg-config lines need it).
-	rep = runEnv(t, t.TempDir(), map[string]string{"PATH": pathWith(t, "go", "gcc", "g++")})
+	rep = runEnvFast(t, t.TempDir(), map[string]string{"PATH": pathWith(t, "go", "gcc", "g++")})
 	want(t, rep, "pkg-config", Warn, `PKG_CONFIG="pkg-config": not found`, "apt-get install pkgconf")
 }
 
@@ -293,7 +314,7 @@ func TestPkgConfigPathMissingEntry(t *testing.T) {
 	needTool(t, "pkg-config")
 	good := t.TempDir()
 	bad := filepath.Join(good, "nope")
-	rep := runEnv(t, t.TempDir(), map[string]string{"PKG_CONFIG_PATH": good + ":" + bad})
+	rep := runEnvFast(t, t.TempDir(), map[string]string{"PKG_CONFIG_PATH": good + ":" + bad})
 	c := want(t, rep, "pkg-config-path", Warn, good, "PKG_CONFIG_PATH")
 	if !strings.Contains(strings.Join(c.Details, " "), bad) || strings.Contains(strings.Join(c.Details, " "), good+",") {
 		t.Errorf("details %q should name only %s", c.Details, bad)
@@ -302,13 +323,13 @@ func TestPkgConfigPathMissingEntry(t *testing.T) {
 
 func TestRelativeIncludeInCGO_CFLAGS(t *testing.T) {
 	dir := t.TempDir()
-	rep := runEnv(t, dir, map[string]string{"CGO_CFLAGS": "-O2 -Iinclude -I ../other -I/usr/include"})
+	rep := runEnvFast(t, dir, map[string]string{"CGO_CFLAGS": "-O2 -Iinclude -I ../other -I/usr/include"})
 	c := want(t, rep, "cgo-cflags", Fail, "-Iinclude", `CGO_CFLAGS="-O2 -I`+filepath.Join(dir, "include")+" -I "+filepath.Join(filepath.Dir(dir), "other")+` -I/usr/include"`)
 	if strings.Contains(strings.ToLower(c.Why+c.Fix+c.Observed), "reject") || strings.Contains(strings.ToLower(c.Why), "allow") {
 		t.Errorf("CGO_CFLAGS must never be reported as rejected by the allow-list: %+v", c)
 	}
 
-	rep = runEnv(t, dir, map[string]string{"CGO_LDFLAGS": "-L/cgotrace/no/such/dir -lm"})
+	rep = runEnvFast(t, dir, map[string]string{"CGO_LDFLAGS": "-L/cgotrace/no/such/dir -lm"})
 	c = want(t, rep, "cgo-ldflags", Warn, "-L/cgotrace/no/such/dir", "remove them from CGO_LDFLAGS")
 	if !strings.Contains(strings.Join(c.Details, " "), "does not exist: -L /cgotrace/no/such/dir") {
 		t.Errorf("details %q", c.Details)
@@ -318,17 +339,17 @@ func TestRelativeIncludeInCGO_CFLAGS(t *testing.T) {
 func TestGOFLAGSModVendorWithoutVendor(t *testing.T) {
 	mod := t.TempDir()
 	os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/m\n\ngo 1.22\n"), 0o644)
-	rep := runEnv(t, mod, map[string]string{"GOFLAGS": "-mod=vendor"})
+	rep := runEnvFast(t, mod, map[string]string{"GOFLAGS": "-mod=vendor"})
 	want(t, rep, "goflags", Fail, "-mod=vendor", "go mod vendor")
 }
 
 func TestGOFLAGSMinusA(t *testing.T) {
-	rep := runEnv(t, t.TempDir(), map[string]string{"GOFLAGS": "-a"})
+	rep := runEnvFast(t, t.TempDir(), map[string]string{"GOFLAGS": "-a"})
 	want(t, rep, "gocache-settings", Warn, "GOFLAGS has -a", "remove -a")
 }
 
 func TestGOPROXYCredentialsNeverPrinted(t *testing.T) {
-	rep := runEnv(t, t.TempDir(), map[string]string{"GOPROXY": "https://alice:s3cr3t@proxy.example.com/go,direct"})
+	rep := runEnvFast(t, t.TempDir(), map[string]string{"GOPROXY": "https://alice:s3cr3t@proxy.example.com/go,direct"})
 	want(t, rep, "goproxy", OK, "https://***@proxy.example.com/go,direct", "")
 	var buf bytes.Buffer
 	WriteJSON(&buf, rep)
@@ -367,12 +388,12 @@ func TestTargets(t *testing.T) {
 }
 
 func TestNoGoCommand(t *testing.T) {
-	rep := runEnv(t, t.TempDir(), map[string]string{"PATH": t.TempDir()})
+	rep := runEnvFast(t, t.TempDir(), map[string]string{"PATH": t.TempDir()})
 	want(t, rep, "go", Fail, "go command not found", "install Go")
 }
 
 func TestJSONOutput(t *testing.T) {
-	rep := runEnv(t, t.TempDir(), map[string]string{"CGO_ENABLED": "0"})
+	rep := runEnvFast(t, t.TempDir(), map[string]string{"CGO_ENABLED": "0"})
 	var buf bytes.Buffer
 	if err := WriteJSON(&buf, rep); err != nil {
 		t.Fatal(err)
@@ -457,4 +478,9 @@ func TestPreflight(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestGoCacheNoHome(t *testing.T) {
+	rep := runEnvFast(t, t.TempDir(), map[string]string{"HOME": "", "XDG_CACHE_HOME": "", "GOCACHE": ""})
+	want(t, rep, "gocache", Fail, "HOME is not set", "set HOME")
 }

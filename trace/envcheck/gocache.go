@@ -49,7 +49,7 @@ func (s *state) checkGoCache(ctx context.Context) []Check {
 
 // CheckGoCacheDir decides whether the build cache directory is usable.
 // raw is GOCACHE as the user set it (rawSet: set at all), eff what
-// `go env GOCACHE` printed, home $HOME, wd the working directory (to
+// `go env GOCACHE` printed, home $HOME ("" when unset), wd the working directory (to
 // suggest an absolute path). It returns the check and, when the file
 // system can be looked at, the directory (or its nearest existing
 // ancestor) whose free space matters.
@@ -58,7 +58,7 @@ func CheckGoCacheDir(raw string, rawSet bool, eff, home, wd string) (Check, stri
 	defaultFix := "unset GOCACHE to use the default (go env -u GOCACHE if it was set with go env -w), " +
 		"or set it to an absolute, writable directory, e.g. GOCACHE=$HOME/.cache/go-build"
 	switch {
-	case rawSet && raw == "off", !rawSet && eff == "off" && raw == "off":
+	case rawSet && raw == "off":
 		c.Verdict, c.Observed = Fail, "off (GOCACHE=off)"
 		c.Why = "go build refuses to run with GOCACHE=off: \"build cache is disabled by GOCACHE=off, but required as of Go 1.12\""
 		c.Fix = defaultFix
@@ -71,6 +71,9 @@ func CheckGoCacheDir(raw string, rawSet bool, eff, home, wd string) (Check, stri
 		return c, ""
 	case eff == "off" || eff == "":
 		c.Verdict, c.Observed = Fail, "off (no default location)"
+		if home == "" {
+			c.Observed = "off (no default location: HOME is not set)"
+		}
 		c.Why = "go could not find a default cache directory: it needs $XDG_CACHE_HOME or $HOME; builds fail with \"build cache is required, but could not be located\""
 		c.Fix = "set HOME (or XDG_CACHE_HOME), or set GOCACHE to an absolute, writable directory"
 		return c, ""
