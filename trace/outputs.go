@@ -41,14 +41,22 @@ func (a *analysis) symbols(ctx context.Context) func(string) []SymbolDef {
 		if idx == nil {
 			return nil
 		}
-		var out []SymbolDef
+		var out, sanitizers []SymbolDef
 		for _, d := range idx.Lookup(sym) {
 			if d.Version != "" && !d.DefaultVersion {
 				continue // a hidden name@VERSION cannot be linked against
 			}
-			out = append(out, SymbolDef{Library: d.Library, Flag: d.LinkFlag})
+			def := SymbolDef{Library: d.Library, Flag: d.LinkFlag}
+			// The sanitizer runtimes interpose malloc, operator new and
+			// much of libc: never the library to suggest first.
+			switch d.LinkFlag {
+			case "-lasan", "-llsan", "-ltsan", "-lubsan", "-lhwasan":
+				sanitizers = append(sanitizers, def)
+				continue
+			}
+			out = append(out, def)
 		}
-		return out
+		return append(out, sanitizers...)
 	}
 }
 

@@ -2,6 +2,8 @@ package symindex
 
 import (
 	"bytes"
+
+	"github.com/ianlancetaylor/demangle"
 	"os/exec"
 	"slices"
 	"strconv"
@@ -25,7 +27,26 @@ func looksDemangled(q string) bool {
 	return strings.ContainsAny(q, ":()<>~ ,*&")
 }
 
-// CxxFilt demangles names with one c++filt process (binutils). The result
+// GoDemangle demangles names in process with
+// github.com/ianlancetaylor/demangle (the demangler of Go's own tools), the
+// default. The result has one entry per name, "" where a name is not a
+// mangled C++ name or cannot be demangled.
+func GoDemangle(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		name := n
+		if strings.HasPrefix(name, "__Z") {
+			name = name[1:] // Mach-O's extra underscore
+		}
+		if s, err := demangle.ToString(name); err == nil && s != n {
+			out[i] = s
+		}
+	}
+	return out
+}
+
+// CxxFilt demangles names with one c++filt process (binutils); tests use
+// it as the reference for GoDemangle. The result
 // has one entry per name, "" where a name is not demangled (or c++filt is
 // missing or fails).
 func CxxFilt(names []string) []string {

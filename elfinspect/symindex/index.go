@@ -70,7 +70,7 @@ type Options struct {
 	// the index in memory only.
 	CacheDir string
 	// Demangle demangles C++ names in bulk (the result has one entry per
-	// input, "" when a name is not demangled); nil means CxxFilt.
+	// input, "" when a name is not demangled); nil means GoDemangle.
 	Demangle func(names []string) []string
 	// Log receives debug messages; nil discards them.
 	Log logrus.FieldLogger
@@ -139,7 +139,7 @@ func OpenOptions(ctx context.Context, o Options) (*Index, error) {
 		log = l
 	}
 	if o.Demangle == nil {
-		o.Demangle = CxxFilt
+		o.Demangle = GoDemangle
 	}
 	dirs := append([]string{}, o.Dirs...)
 	if !o.NoDefaultDirs {
