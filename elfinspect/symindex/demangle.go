@@ -38,7 +38,7 @@ func GoDemangle(names []string) []string {
 		if strings.HasPrefix(name, "__Z") {
 			name = name[1:] // Mach-O's extra underscore
 		}
-		if s, err := demangle.ToString(name); err == nil && s != n {
+		if s, err := demangle.ToString(name, demangle.Verbose); err == nil && s != n {
 			out[i] = s
 		}
 	}
