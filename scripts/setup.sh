@@ -16,6 +16,8 @@ pkgs=(
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   libtree
   cmark-gfm
+  # only for the benchmark scripts (scripts/bench-*.sh)
+  hyperfine time
   chromium
 )
 
