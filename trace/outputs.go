@@ -93,6 +93,14 @@ func (a *analysis) outputPath(ctx context.Context) string {
 		return ""
 	}
 	out := outputFlag(a.o.Args)
+	if out == "" {
+		// Without -o, go build writes a binary only for a single main
+		// package named on the command line (not for ./... or several).
+		_, pkgs := scanGoArgs(a.o.Args)
+		if len(pkgs) > 1 || (len(pkgs) == 1 && strings.Contains(pkgs[0], "...")) {
+			return ""
+		}
+	}
 	name := ""
 	if main := a.mainPackage(); main != "" {
 		name = path.Base(main)
