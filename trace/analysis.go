@@ -20,7 +20,8 @@ import (
 type analysis struct {
 	o     *BuildOptions
 	goEnv GoEnv
-	// ccTarget is `$CC -dumpmachine`, read while go build ran.
+	// ccTarget is `$CC -dumpmachine`, asked only after a failure (the
+	// cross-compiler rule needs it; a successful build does not).
 	ccTarget string
 	env      []string
 	log      *buildlog.Log
@@ -43,6 +44,9 @@ func (a *analysis) safeRun(ctx context.Context, code int) (err error) {
 
 func (a *analysis) run(ctx context.Context, code int) {
 	o := a.o
+	if code != 0 && a.goEnv != nil {
+		a.ccTarget = ccTarget(ctx, o.Runner, ccWords(a.goEnv), o.Dir, o.Env)
+	}
 	f := &Facts{GoEnv: a.goEnv, Packages: map[string]*Package{}}
 	_, f.CgoExplicit = envValue(o.Env, "CGO_ENABLED")
 	a.rep.Toolchain = a.toolchain(ctx)
@@ -185,21 +189,32 @@ func ccTarget(ctx context.Context, r Runner, cc []string, dir string, env []stri
 func (a *analysis) toolchain(ctx context.Context) *Toolchain {
 	tc := &Toolchain{Env: reportEnv(a.o.Env)}
 	if a.goEnv == nil {
+		// A successful build: no go env (see Build); what the binary's
+		// build info says is added by inspectOutputs.
+		tc.CC, tc.CXX = goSetting(a.o.Env, "CC", "gcc"), goSetting(a.o.Env, "CXX", "g++")
+		tc.GOOS, tc.GOARCH = goSetting(a.o.Env, "GOOS", ""), goSetting(a.o.Env, "GOARCH", "")
+		tc.CgoEnabled = goSetting(a.o.Env, "CGO_ENABLED", "")
+		tc.PkgConfig = lookPathOr(pkgConfigSetting(a.o.Env))
 		return tc
 	}
 	tc.GoVersion, tc.GOOS, tc.GOARCH = a.goEnv["GOVERSION"], a.goEnv["GOOS"], a.goEnv["GOARCH"]
 	tc.CgoEnabled, tc.CC, tc.CXX = a.goEnv["CGO_ENABLED"], a.goEnv["CC"], a.goEnv["CXX"]
 	pc := a.goEnv["PKG_CONFIG"]
 	if pc == "" {
-		pc = "pkg-config"
+		pc = pkgConfigSetting(a.o.Env)
 	}
-	if p, err := exec.LookPath(strings.Fields(pc + " x")[0]); err == nil {
-		tc.PkgConfig = p
-	} else {
-		tc.PkgConfig = pc
-	}
+	tc.PkgConfig = lookPathOr(pc)
 	tc.CCTarget = a.ccTarget
 	return tc
+}
+
+// lookPathOr resolves the first word of a command setting on PATH, or
+// returns the setting as it is.
+func lookPathOr(cmd string) string {
+	if p, err := exec.LookPath(strings.Fields(cmd + " x")[0]); err == nil {
+		return p
+	}
+	return cmd
 }
 
 // loadPackages asks go list for the build's packages and reads the #cgo

@@ -78,6 +78,15 @@ func (a *analysis) inspectOutputs(ctx context.Context) {
 		return
 	}
 	a.rep.Binaries = append(a.rep.Binaries, b)
+	if tc := a.rep.Toolchain; tc != nil && tc.GoVersion == "" && b.Go != nil {
+		// What the build used, as the binary records it.
+		tc.GoVersion = b.Go.GoVersion
+		for k, dst := range map[string]*string{"GOOS": &tc.GOOS, "GOARCH": &tc.GOARCH, "CGO_ENABLED": &tc.CgoEnabled} {
+			if v := b.Go.Settings[k]; v != "" {
+				*dst = v
+			}
+		}
+	}
 	for _, d := range b.Diagnoses {
 		if d.Package == "" {
 			d.Package = a.mainPackage()

@@ -49,28 +49,33 @@ func newShim(o BuildOptions) *buildShim {
 // pkgConfigSetting is the PKG_CONFIG go build will use: the environment's,
 // else the go env file's (go env -w PKG_CONFIG=...), else "pkg-config".
 // Reading the file directly keeps `go env` off the build's critical path.
-func pkgConfigSetting(env []string) string {
-	if v, ok := envValue(env, "PKG_CONFIG"); ok && v != "" {
+func pkgConfigSetting(env []string) string { return goSetting(env, "PKG_CONFIG", "pkg-config") }
+
+// goSetting is a go env variable as the go command will see it without
+// running it: the environment's value, else the go env file's (go env -w),
+// else def.
+func goSetting(env []string, name, def string) string {
+	if v, ok := envValue(env, name); ok && v != "" {
 		return v
 	}
 	file, ok := envValue(env, "GOENV")
 	if !ok {
 		dir, err := os.UserConfigDir()
 		if err != nil {
-			return "pkg-config"
+			return def
 		}
 		file = filepath.Join(dir, "go", "env")
 	}
 	if file != "" && file != "off" {
 		if data, err := os.ReadFile(file); err == nil {
 			for _, line := range strings.Split(string(data), "\n") {
-				if v, ok := strings.CutPrefix(strings.TrimSpace(line), "PKG_CONFIG="); ok && v != "" {
+				if v, ok := strings.CutPrefix(strings.TrimSpace(line), name+"="); ok && v != "" {
 					return v
 				}
 			}
 		}
 	}
-	return "pkg-config"
+	return def
 }
 
 func (s *buildShim) cleanup() { os.Remove(s.record) }

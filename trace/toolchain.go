@@ -11,20 +11,23 @@ import (
 	"strings"
 )
 
-// goEnvVars are read with one `go env -json` call.
+// goEnvVars and goEnvCgoVars are read with one `go env -json` call after
+// a failed build (or for the cache report). Asking for PKG_CONFIG or any
+// CGO_* variable makes go env run the C compiler (gcc -###).
 var goEnvVars = []string{
 	"GOVERSION", "GOOS", "GOARCH", "GOHOSTOS", "GOHOSTARCH", "CGO_ENABLED", "CC", "CXX",
-	"PKG_CONFIG", "GOGCCFLAGS", "CGO_CPPFLAGS", "CGO_CFLAGS", "CGO_CXXFLAGS",
-	"CGO_FFLAGS", "CGO_LDFLAGS", "GOFLAGS", "GOCACHE", "GOROOT",
+	"GOFLAGS", "GOCACHE", "GOROOT",
 }
+
+var goEnvCgoVars = []string{"PKG_CONFIG", "CGO_CPPFLAGS", "CGO_CFLAGS", "CGO_CXXFLAGS", "CGO_FFLAGS", "CGO_LDFLAGS"}
 
 // GoEnv holds `go env -json` values.
 type GoEnv map[string]string
 
 // readGoEnv runs `go env -json` once with the build's environment.
-func readGoEnv(ctx context.Context, r Runner, goCmd, dir string, env []string) (GoEnv, error) {
+func readGoEnv(ctx context.Context, r Runner, goCmd, dir string, env []string, vars []string) (GoEnv, error) {
 	var out, errb bytes.Buffer
-	code, err := r.Run(ctx, Cmd{Name: goCmd, Args: append([]string{"env", "-json"}, goEnvVars...),
+	code, err := r.Run(ctx, Cmd{Name: goCmd, Args: append([]string{"env", "-json"}, vars...),
 		Dir: dir, Env: env, Stdout: &out, Stderr: &errb})
 	if err != nil {
 		return nil, fmt.Errorf("go env: %w", err)
