@@ -77,3 +77,26 @@ func TestAnalyzeJSON(t *testing.T) {
 		t.Errorf("report: %+v", rep)
 	}
 }
+
+// TestOutputToDevice: --output /dev/null (or a pipe) is written to, never
+// replaced by a regular file (a temporary file renamed over /dev/null
+// would turn the device into a file for the whole machine).
+func TestOutputToDevice(t *testing.T) {
+	fi, err := os.Stat(os.DevNull)
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		t.Skipf("%s is not a character device here", os.DevNull)
+	}
+	code, _, stderr := run(t, "analyze", "--format", "json", "-o", os.DevNull, "../../testdata/logs/header-not-found-basic.log")
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	fi, err = os.Stat(os.DevNull)
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		t.Fatalf("%s is no longer a character device: %v %v", os.DevNull, fi.Mode(), err)
+	}
+	dir := t.TempDir()
+	code, _, stderr = run(t, "analyze", "-o", dir, "../../testdata/logs/header-not-found-basic.log")
+	if code != 2 || !strings.Contains(stderr, "is a directory") {
+		t.Errorf("--output DIR: exit %d, %q", code, stderr)
+	}
+}

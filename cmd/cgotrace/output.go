@@ -2,10 +2,6 @@ package main
 
 import (
 	"bytes"
-	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/cgotrace/cgotrace/trace"
 	"github.com/cgotrace/cgotrace/trace/render"
@@ -27,35 +23,15 @@ func (g *globals) writeReport(r *trace.Report, format, path string) error {
 	if err := f(&buf, r, opts); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(path, buf.Bytes()); err != nil {
+	if err := render.WriteFileAtomic(path, &buf); err != nil {
 		// A --output path that cannot be written is the user's input.
 		return inputError(err)
 	}
 	return nil
 }
 
-// writeFileAtomic writes data to path through a temporary file and a
-// rename in the same directory.
+// writeFileAtomic writes data to path through render.WriteFileAtomic
+// (temporary file and rename; devices and pipes written in place).
 func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	_, werr := io.Copy(tmp, bytes.NewReader(data))
-	cerr := tmp.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(tmp.Name(), 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, werr)
-	}
-	return nil
+	return render.WriteFileAtomic(path, bytes.NewReader(data))
 }

@@ -85,7 +85,31 @@ func WriteDir(dir string, r *trace.Report, rawLog io.Reader, o DirOptions) error
 // writeAtomic copies src to path through a temporary file in the same
 // directory and a rename; on any error the temporary file is removed and
 // path is left as it was.
-func writeAtomic(path string, src io.Reader) error {
+func writeAtomic(path string, src io.Reader) error { return WriteFileAtomic(path, src) }
+
+// WriteFileAtomic writes src to path through a temporary file in the same
+// directory and a rename, so that an interrupted run never leaves half a
+// file. A path that exists and is not a regular file (/dev/null, /dev/stdout,
+// a named pipe) is written to directly: renaming over it would replace
+// the device or pipe with a regular file.
+func WriteFileAtomic(path string, src io.Reader) error {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		if fi.IsDir() {
+			return fmt.Errorf("write %s: is a directory", path)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+		if err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		_, werr := io.Copy(f, src)
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return fmt.Errorf("write %s: %w", path, werr)
+		}
+		return nil
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
