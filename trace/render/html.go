@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/cgotrace/cgotrace/trace"
 	"github.com/cgotrace/cgotrace/trace/diag"
@@ -22,12 +23,16 @@ func init() { register("html", renderHTML) }
 //go:embed html.tmpl
 var htmlTemplateText string
 
-var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"args":   htmlJoinArgs,
-	"source": htmlSource,
-	"lower":  strings.ToLower,
-	"nonOK":  func(s string) bool { return s != svgNodeOK },
-}).Parse(htmlTemplateText))
+// htmlTemplate is parsed on first use, not at start-up: every cgotrace run
+// (the pkg-config shim included) would pay for it otherwise.
+var htmlTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(template.FuncMap{
+		"args":   htmlJoinArgs,
+		"source": htmlSource,
+		"lower":  strings.ToLower,
+		"nonOK":  func(s string) bool { return s != svgNodeOK },
+	}).Parse(htmlTemplateText))
+})
 
 // htmlPage is what the template renders.
 type htmlPage struct {
@@ -97,7 +102,7 @@ func renderHTML(w io.Writer, r *trace.Report, _ Options) error {
 	// html/template escapes markup but passes control characters and
 	// invalid UTF-8 through: drop those from the whole page.
 	var buf strings.Builder
-	if err := htmlTemplate.Execute(&buf, page); err != nil {
+	if err := htmlTemplate().Execute(&buf, page); err != nil {
 		return fmt.Errorf("html: %w", err)
 	}
 	if _, err := io.WriteString(w, htmlClean(buf.String())); err != nil {
