@@ -88,7 +88,7 @@ func runEnv(ctx context.Context, g *globals, o *envOptions) error {
 			return &exitError{code: exitBroken, err: err}
 		}
 		if err := writeFileAtomic(o.output, buf.Bytes()); err != nil {
-			return &exitError{code: exitBroken, err: err}
+			return inputError(err) // an --output path that cannot be written
 		}
 	}
 	if rep.Failed() {

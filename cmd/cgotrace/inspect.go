@@ -106,7 +106,7 @@ func runInspect(g *globals, opts *inspectOptions) error {
 	}
 	if w == &buf {
 		if err := writeFileAtomic(opts.output, buf.Bytes()); err != nil {
-			return &exitError{code: exitBroken, err: err}
+			return inputError(err) // an --output path that cannot be written
 		}
 	}
 	return exitCode(code)

@@ -122,7 +122,7 @@ func runSymbol(ctx context.Context, g *globals, o *symbolOptions, syms []string)
 			return &exitError{code: exitBroken, err: err}
 		}
 	} else if err := writeFileAtomic(o.output, buf.Bytes()); err != nil {
-		return &exitError{code: exitBroken, err: err}
+		return inputError(err) // an --output path that cannot be written
 	}
 	if missing > 0 {
 		return exitCode(exitFailed)
