@@ -1077,3 +1077,33 @@ func BenchmarkParseMessages(b *testing.B) {
 	b.ReportMetric(float64(linesPer)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 	b.ReportMetric(float64(n)/float64(b.N)/float64(linesPer), "msgs/line")
 }
+
+func TestCxxRuntimeSymbol(t *testing.T) {
+	for _, tt := range []struct {
+		sym  string
+		want bool
+	}{
+		{"operator new(unsigned long)", true}, // testdata/logs/cxx-runtime-missing-basic.log
+		{"_Znwm", true},
+		{"__Znwm", true}, // Apple
+		{"_ZdlPvm@@CXXABI_1.3.9", true},
+		{"std::__throw_bad_array_new_length()", true}, // go-duckdb reports
+		{"__gxx_personality_v0", true},
+		{"___gxx_personality_v0", true},
+		{"__cxa_begin_catch", true},
+		{"vtable for __cxxabiv1::__class_type_info", true},
+		{"_ZTVN10__cxxabiv117__class_type_infoE", true},
+		{"std::ios_base::Init::Init()", true},
+		{"_ZNSt8ios_base4InitC1Ev", true},
+		{"compute_checksum", false},
+		{"crc32", false},
+		{"cos@@GLIBC_2.2.5", false},
+		{"Counter::add(int)", false},
+		{"_ZN7Counter3addEi", false},
+		{"", false},
+	} {
+		if got := CxxRuntimeSymbol(tt.sym); got != tt.want {
+			t.Errorf("CxxRuntimeSymbol(%q) = %v, want %v", tt.sym, got, tt.want)
+		}
+	}
+}
