@@ -1107,3 +1107,35 @@ func TestCxxRuntimeSymbol(t *testing.T) {
 		}
 	}
 }
+
+// TestParseMessagesHostile: lines of several MB, NUL bytes, invalid UTF-8
+// and CRLF endings are parsed (in linear time: this runs in milliseconds)
+// and keep their kind.
+func TestParseMessagesHostile(t *testing.T) {
+	long := strings.Repeat("x", 4<<20)
+	colons := strings.Repeat("1:", 2<<20)
+	quotes := "undefined reference to `" + strings.Repeat("'a", 2<<20)
+	in := []string{
+		"/usr/bin/ld: cannot find -l" + long + ": No such file or directory\r",
+		colons,
+		quotes,
+		"./main.go:4:10: fatal error: \xff\x00.h: No such file or directory\r",
+		"\x00\x00\x00",
+		"collect2: error: ld returned 1 exit status\r",
+	}
+	msgs := ParseMessages(in)
+	var kinds []MessageKind
+	for _, m := range msgs {
+		kinds = append(kinds, m.Kind)
+	}
+	want := []MessageKind{MsgCannotFindLib, MsgOther, MsgUndefinedReference, MsgHeaderNotFound, MsgOther, MsgCollect2}
+	if diff := cmp.Diff(want, kinds); diff != "" {
+		t.Fatalf("kinds (-want +got):\n%s", diff)
+	}
+	if msgs[0].Library != long {
+		t.Errorf("library of the long line: %d bytes, want %d", len(msgs[0].Library), len(long))
+	}
+	if msgs[3].Header != "\xff\x00.h" || msgs[5].Text != "ld returned 1 exit status" {
+		t.Errorf("header %q, collect2 text %q", msgs[3].Header, msgs[5].Text)
+	}
+}
