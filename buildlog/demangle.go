@@ -167,3 +167,28 @@ func isCIdent(s string) bool {
 	}
 	return s != ""
 }
+
+// CxxRuntimeSymbol reports whether a symbol, as a linker printed it
+// (mangled, demangled, with a version suffix or Apple's extra `_`), belongs
+// to the C++ runtime (libstdc++/libc++, libsupc++/libc++abi): operator
+// new/delete, std::..., __cxa_*, __gxx_personality_v0, the __cxxabiv1
+// type_info vtables. An undefined reference to one of them in a cgo link
+// means the C++ runtime is missing from the link line (-lstdc++), not that
+// the program's own code is incomplete.
+func CxxRuntimeSymbol(sym string) bool {
+	name, _ := splitSymbolVersion(sym)
+	if strings.HasPrefix(name, "__Z") || strings.HasPrefix(name, "___") {
+		name = name[1:] // Apple
+	}
+	if _, d := Demangle(name); d != "" {
+		name = d
+	}
+	for _, p := range [...]string{"__cxa_", "__gxx_personality", "__cxxabiv1::", "std::", "operator new", "operator delete",
+		"vtable for __cxxabiv1::", "typeinfo for __cxxabiv1::", "vtable for std::", "typeinfo for std::",
+		"VTT for std::", "non-virtual thunk to std::", "guard variable for std::", "__dynamic_cast"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}

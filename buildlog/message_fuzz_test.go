@@ -89,3 +89,30 @@ func msgIgnorable(l string) bool {
 	l = msgTrimCR(l)
 	return strings.TrimSpace(l) == "" || strings.HasPrefix(l, "# ") || l == "#" || msgContextOf(l) != msgCtxNone
 }
+
+// FuzzSymbols checks that the symbol helpers never panic on what a log
+// may hold, and keep their promises: Demangle gives both forms or
+// neither for a mangled name, CgoName gives a C.NAME with a C identifier.
+func FuzzSymbols(f *testing.F) {
+	for _, s := range cxxRuntimeMangled {
+		f.Add(s)
+	}
+	for _, s := range []string{"operator new(unsigned long)", "__Znwm", "_cgo_74c548aa5022_Cfunc_compute_checksum",
+		"__cgo_74c548aa5022_Cfunc_compute_checksum", "_Ctype_int", "cos@@GLIBC_2.2.5", "/tmp/go-build/main.cgo2.c",
+		"_ZN7Counter3addEi", "___gxx_personality_v0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, d := Demangle(s)
+		if strings.HasPrefix(m, "_Z") && d == "" {
+			t.Fatalf("Demangle(%q) = %q, %q: mangled without demangled", s, m, d)
+		}
+		if n, ok := CgoName(s); ok && (!strings.HasPrefix(n, "C.") || !isCIdent(n[2:])) {
+			t.Fatalf("CgoName(%q) = %q", s, n)
+		}
+		if g, ok := CgoSourceFile(s); ok && !strings.HasSuffix(g, ".go") {
+			t.Fatalf("CgoSourceFile(%q) = %q", s, g)
+		}
+		CxxRuntimeSymbol(s)
+	})
+}

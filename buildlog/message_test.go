@@ -1077,3 +1077,65 @@ func BenchmarkParseMessages(b *testing.B) {
 	b.ReportMetric(float64(linesPer)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 	b.ReportMetric(float64(n)/float64(b.N)/float64(linesPer), "msgs/line")
 }
+
+func TestCxxRuntimeSymbol(t *testing.T) {
+	for _, tt := range []struct {
+		sym  string
+		want bool
+	}{
+		{"operator new(unsigned long)", true}, // testdata/logs/cxx-runtime-missing-basic.log
+		{"_Znwm", true},
+		{"__Znwm", true}, // Apple
+		{"_ZdlPvm@@CXXABI_1.3.9", true},
+		{"std::__throw_bad_array_new_length()", true}, // go-duckdb reports
+		{"__gxx_personality_v0", true},
+		{"___gxx_personality_v0", true},
+		{"__cxa_begin_catch", true},
+		{"vtable for __cxxabiv1::__class_type_info", true},
+		{"_ZTVN10__cxxabiv117__class_type_infoE", true},
+		{"std::ios_base::Init::Init()", true},
+		{"_ZNSt8ios_base4InitC1Ev", true},
+		{"compute_checksum", false},
+		{"crc32", false},
+		{"cos@@GLIBC_2.2.5", false},
+		{"Counter::add(int)", false},
+		{"_ZN7Counter3addEi", false},
+		{"", false},
+	} {
+		if got := CxxRuntimeSymbol(tt.sym); got != tt.want {
+			t.Errorf("CxxRuntimeSymbol(%q) = %v, want %v", tt.sym, got, tt.want)
+		}
+	}
+}
+
+// TestParseMessagesHostile: lines of several MB, NUL bytes, invalid UTF-8
+// and CRLF endings are parsed (in linear time: this runs in milliseconds)
+// and keep their kind.
+func TestParseMessagesHostile(t *testing.T) {
+	long := strings.Repeat("x", 4<<20)
+	colons := strings.Repeat("1:", 2<<20)
+	quotes := "undefined reference to `" + strings.Repeat("'a", 2<<20)
+	in := []string{
+		"/usr/bin/ld: cannot find -l" + long + ": No such file or directory\r",
+		colons,
+		quotes,
+		"./main.go:4:10: fatal error: \xff\x00.h: No such file or directory\r",
+		"\x00\x00\x00",
+		"collect2: error: ld returned 1 exit status\r",
+	}
+	msgs := ParseMessages(in)
+	var kinds []MessageKind
+	for _, m := range msgs {
+		kinds = append(kinds, m.Kind)
+	}
+	want := []MessageKind{MsgCannotFindLib, MsgOther, MsgUndefinedReference, MsgHeaderNotFound, MsgOther, MsgCollect2}
+	if diff := cmp.Diff(want, kinds); diff != "" {
+		t.Fatalf("kinds (-want +got):\n%s", diff)
+	}
+	if msgs[0].Library != long {
+		t.Errorf("library of the long line: %d bytes, want %d", len(msgs[0].Library), len(long))
+	}
+	if msgs[3].Header != "\xff\x00.h" || msgs[5].Text != "ld returned 1 exit status" {
+		t.Errorf("header %q, collect2 text %q", msgs[3].Header, msgs[5].Text)
+	}
+}
