@@ -624,19 +624,11 @@ func stripSymVersion(s string) string {
 	return s
 }
 
-// cxxRuntime reports whether a symbol belongs to the C++ runtime.
+// cxxRuntime reports whether an undefined symbol belongs to the C++
+// runtime, in whichever form the linker printed it.
 func cxxRuntime(m buildlog.Message) bool {
 	for _, s := range []string{m.Symbol, m.Demangled, m.Mangled} {
-		if s == "" {
-			continue
-		}
-		switch {
-		case strings.HasPrefix(s, "std::"), strings.HasPrefix(s, "operator new"),
-			strings.HasPrefix(s, "operator delete"), strings.HasPrefix(s, "__cxa_"),
-			strings.HasPrefix(s, "__gxx_personality"), strings.HasPrefix(s, "vtable for __cxxabiv1"),
-			strings.HasPrefix(s, "typeinfo for std::"), strings.HasPrefix(s, "_ZNSt"),
-			strings.HasPrefix(s, "_ZSt"), strings.HasPrefix(s, "_Znw"), strings.HasPrefix(s, "_Zdl"),
-			strings.HasPrefix(s, "_Zna"), strings.HasPrefix(s, "_Zda"), strings.HasPrefix(s, "_ZTVN10__cxxabiv1"):
+		if s != "" && buildlog.CxxRuntimeSymbol(s) {
 			return true
 		}
 	}
