@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -104,7 +105,7 @@ func (lp *linkProbe) probe(ctx context.Context, lib string, link *buildlog.HostL
 	// added with -L; the whole list is in the step's re-run output.
 	for _, line := range attempts {
 		path := strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(line, "attempt to open "), " failed"), " succeeded")
-		if userDir[filepath.Clean(filepath.Dir(path))] && len(p.Evidence) < 6 && !contains(p.Evidence, line) {
+		if userDir[filepath.Clean(filepath.Dir(path))] && len(p.Evidence) < 6 && !slices.Contains(p.Evidence, line) {
 			p.Evidence = append(p.Evidence, line)
 		}
 	}
@@ -166,13 +167,4 @@ func elfMatches(path string, class elf.Class, machine elf.Machine) (bool, string
 		return true, ""
 	}
 	return false, fmt.Sprintf("%s %s", f.Class, strings.TrimPrefix(f.Machine.String(), "EM_"))
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

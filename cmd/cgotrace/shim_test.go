@@ -28,10 +28,7 @@ func TestShimTransparentGoBuild(t *testing.T) {
 	}
 	realPC, _ := exec.LookPath("pkg-config")
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "cgotrace")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build cgotrace: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	warm, err := exec.Command("go", "env", "GOCACHE").Output()
 	if err != nil {
 		t.Fatal(err)

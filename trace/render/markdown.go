@@ -472,16 +472,7 @@ func mdCode(s string) string {
 		return ""
 	}
 	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }), " ")
-	run, longest := 0, 0
-	for _, r := range s {
-		if r == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	delim := strings.Repeat("`", longest+1)
+	delim := strings.Repeat("`", longestBacktickRun(s)+1)
 	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") || (strings.HasPrefix(s, " ") && strings.HasSuffix(s, " ")) {
 		s = " " + s + " "
 	}
@@ -503,9 +494,9 @@ func mdCell(s string, code bool) string {
 	return mdText(s)
 }
 
-// fence wraps s in a fenced code block whose fence is longer than any
-// run of backticks in s.
-func fence(s, info string) string {
+// longestBacktickRun is the length of the longest run of backticks in s:
+// a code span or fence must use a longer one.
+func longestBacktickRun(s string) int {
 	run, longest := 0, 0
 	for _, r := range s {
 		if r == '`' {
@@ -515,7 +506,13 @@ func fence(s, info string) string {
 			run = 0
 		}
 	}
-	f := strings.Repeat("`", max(3, longest+1))
+	return longest
+}
+
+// fence wraps s in a fenced code block whose fence is longer than any
+// run of backticks in s.
+func fence(s, info string) string {
+	f := strings.Repeat("`", max(3, longestBacktickRun(s)+1))
 	s = strings.TrimRight(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
 	return f + info + "\n" + s + "\n" + f + "\n"
 }
