@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 )
 
@@ -73,6 +72,7 @@ var errNotELF = errors.New("not an ELF file")
 // returns stay valid: a window is never reused.
 type readerAt struct {
 	r      io.ReaderAt
+	arena  *arena
 	size   int64
 	win    []byte
 	winOff uint64
@@ -83,9 +83,50 @@ type readerAt struct {
 
 const windowSize = 4 << 10
 
-func newReaderAt(r io.ReaderAt, size int64, head []byte) *readerAt {
-	return &readerAt{r: r, size: size, win: head}
+func newReaderAt(r io.ReaderAt, size int64, head []byte, ar *arena) *readerAt {
+	return &readerAt{r: r, size: size, win: head, arena: ar}
 }
+
+// arena hands out the buffers of one file's reads from a reusable block:
+// inspecting a whole /usr/bin otherwise allocates (and page-faults in)
+// megabytes of buffers that live for microseconds. Whoever owns the arena
+// resets it when nothing refers to that file's data any more; nil is a
+// valid arena that allocates.
+type arena struct {
+	buf []byte
+	off int
+}
+
+const arenaSize = 64 << 10
+
+func newArena() *arena { return &arena{buf: make([]byte, arenaSize)} }
+
+// alloc returns n bytes, not zeroed: callers fill them with a read.
+func (a *arena) alloc(n uint64) []byte {
+	if a != nil && n <= uint64(len(a.buf)-a.off) {
+		b := a.buf[a.off : a.off+int(n) : a.off+int(n)]
+		a.off += int(n)
+		return b
+	}
+	return make([]byte, n)
+}
+
+func (a *arena) reset() {
+	if a == nil {
+		return
+	}
+	if poisonArenas {
+		// Tests: anything still holding a slice of the last file now
+		// reads garbage, and the comparisons with readelf and ldd fail.
+		for i := range a.buf[:a.off] {
+			a.buf[i] = 0xA5
+		}
+	}
+	a.off = 0
+}
+
+// poisonArenas is set by the package's tests.
+var poisonArenas bool
 
 // read returns n bytes at off, or an error naming what was being read when
 // the range lies outside the file.
@@ -101,7 +142,7 @@ func (ra *readerAt) read(off, n uint64, what string) ([]byte, error) {
 	if m < windowSize && ra.grow {
 		m = min(uint64(windowSize), uint64(ra.size)-off)
 	}
-	b := make([]byte, m)
+	b := ra.arena.alloc(m)
 	if _, err := ra.r.ReadAt(b, int64(off)); err != nil && !(errors.Is(err, io.EOF) && n == 0) {
 		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
@@ -115,8 +156,10 @@ func (ra *readerAt) read(off, n uint64, what string) ([]byte, error) {
 // head holds the first bytes of the file (at least the ELF header when the
 // file is large enough); it saves a read for the program headers.
 // With full set, it also locates what version needs and sections need.
-func readELF(r io.ReaderAt, size int64, head []byte, full bool) (*elfObject, error) {
-	ra := newReaderAt(r, size, head)
+// Reads are carved from ar (nil: allocated); the object keeps none of
+// them once its reader is dropped.
+func readELF(r io.ReaderAt, size int64, head []byte, full bool, ar *arena) (*elfObject, error) {
+	ra := newReaderAt(r, size, head, ar)
 	if len(head) < 4 || !bytes.Equal(head[:4], []byte(elf.ELFMAG)) {
 		return nil, errNotELF
 	}
@@ -573,41 +616,59 @@ func versionMax(names []string, prefix string) string {
 }
 
 func isNumericVersion(v string) bool {
-	if v == "" {
-		return false
-	}
-	for _, f := range strings.Split(v, ".") {
-		if f == "" {
-			return false
-		}
-		for _, c := range f {
-			if c < '0' || c > '9' {
+	dot := true // at the start or just after a dot: a digit must follow
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '.':
+			if dot {
 				return false
 			}
+			dot = true
+		case c >= '0' && c <= '9':
+			dot = false
+		default:
+			return false
 		}
 	}
-	return true
+	return !dot
 }
 
-// compareVersions compares dotted numeric versions ("2.9" < "2.34").
+// compareVersions compares dotted numeric versions ("2.9" < "2.34"); a
+// missing or non-numeric field counts as 0. It allocates nothing: it runs
+// for every version name of every inspected file.
 func compareVersions(a, b string) int {
-	as, bs := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < max(len(as), len(bs)); i++ {
-		var x, y int
-		if i < len(as) {
-			x, _ = strconv.Atoi(as[i])
-		}
-		if i < len(bs) {
-			y, _ = strconv.Atoi(bs[i])
-		}
-		if x != y {
-			if x < y {
-				return -1
-			}
-			return 1
+	for a != "" || b != "" {
+		var x, y string
+		x, a, _ = strings.Cut(a, ".")
+		y, b, _ = strings.Cut(b, ".")
+		if c := compareField(x, y); c != 0 {
+			return c
 		}
 	}
 	return 0
+}
+
+// compareField compares two decimal numbers of any length.
+func compareField(x, y string) int {
+	x, y = numericField(x), numericField(y)
+	if len(x) != len(y) {
+		if len(x) < len(y) {
+			return -1
+		}
+		return 1
+	}
+	return strings.Compare(x, y)
+}
+
+// numericField is f without leading zeros, or "" (zero) when f is not all
+// digits.
+func numericField(f string) string {
+	for i := 0; i < len(f); i++ {
+		if f[i] < '0' || f[i] > '9' {
+			return ""
+		}
+	}
+	return strings.TrimLeft(f, "0")
 }
 
 // CompareVersions compares two dotted numeric versions such as glibc's
@@ -655,5 +716,5 @@ func (o *elfObject) reader(r io.ReaderAt) *readerAt {
 	if o.ra != nil {
 		return o.ra
 	}
-	return newReaderAt(r, o.size, nil)
+	return newReaderAt(r, o.size, nil, nil)
 }

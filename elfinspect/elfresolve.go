@@ -63,7 +63,12 @@ func (in *Inspector) readCandidate(p string) *elfFile {
 		return &elfFile{notExist: true}
 	}
 	ef := &elfFile{id: id}
-	head := make([]byte, min(candidateHeadSize, size))
+	// Candidates are read one at a time: one arena serves them all.
+	if in.arena == nil {
+		in.arena = newArena()
+	}
+	defer in.arena.reset()
+	head := in.arena.alloc(uint64(min(candidateHeadSize, max(size, 0))))
 	n, err := f.ReadAt(head, 0)
 	if err != nil && !errors.Is(err, io.EOF) {
 		ef.err = err
@@ -74,7 +79,7 @@ func (in *Inspector) readCandidate(p string) *elfFile {
 		ef.err = errors.New("invalid ELF header")
 		return ef
 	}
-	ef.obj, ef.err = readELF(f, size, head, false)
+	ef.obj, ef.err = readELF(f, size, head, false, in.arena)
 	return ef
 }
 
@@ -223,19 +228,27 @@ func (e *elfRaw) resolve(in *Inspector, b *Binary) error {
 		}
 	}
 	exeFile := &elfFile{obj: o, id: e.id}
-	exe := &node{f: exeFile, path: exePath, lib: -1}
+	r := in.resolver()
+	defer r.done()
+	exe := r.newNode(node{f: exeFile, path: exePath, lib: -1})
 	if o.soname != "" {
 		exe.names = []string{o.soname}
 	}
-	r := &elfResolver{in: in, t: t, exe: exe, b: b, setuid: e.mode&(syscall.S_ISUID|syscall.S_ISGID) != 0, exeHostPath: e.path}
-	r.byName, r.byID, r.libByName = map[string]*node{}, map[fileID]*node{}, map[string]bool{}
+	r.in, r.t, r.exe, r.b, r.setuid, r.exeHostPath = in, t, exe, b, e.mode&(syscall.S_ISUID|syscall.S_ISGID) != 0, e.path
+	// Libraries is built in a buffer that lives across binaries, and
+	// copied once at its final size.
+	b.Libraries = r.libs[:0]
+	defer func() {
+		r.libs = b.Libraries[:0]
+		b.Libraries = append(make([]Library, 0, len(b.Libraries)), b.Libraries...)
+	}()
 	if exeFile.id != (fileID{}) {
 		r.byID[exeFile.id] = exe
 	}
 	for _, name := range exe.names {
 		r.byName[name] = exe
 	}
-	r.loaded = []*node{exe}
+	r.loaded = append(r.loaded, exe)
 	r.llp = r.parseSearchPath(in.opts.LDLibraryPath, true, exe, "LD_LIBRARY_PATH")
 	if r.setuid {
 		r.llp = nil // secure-execution mode ignores LD_LIBRARY_PATH
@@ -243,14 +256,15 @@ func (e *elfRaw) resolve(in *Inspector, b *Binary) error {
 	if o.hasInterp {
 		r.loadInterp(o.interp)
 	}
-	queue := []*node{exe}
-	for len(queue) > 0 {
-		n := queue[0]
-		queue = queue[1:]
+	// Breadth-first: r.loaded is the queue (the interpreter, loaded
+	// before anything, has no DT_NEEDED that glibc's ld.so follows).
+	for i := 0; i < len(r.loaded); i++ {
+		n := r.loaded[i]
+		if n == r.interp {
+			continue
+		}
 		for _, name := range n.f.obj.needed {
-			if nn := r.need(n, name); nn != nil {
-				queue = append(queue, nn)
-			}
+			r.need(n, name)
 			if len(r.loaded) > maxObjects {
 				return fmt.Errorf("more than %d objects in the dependency tree", maxObjects)
 			}
@@ -259,7 +273,53 @@ func (e *elfRaw) resolve(in *Inspector, b *Binary) error {
 	return nil
 }
 
+// resolver returns the Inspector's resolver state, emptied: its maps and
+// slices keep their capacity from one binary to the next.
+func (in *Inspector) resolver() *elfResolver {
+	r := in.res
+	if r == nil {
+		r = &elfResolver{byName: map[string]*node{}, byID: map[fileID]*node{}, libByName: map[string]bool{}}
+		in.res = r
+	}
+	return r
+}
+
+// done empties r for the next binary. Nothing outside the resolver keeps
+// a node.
+func (r *elfResolver) done() {
+	clear(r.byName)
+	clear(r.byID)
+	clear(r.libByName)
+	clear(r.seenMissing)
+	clear(r.loaded)
+	r.loaded = r.loaded[:0]
+	for _, c := range r.nodes {
+		clear(c)
+	}
+	*r = elfResolver{byName: r.byName, byID: r.byID, libByName: r.libByName,
+		seenMissing: r.seenMissing, loaded: r.loaded, nodes: r.nodes, libs: r.libs}
+}
+
+// newNode returns a node carved from r's chunks.
+func (r *elfResolver) newNode(n node) *node {
+	const chunk = 64
+	c, i := r.nodeN/chunk, r.nodeN%chunk
+	if c == len(r.nodes) {
+		r.nodes = append(r.nodes, make([]node, chunk))
+	}
+	r.nodeN++
+	p := &r.nodes[c][i]
+	*p = n
+	return p
+}
+
 type elfResolver struct {
+	// nodes are allocated in chunks reused across binaries; libs is
+	// the buffer Binary.Libraries is built in.
+	nodes [][]node
+	nodeN int
+	libs  []Library
+
 	// exeHostPath is the executable as given; its $ORIGIN is computed on
 	// first use (most binaries have no DST at all).
 	exeHostPath string
@@ -302,7 +362,7 @@ func (r *elfResolver) loadInterp(p string) {
 		r.b.Missing = append(r.b.Missing, p)
 		return
 	}
-	n := &node{f: f, path: p, origin: path.Dir(p), loader: r.exe, depth: 1, lib: -1}
+	n := r.newNode(node{f: f, path: p, origin: path.Dir(p), loader: r.exe, depth: 1, lib: -1})
 	r.addNames(n, p)
 	if f.obj.soname != "" {
 		r.addNames(n, f.obj.soname)
@@ -340,8 +400,8 @@ func (r *elfResolver) need(n *node, name string) *node {
 			return nil
 		}
 	}
-	nn := &node{f: res.f, path: res.path, origin: path.Dir(res.path),
-		loader: n, depth: n.depth + 1, lib: len(r.b.Libraries)}
+	nn := r.newNode(node{f: res.f, path: res.path, origin: path.Dir(res.path),
+		loader: n, depth: n.depth + 1, lib: len(r.b.Libraries)})
 	r.addNames(nn, name)
 	if s := res.f.obj.soname; s != "" && s != name {
 		r.addNames(nn, s)
@@ -536,6 +596,15 @@ func (r *elfResolver) searchListOf(n *node) *searchList {
 		if o.hasRunpath {
 			sl.dirs = append(sl.dirs, r.parseSearchPath(o.runpath, false, n, "runpath")...)
 		}
+	}
+	if len(sl.dirs) == 0 && !sl.nodeflib {
+		// Most objects search nothing of their own: they share one list
+		// (and its memo) per target.
+		if r.t.plain == nil {
+			r.t.plain = sl
+		}
+		n.search = r.t.plain
+		return n.search
 	}
 	var k strings.Builder
 	for _, d := range sl.dirs {

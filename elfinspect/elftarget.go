@@ -32,6 +32,9 @@ type elfTarget struct {
 	platform    string
 	hwcaps      []string
 	cacheFlags  func(int32) bool
+	// plain is the search list of objects with no RPATH, RUNPATH or
+	// LD_LIBRARY_PATH of their own (see searchListOf).
+	plain *searchList
 }
 
 var multiarch = map[targetKey]string{

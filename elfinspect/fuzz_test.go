@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"debug/elf"
 	"os"
+	"reflect"
 	"testing"
 )
 
@@ -24,7 +25,7 @@ func FuzzReadELF(f *testing.F) {
 		r := bytes.NewReader(data)
 		head := data[:min(len(data), headSize)]
 		for _, full := range []bool{false, true} {
-			o, err := readELF(r, int64(len(data)), head, full)
+			o, err := readELF(r, int64(len(data)), head, full, nil)
 			if err != nil {
 				continue
 			}
@@ -33,7 +34,32 @@ func FuzzReadELF(f *testing.F) {
 			raw := &elfRaw{obj: o, r: r, path: "fuzz"}
 			raw.describe(&Binary{})
 		}
+		// Reads carved from a (small, so also overflowing) arena give the
+		// same description as allocated ones, also after the arena is
+		// reset and poisoned.
+		var want, got Binary
+		errWant := describeWith(data, nil, &want)
+		ar := &arena{buf: make([]byte, 3000)}
+		errGot := describeWith(data, ar, &got)
+		ar.reset()
+		if (errWant == nil) != (errGot == nil) {
+			t.Fatalf("without arena: %v; with arena: %v", errWant, errGot)
+		}
+		if !reflect.DeepEqual(want, got) {
+			t.Fatalf("arena changes the result:\n%+v\n%+v", want, got)
+		}
 	})
+}
+
+func describeWith(data []byte, ar *arena, b *Binary) error {
+	r := bytes.NewReader(data)
+	head := ar.alloc(uint64(min(len(data), headSize)))
+	copy(head, data)
+	o, err := readELF(r, int64(len(data)), head, true, ar)
+	if err != nil {
+		return err
+	}
+	return (&elfRaw{obj: o, r: r, path: "fuzz"}).describe(b)
 }
 
 func FuzzMachO(f *testing.F) {

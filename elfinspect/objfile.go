@@ -71,6 +71,11 @@ type Inspector struct {
 	confOnce  sync.Once
 	confDirs  []confDir
 
+	// arena serves the reads of library candidates (see readCandidate).
+	arena *arena
+	// res is the resolver state reused from binary to binary.
+	res *elfResolver
+
 	cpuOnce  sync.Once
 	cpuFlags map[string]bool
 	cpuIntel bool
@@ -140,10 +145,11 @@ type prepared struct {
 	b   *Binary
 }
 
-// prepare reads path. scratch, when not nil, is a headSize buffer the
-// caller reuses between files: nothing prepared keeps a reference to it
-// (describe copies what it keeps and drops the file data).
-func prepare(path string, scratch []byte) (prepared, error) {
+// prepare reads path. ar, when not nil, is an arena the caller reuses
+// between files: nothing prepared keeps a reference to it (describe copies
+// what it keeps and drops the file data), and it is reset on return.
+func prepare(path string, ar *arena) (prepared, error) {
+	defer ar.reset()
 	f, err := openFD(path)
 	if err != nil {
 		return prepared{}, fmt.Errorf("inspect: %w", err)
@@ -156,16 +162,13 @@ func prepare(path string, scratch []byte) (prepared, error) {
 	if mode&syscall.S_IFMT == syscall.S_IFDIR {
 		return prepared{}, fmt.Errorf("inspect %s: is a directory", path)
 	}
-	var head []byte
-	if scratch != nil && len(scratch) >= headSize {
-		head = scratch[:min(headSize, size)]
-	} else {
-		head = make([]byte, min(headSize, size))
-	}
-	if _, err := f.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
+	head := ar.alloc(uint64(min(headSize, max(size, 0))))
+	n, err := f.ReadAt(head, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
 		return prepared{}, fmt.Errorf("inspect %s: %w", path, err)
 	}
-	raw, err := openRaw(path, f, size, mode, id, head)
+	head = head[:n] // a file that shrank since fstat
+	raw, err := openRaw(path, f, size, mode, id, head, ar)
 	if err != nil {
 		return prepared{}, fmt.Errorf("inspect %s: %w", path, err)
 	}
@@ -212,9 +215,9 @@ func (in *Inspector) InspectAll(paths []string, workers int, fn func(path string
 	}()
 	for w := 0; w < workers; w++ {
 		go func() {
-			scratch := make([]byte, headSize)
+			ar := newArena()
 			for i := range next {
-				p, err := prepare(paths[i], scratch)
+				p, err := prepare(paths[i], ar)
 				results[i] <- result{p, err}
 			}
 		}()
@@ -232,10 +235,10 @@ func (in *Inspector) InspectAll(paths []string, workers int, fn func(path string
 }
 
 // openRaw picks the reader by the file's magic number.
-func openRaw(path string, f io.ReaderAt, size int64, mode uint32, id fileID, head []byte) (rawFile, error) {
+func openRaw(path string, f io.ReaderAt, size int64, mode uint32, id fileID, head []byte, ar *arena) (rawFile, error) {
 	switch {
 	case bytes.HasPrefix(head, []byte("\x7fELF")):
-		o, err := readELF(f, size, head, true)
+		o, err := readELF(f, size, head, true, ar)
 		if err != nil {
 			return nil, err
 		}
