@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -116,7 +115,7 @@ func runInspect(g *globals, opts *inspectOptions) error {
 // object per line (readable with jq or grep).
 type binaryWriter struct {
 	w      *bufio.Writer
-	enc    *json.Encoder
+	buf    []byte // one encoded binary, reused
 	format string
 	color  bool
 	n      int
@@ -125,15 +124,20 @@ type binaryWriter struct {
 func (o *binaryWriter) write(b *elfinspect.Binary) error {
 	defer func() { o.n++ }()
 	if o.format == "json" {
-		// The encoder reuses its buffer and ends each object with a
-		// newline: "[", then one object per line, commas leading.
+		// "[", then one object per line, commas leading. AppendJSON
+		// gives json.Marshal's bytes without its reflection.
 		if o.n == 0 {
 			o.w.WriteString("[\n")
-			o.enc = json.NewEncoder(o.w)
 		} else {
 			o.w.WriteString(",")
 		}
-		return o.enc.Encode(b)
+		var err error
+		if o.buf, err = b.AppendJSON(o.buf[:0]); err != nil {
+			return err
+		}
+		o.buf = append(o.buf, '\n')
+		_, err = o.w.Write(o.buf)
+		return err
 	}
 	if o.n > 0 {
 		o.w.WriteString("\n")
