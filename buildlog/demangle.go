@@ -2,6 +2,7 @@ package buildlog
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/ianlancetaylor/demangle"
 )
@@ -36,7 +37,7 @@ func Demangle(sym string) (mangled, demangled string) {
 		return itanium, d
 	}
 	if looksDemangled(name) {
-		return knownMangled[name], name
+		return knownMangled()[name], name
 	}
 	return "", ""
 }
@@ -90,8 +91,10 @@ var cxxRuntimeMangled = []string{
 	"_ZNSo5flushEv",
 }
 
-// knownMangled maps the demangled form of cxxRuntimeMangled back.
-var knownMangled = func() map[string]string {
+// knownMangled maps the demangled form of cxxRuntimeMangled back. It is
+// built on first use: at init it cost every cgotrace process (the
+// pkg-config shim included) a fifth of a millisecond.
+var knownMangled = sync.OnceValue(func() map[string]string {
 	m := make(map[string]string, len(cxxRuntimeMangled))
 	for _, s := range cxxRuntimeMangled {
 		if d, err := demangle.ToString(s); err == nil {
@@ -99,7 +102,7 @@ var knownMangled = func() map[string]string {
 		}
 	}
 	return m
-}()
+})
 
 // cgoPrefixes are the prefixes cgo gives the Go and C names it generates
 // for a C.NAME reference (cmd/cgo/out.go, gcc.go).

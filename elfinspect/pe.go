@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 const (
@@ -184,9 +185,9 @@ func (p *peRaw) describe(b *Binary) error {
 
 // windowsSystemDLLs are DLLs of Windows itself (System32, KnownDLLs);
 // api-ms-win-* and ext-ms-* API sets are virtual. None is ever missing.
-var windowsSystemDLLs = map[string]bool{}
-
-func init() {
+// Built on first use: most processes never read a PE file.
+var windowsSystemDLLs = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
 	for _, n := range strings.Fields(`kernel32 kernelbase ntdll user32 gdi32 gdi32full advapi32 shell32 ole32
 	oleaut32 ws2_32 wsock32 mswsock msvcrt ucrtbase msvcp_win winmm crypt32 secur32 sspicli bcrypt bcryptprimitives
 	ncrypt iphlpapi dnsapi userenv shlwapi comctl32 comdlg32 version winhttp wininet setupapi imm32 dbghelp
@@ -195,9 +196,10 @@ func init() {
 	combase sechost ntmarta mscoree oleacc propsys urlmon credui cryptbase cryptsp avrt dinput8 xinput1_4
 	msacm32 wevtapi pdh ktmw32 clbcatq imagehlp authz winusb newdev difxapi msi ws2help virtdisk
 	wlanapi fwpuclnt netutils srvcli samcli logoncli wkscli`) {
-		windowsSystemDLLs[n] = true
+		m[n] = true
 	}
-}
+	return m
+})
 
 func isWindowsSystemDLL(n string) bool {
 	l := strings.ToLower(n)
@@ -205,7 +207,7 @@ func isWindowsSystemDLL(n string) bool {
 		return true
 	}
 	l = strings.TrimSuffix(strings.TrimSuffix(l, ".dll"), ".drv")
-	return windowsSystemDLLs[l]
+	return windowsSystemDLLs()[l]
 }
 
 // resolve looks DLLs up as the Windows loader does for a desktop

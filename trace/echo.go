@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"path/filepath"
-	"regexp"
 	"strings"
 )
 
@@ -32,7 +31,7 @@ func echoBlocks(r *bufio.Reader, term io.Writer) {
 				if afterFailed[ev.ImportPath] || !isTraceLine(first) {
 					io.WriteString(term, ev.Output)
 				}
-				afterFailed[ev.ImportPath] = runningFailed.MatchString(first)
+				afterFailed[ev.ImportPath] = isRunningFailed(first)
 			}
 		}
 		if err != nil {
@@ -41,10 +40,38 @@ func echoBlocks(r *bufio.Reader, term io.Writer) {
 	}
 }
 
-var (
-	runningFailed = regexp.MustCompile(`: running \S+ failed: `)
-	envPrefix     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=('|")`)
-)
+// isRunningFailed matches cmd/link's `: running CC failed: ` (the regexp
+// `: running \S+ failed: `, by hand: echo runs on every line of a build).
+func isRunningFailed(l string) bool {
+	for {
+		i := strings.Index(l, ": running ")
+		if i < 0 {
+			return false
+		}
+		l = l[i+len(": running "):]
+		j := strings.IndexAny(l, " \t\n\f\r") // RE2 \s
+		if j > 0 && strings.HasPrefix(l[j:], " failed: ") {
+			return true
+		}
+	}
+}
+
+// hasEnvPrefix matches `^[A-Za-z_][A-Za-z0-9_]*=('|")`: a command line
+// that starts with a quoted environment assignment.
+func hasEnvPrefix(l string) bool {
+	for i := 0; i < len(l); i++ {
+		c := l[i]
+		switch {
+		case c == '_' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z':
+		case '0' <= c && c <= '9' && i > 0:
+		case c == '=' && i > 0:
+			return i+1 < len(l) && (l[i+1] == '\'' || l[i+1] == '"')
+		default:
+			return false
+		}
+	}
+	return false
+}
 
 // isTraceLine reports whether a line is part of the -x trace rather than
 // tool output. Tool output never starts like a command: compilers and
@@ -61,7 +88,7 @@ func isTraceLine(l string) bool {
 	case strings.HasSuffix(l, " # internal"), strings.HasSuffix(l, " || true"),
 		strings.Contains(l, " # test for internal linking errors ("):
 		return true
-	case envPrefix.MatchString(l):
+	case hasEnvPrefix(l):
 		return true
 	}
 	first, _, _ := strings.Cut(l, " ")

@@ -3,6 +3,7 @@ package trace
 import (
 	"bufio"
 	"bytes"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -79,4 +80,26 @@ func TestIsTraceLine(t *testing.T) {
 			t.Errorf("isTraceLine(%q) = true, want false", l)
 		}
 	}
+}
+
+// FuzzEchoMatchers checks the hand-written matchers against the regexps
+// they replace.
+func FuzzEchoMatchers(f *testing.F) {
+	for _, s := range []string{
+		"/usr/lib/go/pkg/tool/linux_amd64/link: running gcc failed: exit status 1",
+		"link: running  failed: x", ": running a\vb failed: ", "x: running gcc: running cc failed: y",
+		`CGO_LDFLAGS='"-g" "-O2"' /usr/lib/go/pkg/tool/linux_amd64/cgo`, `_X1="a"`, `1A='x'`, `A=b`, `=''`,
+	} {
+		f.Add(s)
+	}
+	runningFailed := regexp.MustCompile(`: running \S+ failed: `)
+	envPrefix := regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=('|")`)
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := isRunningFailed(s), runningFailed.MatchString(s); got != want {
+			t.Fatalf("isRunningFailed(%q) = %v, regexp says %v", s, got, want)
+		}
+		if got, want := hasEnvPrefix(s), envPrefix.MatchString(s); got != want {
+			t.Fatalf("hasEnvPrefix(%q) = %v, regexp says %v", s, got, want)
+		}
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // goEnvVars and goEnvCgoVars are read with one `go env -json` call after
@@ -56,7 +57,9 @@ func reportedEnvName(name string) bool {
 	return false
 }
 
-var secretQuery = regexp.MustCompile(`(?i)([?&](?:token|access_token|auth|key|password|secret|sig|signature)=)[^&\s,|]*`)
+var secretQuery = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)([?&](?:token|access_token|auth|key|password|secret|sig|signature)=)[^&\s,|]*`)
+})
 
 // redact hides credentials in a recorded value: user:pass@ in URLs (as in
 // GOPROXY lists) and token-like query parameters.
@@ -76,7 +79,7 @@ func redact(v string) string {
 			start = i + 1
 		}
 	}
-	return secretQuery.ReplaceAllString(b.String(), "${1}REDACTED")
+	return secretQuery().ReplaceAllString(b.String(), "${1}REDACTED")
 }
 
 func redactURL(s string) string {
