@@ -52,11 +52,12 @@ func BenchmarkInspectAllJSON(b *testing.B) {
 	}
 	for b.Loop() {
 		in := NewInspector(Options{})
+		var buf []byte
 		in.InspectAll(files, 2, func(_ string, bin *Binary, err error) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := json.Marshal(bin); err != nil {
+			if buf, err = bin.AppendJSON(buf[:0]); err != nil {
 				b.Fatal(err)
 			}
 		})

@@ -552,6 +552,17 @@ func (r *elfResolver) openPath(n *node, name string) searchResult {
 	return res
 }
 
+// hasSearchPath reports whether n or, for glibc's RPATH chain and musl's
+// inherited run paths, any of its loaders has a DT_RPATH or DT_RUNPATH.
+func (n *node) hasSearchPath() bool {
+	for l := n; l != nil; l = l.loader {
+		if l.f.obj.hasRpath || l.f.obj.hasRunpath {
+			return true
+		}
+	}
+	return false
+}
+
 // searchListOf builds (once per node) the directories n searches before
 // the cache: the RPATH chain, LD_LIBRARY_PATH, n's RUNPATH.
 func (r *elfResolver) searchListOf(n *node) *searchList {
@@ -559,6 +570,10 @@ func (r *elfResolver) searchListOf(n *node) *searchList {
 		return n.search
 	}
 	sl := &searchList{nodeflib: n.f.obj.flags1&uint64(elf.DF_1_NODEFLIB) != 0}
+	if !sl.nodeflib && len(r.llp) == 0 && r.t.plain != nil && !n.hasSearchPath() {
+		n.search = r.t.plain // the common case, without building a list
+		return n.search
+	}
 	o := n.f.obj
 	switch {
 	case r.t.musl:
