@@ -16,7 +16,7 @@ done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-go build -o "$work/cgotrace" ./cmd/cgotrace
+CGO_ENABLED=0 go build -o "$work/cgotrace" ./cmd/cgotrace  # as README installs it
 
 list=$work/elfs.txt
 for f in "$dir"/*; do
@@ -26,8 +26,10 @@ done >"$list"
 echo "files: $(wc -l <"$list") ELF files in $dir"
 
 # Both exit non-zero when something is missing (libtree: 28 for
-# systemd-analyze, whose dependency resolves only through load order):
-# -i keeps hyperfine going. Output goes to /dev/null for both.
+# systemd-analyze, whose dependency resolves only through load order).
+# Output goes to /dev/null for both. First hyperfine, then interleaved
+# rounds (scripts/paired.py): this machine is shared, and a slow spell
+# during one command's hyperfine block skews its figure.
 export LC_ALL=C
 hyperfine -N -i --warmup 5 --runs "$runs" --export-json "$work/bench.json" \
 	-n "cgotrace inspect --format json" "xargs -a $list $work/cgotrace inspect --format json" \
@@ -38,3 +40,7 @@ import json, sys
 for r in json.load(open(sys.argv[1]))["results"]:
     print(f"median {r['median']*1000:7.1f} ms  min {r['min']*1000:6.1f} ms  user {r['user']*1000:5.1f} ms  system {r['system']*1000:5.1f} ms  {r['command']}")
 PY
+echo "interleaved:"
+python3 scripts/paired.py --runs "$runs" --ok-exit \
+	-- xargs -a "$list" libtree -p \
+	-- xargs -a "$list" "$work/cgotrace" inspect --format json

@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 cp -r "$repo/testdata/example" "$tmp/demo"
 mkdir -p "$tmp/demo/lib"
 gcc -shared -fPIC -Wl,-soname,libgizmo.so.1 -o "$tmp/demo/lib/libgizmo.so.1" "$tmp/demo/csrc/gizmo.c"
-(cd "$repo" && go build -o "$tmp/cgotrace" ./cmd/cgotrace)
+(cd "$repo" && CGO_ENABLED=0 go build -o "$tmp/cgotrace" ./cmd/cgotrace)
 cd "$tmp/demo"
 echo "\$ cgotrace build -o demo ." >&2
 "$tmp/cgotrace" build -o demo . "$@"
