@@ -112,6 +112,16 @@ func NewInspector(opts Options) *Inspector {
 	}
 }
 
+// Prefetch reads what resolving an ELF binary of this machine needs
+// whatever the binary: /etc/ld.so.cache (parsed) and the CPU's features.
+// A caller with time to spare (cgotrace build, while go build runs) calls
+// it in a goroutine to take that off its critical path. It is the one
+// method that is safe to call concurrently with the others.
+func (in *Inspector) Prefetch() {
+	in.ldCache()
+	in.readCPU()
+}
+
 // Inspect reads the binary at path and resolves its dependencies with a
 // fresh Inspector. Use an Inspector to inspect many files.
 func Inspect(path string, opts Options) (*Binary, error) {

@@ -4,15 +4,16 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"time"
-
-	"github.com/sirupsen/logrus"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
+
+	"github.com/sirupsen/logrus"
 
 	"github.com/cgotrace/cgotrace/buildlog"
+	"github.com/cgotrace/cgotrace/elfinspect"
 	"github.com/cgotrace/cgotrace/trace/diag"
 )
 
@@ -29,6 +30,9 @@ type analysis struct {
 	shim     *buildShim
 	// forensic is the log of the forensic rebuild, when one ran.
 	forensic *buildlog.Log
+	// inspector inspects the build's output; Build prefetches its
+	// ld.so.cache while go build runs.
+	inspector *elfinspect.Inspector
 }
 
 // safeRun is run with a panic turned into an error.

@@ -16,6 +16,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/cgotrace/cgotrace/buildlog"
+	"github.com/cgotrace/cgotrace/elfinspect"
 	"github.com/cgotrace/cgotrace/trace/diag"
 )
 
@@ -156,6 +157,14 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	outW := &lineWriter{mu: &mu, dst: rawDst}
 	errW := &lineWriter{mu: &mu, dst: rawDst}
 	echo := newEcho(o.Terminal)
+	// While go build runs, read what inspecting its output will need
+	// (a successful build's binary is inspected on the critical path).
+	var inspector *elfinspect.Inspector
+	var prefetched sync.WaitGroup
+	if o.GoCmd == "build" {
+		inspector = newOutputInspector(&o)
+		prefetched.Go(inspector.Prefetch)
+	}
 	code, runErr := o.Runner.Run(ctx, Cmd{
 		Name: o.Go, Args: instrumentedArgs(o.GoCmd, o.Args), Dir: o.Dir, Env: env,
 		Stdout: io.MultiWriter(outW, echo), Stderr: io.MultiWriter(errW, o.Terminal),
@@ -194,7 +203,8 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	if !o.KeepWork && l.Work != "" && strings.Contains(filepath.Base(l.Work), "go-build") {
 		defer os.RemoveAll(l.Work)
 	}
-	a := &analysis{o: &o, goEnv: goEnv, env: env, log: l, rep: rep, shim: shim}
+	prefetched.Wait()
+	a := &analysis{o: &o, goEnv: goEnv, env: env, log: l, rep: rep, shim: shim, inspector: inspector}
 	if err := a.safeRun(ctx, code); err != nil {
 		// A bug in cgotrace must not change the build's outcome: the
 		// report keeps go build's exit code and says what went wrong.

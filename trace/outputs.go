@@ -71,8 +71,11 @@ func (a *analysis) inspectOutputs(ctx context.Context) {
 	if err != nil || fi.IsDir() {
 		return
 	}
-	ldPath, _ := envValue(a.o.Env, "LD_LIBRARY_PATH")
-	b, err := elfinspect.Inspect(out, elfinspect.Options{LDLibraryPath: ldPath, Cwd: a.o.Dir})
+	in := a.inspector
+	if in == nil {
+		in = newOutputInspector(a.o)
+	}
+	b, err := in.Inspect(out)
 	if err != nil {
 		a.o.Log.WithError(err).Debug("inspect output")
 		return
@@ -93,6 +96,13 @@ func (a *analysis) inspectOutputs(ctx context.Context) {
 		}
 		a.rep.Diagnoses = append(a.rep.Diagnoses, d)
 	}
+}
+
+// newOutputInspector is the Inspector for a build's output: the loader
+// as the program would run from the build's directory and environment.
+func newOutputInspector(o *BuildOptions) *elfinspect.Inspector {
+	ldPath, _ := envValue(o.Env, "LD_LIBRARY_PATH")
+	return elfinspect.NewInspector(elfinspect.Options{LDLibraryPath: ldPath, Cwd: o.Dir})
 }
 
 // outputPath is the file go build wrote: -o FILE, -o DIR/ + the package

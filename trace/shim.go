@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/cgotrace/cgotrace/pkgconfig"
 )
@@ -67,15 +69,55 @@ func goSetting(env []string, name, def string) string {
 		file = filepath.Join(dir, "go", "env")
 	}
 	if file != "" && file != "off" {
-		if data, err := os.ReadFile(file); err == nil {
-			for _, line := range strings.Split(string(data), "\n") {
-				if v, ok := strings.CutPrefix(strings.TrimSpace(line), name+"="); ok && v != "" {
-					return v
-				}
-			}
+		if v := goEnvFileValue(file, name); v != "" {
+			return v
 		}
 	}
 	return def
+}
+
+// goEnvFiles caches parsed go env files: a build asks for several
+// settings. An entry is used while the file's size and mtime are those
+// it was read with.
+var goEnvFiles struct {
+	sync.Mutex
+	m map[string]goEnvFile
+}
+
+type goEnvFile struct {
+	size  int64
+	mtime time.Time
+	vals  map[string]string
+}
+
+// goEnvFileValue is NAME's value in the go env file (the first NAME=
+// line with a value, as the file is read), or "".
+func goEnvFileValue(file, name string) string {
+	fi, err := os.Stat(file)
+	if err != nil {
+		return ""
+	}
+	goEnvFiles.Lock()
+	defer goEnvFiles.Unlock()
+	e, ok := goEnvFiles.m[file]
+	if !ok || e.size != fi.Size() || !e.mtime.Equal(fi.ModTime()) {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return ""
+		}
+		e = goEnvFile{size: fi.Size(), mtime: fi.ModTime(), vals: map[string]string{}}
+		for _, line := range strings.Split(string(data), "\n") {
+			k, v, ok := strings.Cut(strings.TrimSpace(line), "=")
+			if _, seen := e.vals[k]; ok && v != "" && !seen {
+				e.vals[k] = v
+			}
+		}
+		if goEnvFiles.m == nil {
+			goEnvFiles.m = map[string]goEnvFile{}
+		}
+		goEnvFiles.m[file] = e
+	}
+	return e.vals[name]
 }
 
 func (s *buildShim) cleanup() { os.Remove(s.record) }
