@@ -682,8 +682,14 @@ func IsVersion(v string) bool { return isNumericVersion(v) }
 // (name "Go", type 4) that the Go linker writes: a cheap test for "is this
 // a Go binary" that avoids reading the section headers of every file.
 func (o *elfObject) hasGoNote() bool {
+	_, ok := o.goBuildID()
+	return ok
+}
+
+// goBuildID returns the description of the Go build ID note.
+func (o *elfObject) goBuildID() (string, bool) {
 	if o.ra == nil {
-		return false
+		return "", false
 	}
 	for _, n := range o.notes {
 		if n.filesz > 1<<16 {
@@ -702,12 +708,39 @@ func (o *elfObject) hasGoNote() bool {
 			}
 			// The Go linker writes namesz 4 ("Go\x00\x00").
 			if typ == 4 && (namesz == 3 || namesz == 4) && string(b[12:15]) == "Go\x00" {
-				return true
+				return string(b[nameEnd : nameEnd+descsz]), true
 			}
 			b = b[end:]
 		}
 	}
-	return false
+	return "", false
+}
+
+// GoBuildID returns the Go build ID the Go linker wrote into the ELF
+// file at path (its PT_NOTE "Go", type 4): "actionID/contentID" as `go
+// tool buildid` prints it, where contentID hashes the file's content. ok
+// is false when the file is not an ELF file with one.
+func GoBuildID(path string) (id string, ok bool, err error) {
+	f, err := openFD(path)
+	if err != nil {
+		return "", false, err
+	}
+	defer f.Close()
+	size, _, _, err := f.stat()
+	if err != nil {
+		return "", false, err
+	}
+	head := make([]byte, min(headSize, max(size, 0)))
+	n, err := f.ReadAt(head, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", false, err
+	}
+	o, err := readELF(f, size, head[:n], true, nil)
+	if err != nil {
+		return "", false, nil
+	}
+	id, ok = o.goBuildID()
+	return id, ok, nil
 }
 
 // reader returns the windowed reader of a fully read object, or a new one

@@ -437,3 +437,26 @@ func listELFs(dir string) []string {
 	}
 	return out
 }
+
+// TestGoBuildID compares GoBuildID with `go tool buildid`.
+func TestGoBuildID(t *testing.T) {
+	exe := goBinary(t, "linux", "amd64")
+	out, err := exec.Command("go", "tool", "buildid", exe).Output()
+	if err != nil {
+		t.Skipf("go tool buildid: %v", err)
+	}
+	id, ok, err := GoBuildID(exe)
+	if err != nil || !ok {
+		t.Fatalf("GoBuildID: %q %v %v", id, ok, err)
+	}
+	if want := strings.TrimSpace(string(out)); id != want {
+		t.Errorf("GoBuildID = %q, go tool buildid says %q", id, want)
+	}
+	c := elfFixtures(t).runpath
+	if id, ok, err := GoBuildID(c); ok || err != nil {
+		t.Errorf("GoBuildID(%s), a C program = %q, %v, %v; want no ID and no error", c, id, ok, err)
+	}
+	if _, _, err := GoBuildID(filepath.Join(t.TempDir(), "absent")); err == nil {
+		t.Error("GoBuildID of a missing file: no error")
+	}
+}

@@ -33,6 +33,8 @@ type analysis struct {
 	// inspector inspects the build's output; Build prefetches its
 	// ld.so.cache while go build runs.
 	inspector *elfinspect.Inspector
+	// spec is the output file inspected before go build ran.
+	spec *speculation
 }
 
 // safeRun is run with a panic turned into an error.

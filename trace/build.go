@@ -158,12 +158,19 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	errW := &lineWriter{mu: &mu, dst: rawDst}
 	echo := newEcho(o.Terminal)
 	// While go build runs, read what inspecting its output will need
-	// (a successful build's binary is inspected on the critical path).
+	// (a successful build's binary is inspected on the critical path),
+	// and inspect the output file as it is now: a warm build that finds
+	// it up to date leaves it untouched, and then that result stands.
 	var inspector *elfinspect.Inspector
+	var spec *speculation
 	var prefetched sync.WaitGroup
 	if o.GoCmd == "build" {
 		inspector = newOutputInspector(&o)
-		prefetched.Go(inspector.Prefetch)
+		spec = &speculation{path: explicitOutputFile(&o)}
+		prefetched.Go(func() {
+			inspector.Prefetch()
+			spec.run(inspector)
+		})
 	}
 	code, runErr := o.Runner.Run(ctx, Cmd{
 		Name: o.Go, Args: instrumentedArgs(o.GoCmd, o.Args), Dir: o.Dir, Env: env,
@@ -204,7 +211,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 		defer os.RemoveAll(l.Work)
 	}
 	prefetched.Wait()
-	a := &analysis{o: &o, goEnv: goEnv, env: env, log: l, rep: rep, shim: shim, inspector: inspector}
+	a := &analysis{o: &o, goEnv: goEnv, env: env, log: l, rep: rep, shim: shim, inspector: inspector, spec: spec}
 	if err := a.safeRun(ctx, code); err != nil {
 		// A bug in cgotrace must not change the build's outcome: the
 		// report keeps go build's exit code and says what went wrong.

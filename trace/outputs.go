@@ -71,14 +71,18 @@ func (a *analysis) inspectOutputs(ctx context.Context) {
 	if err != nil || fi.IsDir() {
 		return
 	}
-	in := a.inspector
-	if in == nil {
-		in = newOutputInspector(a.o)
-	}
-	b, err := in.Inspect(out)
-	if err != nil {
-		a.o.Log.WithError(err).Debug("inspect output")
-		return
+	b, ok := a.spec.result(out)
+	if ok {
+		a.o.Log.WithField("file", out).Debug("output unchanged by go build: inspected while it ran")
+	} else {
+		in := a.inspector
+		if in == nil {
+			in = newOutputInspector(a.o)
+		}
+		if b, err = in.Inspect(out); err != nil {
+			a.o.Log.WithError(err).Debug("inspect output")
+			return
+		}
 	}
 	a.rep.Binaries = append(a.rep.Binaries, b)
 	if tc := a.rep.Toolchain; tc != nil && tc.GoVersion == "" && b.Go != nil {
@@ -96,6 +100,76 @@ func (a *analysis) inspectOutputs(ctx context.Context) {
 		}
 		a.rep.Diagnoses = append(a.rep.Diagnoses, d)
 	}
+}
+
+// speculation is the inspection of the output file before go build ran.
+// When the file go build leaves is the one inspected — same Go build ID,
+// whose content ID hashes the whole file, and same size — that result is
+// the output's, and the inspection was off the critical path. (A warm
+// build that finds its output up to date leaves it as it was, apart from
+// its mtime: cmd/go touches it.) Anything else is inspected again.
+type speculation struct {
+	path string // "" when the output is not known before the build
+	id   string // Go build ID of the file inspected
+	size int64
+	bin  *elfinspect.Binary
+}
+
+// fileBuildID is the Go build ID and size of the file at p.
+func fileBuildID(p string) (string, int64, bool) {
+	fi, err := os.Stat(p)
+	if err != nil || !fi.Mode().IsRegular() {
+		return "", 0, false
+	}
+	id, ok, err := elfinspect.GoBuildID(p)
+	if err != nil || !ok || id == "" {
+		return "", 0, false
+	}
+	return id, fi.Size(), true
+}
+
+func (s *speculation) run(in *elfinspect.Inspector) {
+	if s.path == "" {
+		return
+	}
+	id, size, ok := fileBuildID(s.path)
+	if !ok {
+		return
+	}
+	b, err := in.Inspect(s.path)
+	if err != nil {
+		return
+	}
+	// go build may have been writing the file meanwhile.
+	if id2, size2, ok := fileBuildID(s.path); ok && id2 == id && size2 == size {
+		s.id, s.size, s.bin = id, size, b
+	}
+}
+
+// result is the speculative inspection of out, if it still holds.
+func (s *speculation) result(out string) (*elfinspect.Binary, bool) {
+	if s == nil || s.bin == nil || out != s.path {
+		return nil, false
+	}
+	id, size, ok := fileBuildID(out)
+	return s.bin, ok && id == s.id && size == s.size
+}
+
+// explicitOutputFile is the file a `go build -o FILE` names, when it is
+// known before the build: -o naming a directory (or none) needs the main
+// package's name, which the log gives.
+func explicitOutputFile(o *BuildOptions) string {
+	out := outputFlag(o.Args)
+	if out == "" || strings.HasSuffix(out, "/") {
+		return ""
+	}
+	if !filepath.IsAbs(out) {
+		out = filepath.Join(o.Dir, out)
+	}
+	if isDir(out) {
+		return ""
+	}
+	return out
 }
 
 // newOutputInspector is the Inspector for a build's output: the loader
