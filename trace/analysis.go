@@ -35,7 +35,11 @@ type analysis struct {
 	inspector *elfinspect.Inspector
 	// spec is the output file inspected before go build ran.
 	spec *speculation
+	// headerReruns are the verbose re-runs of failed #includes.
+	headerReruns []headerRerun
 }
+
+type headerRerun struct{ importPath, step, text string }
 
 // safeRun is run with a panic turned into an error.
 func (a *analysis) safeRun(ctx context.Context, code int) (err error) {
@@ -79,6 +83,17 @@ func (a *analysis) run(ctx context.Context, code int) {
 			}
 		}
 		f.Symbols = a.symbols(ctx)
+		if !o.NoRerun {
+			hp := &headerProbe{runner: o.Runner, cc: a.ccWords(), env: a.env}
+			f.HeaderProbe = func(header string, rec *buildlog.Record, work string) *HeaderProbe {
+				hp.work = work
+				p := hp.probe(ctx, header, rec)
+				if p != nil && rec != nil {
+					a.headerReruns = append(a.headerReruns, headerRerun{rec.ImportPath, rec.Step, p.Rerun})
+				}
+				return p
+			}
+		}
 	}
 
 	logs := []*buildlog.Log{a.log}
@@ -108,6 +123,9 @@ func (a *analysis) run(ctx context.Context, code int) {
 			}
 			ds = append(ds, d)
 		}
+	}
+	for _, hr := range a.headerReruns {
+		a.attachStepRerun(hr)
 	}
 	if a.shim != nil {
 		a.attachPkgConfig(a.shim.records())
@@ -307,6 +325,30 @@ func (a *analysis) forensicRebuild(ctx context.Context) {
 		os.RemoveAll(l.Work)
 	}
 	a.forensic = l
+}
+
+// attachStepRerun keeps a verbose re-run on the step it re-ran: the
+// failed step of that kind in the package, else its last one.
+func (a *analysis) attachStepRerun(hr headerRerun) {
+	for _, p := range a.rep.Packages {
+		if p.ImportPath != hr.importPath {
+			continue
+		}
+		at := -1
+		for i := range p.Steps {
+			if p.Steps[i].Kind == hr.step && (at < 0 || !p.Steps[at].Failed) {
+				at = i
+			}
+		}
+		if at < 0 {
+			return
+		}
+		if p.Steps[at].Rerun != "" {
+			p.Steps[at].Rerun += "\n\n"
+		}
+		p.Steps[at].Rerun += hr.text
+		return
+	}
 }
 
 // attachRerun keeps the probe's verbose linker output on the failed host

@@ -28,6 +28,9 @@ type Facts struct {
 	Probe func(lib string, link *buildlog.HostLink) *LibProbe
 	// Symbols names the libraries defining a symbol; nil when unknown.
 	Symbols func(sym string) []SymbolDef
+	// HeaderProbe re-runs the failed step of a package's missing
+	// #include verbosely; nil in log-only mode.
+	HeaderProbe func(header string, rec *buildlog.Record, work string) *HeaderProbe
 }
 
 // SymbolDef is a library that defines a symbol.
@@ -491,8 +494,44 @@ func (c *blockCtx) headerNotFound(m buildlog.Message) diag.Diagnosis {
 	if lib, ok := headerPackages[m.Header]; ok {
 		fix = fmt.Sprintf("install the development files of lib%s (%s), or add -I<dir> to #cgo CFLAGS", lib, distroHint(lib))
 	}
-	return c.simple(m, diag.HeaderNotFound, "header", m.Header,
+	d := c.simple(m, diag.HeaderNotFound, "header", m.Header,
 		fmt.Sprintf("the C compiler cannot find the header %s", m.Header), fix)
+	if c.f.HeaderProbe == nil {
+		return d
+	}
+	p := c.f.HeaderProbe(m.Header, c.failedCStep(), c.l.Work)
+	if p == nil {
+		return d
+	}
+	if len(p.Searched) > 0 {
+		d.Detail = "searched: " + strings.Join(p.Searched, ", ")
+	}
+	d.Evidence = append(d.Evidence, p.Evidence...)
+	if len(p.Elsewhere) > 0 {
+		// <libxml/parser.h> at /usr/include/libxml2/libxml/parser.h: the
+		// directory to add is the path minus the header's own.
+		dir := strings.TrimSuffix(p.Elsewhere[0], "/"+m.Header)
+		d.Summary = fmt.Sprintf("the C compiler cannot find the header %s: it exists as %s, in a directory the compiler does not search", m.Header, p.Elsewhere[0])
+		d.Fix = fmt.Sprintf("add -I%s to #cgo CFLAGS (better: #cgo pkg-config with the library's .pc file, whose Cflags carry it)", dir)
+		d.Subject["found"] = p.Elsewhere[0]
+	}
+	return d
+}
+
+// failedCStep is the cgo or C compile command of the block's package that
+// printed the block: the last one before it.
+func (c *blockCtx) failedCStep() *buildlog.Record {
+	var last *buildlog.Record
+	for i := range c.l.Records {
+		r := &c.l.Records[i]
+		if r.Line > c.b.Line {
+			break
+		}
+		if r.ImportPath == c.b.ImportPath && (r.Step == KindCgo || r.Step == KindCCCompile) {
+			last = r
+		}
+	}
+	return last
 }
 
 func (c *blockCtx) goError(m buildlog.Message) (diag.Diagnosis, bool) {

@@ -15,6 +15,7 @@ type Cmd struct {
 	Args   []string
 	Dir    string
 	Env    []string
+	Stdin  io.Reader // nil: no input
 	Stdout io.Writer
 	Stderr io.Writer
 	// Signals, when set, are forwarded to the command's process group
@@ -40,6 +41,7 @@ func (ExecRunner) Run(ctx context.Context, c Cmd) (int, error) {
 	cmd := exec.CommandContext(ctx, c.Name, c.Args...)
 	cmd.Dir = c.Dir
 	cmd.Env = c.Env
+	cmd.Stdin = c.Stdin
 	cmd.Stdout = c.Stdout
 	cmd.Stderr = c.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
