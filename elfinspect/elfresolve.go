@@ -835,6 +835,11 @@ func (r *elfResolver) searchDir(res *searchResult, d searchDir, name string) boo
 			}
 		}
 	}
+	for _, sub := range r.t.legacy {
+		if r.in.isDir(d.dir+"/"+sub) && r.try(res, d.dir+"/"+sub+"/"+name, d.via+" (legacy hwcaps "+sub+")") {
+			return true
+		}
+	}
 	return r.try(res, d.dir+"/"+name, d.via)
 }
 

@@ -32,6 +32,9 @@ type elfTarget struct {
 	platform    string
 	hwcaps      []string
 	cacheFlags  func(int32) bool
+	// legacy are the legacy hwcaps subdirectories (glibc ≤ 2.36),
+	// searched after glibc-hwcaps/, best first.
+	legacy []string
 	// plain is the search list of objects with no RPATH, RUNPATH or
 	// LD_LIBRARY_PATH of their own (see searchListOf).
 	plain *searchList
@@ -105,8 +108,19 @@ func (in *Inspector) target(o *elfObject) *elfTarget {
 	switch {
 	case in.opts.HWCaps != nil:
 		t.hwcaps = in.opts.HWCaps
-	case native && o.machine == elf.EM_X86_64 && o.class == elf.ELFCLASS64:
+	case native && o.machine == elf.EM_X86_64 && o.class == elf.ELFCLASS64 && !t.musl:
 		t.hwcaps = in.x86HWCaps()
+		// glibc-hwcaps/ came with glibc 2.33; the legacy subdirectories
+		// (tls/, haswell/, x86_64/ ...) went with 2.37. The version is
+		// the target's own: its ld.so's, read, never run.
+		if v := in.glibcVersion(o.interp, k); v != "" {
+			if compareVersions(v, "2.33") < 0 {
+				t.hwcaps = nil
+			}
+			if compareVersions(v, "2.37") < 0 {
+				t.legacy = in.legacyHWCaps(t.platform)
+			}
+		}
 	}
 	t.cacheFlags = cacheFlagsFor(k)
 	t.id = fmt.Sprintf("%d/%d/%d/%v", k.class, k.data, k.machine, t.musl)
@@ -152,6 +166,81 @@ func cacheFlagsFor(k targetKey) func(int32) bool {
 		t := f & ldCacheFlagTypeMask
 		return t == ldCacheFlagELFLibc6 || t == ldCacheFlagELF
 	}
+}
+
+// defaultInterp is the program interpreter of glibc for a target, used
+// for the glibc version when the object has no PT_INTERP (a library).
+var defaultInterp = map[targetKey]string{
+	{elf.ELFCLASS64, elf.ELFDATA2LSB, elf.EM_X86_64}:  "/lib64/ld-linux-x86-64.so.2",
+	{elf.ELFCLASS64, elf.ELFDATA2LSB, elf.EM_AARCH64}: "/lib/ld-linux-aarch64.so.1",
+	{elf.ELFCLASS32, elf.ELFDATA2LSB, elf.EM_386}:     "/lib/ld-linux.so.2",
+}
+
+// glibcVersion is the glibc release of the target's ld.so ("2.36"), from
+// the "release version X.Y." string it carries (what `ld.so --version`
+// prints), or "" when the file is not there or says nothing.
+func (in *Inspector) glibcVersion(interp string, k targetKey) string {
+	if interp == "" {
+		interp = defaultInterp[k]
+	}
+	if interp == "" {
+		return ""
+	}
+	if v, ok := in.glibcVers[interp]; ok {
+		return v
+	}
+	v := ""
+	if b, err := in.readFile(interp); err == nil {
+		const marker = "release version "
+		if i := bytes.Index(b, []byte(marker)); i >= 0 {
+			rest := b[i+len(marker):]
+			j := 0
+			for j < len(rest) && j < 16 && (rest[j] == '.' || rest[j] >= '0' && rest[j] <= '9') {
+				j++
+			}
+			if cand := strings.TrimRight(string(rest[:j]), "."); isNumericVersion(cand) {
+				v = cand
+			}
+		}
+	}
+	if in.glibcVers == nil {
+		in.glibcVers = map[string]string{}
+	}
+	in.glibcVers[interp] = v
+	return v
+}
+
+// legacyHWCaps are the subdirectories glibc up to 2.36 searches on x86-64
+// after glibc-hwcaps/ and before the directory itself: every combination
+// of "tls", the platform (haswell or xeon_phi, when $PLATFORM is one) and
+// the hwcap names glibc deems important (avx512_1 on Intel CPUs with
+// AVX512F/CD/BW/DQ/VL and without AVX512ER, x86_64 always), longest
+// first, in the order LD_DEBUG=libs shows on glibc 2.36:
+// tls/haswell/avx512_1/x86_64, tls/haswell/avx512_1, ..., tls, haswell/...,
+// x86_64.
+func (in *Inspector) legacyHWCaps(platform string) []string {
+	in.readCPU()
+	f := in.cpuFlags
+	caps := []string{"tls"}
+	if platform == "haswell" || platform == "xeon_phi" {
+		caps = append(caps, platform)
+	}
+	if in.cpuIntel && f["avx512f"] && f["avx512cd"] && !f["avx512er"] && f["avx512bw"] && f["avx512dq"] && f["avx512vl"] {
+		caps = append(caps, "avx512_1")
+	}
+	caps = append(caps, "x86_64")
+	n := len(caps)
+	out := make([]string, 0, 1<<n-1)
+	for mask := 1<<n - 1; mask > 0; mask-- {
+		var parts []string
+		for i := range caps {
+			if mask&(1<<(n-1-i)) != 0 {
+				parts = append(parts, caps[i])
+			}
+		}
+		out = append(out, strings.Join(parts, "/"))
+	}
+	return out
 }
 
 // platform is $PLATFORM: glibc 2.26–2.36 on Intel x86-64 sets it to

@@ -75,6 +75,8 @@ type Inspector struct {
 	arena *arena
 	// res is the resolver state reused from binary to binary.
 	res *elfResolver
+	// glibcVers caches glibcVersion by interpreter path.
+	glibcVers map[string]string
 
 	cpuOnce  sync.Once
 	cpuFlags map[string]bool
