@@ -256,8 +256,19 @@ func (e *elfRaw) resolve(in *Inspector, b *Binary) error {
 	if o.hasInterp {
 		r.loadInterp(o.interp)
 	}
+	if !t.musl {
+		// glibc's dl_main: LD_PRELOAD (ignored in secure-execution mode,
+		// except set-user-ID libraries of standard directories, which
+		// are not modelled), then /etc/ld.so.preload, each loaded before
+		// any DT_NEEDED, with the executable as the loader.
+		if !r.setuid {
+			r.preload(in.opts.Preload, "LD_PRELOAD")
+		}
+		r.preload(in.etcPreload(), "/etc/ld.so.preload")
+	}
 	// Breadth-first: r.loaded is the queue (the interpreter, loaded
-	// before anything, has no DT_NEEDED that glibc's ld.so follows).
+	// before anything, has no DT_NEEDED that glibc's ld.so follows); the
+	// executable's DT_NEEDED come before those of preloaded objects.
 	for i := 0; i < len(r.loaded); i++ {
 		n := r.loaded[i]
 		if n == r.interp {
@@ -372,6 +383,76 @@ func (r *elfResolver) loadInterp(p string) {
 	if f.id != (fileID{}) {
 		r.byID[f.id] = n
 	}
+}
+
+// preload loads the objects of an LD_PRELOAD value or /etc/ld.so.preload
+// (names separated by spaces, tabs, newlines or colons). A preload that
+// cannot be found is not fatal: ld.so says it "cannot be preloaded" and
+// goes on, so it is a weak library and a warning, not Missing.
+func (r *elfResolver) preload(list, via string) {
+	for _, name := range strings.FieldsFunc(list, func(c rune) bool {
+		return c == ' ' || c == ':' || c == '\t' || c == '\n'
+	}) {
+		if _, ok := r.byName[name]; ok {
+			continue
+		}
+		var res searchResult
+		if strings.ContainsRune(name, '/') {
+			res = r.openPath(r.exe, name)
+		} else {
+			res = r.search(r.exe, name)
+		}
+		if !res.found() {
+			tried := res.tried
+			if res.fatal != "" {
+				tried = append(tried, res.fatal)
+			}
+			r.b.Libraries = append(r.b.Libraries, Library{Name: name, Found: false, Via: via, NeededBy: via,
+				Depth: 1, Tried: tried, Weak: true})
+			r.b.Diagnoses = append(r.b.Diagnoses, diag.Diagnosis{
+				Code:     diag.RuntimeLibraryMissing,
+				Severity: diag.Warning,
+				Summary:  fmt.Sprintf("%s names %s, which does not resolve: ld.so prints \"object '%s' from %s cannot be preloaded\" and runs the program without it", via, name, name, via),
+				Subject:  map[string]string{"library": name},
+			})
+			continue
+		}
+		if l, ok := r.byID[res.f.id]; ok && res.f.id != (fileID{}) {
+			r.addNames(l, name)
+			continue
+		}
+		nn := r.newNode(node{f: res.f, path: res.path, origin: path.Dir(res.path),
+			loader: r.exe, depth: 1, lib: len(r.b.Libraries)})
+		r.addNames(nn, name)
+		if s := res.f.obj.soname; s != "" && s != name {
+			r.addNames(nn, s)
+		}
+		r.byID[res.f.id] = nn
+		r.libByName[name] = true
+		r.loaded = append(r.loaded, nn)
+		r.b.Libraries = append(r.b.Libraries, Library{
+			Name: name, Path: res.path, Found: true, Via: preloadVia(via, name, res.via), NeededBy: via,
+			Depth: 1, Soname: res.f.obj.soname, Needed: res.f.obj.needed,
+		})
+	}
+}
+
+// preloadVia is "LD_PRELOAD", and how a name without a slash was found.
+func preloadVia(via, name, found string) string {
+	if strings.ContainsRune(name, '/') {
+		return via
+	}
+	return via + " (" + found + ")"
+}
+
+// etcPreload is the root's /etc/ld.so.preload, read once.
+func (in *Inspector) etcPreload() string {
+	in.preloadOnce.Do(func() {
+		if data, err := in.readFile("/etc/ld.so.preload"); err == nil {
+			in.preloadFile = string(data)
+		}
+	})
+	return in.preloadFile
 }
 
 // need handles one DT_NEEDED entry of n and returns the newly loaded node,

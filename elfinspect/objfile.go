@@ -28,6 +28,10 @@ type Options struct {
 	// LDLibraryPath is the LD_LIBRARY_PATH the program would run with
 	// (the CLI passes the environment's unless --ld-library-path is given).
 	LDLibraryPath string
+	// Preload is the LD_PRELOAD the program would run with (names
+	// separated by spaces or colons); /etc/ld.so.preload of the root is
+	// read as well.
+	Preload string
 	// Cwd is the directory that relative NEEDED paths and empty search
 	// path elements refer to; the current directory when empty.
 	Cwd string
@@ -69,7 +73,10 @@ type Inspector struct {
 	ldc       *ldCache
 	ldcErr    error
 	confOnce  sync.Once
-	confDirs  []confDir
+	// preloadFile is /etc/ld.so.preload of the root.
+	preloadOnce sync.Once
+	preloadFile string
+	confDirs    []confDir
 
 	// arena serves the reads of library candidates (see readCandidate).
 	arena *arena

@@ -176,7 +176,8 @@ func explicitOutputFile(o *BuildOptions) string {
 // as the program would run from the build's directory and environment.
 func newOutputInspector(o *BuildOptions) *elfinspect.Inspector {
 	ldPath, _ := envValue(o.Env, "LD_LIBRARY_PATH")
-	return elfinspect.NewInspector(elfinspect.Options{LDLibraryPath: ldPath, Cwd: o.Dir})
+	preload, _ := envValue(o.Env, "LD_PRELOAD")
+	return elfinspect.NewInspector(elfinspect.Options{LDLibraryPath: ldPath, Preload: preload, Cwd: o.Dir})
 }
 
 // outputPath is the file go build wrote: -o FILE, -o DIR/ + the package

@@ -19,6 +19,7 @@ type inspectOptions struct {
 	output        string
 	root          string
 	ldLibraryPath string
+	ldPreload     string
 	files         []string
 }
 
@@ -43,6 +44,9 @@ inspected).`,
 			if !cmd.Flags().Changed("ld-library-path") {
 				opts.ldLibraryPath = os.Getenv("LD_LIBRARY_PATH")
 			}
+			if !cmd.Flags().Changed("ld-preload") {
+				opts.ldPreload = os.Getenv("LD_PRELOAD")
+			}
 			return runInspect(g, opts)
 		},
 	}
@@ -51,6 +55,7 @@ inspected).`,
 	f.StringVarP(&opts.output, "output", "o", "", "write the result to FILE instead of stdout")
 	f.StringVar(&opts.root, "root", "", "resolve as if DIR were / (a sysroot or an unpacked container image)")
 	f.StringVar(&opts.ldLibraryPath, "ld-library-path", "", "LD_LIBRARY_PATH the program would run with (default: $LD_LIBRARY_PATH)")
+	f.StringVar(&opts.ldPreload, "ld-preload", "", "LD_PRELOAD the program would run with (default: $LD_PRELOAD; /etc/ld.so.preload is read too)")
 	return cmd
 }
 
@@ -68,7 +73,7 @@ func runInspect(g *globals, opts *inspectOptions) error {
 	// third for a whole /usr/bin, for a few MB more memory.
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	in := elfinspect.NewInspector(elfinspect.Options{
-		Root: opts.root, LDLibraryPath: opts.ldLibraryPath, Log: g.log,
+		Root: opts.root, LDLibraryPath: opts.ldLibraryPath, Preload: opts.ldPreload, Log: g.log,
 	})
 	var buf bytes.Buffer
 	var w io.Writer = g.stdout

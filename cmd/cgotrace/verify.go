@@ -18,6 +18,7 @@ type verifyOptions struct {
 	allow         []string
 	root          string
 	ldLibraryPath string
+	ldPreload     string
 	files         []string
 }
 
@@ -44,6 +45,9 @@ Exit status: 0 pass, 1 fail, 2 usage error or unreadable file.`,
 			if !cmd.Flags().Changed("ld-library-path") {
 				opts.ldLibraryPath = os.Getenv("LD_LIBRARY_PATH")
 			}
+			if !cmd.Flags().Changed("ld-preload") {
+				opts.ldPreload = os.Getenv("LD_PRELOAD")
+			}
 			return runVerify(g, opts)
 		},
 	}
@@ -54,6 +58,7 @@ Exit status: 0 pass, 1 fail, 2 usage error or unreadable file.`,
 	f.StringArrayVar(&opts.allow, "allow", nil, "library that may be needed (repeatable, glob)")
 	f.StringVar(&opts.root, "root", "", "resolve as if DIR were /")
 	f.StringVar(&opts.ldLibraryPath, "ld-library-path", "", "LD_LIBRARY_PATH the program would run with (default: $LD_LIBRARY_PATH)")
+	f.StringVar(&opts.ldPreload, "ld-preload", "", "LD_PRELOAD the program would run with (default: $LD_PRELOAD; /etc/ld.so.preload is read too)")
 	return cmd
 }
 
@@ -66,7 +71,7 @@ func runVerify(g *globals, opts *verifyOptions) error {
 			return usageErrorf("--root %s: not a directory", opts.root)
 		}
 	}
-	in := elfinspect.NewInspector(elfinspect.Options{Root: opts.root, LDLibraryPath: opts.ldLibraryPath, Log: g.log})
+	in := elfinspect.NewInspector(elfinspect.Options{Root: opts.root, LDLibraryPath: opts.ldLibraryPath, Preload: opts.ldPreload, Log: g.log})
 	vopts := elfinspect.VerifyOptions{Static: opts.static, MaxGlibc: opts.maxGlibc, NoRpath: opts.noRpath,
 		Allow: opts.allow, Root: opts.root}
 	if wd, err := os.Getwd(); err == nil {
