@@ -396,12 +396,7 @@ func (r *elfResolver) preload(list, via string) {
 		if _, ok := r.byName[name]; ok {
 			continue
 		}
-		var res searchResult
-		if strings.ContainsRune(name, '/') {
-			res = r.openPath(r.exe, name)
-		} else {
-			res = r.search(r.exe, name)
-		}
+		res := r.find(r.exe, name)
 		if !res.found() {
 			tried := res.tried
 			if res.fatal != "" {
@@ -421,20 +416,36 @@ func (r *elfResolver) preload(list, via string) {
 			r.addNames(l, name)
 			continue
 		}
-		nn := r.newNode(node{f: res.f, path: res.path, origin: path.Dir(res.path),
-			loader: r.exe, depth: 1, lib: len(r.b.Libraries)})
-		r.addNames(nn, name)
-		if s := res.f.obj.soname; s != "" && s != name {
-			r.addNames(nn, s)
-		}
-		r.byID[res.f.id] = nn
-		r.libByName[name] = true
-		r.loaded = append(r.loaded, nn)
-		r.b.Libraries = append(r.b.Libraries, Library{
-			Name: name, Path: res.path, Found: true, Via: preloadVia(via, name, res.via), NeededBy: via,
-			Depth: 1, Soname: res.f.obj.soname, Needed: res.f.obj.needed,
-		})
+		r.load(r.exe, name, res, 1, preloadVia(via, name, res.via), via)
 	}
+}
+
+// find looks name up for loader n: a path when it has a slash, else the
+// search.
+func (r *elfResolver) find(n *node, name string) searchResult {
+	if strings.ContainsRune(name, '/') {
+		return r.openPath(n, name)
+	}
+	return r.search(n, name)
+}
+
+// load adds the object res found for name to the link map and to
+// Libraries, with loader as the object that asked for it.
+func (r *elfResolver) load(loader *node, name string, res searchResult, depth int, via, neededBy string) *node {
+	nn := r.newNode(node{f: res.f, path: res.path, origin: path.Dir(res.path),
+		loader: loader, depth: depth, lib: len(r.b.Libraries)})
+	r.addNames(nn, name)
+	if s := res.f.obj.soname; s != "" && s != name {
+		r.addNames(nn, s)
+	}
+	r.byID[res.f.id] = nn
+	r.libByName[name] = true
+	r.loaded = append(r.loaded, nn)
+	r.b.Libraries = append(r.b.Libraries, Library{
+		Name: name, Path: res.path, Found: true, Via: via, NeededBy: neededBy,
+		Depth: depth, Soname: res.f.obj.soname, Needed: res.f.obj.needed,
+	})
+	return nn
 }
 
 // preloadVia is "LD_PRELOAD", and how a name without a slash was found.
@@ -463,12 +474,7 @@ func (r *elfResolver) need(n *node, name string) *node {
 		r.noteReuse(n, name, l)
 		return nil
 	}
-	var res searchResult
-	if strings.ContainsRune(name, '/') {
-		res = r.openPath(n, name)
-	} else {
-		res = r.search(n, name)
-	}
+	res := r.find(n, name)
 	if !res.found() {
 		r.addMissing(n, name, res)
 		return nil
@@ -481,20 +487,7 @@ func (r *elfResolver) need(n *node, name string) *node {
 			return nil
 		}
 	}
-	nn := r.newNode(node{f: res.f, path: res.path, origin: path.Dir(res.path),
-		loader: n, depth: n.depth + 1, lib: len(r.b.Libraries)})
-	r.addNames(nn, name)
-	if s := res.f.obj.soname; s != "" && s != name {
-		r.addNames(nn, s)
-	}
-	r.byID[res.f.id] = nn
-	r.libByName[name] = true
-	r.loaded = append(r.loaded, nn)
-	r.b.Libraries = append(r.b.Libraries, Library{
-		Name: name, Path: res.path, Found: true, Via: res.via, NeededBy: r.displayName(n),
-		Depth: nn.depth, Soname: res.f.obj.soname, Needed: res.f.obj.needed,
-	})
-	return nn
+	return r.load(n, name, res, n.depth+1, res.via, r.displayName(n))
 }
 
 func (r *elfResolver) displayName(n *node) string {
