@@ -64,7 +64,7 @@ func SplitCommand(line string) (Command, error) {
 		for i < len(rest) && rest[i] == ' ' {
 			i++
 		}
-		name := envName(rest[i:])
+		name := EnvName(rest[i:])
 		if name == "" {
 			break
 		}
@@ -129,9 +129,9 @@ func SplitCommand(line string) (Command, error) {
 	return c, firstErr
 }
 
-// envName returns NAME when s starts with NAME=' or NAME=" (an env
-// prefix as cmd/go prints it), else "".
-func envName(s string) string {
+// EnvName returns NAME when s starts with NAME=' or NAME=" (an
+// environment prefix as cmd/go prints it before a command), else "".
+func EnvName(s string) string {
 	for i := 0; i < len(s); i++ {
 		b := s[i]
 		switch {

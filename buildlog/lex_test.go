@@ -227,7 +227,7 @@ func FuzzTokenize(f *testing.F) {
 			return
 		}
 		printed := joinUnambiguously(c.Argv)
-		if _, suf := cutSuffix(printed); suf != "" || envName(printed) != "" {
+		if _, suf := cutSuffix(printed); suf != "" || EnvName(printed) != "" {
 			return // the printer is ambiguous there too
 		}
 		c2, err := SplitCommand(printed)

@@ -662,7 +662,7 @@ func isTraceLine(line string) bool {
 	if _, suf := cutSuffix(line); suf != "" {
 		return true
 	}
-	if envName(line) != "" {
+	if EnvName(line) != "" {
 		return true
 	}
 	first, _, ok := strings.Cut(line, " ")

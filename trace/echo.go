@@ -6,6 +6,8 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+
+	"github.com/cgotrace/cgotrace/buildlog"
 )
 
 // buildEvent is one line of `go build -json` output.
@@ -56,23 +58,6 @@ func isRunningFailed(l string) bool {
 	}
 }
 
-// hasEnvPrefix matches `^[A-Za-z_][A-Za-z0-9_]*=('|")`: a command line
-// that starts with a quoted environment assignment.
-func hasEnvPrefix(l string) bool {
-	for i := 0; i < len(l); i++ {
-		c := l[i]
-		switch {
-		case c == '_' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z':
-		case '0' <= c && c <= '9' && i > 0:
-		case c == '=' && i > 0:
-			return i+1 < len(l) && (l[i+1] == '\'' || l[i+1] == '"')
-		default:
-			return false
-		}
-	}
-	return false
-}
-
 // isTraceLine reports whether a line is part of the -x trace rather than
 // tool output. Tool output never starts like a command: compilers and
 // linkers prefix their messages with "file:", "tool:" or indentation.
@@ -88,7 +73,7 @@ func isTraceLine(l string) bool {
 	case strings.HasSuffix(l, " # internal"), strings.HasSuffix(l, " || true"),
 		strings.Contains(l, " # test for internal linking errors ("):
 		return true
-	case hasEnvPrefix(l):
+	case buildlog.EnvName(l) != "":
 		return true
 	}
 	first, _, _ := strings.Cut(l, " ")

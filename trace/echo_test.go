@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/cgotrace/cgotrace/buildlog"
 )
 
 // The events below are copied from a real `go build -x -json -work` of the
@@ -98,8 +100,8 @@ func FuzzEchoMatchers(f *testing.F) {
 		if got, want := isRunningFailed(s), runningFailed.MatchString(s); got != want {
 			t.Fatalf("isRunningFailed(%q) = %v, regexp says %v", s, got, want)
 		}
-		if got, want := hasEnvPrefix(s), envPrefix.MatchString(s); got != want {
-			t.Fatalf("hasEnvPrefix(%q) = %v, regexp says %v", s, got, want)
+		if got, want := buildlog.EnvName(s) != "", envPrefix.MatchString(s); got != want {
+			t.Fatalf("buildlog.EnvName(%q) = %q, regexp says %v", s, buildlog.EnvName(s), want)
 		}
 	})
 }
