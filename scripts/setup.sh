@@ -15,6 +15,8 @@ pkgs=(
   # -m32 fixtures use gcc -m32 -nostdlib, which needs no multilib.
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   libtree
+  # llvm-readobj: the reference for PE import and delay-import tables
+  llvm
   cmark-gfm
   # only for the benchmark scripts (scripts/bench-*.sh)
   hyperfine time
