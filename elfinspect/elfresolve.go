@@ -940,7 +940,7 @@ func (r *elfResolver) try(res *searchResult, p, via string) bool {
 func missingDiagnoses(b *Binary) []diag.Diagnosis {
 	var out []diag.Diagnosis
 	for _, l := range b.Libraries {
-		if l.Found {
+		if l.Found || isPreload(l) { // a missing preload has its own warning
 			continue
 		}
 		sev := diag.Error

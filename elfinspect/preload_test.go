@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cgotrace/cgotrace/trace/diag"
 )
 
 // lddWith runs ldd with extra environment and returns name => path (as
@@ -72,6 +74,20 @@ func TestPreload(t *testing.T) {
 	}
 	if a := lib(b, filepath.Join(d, "absent.so")); a == nil || a.Found || !a.Weak {
 		t.Errorf("a preload that does not exist should be a weak, missing library: %+v", a)
+	}
+	var text strings.Builder
+	if err := WriteText(&text, b, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"├── " + so + " [LD_PRELOAD]", "absent.so => not found [LD_PRELOAD, ignored by ld.so]", "libpre.so => " + so + " [already loaded]"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text output lacks %q:\n%s", want, text.String())
+		}
+	}
+	for _, dg := range b.Diagnoses {
+		if dg.Severity != diag.Warning {
+			t.Errorf("a missing preload is a warning only: %+v", dg)
+		}
 	}
 	warned := false
 	for _, dg := range b.Diagnoses {

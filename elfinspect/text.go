@@ -13,10 +13,11 @@ type TextOptions struct {
 }
 
 const (
-	ansiRed   = "\x1b[31m"
-	ansiDim   = "\x1b[2m"
-	ansiBold  = "\x1b[1m"
-	ansiReset = "\x1b[0m"
+	ansiRed    = "\x1b[31m"
+	ansiYellow = "\x1b[33m"
+	ansiDim    = "\x1b[2m"
+	ansiBold   = "\x1b[1m"
+	ansiReset  = "\x1b[0m"
 )
 
 // WriteText prints b as a dependency tree: every library with the file it
@@ -122,7 +123,15 @@ func writeTree(w io.Writer, b *Binary, paint func(string, string) string) {
 		}
 	}
 	shown := make([]bool, len(b.Libraries))
-	roots := b.Needed
+	// LD_PRELOAD and /etc/ld.so.preload objects load before any
+	// DT_NEEDED: they come first, at the top level.
+	var roots []string
+	for _, l := range b.Libraries {
+		if isPreload(l) {
+			roots = append(roots, l.Name)
+		}
+	}
+	roots = append(roots, b.Needed...)
 	if b.Interpreter != "" {
 		// A missing interpreter is an entry of its own.
 		if i, ok := byName[b.Interpreter]; ok && !b.Libraries[i].Found {
@@ -158,6 +167,11 @@ func writeTree(w io.Writer, b *Binary, paint func(string, string) string) {
 		}
 		l := b.Libraries[i]
 		switch {
+		case !l.Found && isPreload(l):
+			fmt.Fprintf(w, "%s%s%s %s\n", prefix, branch, name, paint(ansiYellow, "=> not found ["+l.Via+", ignored by ld.so]"))
+			for _, t := range l.Tried {
+				fmt.Fprintf(w, "%s%s    %s\n", prefix, cont, paint(ansiDim, "tried "+t))
+			}
 		case !l.Found:
 			fmt.Fprintf(w, "%s%s%s %s\n", prefix, branch, name, paint(ansiRed, "=> not found"))
 			for _, t := range l.Tried {
@@ -171,7 +185,7 @@ func writeTree(w io.Writer, b *Binary, paint func(string, string) string) {
 			fmt.Fprintf(w, "%s%s%s [%s]\n", prefix, branch, name, l.Via)
 		case l.Via == "interpreter":
 			fmt.Fprintf(w, "%s%s%s => %s [%s]\n", prefix, branch, name, l.Path, l.Via)
-		case shown[i] || l.NeededBy != top.parent:
+		case shown[i] || l.NeededBy != top.parent && !(isPreload(l) && len(stack) == 1):
 			fmt.Fprintf(w, "%s%s%s %s\n", prefix, branch, name, paint(ansiDim, "(loaded by "+l.NeededBy+")"))
 		default:
 			shown[i] = true
@@ -191,6 +205,12 @@ func writeTree(w io.Writer, b *Binary, paint func(string, string) string) {
 			}
 		}
 	}
+}
+
+// isPreload reports whether l was loaded from LD_PRELOAD or
+// /etc/ld.so.preload rather than as somebody's DT_NEEDED.
+func isPreload(l Library) bool {
+	return l.NeededBy == "LD_PRELOAD" || l.NeededBy == "/etc/ld.so.preload"
 }
 
 func listOrNone(l []string) string {
