@@ -123,7 +123,15 @@ type BuildResult struct {
 	// RawLog is the path of the raw instrumented log (a temporary file the
 	// caller removes).
 	RawLog string
+	// cleanup is the removal of go build's work directory, which runs
+	// in the background (see Wait).
+	cleanup sync.WaitGroup
 }
+
+// Wait waits for Build's background clean-up: the removal of go build's
+// work directory, which overlaps with the diagnosis and the caller's
+// rendering of the report. Call it before the process exits.
+func (r *BuildResult) Wait() { r.cleanup.Wait() }
 
 // Build runs go build instrumented and returns the report. A failed build
 // is a report with diagnoses and a non-zero Command.ExitCode; an error means
@@ -208,7 +216,14 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 		return res, fmt.Errorf("parse build log: %w", err)
 	}
 	if !o.KeepWork && l.Work != "" && strings.Contains(filepath.Base(l.Work), "go-build") {
-		defer os.RemoveAll(l.Work)
+		if code == 0 {
+			// Nothing after a successful build reads $WORK: remove it
+			// while the report is made.
+			res.cleanup.Go(func() { os.RemoveAll(l.Work) })
+		} else {
+			// The verbose re-runs use $WORK (include directories).
+			defer res.cleanup.Go(func() { os.RemoveAll(l.Work) })
+		}
 	}
 	prefetched.Wait()
 	a := &analysis{o: &o, goEnv: goEnv, env: env, log: l, rep: rep, shim: shim, inspector: inspector, spec: spec}

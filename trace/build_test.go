@@ -138,3 +138,66 @@ func TestBuildSignal(t *testing.T) {
 		t.Errorf("exit code %d, want 130", res.Report.Command.ExitCode)
 	}
 }
+
+// workOf reads go build's $WORK from the raw log.
+func workOf(t *testing.T, rawLog string) string {
+	t.Helper()
+	data, err := os.ReadFile(rawLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		// -json: {"ImportPath":"","Action":"build-output","Output":"WORK=/tmp/go-build123\n"}
+		if i := bytes.Index(line, []byte("WORK=")); i >= 0 {
+			w := line[i+len("WORK="):]
+			if j := bytes.IndexAny(w, `\"`); j >= 0 {
+				w = w[:j]
+			}
+			return string(w)
+		}
+	}
+	t.Fatalf("no WORK= in %s", rawLog)
+	return ""
+}
+
+// TestBuildWorkDir: go build's work directory is gone once Build's
+// clean-up is done, after a successful and after a failed build, and kept
+// with KeepWork.
+func TestBuildWorkDir(t *testing.T) {
+	needGo(t)
+	dir := writeModule(t, map[string]string{"go.mod": "module example.com/work\n\ngo 1.22\n", "main.go": healthyCgo,
+		"bad/bad.go": "package bad\n\n// #include <no-such-header-cgotrace.h>\nimport \"C\"\n"})
+	env := append(os.Environ(), "CGO_ENABLED=1")
+	for _, tc := range []struct {
+		name string
+		args []string
+		keep bool
+		exit int
+	}{
+		{"success", []string{"-o", "app", "."}, false, 0},
+		{"failure", []string{"./bad"}, false, 1},
+		{"keep", []string{"-o", "app", "."}, true, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Build(context.Background(), BuildOptions{Args: tc.args, Dir: dir, Env: env, KeepWork: tc.keep})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer os.Remove(res.RawLog)
+			res.Wait()
+			if res.Report.Command.ExitCode != tc.exit {
+				t.Fatalf("exit %d, want %d", res.Report.Command.ExitCode, tc.exit)
+			}
+			work := workOf(t, res.RawLog)
+			_, statErr := os.Stat(work)
+			if tc.keep {
+				if statErr != nil {
+					t.Errorf("KeepWork: %s is gone: %v", work, statErr)
+				}
+				os.RemoveAll(work)
+			} else if statErr == nil {
+				t.Errorf("%s still exists after Wait", work)
+			}
+		})
+	}
+}

@@ -144,6 +144,9 @@ func runBuild(ctx context.Context, g *globals, o *buildOptions) error {
 	if res != nil && res.RawLog != "" {
 		defer os.Remove(res.RawLog)
 	}
+	if res != nil {
+		defer res.Wait()
+	}
 	if err != nil && (res == nil || res.Report == nil) {
 		return &exitError{code: exitBroken, err: fmt.Errorf("build: %w", err)}
 	}
