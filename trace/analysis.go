@@ -313,7 +313,12 @@ func (a *analysis) forensicRebuild(ctx context.Context) {
 	args = replaceOutput(args, filepath.Join(tmp, "out"))
 	env := setEnv(a.env, "CGO_CFLAGS", strings.TrimSpace(a.goEnv["CGO_CFLAGS"]+" -DCGOTRACE_NONCE="+nonce()))
 	var out bytes.Buffer
-	_, err = a.o.Runner.Run(ctx, Cmd{Name: a.o.Go, Args: instrumentedArgs("build", args), Dir: a.o.Dir, Env: env, Stdout: &out, Stderr: &out})
+	// go install's arguments are go build's; go test -c's need go test.
+	goCmd := "build"
+	if a.o.GoCmd == "test" {
+		goCmd = "test"
+	}
+	_, err = a.o.Runner.Run(ctx, Cmd{Name: a.o.Go, Args: instrumentedArgs(goCmd, args), Dir: a.o.Dir, Env: env, Stdout: &out, Stderr: &out})
 	if err != nil {
 		return
 	}

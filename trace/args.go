@@ -13,6 +13,25 @@ var goValueFlags = map[string]bool{
 	"pkgdir": true, "tags": true, "toolexec": true, "covermode": true,
 	"coverpkg": true, "exec": true, "debug-actiongraph": true,
 	"debug-runtime-trace": true, "debug-trace": true, "reuse": true,
+	// go test's own (cgotrace build --go-cmd test -c).
+	"run": true, "skip": true, "bench": true, "benchtime": true, "count": true,
+	"cpu": true, "parallel": true, "timeout": true, "list": true, "shuffle": true,
+	"fuzz": true, "fuzztime": true, "fuzzminimizetime": true, "outputdir": true,
+	"coverprofile": true, "cpuprofile": true, "memprofile": true, "memprofilerate": true,
+	"blockprofile": true, "blockprofilerate": true, "mutexprofile": true,
+	"mutexprofilefraction": true, "trace": true, "vet": true,
+}
+
+// goTestFlags are the go test flags that go list does not take.
+var goTestFlags = map[string]bool{
+	"c": true, "i": true, "run": true, "skip": true, "bench": true, "benchtime": true,
+	"benchmem": true, "count": true, "cpu": true, "parallel": true, "timeout": true,
+	"list": true, "shuffle": true, "fuzz": true, "fuzztime": true,
+	"fuzzminimizetime": true, "outputdir": true, "coverprofile": true,
+	"cpuprofile": true, "memprofile": true, "memprofilerate": true,
+	"blockprofile": true, "blockprofilerate": true, "mutexprofile": true,
+	"mutexprofilefraction": true, "trace": true, "vet": true, "failfast": true,
+	"short": true, "fullpath": true, "exec": true,
 }
 
 // goFlag is one flag of a go command line as the go command would read it.

@@ -22,7 +22,8 @@ import (
 
 // BuildOptions configure one instrumented build.
 type BuildOptions struct {
-	// GoCmd is the go subcommand: "build" (default) or "install".
+	// GoCmd is the go subcommand: "build" (default), "install", or
+	// "test" with -c among Args (the test binary is built, not run).
 	GoCmd string
 	// Args are the user's go build arguments, passed unchanged and in order.
 	Args []string
@@ -172,7 +173,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	var inspector *elfinspect.Inspector
 	var spec *speculation
 	var prefetched sync.WaitGroup
-	if o.GoCmd == "build" {
+	if o.GoCmd == "build" || o.GoCmd == "test" {
 		inspector = newOutputInspector(&o)
 		spec = &speculation{path: explicitOutputFile(&o)}
 		prefetched.Go(func() {

@@ -201,3 +201,38 @@ func TestBuildWorkDir(t *testing.T) {
 		})
 	}
 }
+
+// TestBuildGoTestC: `cgotrace build --go-cmd test -c` builds the test
+// binary instrumented: the binary is inspected (default name pkg.test),
+// and a cgo failure in the package under test is diagnosed.
+func TestBuildGoTestC(t *testing.T) {
+	needGo(t)
+	dir := writeModule(t, map[string]string{
+		"go.mod":      "module example.com/tc\n\ngo 1.22\n",
+		"lib.go":      "package tc\n\n// #include <stdlib.h>\nimport \"C\"\n\nfunc Abs(x int) int { return int(C.abs(C.int(x))) }\n",
+		"lib_test.go": "package tc\n\nimport \"testing\"\n\nfunc TestAbs(t *testing.T) {\n\tif Abs(-2) != 2 {\n\t\tt.Fatal(\"abs\")\n\t}\n}\n",
+	})
+	env := append(os.Environ(), "CGO_ENABLED=1")
+	res, err := Build(context.Background(), BuildOptions{GoCmd: "test", Args: []string{"-c", "."}, Dir: dir, Env: env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(res.RawLog)
+	res.Wait()
+	if res.Report.Command.ExitCode != 0 {
+		t.Fatalf("exit %d: %+v", res.Report.Command.ExitCode, res.Report.Diagnoses)
+	}
+	if want := filepath.Join(dir, "tc.test"); len(res.Report.Binaries) != 1 || res.Report.Binaries[0].Path != want {
+		t.Errorf("binaries %+v, want %s inspected", res.Report.Binaries, want)
+	}
+	os.WriteFile(filepath.Join(dir, "lib.go"), []byte("package tc\n\n// #include <no-such-header-cgotrace.h>\nimport \"C\"\n\nfunc Abs(x int) int { return x }\n"), 0o644)
+	res, err = Build(context.Background(), BuildOptions{GoCmd: "test", Args: []string{"-c", "-o", "x.test", "."}, Dir: dir, Env: env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(res.RawLog)
+	res.Wait()
+	if res.Report.Command.ExitCode == 0 || len(res.Report.Diagnoses) == 0 || res.Report.Diagnoses[0].Code != diag.HeaderNotFound {
+		t.Errorf("exit %d, diagnoses %+v; want header-not-found first", res.Report.Command.ExitCode, res.Report.Diagnoses)
+	}
+}

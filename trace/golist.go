@@ -40,13 +40,23 @@ func listArgs(userArgs []string) []string {
 		case "o", "x", "n", "v", "work", "json", "a", "p":
 			continue
 		}
+		if goTestFlags[f.Name] {
+			continue
+		}
 		if f.ValueIndex >= 0 {
 			out = append(out, "-"+f.Name, f.Value)
 		} else {
 			out = append(out, userArgs[f.Index])
 		}
 	}
-	return append(out, rest...)
+	// go test takes flags after the packages too (go test ./pkg -c).
+	for _, a := range rest {
+		if strings.HasPrefix(a, "-") {
+			break
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // goList runs `go list -e -json -deps` for the user's packages with the

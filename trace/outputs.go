@@ -183,7 +183,7 @@ func newOutputInspector(o *BuildOptions) *elfinspect.Inspector {
 // outputPath is the file go build wrote: -o FILE, -o DIR/ + the package
 // name, or the main package's default name in the current directory.
 func (a *analysis) outputPath(ctx context.Context) string {
-	if a.o.GoCmd != "build" {
+	if a.o.GoCmd != "build" && a.o.GoCmd != "test" {
 		return ""
 	}
 	out := outputFlag(a.o.Args)

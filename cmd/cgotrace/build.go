@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -79,8 +80,8 @@ func parseBuildArgs(args []string) (*buildOptions, error) {
 		case "go":
 			o.goPath = val
 		case "go-cmd":
-			if val != "build" && val != "install" {
-				return nil, usageErrorf("--go-cmd must be build or install, not %q", val)
+			if val != "build" && val != "install" && val != "test" {
+				return nil, usageErrorf("--go-cmd must be build, install or test, not %q", val)
 			}
 			o.goCmd = val
 		case "keep-work":
@@ -93,12 +94,25 @@ func parseBuildArgs(args []string) (*buildOptions, error) {
 			o.help = true
 		}
 	}
+	if o.goCmd == "test" && !o.help && !slices.ContainsFunc(o.goArgs, isTestCFlag) {
+		return nil, usageErrorf("--go-cmd test needs -c: cgotrace builds the test binary, it does not run tests")
+	}
 	return o, nil
+}
+
+// isTestCFlag reports whether a go test argument is -c (compile the test
+// binary, do not run it).
+func isTestCFlag(a string) bool {
+	switch strings.TrimLeft(a, "-") {
+	case "c", "c=true", "c=1":
+		return strings.HasPrefix(a, "-")
+	}
+	return false
 }
 
 func newBuildCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "build [--format F] [--output FILE] [--report-dir DIR] [--keep-work] [--no-rerun] [--cache-report] [--go PATH] [--go-cmd build|install] [go build flags] [packages]",
+		Use:   "build [--format F] [--output FILE] [--report-dir DIR] [--keep-work] [--no-rerun] [--cache-report] [--go PATH] [--go-cmd build|install|test] [go build flags] [packages]",
 		Short: "Run go build instrumented and explain why it failed",
 		Long: `build runs go build with your arguments, unchanged and in order, plus -x -json
 -work, and a recording PKG_CONFIG shim. The terminal shows what plain go build

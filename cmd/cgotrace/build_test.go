@@ -32,7 +32,13 @@ func TestParseBuildArgs(t *testing.T) {
 			t.Errorf("%q: got format %q output %q keep %v", tt.args, o.format, o.output, o.keepWork)
 		}
 	}
-	for _, bad := range [][]string{{"--format"}, {"--keep-work=yes"}, {"--go-cmd", "test"}} {
+	for _, good := range [][]string{{"--go-cmd", "test", "-c", "-o", "x.test", "./pkg"}, {"--go-cmd=test", "./pkg", "-c"}} {
+		o, err := parseBuildArgs(good)
+		if err != nil || o.goCmd != "test" {
+			t.Errorf("%q: %v, go-cmd %q", good, err, o.goCmd)
+		}
+	}
+	for _, bad := range [][]string{{"--format"}, {"--keep-work=yes"}, {"--go-cmd", "test"}, {"--go-cmd", "test", "./pkg"}, {"--go-cmd", "vet", "-c"}} {
 		if _, err := parseBuildArgs(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
