@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -194,8 +195,40 @@ func shimPCFiles(args []string, env Env, dir string) []string {
 		if json.Unmarshal([]byte(js), &d) == nil {
 			opts.Defaults = &d
 		}
+	} else if rec := env.Get(EnvShimRecord); rec != "" {
+		opts.Defaults = sharedDefaults(rec+".defaults", env.Get(EnvShimReal), env)
 	}
 	return PCFiles(pkgs, opts)
+}
+
+// sharedDefaults are the real pkg-config's defaults, asked once per build
+// and kept in file for the shim processes that follow: asking runs the
+// real program four times, and every pkg-config call of a build is a
+// process of its own. The file is written whole (temporary file and
+// rename), so a concurrent call reads all of it or none; nil when neither
+// the file nor the program answers (the resolver then asks itself).
+func sharedDefaults(file, real string, env Env) *Defaults {
+	if b, err := os.ReadFile(file); err == nil {
+		var d Defaults
+		if json.Unmarshal(b, &d) == nil && d.Program != "" {
+			return &d
+		}
+	}
+	d, err := AskDefaults(real, env)
+	if err != nil {
+		return nil
+	}
+	if b, err := json.Marshal(d); err == nil {
+		if f, err := os.CreateTemp(filepath.Dir(file), filepath.Base(file)+".*"); err == nil {
+			_, werr := f.Write(b)
+			if cerr := f.Close(); werr == nil && cerr == nil {
+				os.Rename(f.Name(), file)
+			} else {
+				os.Remove(f.Name())
+			}
+		}
+	}
+	return d
 }
 
 // PCFiles returns the .pc files a pkg-config call for pkgs loads, in load

@@ -163,3 +163,32 @@ func TestSplitPkgConfigOutput(t *testing.T) {
 		}
 	}
 }
+
+// TestShimSharesDefaults: the first shim call of a build asks the real
+// pkg-config for its defaults (four runs of it) and leaves them next to
+// the record file; later calls, each a process of its own, read them
+// from there instead of asking again.
+func TestShimSharesDefaults(t *testing.T) {
+	dir := t.TempDir()
+	calls := filepath.Join(dir, "calls")
+	real := filepath.Join(dir, "fake-pkg-config")
+	script := "#!/bin/sh\necho \"$*\" >>" + calls + "\ncase \"$*\" in\n" +
+		"  *pc_path*) echo /fake/lib/pkgconfig ;;\n  --version) echo 1.8.1 ;;\n  *) echo \"out: $*\" ;;\nesac\n"
+	if err := os.WriteFile(real, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rec := filepath.Join(dir, "rec.jsonl")
+	env := Env{"PATH=" + os.Getenv("PATH"), EnvShimReal + "=" + real, EnvShimRecord + "=" + rec}
+	var out, errb bytes.Buffer
+	if code := RunShim("cgotrace", []string{"--cflags", "--", "zlib"}, env, strings.NewReader(""), &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	d := sharedDefaults(rec+".defaults", "/no/such/pkg-config", env)
+	if d == nil || len(d.PCPath) != 1 || d.PCPath[0] != "/fake/lib/pkgconfig" || d.Version != "1.8.1" {
+		t.Fatalf("defaults left by the first call: %+v", d)
+	}
+	b, _ := os.ReadFile(calls)
+	if n := strings.Count(string(b), "--variable pc_path"); n != 1 {
+		t.Errorf("the real program was asked for pc_path %d times:\n%s", n, b)
+	}
+}

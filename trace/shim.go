@@ -120,7 +120,10 @@ func goEnvFileValue(file, name string) string {
 	return e.vals[name]
 }
 
-func (s *buildShim) cleanup() { os.Remove(s.record) }
+func (s *buildShim) cleanup() {
+	os.Remove(s.record)
+	os.Remove(s.record + ".defaults") // pkgconfig's shared defaults
+}
 
 // records reads what the shim saw, as report-v1 pkg-config calls by
 // import path.
