@@ -64,3 +64,28 @@ func BenchmarkInspectAllJSON(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(files))*float64(b.N)/b.Elapsed().Seconds(), "files/s")
 }
+
+// BenchmarkAppendJSON encodes the results of inspecting /usr/bin, as
+// inspect --format json does.
+func BenchmarkAppendJSON(b *testing.B) {
+	files := listELFs("/usr/bin")
+	if len(files) == 0 {
+		b.Skip("no ELF files in /usr/bin")
+	}
+	in := NewInspector(Options{})
+	var bins []*Binary
+	in.InspectAll(files, 2, func(_ string, bin *Binary, err error) {
+		if err == nil {
+			bins = append(bins, bin)
+		}
+	})
+	var buf []byte
+	n := 0
+	for b.Loop() {
+		for _, bin := range bins {
+			buf, _ = bin.AppendJSON(buf[:0])
+			n += len(buf)
+		}
+	}
+	b.SetBytes(int64(n / max(b.N, 1)))
+}
