@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"syscall"
 )
 
 // Limits that keep a hostile file from making the reader allocate or loop
@@ -726,9 +727,12 @@ func GoBuildID(path string) (id string, ok bool, err error) {
 		return "", false, err
 	}
 	defer f.Close()
-	size, _, _, err := f.stat()
+	size, mode, _, err := f.stat()
 	if err != nil {
 		return "", false, err
+	}
+	if mode&syscall.S_IFMT != syscall.S_IFREG {
+		return "", false, nil
 	}
 	head := make([]byte, min(headSize, max(size, 0)))
 	n, err := f.ReadAt(head, 0)

@@ -59,8 +59,12 @@ func (in *Inspector) readCandidate(p string) *elfFile {
 	if err != nil {
 		return &elfFile{err: err}
 	}
-	if mode&syscall.S_IFMT == syscall.S_IFDIR {
+	switch mode & syscall.S_IFMT {
+	case syscall.S_IFREG:
+	case syscall.S_IFDIR:
 		return &elfFile{notExist: true}
+	default:
+		return &elfFile{id: id, err: errors.New("not a regular file")}
 	}
 	ef := &elfFile{id: id}
 	// Candidates are read one at a time: one arena serves them all.

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"debug/elf"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -338,12 +339,33 @@ func (in *Inspector) isDir(p string) bool {
 	return v
 }
 
+// maxConfigFile bounds what readFile reads: ld.so.cache, ld.so.conf,
+// ld.so.preload, an ld.so for its version string. A root (an unpacked
+// image) may hold anything at those paths: a FIFO, a device, a huge file.
+const maxConfigFile = 64 << 20
+
 func (in *Inspector) readFile(p string) ([]byte, error) {
 	h, err := in.fs.host(p)
 	if err != nil {
 		return nil, err
 	}
-	return os.ReadFile(h)
+	// Stat before open: opening a FIFO would wait for a writer.
+	fi, err := os.Stat(h)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", p)
+	}
+	if fi.Size() > maxConfigFile {
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d read", p, fi.Size(), maxConfigFile)
+	}
+	f, err := os.Open(h)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, maxConfigFile))
 }
 
 // ldCache returns the parsed /etc/ld.so.cache of the root, read once.

@@ -16,7 +16,9 @@ type fdFile struct {
 
 func openFD(name string) (*fdFile, error) {
 	for {
-		fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		// O_NONBLOCK: opening a FIFO must not wait for a writer (the
+		// callers refuse anything but regular files after fstat).
+		fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
 		if err == syscall.EINTR {
 			continue
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -169,5 +170,46 @@ func TestMusl(t *testing.T) {
 				t.Errorf("%s: libleaf.so = %+v", tc.interp, l)
 			}
 		}
+	}
+}
+
+// TestRootFIFOs: in a root (an unpacked image, say) the interpreter,
+// ld.so.cache, ld.so.preload and a library may be FIFOs. Opening one for
+// reading would wait for a writer forever; inspect must finish and say
+// what it could not read.
+func TestRootFIFOs(t *testing.T) {
+	root := t.TempDir()
+	for _, p := range []string{"lib64/ld-linux-x86-64.so.2", "etc/ld.so.cache", "etc/ld.so.preload", "usr/lib/x86_64-linux-gnu/libfifo.so.1"} {
+		full := filepath.Join(root, p)
+		os.MkdirAll(filepath.Dir(full), 0o755)
+		if err := syscall.Mkfifo(full, 0o644); err != nil {
+			t.Skipf("mkfifo: %v", err)
+		}
+	}
+	os.MkdirAll(filepath.Join(root, "lib"), 0o755)
+	exe := writeFile(t, filepath.Join(root, "usr/bin/app"), synthELF{typ: elf.ET_EXEC, interp: "/lib64/ld-linux-x86-64.so.2",
+		needed: []string{"libfifo.so.1"}}.bytes())
+	done := make(chan *Binary, 1)
+	go func() {
+		b, err := NewInspector(Options{Root: root}).Inspect(exe)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- b
+	}()
+	var b *Binary
+	select {
+	case b = <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("inspect hangs on a FIFO")
+	}
+	if b == nil {
+		return
+	}
+	if l := lib(b, "libfifo.so.1"); l == nil || l.Found {
+		t.Errorf("libfifo.so.1 (a FIFO) = %+v, want not found", l)
+	}
+	if _, err := NewInspector(Options{}).Inspect(filepath.Join(root, "etc/ld.so.cache")); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("inspect of a FIFO: %v", err)
 	}
 }

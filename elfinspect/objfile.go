@@ -178,8 +178,12 @@ func prepare(path string, ar *arena) (prepared, error) {
 	if err != nil {
 		return prepared{}, fmt.Errorf("inspect: %w", err)
 	}
-	if mode&syscall.S_IFMT == syscall.S_IFDIR {
+	switch mode & syscall.S_IFMT {
+	case syscall.S_IFREG:
+	case syscall.S_IFDIR:
 		return prepared{}, fmt.Errorf("inspect %s: is a directory", path)
+	default:
+		return prepared{}, fmt.Errorf("inspect %s: not a regular file", path)
 	}
 	head := ar.alloc(uint64(min(headSize, max(size, 0))))
 	n, err := f.ReadAt(head, 0)
