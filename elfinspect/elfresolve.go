@@ -553,6 +553,9 @@ func (r *elfResolver) addMissing(n *node, name string, res searchResult) {
 	if !strings.ContainsRune(name, '/') {
 		tried = append(tried, r.confHints(name)...)
 		tried = append(tried, r.runpathHints(n, name)...)
+		if r.setuid {
+			tried = append(tried, "the executable is set-user-ID or set-group-ID: ld.so runs it in secure mode, ignoring LD_LIBRARY_PATH, and the executable's $ORIGIN unless it is the first component and expands into a system directory")
+		}
 	}
 	r.seenMissing[name] = len(r.b.Libraries)
 	r.b.Libraries = append(r.b.Libraries, Library{Name: name, Found: false, NeededBy: r.displayName(n),
@@ -785,6 +788,7 @@ func (r *elfResolver) expandDST(s string, owner *node) (string, bool) {
 		return s, true
 	}
 	var b strings.Builder
+	origin := false
 	for i := 0; i < len(s); i++ {
 		if s[i] != '$' {
 			b.WriteByte(s[i])
@@ -808,11 +812,11 @@ func (r *elfResolver) expandDST(s string, owner *node) (string, bool) {
 		switch name {
 		case "ORIGIN":
 			val = r.origin(owner)
-			if r.setuid && (i != 0 || owner != r.exe) {
-				// Secure mode: $ORIGIN only at the start of an element.
-				if i != 0 {
-					return "", false
-				}
+			origin = true
+			// Secure mode (_dl_dst_substitute): $ORIGIN only as the
+			// whole first component of an element.
+			if r.setuid && (i != 0 || i+1+n < len(s) && s[i+1+n] != '/') {
+				return "", false
 			}
 		case "LIB":
 			val = r.t.lib
@@ -828,7 +832,24 @@ func (r *elfResolver) expandDST(s string, owner *node) (string, bool) {
 		b.WriteString(val)
 		i += n
 	}
+	if r.setuid && origin && owner == r.exe && !r.trusted(b.String()) {
+		// For the executable itself the expansion must also land in a
+		// trusted (system) directory, or the element is dropped.
+		return "", false
+	}
 	return b.String(), true
+}
+
+// trusted is glibc's is_trusted_path_normalize: p, normalized, lies in
+// one of the target's system directories.
+func (r *elfResolver) trusted(p string) bool {
+	p = path.Clean(p) + "/"
+	for _, d := range r.t.defaultDirs {
+		if strings.HasPrefix(p, path.Clean(d)+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // search looks name up for loader n, memoized by n's search list.
