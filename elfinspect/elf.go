@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 	"syscall"
+	"unsafe"
 )
 
 // Limits that keep a hostile file from making the reader allocate or loop
@@ -50,6 +51,12 @@ type elfObject struct {
 
 	loads []elfLoad
 	notes []elfLoad
+	// loadsBuf and notesBuf hold loads and notes for the usual counts
+	// (4 PT_LOAD, 2 PT_NOTE) without allocations of their own.
+	loadsBuf [4]elfLoad
+	notesBuf [2]elfLoad
+	// raBuf is ra's storage while the object is read.
+	raBuf readerAt
 
 	// Only filled by readELF(full=true).
 	verneedAddr, verneedNum uint64
@@ -160,14 +167,17 @@ func (ra *readerAt) read(off, n uint64, what string) ([]byte, error) {
 // Reads are carved from ar (nil: allocated); the object keeps none of
 // them once its reader is dropped.
 func readELF(r io.ReaderAt, size int64, head []byte, full bool, ar *arena) (*elfObject, error) {
-	ra := newReaderAt(r, size, head, ar)
 	if len(head) < 4 || !bytes.Equal(head[:4], []byte(elf.ELFMAG)) {
 		return nil, errNotELF
 	}
 	if len(head) < 52 {
 		return nil, fmt.Errorf("truncated ELF header (%d bytes)", len(head))
 	}
-	o := &elfObject{size: size, class: elf.Class(head[elf.EI_CLASS]), data: elf.Data(head[elf.EI_DATA]), osabi: elf.OSABI(head[elf.EI_OSABI]), ra: ra}
+	o := &elfObject{size: size, class: elf.Class(head[elf.EI_CLASS]), data: elf.Data(head[elf.EI_DATA]), osabi: elf.OSABI(head[elf.EI_OSABI])}
+	o.raBuf = readerAt{r: r, size: size, win: head, arena: ar}
+	ra := &o.raBuf
+	o.ra = ra
+	o.loads, o.notes = o.loadsBuf[:0], o.notesBuf[:0]
 	switch o.data {
 	case elf.ELFDATA2LSB:
 		o.order = binary.LittleEndian
@@ -269,7 +279,7 @@ func readELF(r io.ReaderAt, size int64, head []byte, full bool, ar *arena) (*elf
 		}
 	}
 	if !full {
-		o.ra = nil // a cached library keeps no file data
+		o.ra, o.raBuf = nil, readerAt{} // a cached library keeps no file data
 	}
 	return o, nil
 }
@@ -415,35 +425,39 @@ type strReader struct {
 }
 
 func (s *strReader) get(i uint64) (string, error) {
+	b, err := s.getBytes(i)
+	return string(b), err
+}
+
+// getBytes is get without the copy: the bytes stay valid while the
+// file's reads do (readerAt never reuses a window).
+func (s *strReader) getBytes(i uint64) ([]byte, error) {
 	s.ra.grow = true
 	defer func() { s.ra.grow = false }()
 	if i >= s.size {
-		return "", fmt.Errorf("string offset %d past the string table (%d bytes)", i, s.size)
+		return nil, fmt.Errorf("string offset %d past the string table (%d bytes)", i, s.size)
 	}
 	if s.all != nil {
 		b := s.all[i:]
 		j := bytes.IndexByte(b, 0)
 		if j < 0 {
-			return "", errors.New("unterminated string")
+			return nil, errors.New("unterminated string")
 		}
-		return string(b[:j]), nil
+		return b[:j], nil
 	}
-	var sb []byte
 	for chunk := uint64(128); ; chunk *= 4 {
 		n := min(chunk, s.size-i)
 		b, err := s.ra.read(s.off+i, n, "string")
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		if j := bytes.IndexByte(b, 0); j >= 0 {
-			sb = b[:j]
-			break
+			return b[:j], nil
 		}
 		if n == s.size-i || n >= maxString {
-			return "", errors.New("unterminated string")
+			return nil, errors.New("unterminated string")
 		}
 	}
-	return string(sb), nil
 }
 
 // elfVersionNeed is one Verneed entry: a file and the version names
@@ -455,61 +469,76 @@ type elfVersionNeed struct {
 
 // versionNeeds walks SHT_GNU_verneed through DT_VERNEED/DT_VERNEEDNUM.
 func (o *elfObject) versionNeeds(r io.ReaderAt) ([]elfVersionNeed, error) {
+	var out []elfVersionNeed
+	err := o.walkVersionNeeds(r, func(file, version []byte) {
+		if len(out) == 0 || out[len(out)-1].File != string(file) {
+			out = append(out, elfVersionNeed{File: string(file)})
+		}
+		out[len(out)-1].Versions = append(out[len(out)-1].Versions, string(version))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// walkVersionNeeds calls fn for each Vernaux of each Verneed entry, with
+// the file and version names as bytes of the file's reads (valid during
+// the call, not copied: describe looks at every version name of every
+// inspected file and keeps three).
+func (o *elfObject) walkVersionNeeds(r io.ReaderAt, fn func(file, version []byte)) error {
 	if o.verneedAddr == 0 || o.verneedNum == 0 || o.strtabCache == nil {
-		return nil, nil
+		return nil
 	}
 	if o.verneedNum > maxVerneed {
-		return nil, fmt.Errorf("DT_VERNEEDNUM %d", o.verneedNum)
+		return fmt.Errorf("DT_VERNEEDNUM %d", o.verneedNum)
 	}
 	ra := o.reader(r)
 	off, ok := o.vaddrToOff(o.verneedAddr)
 	if !ok {
-		return nil, fmt.Errorf("DT_VERNEED 0x%x is outside every PT_LOAD segment", o.verneedAddr)
+		return fmt.Errorf("DT_VERNEED 0x%x is outside every PT_LOAD segment", o.verneedAddr)
 	}
 	bo := o.order
 	ra.grow = true
 	defer func() { ra.grow = false }()
-	var out []elfVersionNeed
 	total := 0
 	for n := uint64(0); n < o.verneedNum; n++ {
 		vn, err := ra.read(off, 16, "Verneed")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		cnt := bo.Uint16(vn[2:])
-		file, err := o.strtabCache.get(uint64(bo.Uint32(vn[4:])))
+		file, err := o.strtabCache.getBytes(uint64(bo.Uint32(vn[4:])))
 		if err != nil {
-			return nil, fmt.Errorf("Verneed file name: %w", err)
+			return fmt.Errorf("Verneed file name: %w", err)
 		}
-		need := elfVersionNeed{File: file}
 		aux := off + uint64(bo.Uint32(vn[8:]))
 		for j := uint16(0); j < cnt; j++ {
 			if total++; total > maxVerneed {
-				return nil, errors.New("too many Vernaux entries")
+				return errors.New("too many Vernaux entries")
 			}
 			va, err := ra.read(aux, 16, "Vernaux")
 			if err != nil {
-				return nil, err
+				return err
 			}
-			name, err := o.strtabCache.get(uint64(bo.Uint32(va[8:])))
+			name, err := o.strtabCache.getBytes(uint64(bo.Uint32(va[8:])))
 			if err != nil {
-				return nil, fmt.Errorf("Vernaux name: %w", err)
+				return fmt.Errorf("Vernaux name: %w", err)
 			}
-			need.Versions = append(need.Versions, name)
+			fn(file, name)
 			next := uint64(bo.Uint32(va[12:]))
 			if next == 0 {
 				break
 			}
 			aux += next
 		}
-		out = append(out, need)
 		next := uint64(bo.Uint32(vn[12:]))
 		if next == 0 {
 			break
 		}
 		off += next
 	}
-	return out, nil
+	return nil
 }
 
 // elfSection is the part of a section header the inspector uses.
@@ -597,6 +626,29 @@ func elfMachineName(m elf.Machine) string {
 		return s
 	}
 	return strings.ToLower(strings.TrimPrefix(m.String(), "EM_"))
+}
+
+// versionMaxima keeps the highest numeric version seen after each of a
+// few prefixes, looking at byte slices without copying them.
+type versionMaxima struct {
+	prefixes []string
+	best     []string
+}
+
+func newVersionMaxima(prefixes ...string) *versionMaxima {
+	return &versionMaxima{prefixes: prefixes, best: make([]string, len(prefixes))}
+}
+
+func (m *versionMaxima) add(name []byte) {
+	for i, p := range m.prefixes {
+		if len(name) <= len(p) || string(name[:len(p)]) != p {
+			continue
+		}
+		v := unsafe.String(&name[len(p)], len(name)-len(p)) // compared, not kept
+		if isNumericVersion(v) && (m.best[i] == "" || compareVersions(v, m.best[i]) > 0) {
+			m.best[i] = string(name[len(p):])
+		}
+	}
 }
 
 // versionMax returns the highest numeric version among names that start

@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/cgotrace/cgotrace/trace/diag"
@@ -115,17 +116,11 @@ func (e *elfRaw) describe(b *Binary) error {
 	b.PIE = o.typ == elf.ET_DYN && (o.flags1&uint64(elf.DF_1_PIE) != 0 || o.hasInterp)
 	b.Static = !o.hasInterp && len(o.needed) == 0 && (o.typ == elf.ET_EXEC || b.PIE)
 	b.Flags = elfFlagNames(o.flags, o.flags1)
-	needs, err := o.versionNeeds(e.r)
-	if err != nil {
+	m := newVersionMaxima("GLIBC_", "GLIBCXX_", "CXXABI_")
+	if err := o.walkVersionNeeds(e.r, func(_, version []byte) { m.add(version) }); err != nil {
 		return fmt.Errorf("version needs: %w", err)
 	}
-	var all []string
-	for _, n := range needs {
-		all = append(all, n.Versions...)
-	}
-	b.GlibcMin = versionMax(all, "GLIBC_")
-	b.GlibcxxMin = versionMax(all, "GLIBCXX_")
-	b.CxxabiMin = versionMax(all, "CXXABI_")
+	b.GlibcMin, b.GlibcxxMin, b.CxxabiMin = m.best[0], m.best[1], m.best[2]
 	isGo := o.hasGoNote()
 	if isGo || b.Static {
 		// ld.so never reads section headers: a file without usable ones
@@ -144,7 +139,7 @@ func (e *elfRaw) describe(b *Binary) error {
 		}
 	}
 	// Resolution needs only the dynamic section: let go of file data.
-	o.ra, o.strtabCache, e.secs, e.r = nil, nil, nil, nil
+	o.ra, o.raBuf, o.strtabCache, e.secs, e.r = nil, readerAt{}, nil, nil, nil
 	return nil
 }
 
@@ -162,7 +157,25 @@ func elfTypeName(t elf.Type) string {
 	return fmt.Sprintf("0x%x", uint16(t))
 }
 
+// flagNameSets interns elfFlagNames' results: a handful of combinations
+// recur over thousands of files. The slices are shared: never modified.
+var flagNameSets sync.Map // [2]uint64 -> []string
+
 func elfFlagNames(flags, flags1 uint64) []string {
+	// Only the bits named below matter: the key space stays small
+	// whatever a hostile file holds.
+	flags &= uint64(elf.DF_ORIGIN | elf.DF_BIND_NOW | elf.DF_STATIC_TLS)
+	flags1 &= uint64(elf.DF_1_ORIGIN | elf.DF_1_NOW | elf.DF_1_NODEFLIB | elf.DF_1_PIE)
+	key := [2]uint64{flags, flags1}
+	if v, ok := flagNameSets.Load(key); ok {
+		return v.([]string)
+	}
+	out := flagNames(flags, flags1)
+	flagNameSets.Store(key, out)
+	return out
+}
+
+func flagNames(flags, flags1 uint64) []string {
 	var out []string
 	if flags&uint64(elf.DF_ORIGIN) != 0 || flags1&uint64(elf.DF_1_ORIGIN) != 0 {
 		out = append(out, "ORIGIN")
@@ -308,9 +321,8 @@ func (r *elfResolver) done() {
 	clear(r.seenMissing)
 	clear(r.loaded)
 	r.loaded = r.loaded[:0]
-	for _, c := range r.nodes {
-		clear(c)
-	}
+	// Nodes keep their names' capacity for the next binary (newNode);
+	// what they point to lives as long as the Inspector anyway.
 	*r = elfResolver{byName: r.byName, byID: r.byID, libByName: r.libByName,
 		seenMissing: r.seenMissing, loaded: r.loaded, nodes: r.nodes, libs: r.libs}
 }
@@ -324,7 +336,11 @@ func (r *elfResolver) newNode(n node) *node {
 	}
 	r.nodeN++
 	p := &r.nodes[c][i]
+	names := p.names[:0]
 	*p = n
+	if p.names == nil {
+		p.names = names
+	}
 	return p
 }
 
@@ -650,11 +666,12 @@ func (r *elfResolver) searchListOf(n *node) *searchList {
 	if n.search != nil {
 		return n.search
 	}
-	sl := &searchList{nodeflib: n.f.obj.flags1&uint64(elf.DF_1_NODEFLIB) != 0}
-	if !sl.nodeflib && len(r.llp) == 0 && r.t.plain != nil && !n.hasSearchPath() {
+	nodeflib := n.f.obj.flags1&uint64(elf.DF_1_NODEFLIB) != 0
+	if !nodeflib && len(r.llp) == 0 && r.t.plain != nil && !n.hasSearchPath() {
 		n.search = r.t.plain // the common case, without building a list
 		return n.search
 	}
+	sl := &searchList{nodeflib: nodeflib}
 	o := n.f.obj
 	switch {
 	case r.t.musl:

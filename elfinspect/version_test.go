@@ -71,6 +71,17 @@ func FuzzVersions(f *testing.F) {
 		if got, want := isNumericVersion(a), refIsNumericVersion(a); got != want {
 			t.Fatalf("isNumericVersion(%q) = %v, want %v", a, got, want)
 		}
+		// versionMaxima, which reads bytes in place, agrees with
+		// versionMax on every prefix.
+		m := newVersionMaxima("GLIBC_", "GLIBCXX_", "CXXABI_")
+		for _, n := range []string{a, b, "GLIBC_" + a, "GLIBCXX_" + b} {
+			m.add([]byte(n))
+		}
+		for i, p := range m.prefixes {
+			if want := versionMax([]string{a, b, "GLIBC_" + a, "GLIBCXX_" + b}, p); m.best[i] != want {
+				t.Fatalf("versionMaxima[%s] = %q, versionMax says %q (a=%q b=%q)", p, m.best[i], want, a, b)
+			}
+		}
 		if c, d := compareVersions(a, b), compareVersions(b, a); c != -d {
 			t.Fatalf("compareVersions not antisymmetric on %q, %q: %d, %d", a, b, c, d)
 		}
