@@ -365,7 +365,22 @@ func (in *Inspector) readFile(p string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, maxConfigFile))
+	// One buffer of the file's size (+1 to see it end): io.ReadAll would
+	// grow from 512 bytes by copying, a dozen times for an ld.so.
+	b := make([]byte, 0, fi.Size()+1)
+	for len(b) < cap(b) {
+		n, err := f.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	// The file grew since stat: read the rest, within the bound.
+	rest, err := io.ReadAll(io.LimitReader(f, maxConfigFile-int64(len(b))))
+	return append(b, rest...), err
 }
 
 // ldCache returns the parsed /etc/ld.so.cache of the root, read once.
