@@ -39,6 +39,26 @@ func decodeEvent(line []byte) (ev buildEvent, ok bool) {
 	return ev, false
 }
 
+// Event is one cmd/go BuildEvent (a line of `go build -json`).
+type Event struct {
+	ImportPath, Action, Output string
+}
+
+// DecodeEvent decodes one line of `go build -json` output; ok is true for
+// a build-output or build-fail event only. The shape cmd/go prints is read
+// by hand, without encoding/json.
+func DecodeEvent(line []byte) (ev Event, ok bool) {
+	e, ok := decodeEvent(bytes.TrimRight(line, "\r\n"))
+	if !ok {
+		return Event{}, false
+	}
+	ev = Event{ImportPath: e.ImportPath, Action: e.Action}
+	if e.Output != nil {
+		ev.Output = *e.Output
+	}
+	return ev, true
+}
+
 // looksJSON reports whether a line is meant to be a JSON object (after
 // optional blanks), so that a torn one can be counted as skipped instead
 // of being read as a command.

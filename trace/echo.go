@@ -10,13 +10,6 @@ import (
 	"github.com/cgotrace/cgotrace/buildlog"
 )
 
-// buildEvent is one line of `go build -json` output.
-type buildEvent struct {
-	ImportPath string
-	Action     string
-	Output     string
-}
-
 // echoBlocks copies to term what plain `go build` prints: every output line
 // of the BuildEvents except the -x trace (command lines, heredocs, WORK=).
 // Lines that are not JSON (go may still print some text) pass through.
@@ -25,10 +18,11 @@ func echoBlocks(r *bufio.Reader, term io.Writer) {
 	for {
 		line, err := r.ReadBytes('\n')
 		if len(line) > 0 {
-			var ev buildEvent
-			if line[0] != '{' || json.Unmarshal(line, &ev) != nil {
-				term.Write(line)
-			} else if ev.Action == "build-output" && ev.Output != "" {
+			ev, ok := buildlog.DecodeEvent(line)
+			switch {
+			case !ok && (line[0] != '{' || !json.Valid(line)):
+				term.Write(line) // not a BuildEvent: go printed text
+			case ok && ev.Action == "build-output" && ev.Output != "":
 				first, _, _ := strings.Cut(ev.Output, "\n")
 				if afterFailed[ev.ImportPath] || !isTraceLine(first) {
 					io.WriteString(term, ev.Output)
