@@ -460,28 +460,6 @@ func (s *strReader) getBytes(i uint64) ([]byte, error) {
 	}
 }
 
-// elfVersionNeed is one Verneed entry: a file and the version names
-// required from it.
-type elfVersionNeed struct {
-	File     string
-	Versions []string
-}
-
-// versionNeeds walks SHT_GNU_verneed through DT_VERNEED/DT_VERNEEDNUM.
-func (o *elfObject) versionNeeds(r io.ReaderAt) ([]elfVersionNeed, error) {
-	var out []elfVersionNeed
-	err := o.walkVersionNeeds(r, func(file, version []byte) {
-		if len(out) == 0 || out[len(out)-1].File != string(file) {
-			out = append(out, elfVersionNeed{File: string(file)})
-		}
-		out[len(out)-1].Versions = append(out[len(out)-1].Versions, string(version))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
 // walkVersionNeeds calls fn for each Vernaux of each Verneed entry, with
 // the file and version names as bytes of the file's reads (valid during
 // the call, not copied: describe looks at every version name of every
@@ -649,23 +627,6 @@ func (m *versionMaxima) add(name []byte) {
 			m.best[i] = string(name[len(p):])
 		}
 	}
-}
-
-// versionMax returns the highest numeric version among names that start
-// with prefix followed by digits and dots (GLIBC_2.34 → "2.34"); names with
-// other suffixes (GLIBC_PRIVATE) are ignored.
-func versionMax(names []string, prefix string) string {
-	best := ""
-	for _, n := range names {
-		v, ok := strings.CutPrefix(n, prefix)
-		if !ok || !isNumericVersion(v) {
-			continue
-		}
-		if best == "" || compareVersions(v, best) > 0 {
-			best = v
-		}
-	}
-	return best
 }
 
 func isNumericVersion(v string) bool {

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"debug/elf"
 	"fmt"
-	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -360,27 +359,7 @@ func (in *Inspector) readFile(p string) ([]byte, error) {
 	if fi.Size() > maxConfigFile {
 		return nil, fmt.Errorf("%s: %d bytes, more than the %d read", p, fi.Size(), maxConfigFile)
 	}
-	f, err := os.Open(h)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	// One buffer of the file's size (+1 to see it end): io.ReadAll would
-	// grow from 512 bytes by copying, a dozen times for an ld.so.
-	b := make([]byte, 0, fi.Size()+1)
-	for len(b) < cap(b) {
-		n, err := f.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	// The file grew since stat: read the rest, within the bound.
-	rest, err := io.ReadAll(io.LimitReader(f, maxConfigFile-int64(len(b))))
-	return append(b, rest...), err
+	return os.ReadFile(h) // sizes its buffer from the file, one read
 }
 
 // ldCache returns the parsed /etc/ld.so.cache of the root, read once.

@@ -29,7 +29,7 @@ func FuzzReadELF(f *testing.F) {
 			if err != nil {
 				continue
 			}
-			o.versionNeeds(r)
+			o.walkVersionNeeds(r, func(_, _ []byte) {})
 			o.sections(r)
 			raw := &elfRaw{obj: o, r: r, path: "fuzz"}
 			raw.describe(&Binary{})

@@ -28,6 +28,24 @@ func refCompareVersions(a, b string) int {
 	return 0
 }
 
+// versionMax (the reference of versionMaxima and of the objdump
+// comparison) returns the highest numeric version among names that start
+// with prefix followed by digits and dots (GLIBC_2.34 → "2.34"); names with
+// other suffixes (GLIBC_PRIVATE) are ignored.
+func versionMax(names []string, prefix string) string {
+	best := ""
+	for _, n := range names {
+		v, ok := strings.CutPrefix(n, prefix)
+		if !ok || !isNumericVersion(v) {
+			continue
+		}
+		if best == "" || compareVersions(v, best) > 0 {
+			best = v
+		}
+	}
+	return best
+}
+
 func refIsNumericVersion(v string) bool {
 	if v == "" {
 		return false

@@ -218,7 +218,11 @@ func (a *analysis) toolchain(ctx context.Context) *Toolchain {
 		tc.CC, tc.CXX = goSetting(a.o.Env, "CC", "gcc"), goSetting(a.o.Env, "CXX", "g++")
 		tc.GOOS, tc.GOARCH = goSetting(a.o.Env, "GOOS", ""), goSetting(a.o.Env, "GOARCH", "")
 		tc.CgoEnabled = goSetting(a.o.Env, "CGO_ENABLED", "")
-		tc.PkgConfig = lookPathOr(pkgConfigSetting(a.o.Env))
+		if a.shim != nil {
+			tc.PkgConfig = a.shim.real // newShim looked it up already
+		} else {
+			tc.PkgConfig = lookPathOr(pkgConfigSetting(a.o.Env))
+		}
 		return tc
 	}
 	tc.GoVersion, tc.GOOS, tc.GOARCH = a.goEnv["GOVERSION"], a.goEnv["GOOS"], a.goEnv["GOARCH"]

@@ -13,25 +13,28 @@ var goValueFlags = map[string]bool{
 	"pkgdir": true, "tags": true, "toolexec": true, "covermode": true,
 	"coverpkg": true, "exec": true, "debug-actiongraph": true,
 	"debug-runtime-trace": true, "debug-trace": true, "reuse": true,
-	// go test's own (cgotrace build --go-cmd test -c).
-	"run": true, "skip": true, "bench": true, "benchtime": true, "count": true,
-	"cpu": true, "parallel": true, "timeout": true, "list": true, "shuffle": true,
-	"fuzz": true, "fuzztime": true, "fuzzminimizetime": true, "outputdir": true,
-	"coverprofile": true, "cpuprofile": true, "memprofile": true, "memprofilerate": true,
-	"blockprofile": true, "blockprofilerate": true, "mutexprofile": true,
-	"mutexprofilefraction": true, "trace": true, "vet": true,
 }
 
-// goTestFlags are the go test flags that go list does not take.
+// goTestValueFlags are go test's own flags that take a separate value
+// (cgotrace build --go-cmd test -c); goTestFlags adds its boolean ones.
+// go list takes none of them.
+var goTestValueFlags = []string{
+	"run", "skip", "bench", "benchtime", "count", "cpu", "parallel", "timeout",
+	"list", "shuffle", "fuzz", "fuzztime", "fuzzminimizetime", "outputdir",
+	"coverprofile", "cpuprofile", "memprofile", "memprofilerate", "blockprofile",
+	"blockprofilerate", "mutexprofile", "mutexprofilefraction", "trace", "vet",
+}
+
 var goTestFlags = map[string]bool{
-	"c": true, "i": true, "run": true, "skip": true, "bench": true, "benchtime": true,
-	"benchmem": true, "count": true, "cpu": true, "parallel": true, "timeout": true,
-	"list": true, "shuffle": true, "fuzz": true, "fuzztime": true,
-	"fuzzminimizetime": true, "outputdir": true, "coverprofile": true,
-	"cpuprofile": true, "memprofile": true, "memprofilerate": true,
-	"blockprofile": true, "blockprofilerate": true, "mutexprofile": true,
-	"mutexprofilefraction": true, "trace": true, "vet": true, "failfast": true,
-	"short": true, "fullpath": true, "exec": true,
+	"c": true, "i": true, "benchmem": true, "failfast": true, "short": true,
+	"fullpath": true, "exec": true,
+}
+
+func init() {
+	for _, f := range goTestValueFlags {
+		goValueFlags[f] = true
+		goTestFlags[f] = true
+	}
 }
 
 // goFlag is one flag of a go command line as the go command would read it.

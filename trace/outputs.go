@@ -103,37 +103,29 @@ func (a *analysis) inspectOutputs(ctx context.Context) {
 }
 
 // speculation is the inspection of the output file before go build ran.
-// When the file go build leaves is the one inspected — same Go build ID,
-// whose content ID hashes the whole file, and same size — that result is
-// the output's, and the inspection was off the critical path. (A warm
-// build that finds its output up to date leaves it as it was, apart from
-// its mtime: cmd/go touches it.) Anything else is inspected again.
+// When the file go build leaves is the one inspected — the same Go build
+// ID, whose content ID hashes the whole file — that result is the
+// output's, and the inspection was off the critical path. (A warm build
+// that finds its output up to date leaves it as it was, apart from its
+// mtime: cmd/go touches it.) Anything else is inspected again.
 type speculation struct {
 	path string // "" when the output is not known before the build
 	id   string // Go build ID of the file inspected
-	size int64
 	bin  *elfinspect.Binary
 }
 
-// fileBuildID is the Go build ID and size of the file at p.
-func fileBuildID(p string) (string, int64, bool) {
-	fi, err := os.Stat(p)
-	if err != nil || !fi.Mode().IsRegular() {
-		return "", 0, false
-	}
-	id, ok, err := elfinspect.GoBuildID(p)
-	if err != nil || !ok || id == "" {
-		return "", 0, false
-	}
-	return id, fi.Size(), true
+// fileBuildID is the Go build ID of the file at p, or "".
+func fileBuildID(p string) string {
+	id, _, _ := elfinspect.GoBuildID(p)
+	return id
 }
 
 func (s *speculation) run(in *elfinspect.Inspector) {
 	if s.path == "" {
 		return
 	}
-	id, size, ok := fileBuildID(s.path)
-	if !ok {
+	id := fileBuildID(s.path)
+	if id == "" {
 		return
 	}
 	b, err := in.Inspect(s.path)
@@ -141,8 +133,8 @@ func (s *speculation) run(in *elfinspect.Inspector) {
 		return
 	}
 	// go build may have been writing the file meanwhile.
-	if id2, size2, ok := fileBuildID(s.path); ok && id2 == id && size2 == size {
-		s.id, s.size, s.bin = id, size, b
+	if fileBuildID(s.path) == id {
+		s.id, s.bin = id, b
 	}
 }
 
@@ -151,8 +143,7 @@ func (s *speculation) result(out string) (*elfinspect.Binary, bool) {
 	if s == nil || s.bin == nil || out != s.path {
 		return nil, false
 	}
-	id, size, ok := fileBuildID(out)
-	return s.bin, ok && id == s.id && size == s.size
+	return s.bin, fileBuildID(out) == s.id
 }
 
 // explicitOutputFile is the file a `go build -o FILE` names, when it is

@@ -2,7 +2,9 @@ package trace
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -103,7 +105,7 @@ func orderDiagnoses(ds []diag.Diagnosis) []diag.Diagnosis {
 
 func sortedSubject(m map[string]string) []string {
 	var s []string
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		s = append(s, k+"="+m[k])
 	}
 	return s

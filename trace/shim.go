@@ -15,6 +15,7 @@ import (
 type buildShim struct {
 	env    []string
 	record string
+	real   string // the pkg-config program it runs, resolved on PATH
 }
 
 // newShim points PKG_CONFIG at the cgotrace executable in shim mode, around
@@ -45,7 +46,7 @@ func newShim(o BuildOptions) *buildShim {
 	// defaults on its first call, so a warm build that runs no pkg-config
 	// pays nothing (pkgconfig.ShimEnv would ask up front).
 	env := []string{"PKG_CONFIG=" + o.Self, pkgconfig.EnvShimReal + "=" + real, pkgconfig.EnvShimRecord + "=" + f.Name()}
-	return &buildShim{env: env, record: f.Name()}
+	return &buildShim{env: env, record: f.Name(), real: real}
 }
 
 // pkgConfigSetting is the PKG_CONFIG go build will use: the environment's,

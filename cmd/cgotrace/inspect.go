@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"runtime/debug"
 
@@ -15,12 +14,10 @@ import (
 )
 
 type inspectOptions struct {
-	format        string
-	output        string
-	root          string
-	ldLibraryPath string
-	ldPreload     string
-	files         []string
+	format string
+	output string
+	loaderFlags
+	files []string
 }
 
 func newInspectCmd(g *globals) *cobra.Command {
@@ -41,21 +38,14 @@ inspected).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.files = args
-			if !cmd.Flags().Changed("ld-library-path") {
-				opts.ldLibraryPath = os.Getenv("LD_LIBRARY_PATH")
-			}
-			if !cmd.Flags().Changed("ld-preload") {
-				opts.ldPreload = os.Getenv("LD_PRELOAD")
-			}
+			opts.defaults(cmd)
 			return runInspect(g, opts)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.format, "format", "text", "output format: text or json")
 	f.StringVarP(&opts.output, "output", "o", "", "write the result to FILE instead of stdout")
-	f.StringVar(&opts.root, "root", "", "resolve as if DIR were / (a sysroot or an unpacked container image)")
-	f.StringVar(&opts.ldLibraryPath, "ld-library-path", "", "LD_LIBRARY_PATH the program would run with (default: $LD_LIBRARY_PATH)")
-	f.StringVar(&opts.ldPreload, "ld-preload", "", "LD_PRELOAD the program would run with (default: $LD_PRELOAD; /etc/ld.so.preload is read too)")
+	opts.loaderFlags.add(cmd)
 	return cmd
 }
 
@@ -63,18 +53,14 @@ func runInspect(g *globals, opts *inspectOptions) error {
 	if opts.format != "text" && opts.format != "json" {
 		return usageErrorf("--format must be text or json, not %q", opts.format)
 	}
-	if opts.root != "" {
-		if fi, err := os.Stat(opts.root); err != nil || !fi.IsDir() {
-			return usageErrorf("--root %s: not a directory", opts.root)
-		}
-	}
 	// Inspecting many files allocates many short-lived buffers and keeps
 	// little (output is streamed): a larger GC target cuts GC work by a
 	// third for a whole /usr/bin, for a few MB more memory.
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
-	in := elfinspect.NewInspector(elfinspect.Options{
-		Root: opts.root, LDLibraryPath: opts.ldLibraryPath, Preload: opts.ldPreload, Log: g.log,
-	})
+	in, err := opts.inspector(g.log)
+	if err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	var w io.Writer = g.stdout
 	if opts.output != "" && opts.output != "-" {

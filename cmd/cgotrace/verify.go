@@ -12,14 +12,12 @@ import (
 )
 
 type verifyOptions struct {
-	static        bool
-	maxGlibc      string
-	noRpath       bool
-	allow         []string
-	root          string
-	ldLibraryPath string
-	ldPreload     string
-	files         []string
+	static   bool
+	maxGlibc string
+	noRpath  bool
+	allow    []string
+	loaderFlags
+	files []string
 }
 
 func newVerifyCmd(g *globals) *cobra.Command {
@@ -42,12 +40,7 @@ Exit status: 0 pass, 1 fail, 2 usage error or unreadable file.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.files = args
-			if !cmd.Flags().Changed("ld-library-path") {
-				opts.ldLibraryPath = os.Getenv("LD_LIBRARY_PATH")
-			}
-			if !cmd.Flags().Changed("ld-preload") {
-				opts.ldPreload = os.Getenv("LD_PRELOAD")
-			}
+			opts.defaults(cmd)
 			return runVerify(g, opts)
 		},
 	}
@@ -56,9 +49,7 @@ Exit status: 0 pass, 1 fail, 2 usage error or unreadable file.`,
 	f.StringVar(&opts.maxGlibc, "max-glibc", "", "fail when the binary needs a newer glibc than `VERSION` (e.g. 2.28)")
 	f.BoolVar(&opts.noRpath, "no-rpath", false, "fail on any RPATH/RUNPATH/LC_RPATH entry")
 	f.StringArrayVar(&opts.allow, "allow", nil, "library that may be needed (repeatable, glob)")
-	f.StringVar(&opts.root, "root", "", "resolve as if DIR were /")
-	f.StringVar(&opts.ldLibraryPath, "ld-library-path", "", "LD_LIBRARY_PATH the program would run with (default: $LD_LIBRARY_PATH)")
-	f.StringVar(&opts.ldPreload, "ld-preload", "", "LD_PRELOAD the program would run with (default: $LD_PRELOAD; /etc/ld.so.preload is read too)")
+	opts.loaderFlags.add(cmd)
 	return cmd
 }
 
@@ -66,12 +57,10 @@ func runVerify(g *globals, opts *verifyOptions) error {
 	if opts.maxGlibc != "" && !elfinspect.IsVersion(opts.maxGlibc) {
 		return usageErrorf("--max-glibc %q is not a version like 2.28", opts.maxGlibc)
 	}
-	if opts.root != "" {
-		if fi, err := os.Stat(opts.root); err != nil || !fi.IsDir() {
-			return usageErrorf("--root %s: not a directory", opts.root)
-		}
+	in, err := opts.inspector(g.log)
+	if err != nil {
+		return err
 	}
-	in := elfinspect.NewInspector(elfinspect.Options{Root: opts.root, LDLibraryPath: opts.ldLibraryPath, Preload: opts.ldPreload, Log: g.log})
 	vopts := elfinspect.VerifyOptions{Static: opts.static, MaxGlibc: opts.maxGlibc, NoRpath: opts.noRpath,
 		Allow: opts.allow, Root: opts.root}
 	if wd, err := os.Getwd(); err == nil {

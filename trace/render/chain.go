@@ -3,8 +3,9 @@ package render
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -530,20 +531,10 @@ func failingPackages(r *trace.Report) (paths []string, first map[string]*diag.Di
 	return paths, first
 }
 
-// sortedKeys returns the keys of m, sorted.
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // subjectText is "library=gizmo, symbol=x" in key order.
 func subjectText(m map[string]string) string {
 	var parts []string
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		parts = append(parts, k+"="+m[k])
 	}
 	return strings.Join(parts, ", ")

@@ -3,6 +3,8 @@ package render
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -530,7 +532,7 @@ func htmlEscape(s string) string {
 // front of the command: NAME='value' (Go-quoted when the value has a ').
 func envPrefix(env map[string]string) string {
 	var b strings.Builder
-	for _, k := range sortedKeys(env) {
+	for _, k := range slices.Sorted(maps.Keys(env)) {
 		v := env[k]
 		if strings.ContainsRune(v, '\'') {
 			fmt.Fprintf(&b, "%s=%s ", k, strconv.Quote(v))
