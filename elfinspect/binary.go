@@ -3,8 +3,6 @@
 // executing the file or its interpreter.
 package elfinspect
 
-import "github.com/cgotrace/cgotrace/trace/diag"
-
 // Binary is what `cgotrace inspect --format json` prints for one file, and
 // what a report's `binaries` holds. The JSON shape is the one of cli.md.
 type Binary struct {
@@ -32,9 +30,9 @@ type Binary struct {
 	MinOS string `json:"min_os,omitempty"`
 	// Slices are the architectures of a fat (universal) Mach-O file; the
 	// top-level fields are those of the first slice.
-	Slices    []*Binary        `json:"slices,omitempty"`
-	Go        *GoInfo          `json:"go,omitempty"`
-	Diagnoses []diag.Diagnosis `json:"diagnoses"`
+	Slices    []*Binary `json:"slices,omitempty"`
+	Go        *GoInfo   `json:"go,omitempty"`
+	Diagnoses []Finding `json:"diagnoses"`
 }
 
 // Library is one node of the resolved dependency tree.

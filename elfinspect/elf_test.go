@@ -11,8 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/cgotrace/cgotrace/trace/diag"
 )
 
 const (
@@ -136,7 +134,7 @@ func TestLoaderRules(t *testing.T) {
 		}
 		var warned bool
 		for _, d := range b.Diagnoses {
-			if d.Code == diag.RuntimeLibraryMissing && d.Severity == diag.Warning && d.Subject["library"] == "libleaf.so" {
+			if d.Kind == RuntimeLibraryMissing && d.Severity == Warning && d.Subject["library"] == "libleaf.so" {
 				warned = true
 			}
 		}
@@ -155,13 +153,13 @@ func TestLoaderRules(t *testing.T) {
 		if l.Found || len(l.Tried) == 0 || l.Tried[0] != want {
 			t.Errorf("libgone.so = %+v, want tried[0] = %s", l, want)
 		}
-		var d *diag.Diagnosis
+		var d *Finding
 		for i := range b.Diagnoses {
-			if b.Diagnoses[i].Code == diag.RuntimeLibraryMissing {
+			if b.Diagnoses[i].Kind == RuntimeLibraryMissing {
 				d = &b.Diagnoses[i]
 			}
 		}
-		if d == nil || d.Severity != diag.Error || d.Subject["library"] != "libgone.so" {
+		if d == nil || d.Severity != Error || d.Subject["library"] != "libgone.so" {
 			t.Errorf("diagnoses = %+v", b.Diagnoses)
 		}
 	})
@@ -268,7 +266,7 @@ func TestStatic(t *testing.T) {
 	dyn := cc(t, "gcc", d, "dynamic", noneC)
 	b := inspectT(t, dyn, Options{})
 	got := Verify(b, VerifyOptions{Static: true})
-	if len(got) != 2 || got[0].Code != diag.NotStatic || got[0].Subject["reason"] != "PT_INTERP /lib64/ld-linux-x86-64.so.2" || got[1].Subject["reason"] != "DT_NEEDED libc.so.6" {
+	if len(got) != 2 || got[0].Kind != NotStatic || got[0].Subject["reason"] != "PT_INTERP /lib64/ld-linux-x86-64.so.2" || got[1].Subject["reason"] != "DT_NEEDED libc.so.6" {
 		t.Errorf("verify --static on a dynamic binary: %+v", got)
 	}
 	if got := Verify(b, VerifyOptions{Static: true, Allow: []string{"libc.so.6", "ld-linux-*"}}); len(got) != 0 {
@@ -277,7 +275,7 @@ func TestStatic(t *testing.T) {
 	// A gcc 12 / glibc 2.36 hello world needs GLIBC_2.34 for
 	// __libc_start_main: the symbol is named as evidence.
 	got = Verify(b, VerifyOptions{MaxGlibc: "2.17"})
-	if len(got) != 1 || got[0].Code != diag.GlibcTooNew || !contains(got[0].Evidence, "__libc_start_main@GLIBC_"+b.GlibcMin) {
+	if len(got) != 1 || got[0].Kind != GlibcTooNew || !contains(got[0].Evidence, "__libc_start_main@GLIBC_"+b.GlibcMin) {
 		t.Errorf("--max-glibc 2.17: %+v", got)
 	}
 }
@@ -288,7 +286,7 @@ func TestStaticGlibcNSS(t *testing.T) {
 	b := inspectT(t, nss, Options{})
 	var found bool
 	for _, dg := range b.Diagnoses {
-		if dg.Code == diag.StaticGlibcNSS && dg.Subject["symbol"] == "getpwnam" {
+		if dg.Kind == StaticGlibcNSS && dg.Subject["symbol"] == "getpwnam" {
 			found = true
 		}
 	}

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-
-	"github.com/cgotrace/cgotrace/trace/diag"
 )
 
 // maxObjects bounds the number of objects one binary may load, so a
@@ -424,9 +422,9 @@ func (r *elfResolver) preload(list, via string) {
 			}
 			r.b.Libraries = append(r.b.Libraries, Library{Name: name, Found: false, Via: via, NeededBy: via,
 				Depth: 1, Tried: tried, Weak: true})
-			r.b.Diagnoses = append(r.b.Diagnoses, diag.Diagnosis{
-				Code:     diag.RuntimeLibraryMissing,
-				Severity: diag.Warning,
+			r.b.Diagnoses = append(r.b.Diagnoses, Finding{
+				Kind:     RuntimeLibraryMissing,
+				Severity: Warning,
 				Summary:  fmt.Sprintf("%s names %s, which does not resolve: ld.so prints \"object '%s' from %s cannot be preloaded\" and runs the program without it", via, name, name, via),
 				Subject:  map[string]string{"library": name},
 			})
@@ -546,9 +544,9 @@ func (r *elfResolver) checkStrict(n *node, name string, l *node) {
 	if res := r.search(n, name); res.found() {
 		return
 	}
-	r.b.Diagnoses = append(r.b.Diagnoses, diag.Diagnosis{
-		Code:     diag.RuntimeLibraryMissing,
-		Severity: diag.Warning,
+	r.b.Diagnoses = append(r.b.Diagnoses, Finding{
+		Kind:     RuntimeLibraryMissing,
+		Severity: Warning,
 		Summary:  fmt.Sprintf("%s needs %s, which its own search path does not find; it loads only because %s loaded it first", n.path, name, r.displayName(l.loader)),
 		Detail:   "ld.so reuses an already-loaded soname (breadth-first load order); loading " + path.Base(n.path) + " on its own (dlopen, another program) fails",
 		Subject:  map[string]string{"library": name},
@@ -979,20 +977,20 @@ func (r *elfResolver) try(res *searchResult, p, via string) bool {
 }
 
 // missingDiagnoses turns Missing into runtime-library-missing errors.
-func missingDiagnoses(b *Binary) []diag.Diagnosis {
-	var out []diag.Diagnosis
+func missingDiagnoses(b *Binary) []Finding {
+	var out []Finding
 	for _, l := range b.Libraries {
 		if l.Found || isPreload(l) { // a missing preload has its own warning
 			continue
 		}
-		sev := diag.Error
+		sev := Error
 		summary := fmt.Sprintf("%s: %s (needed by %s) resolves to no file", path.Base(b.Path), l.Name, l.NeededBy)
 		if l.Weak {
-			sev = diag.Info
+			sev = Info
 			summary += "; it is weakly linked, the program still starts"
 		}
-		d := diag.Diagnosis{
-			Code: diag.RuntimeLibraryMissing, Severity: sev, Summary: summary,
+		d := Finding{
+			Kind: RuntimeLibraryMissing, Severity: sev, Summary: summary,
 			Fix:     "install the package that provides " + l.Name + ", or ship it and point the binary at it (-Wl,-rpath,'$ORIGIN/../lib'); for a test run, LD_LIBRARY_PATH",
 			Subject: map[string]string{"library": l.Name}, Evidence: l.Tried,
 		}

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
-
-	"github.com/cgotrace/cgotrace/trace/diag"
 )
 
 // checkJSON compares AppendJSON with json.Marshal.
@@ -73,7 +71,7 @@ func TestAppendJSONAllFields(t *testing.T) {
 		checkJSON(t, &b)
 		// Zero values: omitempty fields vanish, nil slices are null.
 		checkJSON(t, &Binary{Path: s})
-		checkJSON(t, &Binary{Needed: []string{}, Libraries: []Library{{}}, Diagnoses: []diag.Diagnosis{}, Slices: []*Binary{nil}})
+		checkJSON(t, &Binary{Needed: []string{}, Libraries: []Library{{}}, Diagnoses: []Finding{}, Slices: []*Binary{nil}})
 	}
 	var nilBinary *Binary
 	checkJSON(t, nilBinary)
@@ -88,7 +86,7 @@ func FuzzAppendJSON(f *testing.F) {
 			Libraries: []Library{{Name: a, Path: b, Found: flag, Via: c, NeededBy: a, Depth: len(a), Tried: []string{c}, Weak: flag}},
 			Missing:   []string{b}, GlibcMin: c, Flags: []string{a},
 			Go:        &GoInfo{GoVersion: a, Settings: map[string]string{b: c}},
-			Diagnoses: []diag.Diagnosis{{Code: diag.RuntimeLibraryMissing, Summary: a, Subject: map[string]string{"library": b}}},
+			Diagnoses: []Finding{{Kind: RuntimeLibraryMissing, Summary: a, Subject: map[string]string{"library": b}}},
 		}
 		checkJSON(t, bin)
 	})

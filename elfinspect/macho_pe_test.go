@@ -8,8 +8,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/cgotrace/cgotrace/trace/diag"
 )
 
 func TestGoMachO(t *testing.T) {
@@ -84,11 +82,11 @@ func TestMachORpath(t *testing.T) {
 	if !reflect.DeepEqual(b.Missing, []string{"@rpath/libgone.dylib"}) {
 		t.Errorf("missing = %q (a weak dylib must not count)", b.Missing)
 	}
-	var sev []diag.Severity
+	var sev []Severity
 	for _, d := range b.Diagnoses {
 		sev = append(sev, d.Severity)
 	}
-	if !reflect.DeepEqual(sev, []diag.Severity{diag.Info, diag.Error}) {
+	if !reflect.DeepEqual(sev, []Severity{Info, Error}) {
 		t.Errorf("severities %v, want info (weak) then error", sev)
 	}
 	if got := Verify(b, VerifyOptions{Static: true}); len(got) < 3 {

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-
-	"github.com/cgotrace/cgotrace/trace/diag"
 )
 
 // nssFuncs are glibc functions that go through NSS: in a static binary
@@ -23,7 +21,7 @@ var nssFuncs = []string{
 
 // staticNSS looks for NSS functions in a static glibc binary: in .symtab
 // when present; for a stripped Go binary, from its build settings.
-func (e *elfRaw) staticNSS(b *Binary) *diag.Diagnosis {
+func (e *elfRaw) staticNSS(b *Binary) *Finding {
 	var hasSymtab bool
 	for _, s := range e.secs {
 		if s.typ == elf.SHT_SYMTAB {
@@ -83,9 +81,9 @@ func (e *elfRaw) staticNSS(b *Binary) *diag.Diagnosis {
 	if len(found) == 0 {
 		return nil
 	}
-	return &diag.Diagnosis{
-		Code:     diag.StaticGlibcNSS,
-		Severity: diag.Warning,
+	return &Finding{
+		Kind:     StaticGlibcNSS,
+		Severity: Warning,
 		Summary:  fmt.Sprintf("static glibc binary uses NSS (%s): at run time it loads the host's libnss_*.so.2, which must come from the glibc version it was linked with", strings.Join(found, ", ")),
 		Fix:      "for Go: build with -tags netgo,osusergo (pure-Go resolver and user lookup); for C: link against musl (musl-gcc -static), or ship dynamically",
 		Subject:  map[string]string{"symbol": found[0]},

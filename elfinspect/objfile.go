@@ -13,8 +13,6 @@ import (
 	"syscall"
 
 	"github.com/sirupsen/logrus"
-
-	"github.com/cgotrace/cgotrace/trace/diag"
 )
 
 // Options tune how dependencies are resolved. The zero value resolves on
@@ -208,7 +206,7 @@ func (in *Inspector) finish(p prepared) (*Binary, error) {
 	if err := p.raw.resolve(in, b); err != nil {
 		return nil, fmt.Errorf("inspect %s: %w", b.Path, err)
 	}
-	b.Diagnoses = append(append([]diag.Diagnosis{}, missingDiagnoses(b)...), b.Diagnoses...)
+	b.Diagnoses = append(append([]Finding{}, missingDiagnoses(b)...), b.Diagnoses...)
 	return b, nil
 }
 

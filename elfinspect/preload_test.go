@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/cgotrace/cgotrace/trace/diag"
 )
 
 // lddWith runs ldd with extra environment and returns name => path (as
@@ -85,7 +83,7 @@ func TestPreload(t *testing.T) {
 		}
 	}
 	for _, dg := range b.Diagnoses {
-		if dg.Severity != diag.Warning {
+		if dg.Severity != Warning {
 			t.Errorf("a missing preload is a warning only: %+v", dg)
 		}
 	}

@@ -5,8 +5,6 @@ import (
 	"os"
 	"path"
 	"strings"
-
-	"github.com/cgotrace/cgotrace/trace/diag"
 )
 
 // VerifyOptions are the release checks of `cgotrace verify`.
@@ -32,8 +30,8 @@ type VerifyOptions struct {
 // Verify checks b against opts and returns one diagnosis per reason it
 // fails. Diagnoses that Inspect already made (missing libraries, static
 // glibc NSS) are included.
-func Verify(b *Binary, opts VerifyOptions) []diag.Diagnosis {
-	var out []diag.Diagnosis
+func Verify(b *Binary, opts VerifyOptions) []Finding {
+	var out []Finding
 	allowed := func(name string) bool {
 		for _, a := range opts.Allow {
 			if a == name || a == path.Base(name) {
@@ -49,8 +47,8 @@ func Verify(b *Binary, opts VerifyOptions) []diag.Diagnosis {
 		out = append(out, staticReasons(b, allowed)...)
 	}
 	if opts.MaxGlibc != "" && b.GlibcMin != "" && compareVersions(b.GlibcMin, opts.MaxGlibc) > 0 {
-		out = append(out, diag.Diagnosis{
-			Code: diag.GlibcTooNew, Severity: diag.Error,
+		out = append(out, Finding{
+			Kind: GlibcTooNew, Severity: Error,
 			Summary:  fmt.Sprintf("needs GLIBC_%s, newer than --max-glibc %s", b.GlibcMin, opts.MaxGlibc),
 			Fix:      "build on (or against a sysroot of) the oldest glibc you support, e.g. in a container of that distribution; or build statically with CGO_ENABLED=0 / musl",
 			Subject:  map[string]string{"version": b.GlibcMin},
@@ -59,12 +57,12 @@ func Verify(b *Binary, opts VerifyOptions) []diag.Diagnosis {
 	}
 	out = append(out, rpathReasons(b, opts)...)
 	for _, d := range b.Diagnoses {
-		switch d.Code {
-		case diag.RuntimeLibraryMissing:
-			if d.Severity == diag.Error && !allowed(d.Subject["library"]) {
+		switch d.Kind {
+		case RuntimeLibraryMissing:
+			if d.Severity == Error && !allowed(d.Subject["library"]) {
 				out = append(out, d)
 			}
-		case diag.StaticGlibcNSS:
+		case StaticGlibcNSS:
 			out = append(out, d)
 		}
 	}
@@ -74,11 +72,11 @@ func Verify(b *Binary, opts VerifyOptions) []diag.Diagnosis {
 // Mach-O system prefixes live in the dyld shared cache.
 var machoSystemPrefixes = []string{"/usr/lib/", "/System/Library/"}
 
-func staticReasons(b *Binary, allowed func(string) bool) []diag.Diagnosis {
-	var out []diag.Diagnosis
+func staticReasons(b *Binary, allowed func(string) bool) []Finding {
+	var out []Finding
 	add := func(reason string) {
-		out = append(out, diag.Diagnosis{
-			Code: diag.NotStatic, Severity: diag.Error, Summary: "not static: " + reason,
+		out = append(out, Finding{
+			Kind: NotStatic, Severity: Error, Summary: "not static: " + reason,
 			Fix:     "Go: CGO_ENABLED=0, or -ldflags '-linkmode external -extldflags \"-static\"' -tags netgo,osusergo; C: -static or -static-pie",
 			Subject: map[string]string{"reason": reason},
 		})
@@ -122,11 +120,11 @@ func isMachOSystem(n string) bool {
 // never reach a shipped binary's rpath.
 var buildTreeMarkers = []string{"/go-build", "/home/", "/build/", "/workspace", "/__w/", "/CMakeFiles", "/_build/", "/builddir", "/.cache/"}
 
-func rpathReasons(b *Binary, opts VerifyOptions) []diag.Diagnosis {
-	var out []diag.Diagnosis
-	add := func(kind, entry, why string, sev diag.Severity) {
-		out = append(out, diag.Diagnosis{
-			Code: diag.InsecureRpath, Severity: sev,
+func rpathReasons(b *Binary, opts VerifyOptions) []Finding {
+	var out []Finding
+	add := func(kind, entry, why string, sev Severity) {
+		out = append(out, Finding{
+			Kind: InsecureRpath, Severity: sev,
 			Summary: fmt.Sprintf("%s entry %q %s", kind, entry, why),
 			Fix:     "use $ORIGIN-relative entries ($ORIGIN/../lib) or none; with Go: -ldflags '-extldflags \"-Wl,-rpath,$ORIGIN/../lib\"'; fix an existing file with patchelf --set-rpath",
 			Subject: map[string]string{"path": entry},
@@ -135,11 +133,11 @@ func rpathReasons(b *Binary, opts VerifyOptions) []diag.Diagnosis {
 	check := func(kind string, entries []string) {
 		for _, e := range entries {
 			if opts.NoRpath {
-				add(kind, e, "(--no-rpath: no run-time search path allowed)", diag.Error)
+				add(kind, e, "(--no-rpath: no run-time search path allowed)", Error)
 				continue
 			}
 			if why := rpathProblem(e, opts); why != "" {
-				add(kind, e, why, diag.Warning)
+				add(kind, e, why, Warning)
 			}
 		}
 	}

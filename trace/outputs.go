@@ -94,11 +94,8 @@ func (a *analysis) inspectOutputs(ctx context.Context) {
 			}
 		}
 	}
-	for _, d := range b.Diagnoses {
-		if d.Package == "" {
-			d.Package = a.mainPackage()
-		}
-		a.rep.Diagnoses = append(a.rep.Diagnoses, d)
+	if len(b.Diagnoses) > 0 {
+		a.rep.Diagnoses = append(a.rep.Diagnoses, Diagnoses(b.Diagnoses, a.mainPackage())...)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cgotrace/cgotrace/elfinspect"
+	"github.com/cgotrace/cgotrace/trace"
 	"github.com/cgotrace/cgotrace/trace/diag"
 )
 
@@ -71,7 +72,7 @@ func runVerify(g *globals, opts *verifyOptions) error {
 		code = exitOK // a missing library is judged below, with --allow
 	}
 	for _, b := range bins {
-		reasons := elfinspect.Verify(b, vopts)
+		reasons := trace.Diagnoses(elfinspect.Verify(b, vopts), "")
 		if len(reasons) == 0 {
 			fmt.Fprintf(g.stdout, "%s: ok\n", b.Path)
 			continue

@@ -203,8 +203,8 @@ func htmlFixturePkgConfig() *trace.Report {
 // will not find.
 func htmlFixtureRuntime() *trace.Report {
 	const dir = "/src/runtime-library-missing-basic"
-	d := diag.Diagnosis{
-		Code: diag.RuntimeLibraryMissing, Severity: diag.Error,
+	f := elfinspect.Finding{
+		Kind: elfinspect.RuntimeLibraryMissing, Severity: elfinspect.Error,
 		Summary: "app needs libgreet.so.1, which resolves to no file",
 		Fix:     "add a RUNPATH (-ldflags=-r=" + dir + "/lib, or #cgo LDFLAGS: -Wl,-rpath,${SRCDIR}/lib), or install libgreet",
 		Subject: map[string]string{"library": "libgreet.so.1"},
@@ -219,7 +219,7 @@ func htmlFixtureRuntime() *trace.Report {
 			ImportPath: "example.com/runtime-library-missing-basic", Dir: dir,
 			Directives: []trace.Directive{{File: "main.go", Line: 3, Verb: "LDFLAGS", Args: []string{"-L${SRCDIR}/lib", "-lgreet"}}},
 		}},
-		Diagnoses: []diag.Diagnosis{d},
+		Diagnoses: trace.Diagnoses([]elfinspect.Finding{f}, ""),
 		Binaries: []*elfinspect.Binary{{
 			Path: dir + "/app", Format: "elf", Class: "ELF64", Machine: "x86-64",
 			Interpreter: "/lib64/ld-linux-x86-64.so.2",
@@ -232,7 +232,7 @@ func htmlFixtureRuntime() *trace.Report {
 			Missing:   []string{"libgreet.so.1"},
 			GlibcMin:  "2.34",
 			Go:        &elfinspect.GoInfo{GoVersion: "go1.26.8", Path: "example.com/runtime-library-missing-basic"},
-			Diagnoses: []diag.Diagnosis{d},
+			Diagnoses: []elfinspect.Finding{f},
 		}},
 	}
 }

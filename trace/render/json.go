@@ -92,6 +92,6 @@ func fillBinary(b *elfinspect.Binary) {
 		b.Libraries = []elfinspect.Library{}
 	}
 	if b.Diagnoses == nil {
-		b.Diagnoses = []diag.Diagnosis{}
+		b.Diagnoses = []elfinspect.Finding{}
 	}
 }
