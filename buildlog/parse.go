@@ -335,7 +335,7 @@ func (p *Parser) handleLine(line string) {
 	p.banner = 0
 	if p.block != nil {
 		cont := line[0] == '\t' || line[0] == ' '
-		if !p.loose && !isTraceLine(line) && !endsBlock(unattributed(line, p.cur)) || p.loose && cont {
+		if !p.loose && !IsTraceLine(line) && !endsBlock(unattributed(line, p.cur)) || p.loose && cont {
 			p.addBlockLine(line)
 			return
 		}
@@ -651,10 +651,20 @@ func messagePath(line string) string {
 	return p
 }
 
-// isTraceLine reports whether a line is a command cmd/go printed for -x
-// or -n (so that it ends an open error block).
-func isTraceLine(line string) bool {
-	for _, pre := range []string{"WORK=", "cd ", "mkdir -p ", "cat >", "echo ", "mv ", "cp ", "rm -r", "go tool ", "touch "} {
+// IsTraceLine reports whether a line is a command cmd/go printed for -x
+// or -n, rather than output of a tool. Tool output never starts like a
+// command: compilers and linkers prefix their messages with "file:",
+// "tool:" or indentation, and a C compiler or pkg-config is printed with
+// flags (so "gcc version 12.2.0" from gcc -v is output). A pkg-config
+// wrapper with any name (the cgotrace shim) is known by --cflags or
+// --libs and the "--" cmd/go puts before package names. It is the test
+// the parser uses to end an error block, and the one the terminal echo
+// of cgotrace build uses to hide the trace.
+func IsTraceLine(line string) bool {
+	if line == "" {
+		return false
+	}
+	for _, pre := range tracePrefixes {
 		if strings.HasPrefix(line, pre) {
 			return true
 		}
@@ -670,8 +680,19 @@ func isTraceLine(line string) bool {
 		return false
 	}
 	base := path.Base(first)
-	return isGoTool(base) || isCC(base) || isPkgConfig(base)
+	if isGoTool(base) || strings.Contains(first, "/pkg/tool/") {
+		return true
+	}
+	if !strings.Contains(line, " -") {
+		return false
+	}
+	return isCC(base) || isPkgConfig(base) ||
+		strings.Contains(line, " -- ") && (strings.Contains(line, " --cflags") || strings.Contains(line, " --libs"))
 }
+
+// tracePrefixes start the shell commands cmd/go prints (ShowCmd calls in
+// cmd/go/internal/work/shell.go and buildid.go: "rm -rf", "ln -s", ...).
+var tracePrefixes = []string{"WORK=", "cd ", "mkdir -p ", "cat >", "echo ", "mv ", "cp ", "rm -r", "ln -s ", "go tool ", "touch "}
 
 func isGoTool(base string) bool {
 	switch base {
@@ -823,7 +844,7 @@ func (p *Parser) expandAll(argv []string) []string {
 
 // command handles an external or internal command line.
 func (p *Parser) command(line string) {
-	if !p.sum.Trace && !isTraceLine(line) || hasControl(line) {
+	if !p.sum.Trace && !IsTraceLine(line) || hasControl(line) {
 		// Not a trace, and not a message we know: test output, garbage.
 		p.sum.Skipped++
 		return

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/cgotrace/cgotrace/buildlog"
@@ -24,7 +23,7 @@ func echoBlocks(r *bufio.Reader, term io.Writer) {
 				term.Write(line) // not a BuildEvent: go printed text
 			case ok && ev.Action == "build-output" && ev.Output != "":
 				first, _, _ := strings.Cut(ev.Output, "\n")
-				if afterFailed[ev.ImportPath] || !isTraceLine(first) {
+				if afterFailed[ev.ImportPath] || !buildlog.IsTraceLine(first) {
 					io.WriteString(term, ev.Output)
 				}
 				afterFailed[ev.ImportPath] = isRunningFailed(first)
@@ -50,43 +49,4 @@ func isRunningFailed(l string) bool {
 			return true
 		}
 	}
-}
-
-// isTraceLine reports whether a line is part of the -x trace rather than
-// tool output. Tool output never starts like a command: compilers and
-// linkers prefix their messages with "file:", "tool:" or indentation.
-func isTraceLine(l string) bool {
-	switch {
-	case l == "":
-		return false
-	case strings.HasPrefix(l, "WORK="), strings.HasPrefix(l, "cd "), strings.HasPrefix(l, "mkdir -p "),
-		strings.HasPrefix(l, "mv "), strings.HasPrefix(l, "cp "), strings.HasPrefix(l, "rm -"),
-		strings.HasPrefix(l, "cat >"), strings.HasPrefix(l, "echo "), strings.HasPrefix(l, "go tool "),
-		strings.HasPrefix(l, "ln "), strings.HasPrefix(l, "touch "):
-		return true
-	case strings.HasSuffix(l, " # internal"), strings.HasSuffix(l, " || true"),
-		strings.Contains(l, " # test for internal linking errors ("):
-		return true
-	case buildlog.EnvName(l) != "":
-		return true
-	}
-	first, _, _ := strings.Cut(l, " ")
-	if strings.HasSuffix(first, ":") {
-		return false // "tool: message", "file:line: message"
-	}
-	if strings.Contains(first, "/pkg/tool/") {
-		return true
-	}
-	base := filepath.Base(first)
-	if !strings.Contains(l, " -") {
-		return false
-	}
-	// A C compiler or pkg-config run with flags (cgo's gcc lines carry a
-	// TERM= prefix; the dynimport link and probes do not).
-	for _, s := range []string{"gcc", "g++", "cc", "c++", "clang", "clang++", "pkg-config", "pkgconf", "cgotrace"} {
-		if base == s || strings.HasSuffix(base, "-"+s) {
-			return true
-		}
-	}
-	return false
 }

@@ -3,11 +3,12 @@ package trace
 import (
 	"bufio"
 	"bytes"
+	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/cgotrace/cgotrace/buildlog"
 )
 
 // The events below are copied from a real `go build -x -json -work` of the
@@ -48,60 +49,41 @@ not json: passed through
 	}
 }
 
-func TestIsTraceLine(t *testing.T) {
-	trace := []string{
-		"mkdir -p $WORK/b001/",
-		"cd /tmp/x",
-		"TERM='dumb' gcc -I . -c x.c",
-		`CGO_LDFLAGS="it's" /usr/local/go/pkg/tool/linux_amd64/cgo -objdir $WORK/b001/`,
-		"/usr/local/go/pkg/tool/linux_amd64/compile -o $WORK/b001/_pkg_.a -p main",
-		"pkg-config --cflags -- zlib",
-		"/usr/local/bin/cgotrace --cflags -- zlib",
-		"gcc -fno-caret-diagnostics -c -x c - -o /dev/null || true",
-		"aarch64-linux-gnu-gcc -I . -fPIC -c x.c",
-	}
-	output := []string{
-		"# example.com/x",
-		"./main.go:4:10: fatal error: foo.h: No such file or directory",
-		"/usr/bin/ld: cannot find -lfoo: No such file or directory",
-		"gcc: error: unrecognized command-line option '-marm'",
-		"collect2: error: ld returned 1 exit status",
-		"    4 | #include <foo.h>",
-		"compilation terminated.",
-		"Package libfoo was not found in the pkg-config search path.",
-		"example.com/x: invalid flag in #cgo LDFLAGS: -Wl,--foo (see https://go.dev/s/invalidflag)",
-		"gcc_arm64.S: Assembler messages:",
-	}
-	for _, l := range trace {
-		if !isTraceLine(l) {
-			t.Errorf("isTraceLine(%q) = false, want true", l)
-		}
-	}
-	for _, l := range output {
-		if isTraceLine(l) {
-			t.Errorf("isTraceLine(%q) = true, want false", l)
-		}
-	}
-}
-
-// FuzzEchoMatchers checks the hand-written matchers against the regexps
-// they replace.
+// FuzzEchoMatchers checks the hand-written matcher against the regexp it
+// replaces. (Which lines are trace is buildlog.IsTraceLine's: buildlog
+// fuzzes it.)
 func FuzzEchoMatchers(f *testing.F) {
 	for _, s := range []string{
 		"/usr/lib/go/pkg/tool/linux_amd64/link: running gcc failed: exit status 1",
 		"link: running  failed: x", ": running a\vb failed: ", "x: running gcc: running cc failed: y",
-		`CGO_LDFLAGS='"-g" "-O2"' /usr/lib/go/pkg/tool/linux_amd64/cgo`, `_X1="a"`, `1A='x'`, `A=b`, `=''`,
 	} {
 		f.Add(s)
 	}
 	runningFailed := regexp.MustCompile(`: running \S+ failed: `)
-	envPrefix := regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=('|")`)
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := isRunningFailed(s), runningFailed.MatchString(s); got != want {
 			t.Fatalf("isRunningFailed(%q) = %v, regexp says %v", s, got, want)
 		}
-		if got, want := buildlog.EnvName(s) != "", envPrefix.MatchString(s); got != want {
-			t.Fatalf("buildlog.EnvName(%q) = %q, regexp says %v", s, buildlog.EnvName(s), want)
-		}
 	})
+}
+
+// BenchmarkEchoBlocks echoes the BuildEvents of buildlog's recorded
+// go build -json logs.
+func BenchmarkEchoBlocks(b *testing.B) {
+	files, _ := filepath.Glob("../buildlog/testdata/logs/*.json.log")
+	var all []byte
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		all = append(all, data...)
+	}
+	if len(all) == 0 {
+		b.Skip("no ../buildlog/testdata/logs/*.json.log")
+	}
+	b.SetBytes(int64(len(all)))
+	for b.Loop() {
+		echoBlocks(bufio.NewReader(bytes.NewReader(all)), io.Discard)
+	}
 }
