@@ -4,7 +4,7 @@
 package elfinspect
 
 // Binary is what `cgotrace inspect --format json` prints for one file, and
-// what a report's `binaries` holds. The JSON shape is the one of cli.md.
+// what a report's `binaries` holds. The JSON shape is docs/report-v1.md's.
 type Binary struct {
 	Path        string    `json:"path"`
 	Format      string    `json:"format"` // elf | macho | pe

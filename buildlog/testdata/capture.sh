@@ -8,7 +8,7 @@
 # Usage: bash capture.sh [/path/to/scenarios]
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-scen="${1:-/work/shared/scenarios}"
+scen="${1:-$here/../../../shared/scenarios}" # ../shared next to the repository
 out="$here/logs"
 mkdir -p "$out"
 

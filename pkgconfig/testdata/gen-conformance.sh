@@ -6,7 +6,7 @@
 # search path (PKG_CONFIG_LIBDIR= set but empty), it records pkgconf's exit
 # status and stdout for --cflags, --libs, --cflags --static, --libs --static,
 # called as cmd/go calls it. Lines: DIR<TAB>PKG<TAB>MODE<TAB>RC<TAB>STDOUT.
-# pkgconf-tests is /work/shared/conformance/pkgconf-tests (pkgconf master
+# pkgconf-tests is ../shared/conformance/pkgconf-tests (next to the repository; pkgconf master
 # 12bb17a, ISC, see its README.md) minus tests/lib1/t\xc3\xabst/... (a non-ASCII
 # path, which Go module zips reject): 164 .pc files.
 set -u

@@ -32,7 +32,7 @@ func htmlUpdateGolden() bool {
 }
 
 // The fixtures below copy argv and messages from a real
-// `go build -x -ldflags=-v` of /work/shared/scenarios/library-dev-missing-basic
+// `go build -x -ldflags=-v` of ../shared/scenarios/library-dev-missing-basic
 // (Go 1.26.8, gcc 12, GNU ld 2.40), with the scratch directory renamed.
 
 const htmlFxDir = "/src/library-dev-missing-basic"
