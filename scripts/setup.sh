@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Installs what cgotrace's tests and examples need on a fresh Debian machine
-# of this project's kind. Idempotent: packages already present are skipped,
-# so a second run costs a dpkg query and nothing else.
+# Installs what cgotrace's tests need on a fresh Debian machine of this
+# project's kind: first what the example needs (scripts/setup-example.sh:
+# gcc, libc6-dev, pkgconf, a check for go), then the rest below.
+# Idempotent: packages already present are skipped, so a second run costs
+# a dpkg query and nothing else.
 set -euo pipefail
+"$(dirname "${BASH_SOURCE[0]}")/setup-example.sh"
 
-# Debian packages the tests use: the C toolchains that tests build fixtures
+# Debian packages the tests use beyond the example's: the C toolchains that tests build fixtures
 # with, pkgconf and .pc files to compare against, the peers we measure
 # against (libtree), and Chromium for the HTML report test.
 pkgs=(
