@@ -204,6 +204,7 @@ func commands(g *globals) []*cobra.Command {
 		newPkgConfigCmd(g),
 		newEnvCmd(g),
 		newSymbolCmd(g),
+		newExplainCmd(g),
 	}
 }
 
