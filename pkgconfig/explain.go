@@ -29,15 +29,17 @@ type Explanation struct {
 	Libs    []string `json:"libs"`
 	// CflagsText and LibsText are the lines pkgconf prints (escaped);
 	// CflagsOK and LibsOK whether each call exits 0.
-	CflagsText        string       `json:"cflags_text"`
-	LibsText          string       `json:"libs_text"`
-	CflagsOK          bool         `json:"cflags_ok"`
-	LibsOK            bool         `json:"libs_ok"`
-	CflagsFrom        []FlagOrigin `json:"cflags_from,omitempty"`
-	LibsFrom          []FlagOrigin `json:"libs_from,omitempty"`
-	Requires          []*Node      `json:"requires"`
-	SearchPath        []string     `json:"search_path"`
-	SearchPathMissing []string     `json:"search_path_missing,omitempty"`
+	CflagsText string       `json:"cflags_text"`
+	LibsText   string       `json:"libs_text"`
+	CflagsOK   bool         `json:"cflags_ok"`
+	LibsOK     bool         `json:"libs_ok"`
+	CflagsFrom []FlagOrigin `json:"cflags_from,omitempty"`
+	LibsFrom   []FlagOrigin `json:"libs_from,omitempty"`
+	// Requires is the Requires graph below the package (whose own node
+	// has ID 1) as a flat list: see Node.
+	Requires          []Node   `json:"requires"`
+	SearchPath        []string `json:"search_path"`
+	SearchPathMissing []string `json:"search_path_missing,omitempty"`
 	// SearchOrder is every directory configured, in order, missing ones
 	// marked.
 	SearchOrder []SearchDir  `json:"search_order,omitempty"`
@@ -73,13 +75,16 @@ func Explain(pkg string, opts Options, places []string) (*Explanation, error) {
 		CflagsFrom: res.CflagsFrom, CflagsText: res.CflagsText, LibsText: res.LibsText,
 		CflagsOK: res.CflagsOK, LibsOK: res.LibsOK, LibsFrom: res.LibsFrom, SearchPath: res.SearchPath,
 		SearchPathMissing: c.missing, SearchOrder: c.order, Problems: res.Problems, OK: res.OK(), Stderr: res.Stderr,
-		Suggestions: []Suggestion{}, Requires: []*Node{}}
+		Suggestions: []Suggestion{}, Requires: []Node{}}
 	if len(res.Tree) > 0 {
 		top := res.Tree[0]
 		ex.Found = top.Found && top.Problem == ""
 		ex.PCFile, ex.Version = top.PCFile, top.Version
-		if top.Requires != nil {
-			ex.Requires = top.Requires
+		for _, n := range res.Tree[1:] {
+			if n.Parent == 0 {
+				break
+			}
+			ex.Requires = append(ex.Requires, n)
 		}
 	}
 	if places == nil {
