@@ -251,3 +251,49 @@ func TestExplainRelativePCFile(t *testing.T) {
 		t.Errorf("cflags %q", ex.CflagsText)
 	}
 }
+
+// TestExplainProvides: a Requires resolved, or not, by another file's
+// Provides, as pkgconf 1.8.1 does it (the installed pkgconf is asked too
+// when there is one), and the explanation of a rejected provider.
+func TestExplainProvides(t *testing.T) {
+	dir := t.TempDir()
+	writePC(t, dir, "libfoo-ng", pc("libfoo-ng", "Provides: libfoo = 8\nLibs: -lfoo-ng\n"))
+	writePC(t, dir, "libbar-ng", pc("libbar-ng", "Provides: libbar\nLibs: -lbar-ng\n"))
+	writePC(t, dir, "app", pc("app", "Requires: libfoo >= 9\nLibs: -lapp\n"))
+	writePC(t, dir, "app8", pc("app8", "Requires: libfoo >= 8\nLibs: -lapp8\n"))
+	writePC(t, dir, "appbar", pc("appbar", "Requires: libbar\nLibs: -lappbar\n"))
+	writePC(t, dir, "baz", "Name: baz\nDescription: d\nVersion: 1.0\nLibs: -lbaz\n")
+	writePC(t, dir, "baz-ng", pc("baz-ng", "Provides: baz = 2.0\n"))
+	writePC(t, dir, "appbaz", pc("appbaz", "Requires: baz >= 2\n"))
+	env := Env{"PKG_CONFIG_PATH=" + dir, "PKG_CONFIG_LIBDIR="}
+	for _, tc := range []struct {
+		pkg, libs, hint string
+	}{
+		{"app", "", "libfoo is provided by " + dir + "/libfoo-ng.pc (Provides: libfoo = 8), but app wants libfoo >= 9"},
+		{"app8", "-lapp8 -lfoo-ng", ""},
+		{"appbar", "", "libbar is provided by " + dir + "/libbar-ng.pc (Provides: libbar, without a version), but pkgconf 1.8.1 never resolves a Requires by an unversioned Provides; write libbar = 1.0 there"},
+		{"appbaz", "", "baz is also provided by " + dir + "/baz-ng.pc (Provides: baz = 2.0), which satisfies baz >= 2, but pkgconf consults Provides only when no baz.pc is found, and one is"},
+	} {
+		ex := explainIn(t, tc.pkg, env, []string{}, false)
+		if ex.OK != (tc.libs != "") || ex.OK && ex.LibsText != tc.libs {
+			t.Errorf("%s: ok %v libs %q, want %q", tc.pkg, ex.OK, ex.LibsText, tc.libs)
+		}
+		var hints []string
+		for _, s := range ex.Suggestions {
+			if s.Kind == "provided-by" {
+				hints = append(hints, s.Message)
+			}
+		}
+		if tc.hint != "" && (len(hints) != 1 || hints[0] != tc.hint) || tc.hint == "" && len(hints) != 0 {
+			t.Errorf("%s: hints %q, want %q", tc.pkg, hints, tc.hint)
+		}
+		if prog, err := exec.LookPath("pkgconf"); err == nil {
+			cmd := exec.Command(prog, "--libs", "--", tc.pkg)
+			cmd.Env = env
+			out, err := cmd.Output()
+			if (err == nil) != ex.OK || strings.TrimRight(string(out), " \n") != tc.libs {
+				t.Errorf("%s: pkgconf says %v %q", tc.pkg, err, out)
+			}
+		}
+	}
+}
