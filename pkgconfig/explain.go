@@ -1,6 +1,7 @@
 package pkgconfig
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -29,15 +30,17 @@ type Explanation struct {
 	Libs    []string `json:"libs"`
 	// CflagsText and LibsText are the lines pkgconf prints (escaped);
 	// CflagsOK and LibsOK whether each call exits 0.
-	CflagsText        string       `json:"cflags_text"`
-	LibsText          string       `json:"libs_text"`
-	CflagsOK          bool         `json:"cflags_ok"`
-	LibsOK            bool         `json:"libs_ok"`
-	CflagsFrom        []FlagOrigin `json:"cflags_from,omitempty"`
-	LibsFrom          []FlagOrigin `json:"libs_from,omitempty"`
-	Requires          []*Node      `json:"requires"`
-	SearchPath        []string     `json:"search_path"`
-	SearchPathMissing []string     `json:"search_path_missing,omitempty"`
+	CflagsText string       `json:"cflags_text"`
+	LibsText   string       `json:"libs_text"`
+	CflagsOK   bool         `json:"cflags_ok"`
+	LibsOK     bool         `json:"libs_ok"`
+	CflagsFrom []FlagOrigin `json:"cflags_from,omitempty"`
+	LibsFrom   []FlagOrigin `json:"libs_from,omitempty"`
+	// Requires is the Requires graph below the package (whose own node
+	// has ID 1) as a flat list: see Node.
+	Requires          []Node   `json:"requires"`
+	SearchPath        []string `json:"search_path"`
+	SearchPathMissing []string `json:"search_path_missing,omitempty"`
 	// SearchOrder is every directory configured, in order, missing ones
 	// marked.
 	SearchOrder []SearchDir  `json:"search_order,omitempty"`
@@ -73,13 +76,16 @@ func Explain(pkg string, opts Options, places []string) (*Explanation, error) {
 		CflagsFrom: res.CflagsFrom, CflagsText: res.CflagsText, LibsText: res.LibsText,
 		CflagsOK: res.CflagsOK, LibsOK: res.LibsOK, LibsFrom: res.LibsFrom, SearchPath: res.SearchPath,
 		SearchPathMissing: c.missing, SearchOrder: c.order, Problems: res.Problems, OK: res.OK(), Stderr: res.Stderr,
-		Suggestions: []Suggestion{}, Requires: []*Node{}}
+		Suggestions: []Suggestion{}, Requires: []Node{}}
 	if len(res.Tree) > 0 {
 		top := res.Tree[0]
 		ex.Found = top.Found && top.Problem == ""
 		ex.PCFile, ex.Version = top.PCFile, top.Version
-		if top.Requires != nil {
-			ex.Requires = top.Requires
+		for _, n := range res.Tree[1:] {
+			if n.Parent == 0 {
+				break
+			}
+			ex.Requires = append(ex.Requires, n)
 		}
 	}
 	if places == nil {
@@ -87,6 +93,9 @@ func Explain(pkg string, opts Options, places []string) (*Explanation, error) {
 	}
 	seen := map[string]bool{}
 	for _, p := range res.Problems {
+		if p.Kind == ProblemNotFound || p.Kind == ProblemVersionMismatch {
+			ex.Suggestions = append(ex.Suggestions, c.providers(p)...)
+		}
 		if p.Kind != ProblemNotFound || seen[p.Package] {
 			continue
 		}
@@ -98,6 +107,66 @@ func Explain(pkg string, opts Options, places []string) (*Explanation, error) {
 		}
 	}
 	return ex, nil
+}
+
+// providers explains the Provides: of the .pc files on the search path
+// that name a package that was not found (pkgconf looked at them and
+// rejected them: say why) or that was found by name at the wrong version
+// (pkgconf never consults Provides then).
+func (c *client) providers(p Problem) []Suggestion {
+	deps := parseDeps(p.Wanted, false, false)
+	if len(deps) != 1 || deps[0].Name != p.Package {
+		return nil
+	}
+	d := &deps[0]
+	who := "the command line"
+	if len(p.Chain) > 1 {
+		who = p.Chain[len(p.Chain)-2]
+	}
+	var out []Suggestion
+	for _, dir := range c.dirs {
+		f, err := os.Open(c.abs(dir))
+		if err != nil {
+			continue
+		}
+		names, _ := f.Readdirnames(-1)
+		f.Close()
+		sort.Strings(names)
+		for _, name := range names {
+			if !strings.HasSuffix(name, ".pc") {
+				continue
+			}
+			pkg, ok := c.loadAs(dir+"/"+name, false, false)
+			if !ok || !pkg.Valid() || pkg.ID == d.Name {
+				continue
+			}
+			for _, pr := range pkg.Provides {
+				if pr.Name != d.Name {
+					continue
+				}
+				file := c.abs(pkg.File)
+				prov := "Provides: " + pr.String()
+				var msg string
+				match := providesMatch(d, pr)
+				switch {
+				case p.Kind == ProblemVersionMismatch && match:
+					msg = fmt.Sprintf("%s is also provided by %s (%s), which satisfies %s, but pkgconf consults Provides only when no %s.pc is found, and one is", d.Name, file, prov, d, d.Name)
+				case p.Kind == ProblemVersionMismatch:
+				case pr.Op == OpAny && pr.Version == "":
+					msg = fmt.Sprintf("%s is provided by %s (%s, without a version), but pkgconf 1.8.1 never resolves a Requires by an unversioned Provides; write %s = %s there", d.Name, file, prov, d.Name, pkg.Version)
+				case d.Op == OpAny && d.Version == "":
+					msg = fmt.Sprintf("%s is provided by %s (%s), but %s wants %s with no version, and pkgconf 1.8.1 matches that only with Provides: %s = VERSION", d.Name, file, prov, who, d.Name, d.Name)
+				case !match:
+					msg = fmt.Sprintf("%s is provided by %s (%s), but %s wants %s", d.Name, file, prov, who, d)
+				}
+				if msg != "" {
+					out = append(out, Suggestion{Kind: "provided-by", Name: pkg.ID, PCFile: file, Message: msg})
+				}
+				break
+			}
+		}
+	}
+	return out
 }
 
 // invalidByName looks for NAME.pc files in the search path that pkgconf

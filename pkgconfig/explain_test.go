@@ -1,10 +1,14 @@
 package pkgconfig
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func writePC(t *testing.T, dir, name, content string) string {
@@ -128,5 +132,168 @@ func TestExplainInvalidFileAndFlags(t *testing.T) {
 	}
 	if !ex.OK {
 		t.Fatal("pkg-config itself succeeds for bad")
+	}
+}
+
+// TestExplainDeepChain is issue 20.6: a Requires chain deeper than
+// pkgconf's limit. pkgconf 1.8.1 looks up the package at depth 2000 but
+// uses neither its flags nor its Requires, and says nothing (checked
+// against the installed pkgconf when there is one); the explanation stops
+// there too, as a flat list, so time and output stay small whatever the
+// depth. The chain is 2,500 deep, not the issue's 10,000: nothing below
+// 2000 is read, and writing 10,000 files costs this machine 5 s.
+func TestExplainDeepChain(t *testing.T) {
+	dir := t.TempDir()
+	const n = 2500
+	for i := 1; i <= n; i++ {
+		err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("p%d.pc", i)),
+			fmt.Appendf(nil, "Name: p%d\nDescription: d\nVersion: 1\nRequires: p%d\nLibs: -lp%d\n", i, i+1, i), 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := Env{"PKG_CONFIG_PATH=" + dir, "PKG_CONFIG_LIBDIR="}
+	start := time.Now()
+	ex := explainIn(t, "p1", env, []string{}, false)
+	b, err := json.Marshal(ex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	if took > 5*time.Second || len(b) > 1<<20 {
+		t.Errorf("took %v and %d bytes of JSON", took, len(b))
+	}
+	if !ex.OK || !strings.HasSuffix(ex.LibsText, " -lp1998 -lp1999") || strings.Contains(ex.LibsText, "-lp2000 ") {
+		t.Fatalf("ok %v, libs ...%s", ex.OK, ex.LibsText[max(0, len(ex.LibsText)-40):])
+	}
+	if len(ex.Requires) != 1999 {
+		t.Fatalf("%d nodes below p1, want 1999 (depths 2 to 2000)", len(ex.Requires))
+	}
+	last := ex.Requires[len(ex.Requires)-1]
+	if last.Name != "p2000" || last.Depth != DefaultMaxDepth || !last.DepthLimit || last.Parent != last.ID-1 {
+		t.Fatalf("last node %+v", last)
+	}
+	var warned bool
+	for _, p := range ex.Problems {
+		warned = warned || p.Kind == ProblemMaxDepth && p.Package == "p2000" && !p.Fatal
+	}
+	if !warned {
+		t.Errorf("no max-depth warning: %+v", ex.Problems)
+	}
+	if prog, err := exec.LookPath("pkgconf"); err == nil {
+		cmd := exec.Command(prog, "--libs", "--", "p1")
+		cmd.Env = env
+		out, err := cmd.Output()
+		if err != nil || strings.TrimRight(string(out), " \n") != ex.LibsText {
+			t.Errorf("pkgconf: %v, libs differ (pkgconf ...%q)", err, string(out[max(0, len(out)-40):]))
+		}
+	}
+	// a missing package at depth 2000 is still looked up, one deeper is not
+	os.Remove(filepath.Join(dir, "p2001.pc"))
+	if ex := explainIn(t, "p1", env, []string{}, false); !ex.OK {
+		t.Errorf("p2001 missing: not ok: %+v", ex.Problems[0])
+	}
+	os.Remove(filepath.Join(dir, "p2000.pc"))
+	if ex := explainIn(t, "p1", env, []string{}, false); ex.OK || ex.Problems[0].Package != "p2000" || ex.Problems[0].Kind != ProblemNotFound {
+		t.Errorf("p2000 missing: ok %v, %+v", ex.OK, ex.Problems)
+	}
+}
+
+// TestExplainDiamondListedOnce: each package's requirements are listed
+// once, so 2^12 paths through a lattice give a few dozen nodes.
+func TestExplainDiamondListedOnce(t *testing.T) {
+	dir := t.TempDir()
+	const levels = 12
+	for l := 1; l <= levels; l++ {
+		for _, s := range []string{"a", "b"} {
+			req := ""
+			if l < levels {
+				req = fmt.Sprintf("Requires: a%d b%d\n", l+1, l+1)
+			}
+			writePC(t, dir, fmt.Sprintf("%s%d", s, l), pc(fmt.Sprintf("%s%d", s, l), req+fmt.Sprintf("Libs: -l%s%d\n", s, l)))
+		}
+	}
+	writePC(t, dir, "top", pc("top", "Requires: a1 b1\n"))
+	ex := explainIn(t, "top", Env{"PKG_CONFIG_PATH=" + dir, "PKG_CONFIG_LIBDIR="}, []string{}, false)
+	if !ex.OK || len(ex.Requires) != 2+4*(levels-1) {
+		t.Fatalf("ok %v, %d nodes, want %d", ex.OK, len(ex.Requires), 2+4*(levels-1))
+	}
+	same := 0
+	for _, n := range ex.Requires {
+		if n.SameAs != 0 {
+			same++
+			if ref := ex.Requires[n.SameAs-2]; ref.Name != n.Name || ref.SameAs != 0 {
+				t.Fatalf("node %+v points at %+v", n, ref)
+			}
+		}
+	}
+	if same != 2*(levels-1) {
+		t.Errorf("%d nodes refer back, want %d", same, 2*(levels-1))
+	}
+}
+
+// TestExplainRelativePCFile: `explain ./some/dir/foo.pc` reports absolute
+// files, while the flags keep the relative ${pcfiledir} pkgconf prints.
+func TestExplainRelativePCFile(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "some", "dir")
+	writePC(t, dir, "foo", pc("foo", "Requires: bar\nCflags: -I${pcfiledir}/inc\n"))
+	writePC(t, dir, "bar", pc("bar", "Libs: -lbar\n"))
+	ex, err := Explain("./some/dir/foo.pc", Options{Env: Env{"PKG_CONFIG_LIBDIR="}, Dir: root, Defaults: testDefaults()}, []string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ex.OK || ex.PCFile != filepath.Join(dir, "foo.pc") || len(ex.Requires) != 1 || ex.Requires[0].PCFile != filepath.Join(dir, "bar.pc") {
+		t.Fatalf("ok %v pc_file %q requires %+v", ex.OK, ex.PCFile, ex.Requires)
+	}
+	// pkgconf 1.8.1 prints "-I./some/dir/inc" here (rules.golden, pc-path-argument)
+	if ex.CflagsText != "-I./some/dir/inc" {
+		t.Errorf("cflags %q", ex.CflagsText)
+	}
+}
+
+// TestExplainProvides: a Requires resolved, or not, by another file's
+// Provides, as pkgconf 1.8.1 does it (the installed pkgconf is asked too
+// when there is one), and the explanation of a rejected provider.
+func TestExplainProvides(t *testing.T) {
+	dir := t.TempDir()
+	writePC(t, dir, "libfoo-ng", pc("libfoo-ng", "Provides: libfoo = 8\nLibs: -lfoo-ng\n"))
+	writePC(t, dir, "libbar-ng", pc("libbar-ng", "Provides: libbar\nLibs: -lbar-ng\n"))
+	writePC(t, dir, "app", pc("app", "Requires: libfoo >= 9\nLibs: -lapp\n"))
+	writePC(t, dir, "app8", pc("app8", "Requires: libfoo >= 8\nLibs: -lapp8\n"))
+	writePC(t, dir, "appbar", pc("appbar", "Requires: libbar\nLibs: -lappbar\n"))
+	writePC(t, dir, "baz", "Name: baz\nDescription: d\nVersion: 1.0\nLibs: -lbaz\n")
+	writePC(t, dir, "baz-ng", pc("baz-ng", "Provides: baz = 2.0\n"))
+	writePC(t, dir, "appbaz", pc("appbaz", "Requires: baz >= 2\n"))
+	env := Env{"PKG_CONFIG_PATH=" + dir, "PKG_CONFIG_LIBDIR="}
+	for _, tc := range []struct {
+		pkg, libs, hint string
+	}{
+		{"app", "", "libfoo is provided by " + dir + "/libfoo-ng.pc (Provides: libfoo = 8), but app wants libfoo >= 9"},
+		{"app8", "-lapp8 -lfoo-ng", ""},
+		{"appbar", "", "libbar is provided by " + dir + "/libbar-ng.pc (Provides: libbar, without a version), but pkgconf 1.8.1 never resolves a Requires by an unversioned Provides; write libbar = 1.0 there"},
+		{"appbaz", "", "baz is also provided by " + dir + "/baz-ng.pc (Provides: baz = 2.0), which satisfies baz >= 2, but pkgconf consults Provides only when no baz.pc is found, and one is"},
+	} {
+		ex := explainIn(t, tc.pkg, env, []string{}, false)
+		if ex.OK != (tc.libs != "") || ex.OK && ex.LibsText != tc.libs {
+			t.Errorf("%s: ok %v libs %q, want %q", tc.pkg, ex.OK, ex.LibsText, tc.libs)
+		}
+		var hints []string
+		for _, s := range ex.Suggestions {
+			if s.Kind == "provided-by" {
+				hints = append(hints, s.Message)
+			}
+		}
+		if tc.hint != "" && (len(hints) != 1 || hints[0] != tc.hint) || tc.hint == "" && len(hints) != 0 {
+			t.Errorf("%s: hints %q, want %q", tc.pkg, hints, tc.hint)
+		}
+		if prog, err := exec.LookPath("pkgconf"); err == nil {
+			cmd := exec.Command(prog, "--libs", "--", tc.pkg)
+			cmd.Env = env
+			out, err := cmd.Output()
+			if (err == nil) != ex.OK || strings.TrimRight(string(out), " \n") != tc.libs {
+				t.Errorf("%s: pkgconf says %v %q", tc.pkg, err, out)
+			}
+		}
 	}
 }

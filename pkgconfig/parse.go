@@ -329,7 +329,7 @@ func parse(data []byte, file string, ctx *ParseContext, uninstalled bool) *Packa
 		}
 	}
 	p.ID = id
-	p.Vars = append(p.Vars, Variable{Name: "pcfiledir", Value: ctx.expand(nil, dir, 0)})
+	p.Vars = append(p.Vars, Variable{Name: "pcfiledir", Value: ctx.expand(nil, dequote(dir), 0)})
 
 	for n, line := range readLines(data) {
 		lineno := n + 1
@@ -387,8 +387,43 @@ func (p *Package) parseLine(ctx *ParseContext, line string, lineno int) {
 	case ':':
 		p.keyword(ctx, key, value, lineno)
 	case '=':
-		p.Vars = append(p.Vars, Variable{Name: key, Value: ctx.expand(p.Vars, value, 0), Line: lineno})
+		p.setVar(ctx, key, value, lineno)
 	}
+}
+
+// setVar is pkgconf_tuple_add: an earlier definition of the name is
+// deleted first (so "x=${x}1" sees no x), then the value is dequoted and
+// expanded.
+func (p *Package) setVar(ctx *ParseContext, key, value string, lineno int) {
+	for i := range p.Vars {
+		if p.Vars[i].Name == key {
+			p.Vars = append(p.Vars[:i:i], p.Vars[i+1:]...)
+			break
+		}
+	}
+	p.Vars = append(p.Vars, Variable{Name: key, Value: ctx.expand(p.Vars, dequote(value), 0), Line: lineno})
+}
+
+// dequote is pkgconf 1.8.1's dequote (tuple.c), applied to variable
+// values only: when the value starts with a quote character, every
+// occurrence of that character is dropped and a backslash before it
+// yields the character itself; any other value is kept as it is.
+func dequote(value string) string {
+	if value == "" || value[0] != '\'' && value[0] != '"' {
+		return value
+	}
+	quote := value[0]
+	b := make([]byte, 0, len(value))
+	for i := 0; i < len(value); i++ {
+		switch c := value[i]; {
+		case c == '\\' && i+1 < len(value) && value[i+1] == quote:
+			i++
+			b = append(b, quote)
+		case c != quote:
+			b = append(b, c)
+		}
+	}
+	return string(b)
 }
 
 func (p *Package) keyword(ctx *ParseContext, key, value string, lineno int) {

@@ -34,6 +34,9 @@ type Options struct {
 	Define map[string]string
 	// KeepSystemCflags and KeepSystemLibs are --keep-system-cflags/-libs.
 	KeepSystemCflags, KeepSystemLibs bool
+	// MaxDepth is --maximum-traverse-depth: 0 means pkgconf's default,
+	// DefaultMaxDepth; a negative value means no limit (pkgconf's 0).
+	MaxDepth int
 	// Defaults are the real pkg-config's compiled-in settings. When nil,
 	// they are asked once from the program named by PkgConfig (or
 	// "pkg-config" in Env's PATH), falling back to DebianDefaults.
@@ -58,7 +61,14 @@ const (
 	ProblemShellChar       ProblemKind = "shell-char"
 	ProblemInvalidFlag     ProblemKind = "invalid-flag"
 	ProblemParse           ProblemKind = "parse"
+	ProblemMaxDepth        ProblemKind = "max-depth"
 )
+
+// DefaultMaxDepth is pkgconf 1.8.1's maximum_traverse_depth: the package
+// asked for is level 1; a package at this level is looked up (so a
+// missing one is an error) but neither its flags nor its Requires are
+// used, and pkgconf says nothing about it.
+const DefaultMaxDepth = 2000
 
 // Problem is one thing that makes pkg-config fail, or that will make go
 // build reject its output.
@@ -77,18 +87,31 @@ type Problem struct {
 	Fatal bool `json:"fatal"`
 }
 
-// Node is one package of the Requires tree.
+// Node is one edge of the Requires graph, in a flat list in depth-first
+// order: Parent is the ID of the node that requires it (0 for the
+// packages asked for). A package's own requirements are listed once, under
+// its first node; later nodes of the same package give that node in
+// SameAs. The list stops where pkgconf stops (DefaultMaxDepth), so its
+// size is bounded by the packages and edges, never by the paths.
 type Node struct {
-	Name       string  `json:"name"`
-	Constraint string  `json:"constraint,omitempty"`
-	Found      bool    `json:"found"`
-	PCFile     string  `json:"pc_file,omitempty"`
-	Version    string  `json:"version,omitempty"`
-	Private    bool    `json:"private,omitempty"`
-	Internal   bool    `json:"internal,omitempty"`
-	Cycle      bool    `json:"cycle,omitempty"`
-	Problem    string  `json:"problem,omitempty"`
-	Requires   []*Node `json:"requires,omitempty"`
+	ID         int    `json:"id"`
+	Parent     int    `json:"parent"`
+	Depth      int    `json:"depth"`
+	Name       string `json:"name"`
+	Constraint string `json:"constraint,omitempty"`
+	Found      bool   `json:"found"`
+	PCFile     string `json:"pc_file,omitempty"`
+	Version    string `json:"version,omitempty"`
+	Private    bool   `json:"private,omitempty"`
+	Internal   bool   `json:"internal,omitempty"`
+	Cycle      bool   `json:"cycle,omitempty"`
+	// SameAs is the ID of the node where this package's requirements
+	// are listed.
+	SameAs int `json:"same_as,omitempty"`
+	// DepthLimit is set on a package at pkgconf's maximum depth: pkgconf
+	// finds it but uses neither its flags nor its Requires.
+	DepthLimit bool   `json:"depth_limit,omitempty"`
+	Problem    string `json:"problem,omitempty"`
 }
 
 // SearchDir is a directory of the search path as configured; Missing ones
@@ -120,8 +143,9 @@ type Result struct {
 	// would exit 0.
 	CflagsOK bool `json:"cflags_ok"`
 	LibsOK   bool `json:"libs_ok"`
-	// Tree has one node per requested package.
-	Tree []*Node `json:"requires"`
+	// Tree is the Requires graph of the request as a flat list; the
+	// packages asked for have Parent 0.
+	Tree []Node `json:"requires"`
 	// PCFiles are the .pc files involved, in the order they were loaded.
 	PCFiles []string `json:"pc_files"`
 	// SearchPath are the directories searched, in order (missing ones
@@ -510,10 +534,26 @@ func (p *proc) traverse(world *Package, fn visitFunc, skip int) eflag {
 	if !p.searchPrivate {
 		skip |= depPrivate
 	}
-	return p.traverseMain(world, fn, skip)
+	return p.traverseMain(world, fn, skip, p.c.maxDepth())
 }
 
-func (p *proc) traverseMain(root *Package, fn visitFunc, skip int) eflag {
+// maxDepth is the depth the world package starts with in
+// pkgconf_pkg_traverse; -1 never reaches 0.
+func (c *client) maxDepth() int {
+	switch d := c.opts.MaxDepth; {
+	case d == 0:
+		return DefaultMaxDepth
+	case d < 0:
+		return -1
+	default:
+		return d
+	}
+}
+
+func (p *proc) traverseMain(root *Package, fn visitFunc, skip int, depth int) eflag {
+	if depth == 0 {
+		return errOK
+	}
 	if fn != nil && root.ID != worldID {
 		fn(root, p.iterPrivate)
 	}
@@ -522,7 +562,7 @@ func (p *proc) traverseMain(root *Package, fn visitFunc, skip int) eflag {
 			return e
 		}
 	}
-	if e := p.walkList(root, root.Requires, fn, skip); e != errOK {
+	if e := p.walkList(root, root.Requires, fn, skip, depth); e != errOK {
 		return e
 	}
 	// pkgconf 1.8.1 walks Requires.private only when searching private
@@ -531,14 +571,14 @@ func (p *proc) traverseMain(root *Package, fn visitFunc, skip int) eflag {
 		return errOK
 	}
 	p.iterPrivate = true
-	e := p.walkList(root, root.RequiresPrivate, fn, skip)
+	e := p.walkList(root, root.RequiresPrivate, fn, skip, depth)
 	p.iterPrivate = false
 	return e
 }
 
 const worldID = "virtual:world"
 
-func (p *proc) walkList(parent *Package, deps []Dep, fn visitFunc, skip int) eflag {
+func (p *proc) walkList(parent *Package, deps []Dep, fn visitFunc, skip int, depth int) eflag {
 	var eflags eflag
 	p.ancestor[parent] = true
 	for i := range deps {
@@ -569,7 +609,7 @@ func (p *proc) walkList(parent *Package, deps []Dep, fn visitFunc, skip int) efl
 			continue
 		}
 		p.stack = append(p.stack, d.Name)
-		eflags |= p.traverseMain(pkg, fn, skip)
+		eflags |= p.traverseMain(pkg, fn, skip, depth-1)
 		p.stack = p.stack[:len(p.stack)-1]
 	}
 	delete(p.ancestor, parent)
@@ -789,7 +829,17 @@ func Resolve(pkgs []string, opts Options) (*Result, error) {
 		}
 	}
 	res.Tree = c.tree(w)
-	res.PCFiles = append([]string{}, c.loaded...)
+	for _, n := range res.Tree {
+		if n.DepthLimit {
+			addProblem(res, Problem{Kind: ProblemMaxDepth, Package: n.Name, File: n.PCFile,
+				Message: fmt.Sprintf("%s is at depth %d, pkgconf's limit (--maximum-traverse-depth): pkgconf finds %s but, without a word, uses neither its flags nor its Requires", n.Name, n.Depth, n.PCFile)})
+			break
+		}
+	}
+	res.PCFiles = make([]string, len(c.loaded))
+	for i, f := range c.loaded {
+		res.PCFiles[i] = c.abs(f)
+	}
 	c.lintFiles(res)
 	if res.CflagsOK {
 		checkOutput(res, "--cflags", res.CflagsText, res.Cflags, opts.Env)
@@ -819,52 +869,62 @@ func addProblem(res *Result, p Problem) {
 	res.Problems = append(res.Problems, p)
 }
 
-// tree builds the Requires tree of the request, following Requires and
-// Requires.private (marked private), with the file of each node.
-func (c *client) tree(w *Package) []*Node {
+// tree lists the Requires graph of the request (Requires and
+// Requires.private, the latter marked private) with the file of each
+// node, as a flat list in depth-first order, down to pkgconf's depth
+// limit; each package's requirements are listed once.
+func (c *client) tree(w *Package) []Node {
 	pr := c.newProc(true, true)
-	var build func(d *Dep, onPath map[*Package]bool) *Node
-	build = func(d *Dep, onPath map[*Package]bool) *Node {
-		n := &Node{Name: d.Name, Private: d.Private, Internal: d.Internal}
+	limit := c.maxDepth()
+	out := []Node{}
+	listed := map[*Package]int{}
+	onPath := map[*Package]bool{}
+	var build func(d *Dep, parent, depth int)
+	build = func(d *Dep, parent, depth int) {
+		n := Node{ID: len(out) + 1, Parent: parent, Depth: depth, Name: d.Name, Private: d.Private, Internal: d.Internal}
 		if d.Op != OpAny || d.Version != "" {
 			n.Constraint = d.Op.String() + " " + d.Version
 		}
 		pkg, e := pr.verify(d)
 		if pkg != nil {
-			n.PCFile, n.Version = pkg.File, pkg.Version
+			n.PCFile, n.Version = c.abs(pkg.File), pkg.Version
 		}
 		switch {
 		case e&errNotFound != 0:
 			n.Problem = "not found"
-			return n
 		case e&errVersion != 0:
 			n.Found = true
 			n.Problem = fmt.Sprintf("version %s does not satisfy %s %s", pkg.Version, d.Op, d.Version)
-			return n
+		default:
+			n.Found = true
+			switch {
+			case onPath[pkg]:
+				n.Cycle = true
+			case listed[pkg] != 0:
+				n.SameAs = listed[pkg]
+			case depth == limit:
+				n.DepthLimit = true
+			}
 		}
-		n.Found = true
-		if onPath[pkg] {
-			n.Cycle = true
-			return n
+		out = append(out, n)
+		if !n.Found || n.Problem != "" || n.Cycle || n.SameAs != 0 || n.DepthLimit {
+			return
 		}
+		listed[pkg] = n.ID
 		onPath[pkg] = true
 		for _, list := range [][]Dep{pkg.Requires, pkg.RequiresPrivate} {
 			for i := range list {
-				if list[i].Name == "" {
-					continue
+				if list[i].Name != "" {
+					build(&list[i], n.ID, depth+1)
 				}
-				n.Requires = append(n.Requires, build(&list[i], onPath))
 			}
 		}
 		delete(onPath, pkg)
-		return n
 	}
-	var out []*Node
 	for i := range w.Requires {
-		if w.Requires[i].Name == "" {
-			continue
+		if w.Requires[i].Name != "" {
+			build(&w.Requires[i], 0, 1)
 		}
-		out = append(out, build(&w.Requires[i], map[*Package]bool{}))
 	}
 	return out
 }

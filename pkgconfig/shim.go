@@ -9,7 +9,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -25,23 +26,13 @@ const (
 	// EnvShimRecord is the JSON-lines file the shim appends one ShimRecord
 	// per call to.
 	EnvShimRecord = "CGOTRACE_SHIM_RECORD"
-	// EnvShimDefaults optionally holds the real pkg-config's Defaults as
-	// JSON, so the shim need not ask it on every call.
-	EnvShimDefaults = "CGOTRACE_SHIM_DEFAULTS"
 )
 
 // ShimEnv returns the environment entries that make a cgotrace executable
 // named by PKG_CONFIG act as a recording shim around realPkgConfig, appending
-// to recordFile. The caller adds "PKG_CONFIG=<cgotrace executable>". The
-// real pkg-config's defaults are asked here once, so each call stays cheap.
+// to recordFile. The caller adds "PKG_CONFIG=<cgotrace executable>".
 func ShimEnv(realPkgConfig, recordFile string) []string {
-	env := []string{EnvShimReal + "=" + realPkgConfig, EnvShimRecord + "=" + recordFile}
-	if d, err := AskDefaults(realPkgConfig, Env(os.Environ())); err == nil {
-		if b, err := json.Marshal(d); err == nil {
-			env = append(env, EnvShimDefaults+"="+string(b))
-		}
-	}
-	return env
+	return []string{EnvShimReal + "=" + realPkgConfig, EnvShimRecord + "=" + recordFile}
 }
 
 // ShimRecord is one pkg-config call seen by the shim.
@@ -63,8 +54,9 @@ type ShimRecord struct {
 	// cmd/go); Stdout then holds both, in order.
 	Merged     bool    `json:"merged,omitempty"`
 	DurationMS float64 `json:"duration_ms"`
-	// PCFiles are the .pc files the call involved, as cgotrace resolves it.
-	PCFiles []string `json:"pc_files"`
+	// PCFiles are the .pc files the call involved, as cgotrace resolves
+	// it. The shim leaves them out; ReadRecords fills them in.
+	PCFiles []string `json:"pc_files,omitempty"`
 	// Error is set when the real pkg-config could not be started.
 	Error string `json:"error,omitempty"`
 }
@@ -84,6 +76,11 @@ var relevantEnv = []string{
 // then appends a ShimRecord to EnvShimRecord. It prints nothing of its own
 // unless the real program cannot be started. A failure to record never
 // changes the result.
+//
+// Every pkg-config call of a build is a shim process of its own, so the
+// shim does nothing the call does not need: no CLI, no logger, no .pc
+// resolution (ReadRecords works out the .pc files afterwards, once per
+// distinct call, in the process that reads the records).
 func RunShim(argv0 string, args []string, env Env, stdin io.Reader, stdout, stderr io.Writer) int {
 	real := env.Get(EnvShimReal)
 	start := time.Now()
@@ -99,21 +96,10 @@ func RunShim(argv0 string, args []string, env Env, stdin io.Reader, stdout, stde
 		cmd.Stdout = io.MultiWriter(stdout, &outBuf)
 		cmd.Stderr = io.MultiWriter(stderr, &errBuf)
 	}
-	dir, _ := os.Getwd()
-
-	// resolve the .pc files while the real program runs
-	pcDone := make(chan []string, 1)
-	go func() {
-		defer func() {
-			if recover() != nil {
-				pcDone <- nil
-			}
-		}()
-		pcDone <- shimPCFiles(args, env, dir)
-	}()
-
 	runErr := cmd.Run()
+	dur := time.Since(start)
 	code := 0
+	dir, _ := os.Getwd()
 	rec := ShimRecord{Time: start.UTC(), Argv: append([]string{argv0}, args...), Real: real,
 		ImportPath: env.Get("TOOLEXEC_IMPORTPATH"), Dir: dir, Merged: merged}
 	var ee *exec.ExitError
@@ -132,7 +118,7 @@ func RunShim(argv0 string, args []string, env Env, stdin io.Reader, stdout, stde
 		rec.Error = runErr.Error()
 	}
 	rec.ExitCode = code
-	rec.DurationMS = float64(time.Since(start).Microseconds()) / 1000
+	rec.DurationMS = float64(dur.Microseconds()) / 1000
 	rec.Stdout, rec.Stderr = outBuf.String(), errBuf.String()
 	for _, k := range relevantEnv {
 		if v, ok := env.Lookup(k); ok {
@@ -142,25 +128,17 @@ func RunShim(argv0 string, args []string, env Env, stdin io.Reader, stdout, stde
 			rec.Env[k] = v
 		}
 	}
-	select {
-	case rec.PCFiles = <-pcDone:
-	case <-time.After(2 * time.Second):
-	}
-	if rec.PCFiles == nil {
-		rec.PCFiles = []string{}
-	}
 	if path := env.Get(EnvShimRecord); path != "" {
 		_ = appendRecord(path, &rec)
 	}
 	return code
 }
 
-// shimPCFiles resolves the packages of a pkg-config call with our own
-// resolver and returns the .pc files involved.
-func shimPCFiles(args []string, env Env, dir string) []string {
+// callOptions turns a recorded pkg-config call into the packages it asked
+// for and the Options to resolve them with.
+func callOptions(args []string, env Env, dir string) ([]string, Options) {
 	var pkgs []string
-	static, pure, shared, envOnly := false, false, false, false
-	define := map[string]string{}
+	opts := Options{Env: env, Dir: dir, Define: map[string]string{}}
 	dashdash := false
 	for _, a := range args {
 		switch {
@@ -169,66 +147,69 @@ func shimPCFiles(args []string, env Env, dir string) []string {
 		case a == "--":
 			dashdash = true
 		case a == "--static":
-			static = true
+			opts.Static = true
 		case a == "--pure":
-			pure = true
+			opts.Pure = true
 		case a == "--shared":
-			shared = true
+			opts.Shared = true
 		case a == "--env-only":
-			envOnly = true
+			opts.EnvOnly = true
 		case strings.HasPrefix(a, "--define-variable="):
 			if k, v, ok := strings.Cut(strings.TrimPrefix(a, "--define-variable="), "="); ok {
-				define[k] = v
+				opts.Define[k] = v
+			}
+		case strings.HasPrefix(a, "--maximum-traverse-depth="):
+			if n, err := strconv.Atoi(strings.TrimPrefix(a, "--maximum-traverse-depth=")); err == nil {
+				opts.MaxDepth = n
+				if n == 0 {
+					opts.MaxDepth = -1 // pkgconf: 0 means no limit
+				}
 			}
 		case strings.HasPrefix(a, "-"):
 		default:
 			pkgs = append(pkgs, a)
 		}
 	}
-	if len(pkgs) == 0 {
-		return nil
-	}
-	opts := Options{Env: env, Dir: dir, Static: static, Pure: pure, Shared: shared, EnvOnly: envOnly,
-		Define: define, PkgConfig: env.Get(EnvShimReal)}
-	if js := env.Get(EnvShimDefaults); js != "" {
-		var d Defaults
-		if json.Unmarshal([]byte(js), &d) == nil {
-			opts.Defaults = &d
-		}
-	} else if rec := env.Get(EnvShimRecord); rec != "" {
-		opts.Defaults = sharedDefaults(rec+".defaults", env.Get(EnvShimReal), env)
-	}
-	return PCFiles(pkgs, opts)
+	return pkgs, opts
 }
 
-// sharedDefaults are the real pkg-config's defaults, asked once per build
-// and kept in file for the shim processes that follow: asking runs the
-// real program four times, and every pkg-config call of a build is a
-// process of its own. The file is written whole (temporary file and
-// rename), so a concurrent call reads all of it or none; nil when neither
-// the file nor the program answers (the resolver then asks itself).
-func sharedDefaults(file, real string, env Env) *Defaults {
-	if b, err := os.ReadFile(file); err == nil {
-		var d Defaults
-		if json.Unmarshal(b, &d) == nil && d.Program != "" {
-			return &d
+// fillPCFiles sets the PCFiles of the records that have none (the shim
+// leaves them out), resolving each distinct call once, with the real
+// program's defaults asked once per program.
+func fillPCFiles(recs []ShimRecord) {
+	asked := map[string]*Defaults{}
+	done := map[string][]string{}
+	for i := range recs {
+		r := &recs[i]
+		if r.PCFiles != nil || r.Error != "" || len(r.Argv) == 0 {
+			continue
 		}
-	}
-	d, err := AskDefaults(real, env)
-	if err != nil {
-		return nil
-	}
-	if b, err := json.Marshal(d); err == nil {
-		if f, err := os.CreateTemp(filepath.Dir(file), filepath.Base(file)+".*"); err == nil {
-			_, werr := f.Write(b)
-			if cerr := f.Close(); werr == nil && cerr == nil {
-				os.Rename(f.Name(), file)
-			} else {
-				os.Remove(f.Name())
+		env := make(Env, 0, len(r.Env))
+		for k, v := range r.Env {
+			env = append(env, k+"="+v)
+		}
+		sort.Strings(env)
+		key := strings.Join(r.Argv[1:], "\x00") + "\x01" + r.Dir + "\x01" + strings.Join(env, "\x00") + "\x01" + r.Real
+		if files, ok := done[key]; ok {
+			r.PCFiles = files
+			continue
+		}
+		files := []string{}
+		if pkgs, opts := callOptions(r.Argv[1:], env, r.Dir); len(pkgs) > 0 {
+			if _, ok := asked[r.Real]; !ok {
+				asked[r.Real], _ = AskDefaults(r.Real, nil)
 			}
+			d := asked[r.Real]
+			if d == nil {
+				dd := DebianDefaults
+				d = &dd
+			}
+			opts.Defaults = d
+			files = PCFiles(pkgs, opts)
 		}
+		done[key] = files
+		r.PCFiles = files
 	}
-	return d
 }
 
 // PCFiles returns the .pc files a pkg-config call for pkgs loads, in load
@@ -274,7 +255,8 @@ func appendRecord(path string, rec *ShimRecord) error {
 	return err
 }
 
-// ReadRecords reads the shim's record file. A missing file means no call
+// ReadRecords reads the shim's record file and works out the .pc files
+// of each call (see fillPCFiles). A missing file means no call
 // was recorded and is an error; a malformed line is an error naming it.
 func ReadRecords(path string) ([]ShimRecord, error) {
 	f, err := os.Open(path)
@@ -301,5 +283,6 @@ func ReadRecords(path string) ([]ShimRecord, error) {
 	if err := sc.Err(); err != nil {
 		return recs, fmt.Errorf("read shim records: %s: %w", path, err)
 	}
+	fillPCFiles(recs)
 	return recs, nil
 }

@@ -164,31 +164,45 @@ func TestSplitPkgConfigOutput(t *testing.T) {
 	}
 }
 
-// TestShimSharesDefaults: the first shim call of a build asks the real
-// pkg-config for its defaults (four runs of it) and leaves them next to
-// the record file; later calls, each a process of its own, read them
-// from there instead of asking again.
-func TestShimSharesDefaults(t *testing.T) {
+// TestShimRunsOnlyTheCall: a shim call runs the real program once, for
+// the call itself (no defaults asked, no .pc resolution); ReadRecords then
+// works out the .pc files, asking the real program for its defaults once
+// for all the records.
+func TestShimRunsOnlyTheCall(t *testing.T) {
 	dir := t.TempDir()
 	calls := filepath.Join(dir, "calls")
+	pcdir := filepath.Join(dir, "pc")
+	writePC(t, pcdir, "a", pc("a", "Requires: b\n"))
+	writePC(t, pcdir, "b", pc("b", ""))
 	real := filepath.Join(dir, "fake-pkg-config")
 	script := "#!/bin/sh\necho \"$*\" >>" + calls + "\ncase \"$*\" in\n" +
-		"  *pc_path*) echo /fake/lib/pkgconfig ;;\n  --version) echo 1.8.1 ;;\n  *) echo \"out: $*\" ;;\nesac\n"
+		"  *pc_path*) echo " + pcdir + " ;;\n  --version) echo 1.8.1 ;;\n  *) echo \"out: $*\" ;;\nesac\n"
 	if err := os.WriteFile(real, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	rec := filepath.Join(dir, "rec.jsonl")
 	env := Env{"PATH=" + os.Getenv("PATH"), EnvShimReal + "=" + real, EnvShimRecord + "=" + rec}
-	var out, errb bytes.Buffer
-	if code := RunShim("cgotrace", []string{"--cflags", "--", "zlib"}, env, strings.NewReader(""), &out, &errb); code != 0 {
-		t.Fatalf("exit %d: %s", code, errb.String())
-	}
-	d := sharedDefaults(rec+".defaults", "/no/such/pkg-config", env)
-	if d == nil || len(d.PCPath) != 1 || d.PCPath[0] != "/fake/lib/pkgconfig" || d.Version != "1.8.1" {
-		t.Fatalf("defaults left by the first call: %+v", d)
+	for i := 0; i < 3; i++ {
+		var out, errb bytes.Buffer
+		if code := RunShim("cgotrace", []string{"--cflags", "--", "a"}, env, strings.NewReader(""), &out, &errb); code != 0 {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
 	}
 	b, _ := os.ReadFile(calls)
-	if n := strings.Count(string(b), "--variable pc_path"); n != 1 {
-		t.Errorf("the real program was asked for pc_path %d times:\n%s", n, b)
+	if string(b) != strings.Repeat("--cflags -- a\n", 3) {
+		t.Fatalf("the real program ran for:\n%s", b)
+	}
+	recs, err := ReadRecords(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if strings.Join(r.PCFiles, " ") != pcdir+"/a.pc "+pcdir+"/b.pc" {
+			t.Errorf("pc files %q", r.PCFiles)
+		}
+	}
+	b, _ = os.ReadFile(calls)
+	if n := strings.Count(string(b), "--variable pc_path"); len(recs) != 3 || n != 1 {
+		t.Errorf("%d records; the real program was asked for pc_path %d times:\n%s", len(recs), n, b)
 	}
 }

@@ -127,37 +127,9 @@ func writeExplainText(w io.Writer, ex *pkgconfig.Explanation) {
 	}
 	if len(ex.Requires) > 0 {
 		fmt.Fprintln(w, "  requires:")
-		var walk func(ns []*pkgconfig.Node, indent string)
-		walk = func(ns []*pkgconfig.Node, indent string) {
-			for _, n := range ns {
-				s := n.Name
-				if n.Constraint != "" {
-					s += " " + n.Constraint
-				}
-				var tags []string
-				if n.Private {
-					tags = append(tags, "private")
-				}
-				if n.Internal {
-					tags = append(tags, "internal")
-				}
-				if n.Found {
-					s += " → " + n.PCFile + " (" + n.Version + ")"
-				}
-				if n.Problem != "" {
-					tags = append(tags, n.Problem)
-				}
-				if n.Cycle {
-					tags = append(tags, "cycle")
-				}
-				if len(tags) > 0 {
-					s += " [" + strings.Join(tags, ", ") + "]"
-				}
-				fmt.Fprintf(w, "%s%s\n", indent, s)
-				walk(n.Requires, indent+"  ")
-			}
+		for _, n := range ex.Requires {
+			writeExplainNode(w, n)
 		}
-		walk(ex.Requires, "    ")
 	}
 	if ex.OK {
 		fmt.Fprintf(w, "  cflags: %s\n", strings.Join(ex.Cflags, " "))
@@ -204,4 +176,47 @@ func writeExplainText(w io.Writer, ex *pkgconfig.Explanation) {
 	for _, s := range ex.Suggestions {
 		fmt.Fprintf(w, "  hint: %s\n", s.Message)
 	}
+}
+
+// maxIndent is the depth below which the Requires tree is no longer
+// indented: a chain thousands of packages deep stays one short line per
+// package, labelled with its depth.
+const maxIndent = 8
+
+func writeExplainNode(w io.Writer, n pkgconfig.Node) {
+	level := n.Depth - 2 // the package explained is depth 1
+	s := n.Name
+	if n.Constraint != "" {
+		s += " " + n.Constraint
+	}
+	var tags []string
+	if n.Private {
+		tags = append(tags, "private")
+	}
+	if n.Internal {
+		tags = append(tags, "internal")
+	}
+	if n.Found {
+		s += " → " + n.PCFile + " (" + n.Version + ")"
+	}
+	if n.Problem != "" {
+		tags = append(tags, n.Problem)
+	}
+	if n.Cycle {
+		tags = append(tags, "cycle")
+	}
+	if n.SameAs != 0 {
+		tags = append(tags, "its requirements are listed above")
+	}
+	if n.DepthLimit {
+		tags = append(tags, fmt.Sprintf("depth %d: pkgconf stops here and uses neither its flags nor its Requires", n.Depth))
+	}
+	if len(tags) > 0 {
+		s += " [" + strings.Join(tags, ", ") + "]"
+	}
+	if level > maxIndent {
+		s = fmt.Sprintf("(depth %d) %s", n.Depth, s)
+		level = maxIndent
+	}
+	fmt.Fprintf(w, "    %s%s\n", strings.Repeat("  ", max(level, 0)), s)
 }

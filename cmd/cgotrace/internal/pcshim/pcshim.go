@@ -1,0 +1,341 @@
+//go:build linux
+
+// Package pcshim is the start-up path of the recording pkg-config shim.
+//
+// `cgotrace build` points PKG_CONFIG at cgotrace itself, so every
+// pkg-config call of a build starts a cgotrace process. Go runs every
+// package's initialisation before main, and cgotrace links the CLI,
+// logging, templates, the net package (through pflag) and more; their
+// initialisation costs more than the call itself. Go initialises packages
+// in import-path order as soon as their imports are ready (Go 1.21 and
+// later), and this package, which imports only syscall, time, strconv and
+// unicode/utf8, sorts before all of those: its init runs the shim and
+// exits, so none of them is ever initialised in shim mode.
+//
+// The record it appends is pkgconfig.ShimRecord, encoded byte for byte as
+// encoding/json would (tested). Anything unusual before the real program
+// has started (a relative program name, a closed standard descriptor, a
+// failed fork) falls back to the full path, pkgconfig.RunShim, which says
+// what went wrong as exec would. Elsewhere than Linux (no /proc/self/cmdline
+// to read the arguments from without package os) only the full path runs.
+package pcshim
+
+import (
+	"strconv"
+	"syscall"
+	"time"
+	"unicode/utf8"
+)
+
+// The variables of pkgconfig's shim (pkgconfig.EnvShimReal,
+// pkgconfig.EnvShimRecord); a test checks that they agree.
+const (
+	EnvReal   = "CGOTRACE_SHIM_REAL"
+	EnvRecord = "CGOTRACE_SHIM_RECORD"
+)
+
+// relevantEnv is pkgconfig's relevantEnv, sorted as encoding/json sorts
+// map keys; a test checks that the two lists agree.
+var relevantEnv = []string{
+	"CPATH", "CPLUS_INCLUDE_PATH", "C_INCLUDE_PATH", "DESTDIR", "LIBRARY_PATH", "OBJC_INCLUDE_PATH",
+	"PKG_CONFIG_ALLOW_SYSTEM_CFLAGS", "PKG_CONFIG_ALLOW_SYSTEM_LIBS", "PKG_CONFIG_DISABLE_UNINSTALLED",
+	"PKG_CONFIG_FDO_SYSROOT_RULES", "PKG_CONFIG_IGNORE_CONFLICTS", "PKG_CONFIG_LIBDIR", "PKG_CONFIG_PATH",
+	"PKG_CONFIG_PURE_DEPGRAPH", "PKG_CONFIG_SYSROOT_DIR", "PKG_CONFIG_SYSTEM_INCLUDE_PATH",
+	"PKG_CONFIG_SYSTEM_LIBRARY_PATH", "PKG_CONFIG_TOP_BUILD_DIR",
+}
+
+func init() {
+	real, ok := syscall.Getenv(EnvReal)
+	if !ok || real == "" {
+		return
+	}
+	if code, ok := Run(real, argv()); ok {
+		syscall.Exit(code)
+	}
+}
+
+// argv is os.Args without the os package: the runtime hands it to
+// syscall's runtime_args only through os, so read /proc/self/cmdline.
+func argv() []string {
+	fd, err := syscall.Open("/proc/self/cmdline", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil
+	}
+	defer syscall.Close(fd)
+	var b []byte
+	buf := make([]byte, 4096)
+	for {
+		n, err := syscall.Read(fd, buf)
+		if err == syscall.EINTR {
+			continue
+		}
+		if n <= 0 || err != nil {
+			break
+		}
+		b = append(b, buf[:n]...)
+	}
+	var out []string
+	for len(b) > 0 {
+		i := 0
+		for i < len(b) && b[i] != 0 {
+			i++
+		}
+		out = append(out, string(b[:i]))
+		if i == len(b) {
+			break
+		}
+		b = b[i+1:]
+	}
+	return out
+}
+
+// Run runs the real pkg-config with args[1:], the shim's standard
+// descriptors and environment, copies its output through, appends the
+// record, and returns the exit code. ok is false when it could not start
+// the program; it has then written nothing.
+func Run(real string, args []string) (code int, ok bool) {
+	if len(args) == 0 || real[0] != '/' {
+		return 0, false
+	}
+	var st1, st2 syscall.Stat_t
+	if syscall.Fstat(0, &st1) != nil || syscall.Fstat(1, &st1) != nil || syscall.Fstat(2, &st2) != nil {
+		return 0, false
+	}
+	merged := st1.Dev == st2.Dev && st1.Ino == st2.Ino
+	start := time.Now()
+	var out, errp [2]int
+	if syscall.Pipe2(out[:], syscall.O_CLOEXEC) != nil {
+		return 0, false
+	}
+	files := []uintptr{0, uintptr(out[1]), uintptr(out[1])}
+	if !merged {
+		if syscall.Pipe2(errp[:], syscall.O_CLOEXEC) != nil {
+			syscall.Close(out[0])
+			syscall.Close(out[1])
+			return 0, false
+		}
+		files[2] = uintptr(errp[1])
+	}
+	cargv := append([]string{real}, args[1:]...)
+	pid, err := syscall.ForkExec(real, cargv, &syscall.ProcAttr{Env: syscall.Environ(), Files: files})
+	syscall.Close(out[1])
+	if !merged {
+		syscall.Close(errp[1])
+	}
+	if err != nil {
+		syscall.Close(out[0])
+		if !merged {
+			syscall.Close(errp[0])
+		}
+		return 0, false
+	}
+	var stderrText []byte
+	done := make(chan struct{})
+	if !merged {
+		go func() {
+			stderrText = copyOut(errp[0], 2)
+			close(done)
+		}()
+	} else {
+		close(done)
+	}
+	stdoutText := copyOut(out[0], 1)
+	<-done
+	var ws syscall.WaitStatus
+	for {
+		_, err := syscall.Wait4(pid, &ws, 0, nil)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	dur := time.Since(start)
+	switch {
+	case ws.Exited():
+		code = ws.ExitStatus()
+	default:
+		code = 1 // killed by a signal: exec's ExitCode is -1, the shim says 1
+	}
+	if path, _ := syscall.Getenv(EnvRecord); path != "" {
+		appendRecord(path, record(start, dur, real, args, merged, code, stdoutText, stderrText))
+	}
+	return code, true
+}
+
+// copyOut copies fd to dst until EOF and returns what it read. Once dst
+// fails (a closed pipe), it only reads, so the program never blocks.
+func copyOut(fd, dst int) []byte {
+	var all []byte
+	buf := make([]byte, 32*1024)
+	dstOK := true
+	for {
+		n, err := syscall.Read(fd, buf)
+		if err == syscall.EINTR {
+			continue
+		}
+		if n <= 0 || err != nil {
+			break
+		}
+		all = append(all, buf[:n]...)
+		for p := buf[:n]; dstOK && len(p) > 0; {
+			m, err := syscall.Write(dst, p)
+			switch {
+			case err == syscall.EINTR:
+			case err == syscall.EAGAIN:
+				time.Sleep(time.Millisecond)
+			case err != nil || m <= 0:
+				dstOK = false
+			default:
+				p = p[m:]
+			}
+		}
+	}
+	syscall.Close(fd)
+	return all
+}
+
+// getwd is os.Getwd: $PWD when it names the working directory, else the
+// kernel's answer.
+func getwd() string {
+	if pwd, ok := syscall.Getenv("PWD"); ok && len(pwd) > 0 && pwd[0] == '/' {
+		var a, b syscall.Stat_t
+		if syscall.Stat(pwd, &a) == nil && syscall.Stat(".", &b) == nil && a.Dev == b.Dev && a.Ino == b.Ino {
+			return pwd
+		}
+	}
+	d, _ := syscall.Getwd()
+	return d
+}
+
+// record encodes a pkgconfig.ShimRecord as encoding/json.Marshal does,
+// with its trailing newline.
+func record(start time.Time, dur time.Duration, real string, args []string, merged bool, code int, stdout, stderr []byte) []byte {
+	b := make([]byte, 0, 512+len(stdout)+len(stderr))
+	b = append(b, `{"time":"`...)
+	b = start.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","argv":[`...)
+	for i, a := range args {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, a)
+	}
+	b = append(b, `],"real":`...)
+	b = appendString(b, real)
+	imp, _ := syscall.Getenv("TOOLEXEC_IMPORTPATH")
+	b = append(b, `,"import_path":`...)
+	b = appendString(b, imp)
+	b = append(b, `,"dir":`...)
+	b = appendString(b, getwd())
+	first := true
+	for _, k := range relevantEnv {
+		v, ok := syscall.Getenv(k)
+		if !ok {
+			continue
+		}
+		if first {
+			b = append(b, `,"env":{`...)
+			first = false
+		} else {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = appendString(b, v)
+	}
+	if !first {
+		b = append(b, '}')
+	}
+	b = append(b, `,"exit_code":`...)
+	b = strconv.AppendInt(b, int64(code), 10)
+	b = append(b, `,"stdout":`...)
+	b = appendString(b, string(stdout))
+	b = append(b, `,"stderr":`...)
+	b = appendString(b, string(stderr))
+	if merged {
+		b = append(b, `,"merged":true`...)
+	}
+	b = append(b, `,"duration_ms":`...)
+	b = strconv.AppendFloat(b, float64(dur.Microseconds())/1000, 'f', -1, 64)
+	b = append(b, "}\n"...)
+	return b
+}
+
+const hex = "0123456789abcdef"
+
+// appendString is encoding/json's string encoding with HTML escaping (its
+// default): invalid UTF-8 becomes U+FFFD, and U+2028, U+2029 are escaped.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// appendRecord appends one line with a single write on an O_APPEND file
+// under an exclusive flock, as pkgconfig's appendRecord does, so that
+// concurrent calls (go build -p N) never interleave. Failing to record
+// never changes the call's result.
+func appendRecord(path string, line []byte) {
+	fd, err := syscall.Open(path, syscall.O_WRONLY|syscall.O_APPEND|syscall.O_CREAT|syscall.O_CLOEXEC, 0o644)
+	if err != nil {
+		return
+	}
+	defer syscall.Close(fd)
+	if syscall.Flock(fd, syscall.LOCK_EX) == nil {
+		defer syscall.Flock(fd, syscall.LOCK_UN)
+	}
+	for len(line) > 0 {
+		n, err := syscall.Write(fd, line)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil || n <= 0 {
+			return
+		}
+		line = line[n:]
+	}
+}
