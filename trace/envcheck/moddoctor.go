@@ -394,13 +394,14 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// effectiveToolchain is GOTOOLCHAIN as the go command reads it: the
-// environment, the go env file, then $GOROOT/go.env; unset means local.
-func (m *modDoctor) effectiveToolchain() (string, string) {
-	if v, ok := m.s.env.Lookup("GOTOOLCHAIN"); ok {
-		return v, m.s.env.Origin("GOTOOLCHAIN")
+// goToolchain is GOTOOLCHAIN as the go command reads it, and where from:
+// the environment, the go env file, then $GOROOT/go.env; unset means
+// local.
+func (s *state) goToolchain() (string, string) {
+	if v, ok := s.env.Lookup("GOTOOLCHAIN"); ok {
+		return v, s.env.Origin("GOTOOLCHAIN")
 	}
-	if root := m.s.goenv["GOROOT"]; root != "" {
+	if root := s.goenv["GOROOT"]; root != "" {
 		p := filepath.Join(root, "go.env")
 		if data, err := os.ReadFile(p); err == nil {
 			for l := range strings.SplitSeq(string(data), "\n") {
@@ -424,7 +425,7 @@ func (m *modDoctor) checkToolchain() Check {
 		// In a workspace, go.work's lines govern.
 		goLine, tcLine, file = m.work.Go, m.work.Toolchain, m.gowork
 	}
-	tc, origin := m.effectiveToolchain()
+	tc, origin := m.s.goToolchain()
 	c.Observed = fmt.Sprintf("%s: go %s", filepath.Base(file), orNone(goLine))
 	if tcLine != "" {
 		c.Observed += ", toolchain " + tcLine
