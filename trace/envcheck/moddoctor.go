@@ -234,8 +234,7 @@ func (m *modDoctor) load(ctx context.Context) {
 				m.vendorErr = errText(errb, err)
 				return
 			}
-			out, errb, err := m.goRun(ctx, vend, "list", "-e",
-				"-json=ImportPath,Dir,Standard,Module,CgoFiles,CFiles,CXXFiles,HFiles,CgoCFLAGS,CgoCPPFLAGS,CgoCXXFLAGS,CgoFFLAGS,CgoLDFLAGS", "all")
+			out, errb, err := m.goRun(ctx, vend, "list", "-e", "-json="+vendorListFields, "all")
 			m.vendorPkgs, m.vendorPkgErr = decodeStream[vendorPackage](out, errb, err)
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"go/parser"
 	"go/token"
 	"go/version"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -16,6 +17,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
+
+	"github.com/sirupsen/logrus"
 )
 
 // IssueVendorC is the Go issue about `go mod vendor` leaving out
@@ -491,4 +495,82 @@ func (m *modDoctor) checkWorkspace(ctx context.Context) Check {
 		c.Fix = "build with GOWORK=off to check go.mod alone; set GOWORK explicitly when the workspace is meant"
 	}
 	return c
+}
+
+// VendorGaps runs the vendor-cgo check alone for the module that governs
+// o.Dir (o.Env, o.Dir, o.Go, o.Runner, o.Log are used): the directories
+// that vendored cgo packages reach and go mod vendor left out. It returns
+// nil when the module has no vendor directory or its vendor/modules.txt is
+// out of step; the error is non-nil when go env cannot run.
+func VendorGaps(ctx context.Context, o Options) ([]VendorGap, error) {
+	if o.Env == nil {
+		o.Env = os.Environ()
+	}
+	s := &state{opts: o, env: NewEnv(o.Env), dir: o.Dir, log: o.Log, runner: o.Runner, timeout: o.Timeout, localToolchain: true}
+	if s.dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, fmt.Errorf("working directory: %w", err)
+		}
+		s.dir = wd
+	}
+	if s.log == nil {
+		s.log = discardLogger()
+	}
+	if s.runner == nil {
+		s.runner = ExecRunner{}
+	}
+	if s.timeout == 0 {
+		s.timeout = 20 * time.Second
+	}
+	goCheck, ge, ok := s.loadGoEnv(ctx)
+	if !ok {
+		return nil, fmt.Errorf("go env: %s %v", goCheck.Observed, goCheck.Details)
+	}
+	s.goenv = ge
+	s.env.loadGoEnvFile(ge["GOENV"])
+	gomod := ge["GOMOD"]
+	if gomod == "" || gomod == os.DevNull || (ge["GOWORK"] != "" && ge["GOWORK"] != "off") {
+		return nil, nil
+	}
+	m := &modDoctor{s: s, gomod: gomod, root: filepath.Dir(gomod), modcache: ge["GOMODCACHE"]}
+	if !dirExists(filepath.Join(m.root, "vendor")) {
+		return nil, nil
+	}
+	m.vendorDir = filepath.Join(m.root, "vendor")
+	vend := m.goEnv("vendor")
+	if _, errb, err := m.goRun(ctx, vend, "list", "-m"); err != nil {
+		s.log.WithField("err", errText(errb, err)).Debug("vendor gaps: go list -mod=vendor -m")
+		return nil, nil
+	}
+	out, errb, err := m.goRun(ctx, vend, "list", "-e", "-json="+vendorListFields, "all")
+	m.vendorPkgs, _ = decodeStream[vendorPackage](out, errb, err)
+	gaps, _ := m.vendorGaps()
+	return gaps, nil
+}
+
+const vendorListFields = "ImportPath,Dir,Standard,Module,CgoFiles,CFiles,CXXFiles,HFiles,CgoCFLAGS,CgoCPPFLAGS,CgoCXXFLAGS,CgoFFLAGS,CgoLDFLAGS"
+
+// Explains reports whether the gap explains the C compiler not finding
+// header: an #include of exactly that name reaches the missing directory,
+// or the directory is an include directory (-I, -isystem, -iquote) and,
+// when the module's source is at hand, the header is in it there.
+func (g VendorGap) Explains(header string) bool {
+	for _, b := range g.By {
+		if strings.HasSuffix(b, `#include "`+header+`"`) {
+			return true
+		}
+		if _, w, ok := strings.Cut(b, ": "); ok && strings.HasPrefix(b, "#cgo ") && !strings.HasPrefix(w, "-L") {
+			if g.Source == "" || fileExists(filepath.Join(g.Source, filepath.FromSlash(header))) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func discardLogger() logrus.FieldLogger {
+	l := logrus.New()
+	l.SetOutput(io.Discard)
+	return l
 }
