@@ -393,15 +393,17 @@ func (m *modDoctor) checkReplaceCgo() Check {
 		c.Fix = "install what the replacement's #cgo lines need, or bring the fork in line with the module it replaces"
 		return c
 	}
-	switch {
-	case compared > 0:
-		c.Observed = fmt.Sprintf("%s with cgo compared with its replacement: the #cgo lines agree", plural(compared, "module", "modules"))
-	default:
-		c.Observed = "no replaced module uses cgo"
+	var parts []string
+	if compared > 0 {
+		parts = append(parts, fmt.Sprintf("%s with cgo compared with its replacement: the #cgo lines agree", plural(compared, "module", "modules")))
 	}
 	if len(notChecked) > 0 {
-		c.Observed += "; not checked: " + strings.Join(notChecked, ", ") + " (run go mod download)"
+		parts = append(parts, "not checked: "+strings.Join(notChecked, ", ")+" (run go mod download)")
 	}
+	if len(parts) == 0 {
+		parts = append(parts, "no replaced module uses cgo")
+	}
+	c.Observed = strings.Join(parts, "; ")
 	return c
 }
 
