@@ -33,6 +33,9 @@ type Facts struct {
 	// HeaderProbe re-runs the failed step of a package's missing
 	// #include verbosely; nil in log-only mode.
 	HeaderProbe func(header string, rec *buildlog.Record, work string) *HeaderProbe
+	// VendorGap names the directory go mod vendor left out that a
+	// vendored package's #include of header needed; nil in log-only mode.
+	VendorGap func(importPath, file, header string) *envcheck.VendorGap
 }
 
 // SymbolDef is a library that defines a symbol.
@@ -498,6 +501,12 @@ func (c *blockCtx) headerNotFound(m buildlog.Message) diag.Diagnosis {
 	}
 	d := c.simple(m, diag.HeaderNotFound, "header", m.Header,
 		fmt.Sprintf("the C compiler cannot find the header %s", m.Header), fix)
+	if c.f.VendorGap != nil {
+		if g := c.f.VendorGap(c.b.ImportPath, m.File, m.Header); g != nil {
+			vendorHeader(&d, g, m.Header)
+			return d
+		}
+	}
 	if c.f.HeaderProbe == nil {
 		return d
 	}

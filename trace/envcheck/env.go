@@ -262,17 +262,28 @@ func (s *state) loadGoEnv(ctx context.Context) (Check, GoEnv, bool) {
 		return c, nil, false
 	}
 	s.goPath = p
-	out, errb, err := s.run(ctx, nil, "", p, "env", "-json")
+	// GOTOOLCHAIN=local: a go.mod that asks for a newer Go would make
+	// go env itself download that toolchain. The modules/toolchain check
+	// reports the user's GOTOOLCHAIN and what it does.
+	var env []string
+	if s.localToolchain {
+		env = s.env.With("GOTOOLCHAIN=local")
+	}
+	out, errb, err := s.run(ctx, env, "", p, "env", "-json")
 	if err != nil {
 		// Retry without the settings that break go env itself: the check
 		// that owns the setting reports it.
 		first := errText(errb, err)
-		out, _, err = s.run(ctx, s.env.With(withEmpty(goEnvRetryVars)...), "", p, "env", "-json")
+		retry := withEmpty(goEnvRetryVars)
+		if s.localToolchain {
+			retry = append(retry, "GOTOOLCHAIN=local")
+		}
+		out, _, err = s.run(ctx, s.env.With(retry...), "", p, "env", "-json")
 		cheap := false
 		if err != nil {
 			// The C flags, PKG_CONFIG and GOGCCFLAGS need a working build
 			// cache (no HOME, say): ask only for the others.
-			out, _, err = s.run(ctx, nil, "", p, append([]string{"env", "-json"}, cheapGoEnvVars...)...)
+			out, _, err = s.run(ctx, env, "", p, append([]string{"env", "-json"}, cheapGoEnvVars...)...)
 			cheap = true
 		}
 		if err != nil {

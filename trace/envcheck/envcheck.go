@@ -141,6 +141,9 @@ type state struct {
 	log     logrus.FieldLogger
 	runner  Runner
 	timeout time.Duration
+	// localToolchain runs go env with GOTOOLCHAIN=local (never a
+	// toolchain download).
+	localToolchain bool
 }
 
 // Run runs every check and returns the report. The error is non-nil only
@@ -148,7 +151,7 @@ type state struct {
 // broken toolchain is a failed check.
 func Run(ctx context.Context, opts Options) (*Report, error) {
 	start := time.Now()
-	s := &state{opts: opts}
+	s := &state{opts: opts, localToolchain: true}
 	if opts.Env == nil {
 		opts.Env = os.Environ()
 	}
@@ -182,6 +185,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	s.goenv = goenv
 	if ok {
 		s.env.loadGoEnvFile(goenv["GOENV"])
+		goenv["GOTOOLCHAIN"], _ = s.goToolchain()
 	}
 
 	// Every group of checks is independent: run them concurrently and keep

@@ -14,7 +14,7 @@ import (
 // baseEnv is the test process's environment without the variables the
 // tests set, and with the go env file disabled so a developer's `go env -w`
 // settings do not leak in.
-func baseEnv(t *testing.T) map[string]string {
+func baseEnv(t testing.TB) map[string]string {
 	t.Helper()
 	m := map[string]string{}
 	for _, kv := range os.Environ() {

@@ -26,6 +26,7 @@ func (s *state) checkModules(ctx context.Context) []Check {
 	out = append(out, checkGOPATH(gopath, s.dir, moduleMode))
 	out = append(out, checkGOFLAGS(s.goenv["GOFLAGS"], s.goenv["GOMOD"], moduleMode))
 	out = append(out, checkProxy(s.goenv))
+	out = append(out, s.checkModuleDoctor(ctx, moduleMode)...)
 	return out
 }
 

@@ -1,0 +1,8 @@
+module example.com/healthy-vendored
+
+go 1.21
+
+require (
+	example.com/flat v1.0.0
+	example.com/plain v1.2.0
+)
