@@ -237,6 +237,10 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	return res, nil
 }
 
+// nonceMacro is the macro of the forensic rebuild's CGO_CFLAGS: never a
+// flag of the user's chain.
+const nonceMacro = "CGOTRACE_NONCE"
+
 // nonce makes a throwaway macro value that misses the build cache for
 // every cgo package and nothing else.
 func nonce() string {

@@ -728,6 +728,12 @@ func (c *blockCtx) undefined(ms []buildlog.Message) []diag.Diagnosis {
 				d.Fix = fmt.Sprintf("add %s to #cgo LDFLAGS", defs[0].Flag)
 			}
 		}
+		if pkg, src := c.libraryDirective(m.Object); src != nil {
+			// The reference is in a library a #cgo line links: that
+			// line (and its package) is where the link needs the
+			// definition.
+			d.Package, d.Source = pkg, src
+		}
 		if name, ok := cgoFuncName(m.Function); ok && d.Source == nil {
 			d.Detail = fmt.Sprintf("called from C.%s", name)
 		}
@@ -844,6 +850,55 @@ func (c *blockCtx) directiveSource(verb, arg string) *diag.Source {
 		}
 	}
 	return nil
+}
+
+// libraryDirective finds the #cgo line that links the library an object
+// of a linker message belongs to ("/x/libfoo.a(foo.o)", "/x/libfoo.so"):
+// its -lfoo, -l:libfoo.a or path argument in an applied LDFLAGS line, or
+// the pkg-config line whose --libs carries it. The failed package's lines
+// come first, then the other packages' in import path order.
+func (c *blockCtx) libraryDirective(obj string) (string, *diag.Source) {
+	path := obj
+	if i := strings.IndexByte(path, '('); i > 0 && strings.HasSuffix(path, ")") {
+		path = path[:i]
+	}
+	base := filepath.Base(path)
+	if !strings.HasPrefix(base, "lib") || !(strings.HasSuffix(base, ".a") || strings.Contains(base, ".so")) {
+		return "", nil
+	}
+	name := strings.TrimPrefix(base, "lib")
+	if i := strings.Index(name, ".so"); i >= 0 {
+		name = name[:i]
+	} else {
+		name = strings.TrimSuffix(name, ".a")
+	}
+	want := map[string]bool{"-l" + name: true, "-l:" + base: true, path: true}
+	paths := sortedPkgPaths(c.f.Packages)
+	if c.f.Packages[c.b.ImportPath] != nil {
+		paths = append([]string{c.b.ImportPath}, paths...)
+	}
+	for _, ip := range paths {
+		p := c.f.Packages[ip]
+		for _, d := range p.Directives {
+			switch {
+			case strings.EqualFold(d.Verb, "LDFLAGS"):
+				for _, a := range d.Args {
+					if want[a] || want[expandDirectiveArg(a, p.Dir)] {
+						return ip, &diag.Source{File: d.File, Line: d.Line}
+					}
+				}
+			case d.Verb == "pkg-config":
+				for _, call := range p.PkgConfig {
+					for _, w := range strings.Fields(call.Stdout) {
+						if want[w] {
+							return ip, &diag.Source{File: d.File, Line: d.Line}
+						}
+					}
+				}
+			}
+		}
+	}
+	return "", nil
 }
 
 // packageOfFlag names the package whose #cgo line carries flag, when
