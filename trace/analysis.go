@@ -37,6 +37,8 @@ type analysis struct {
 	inspector *elfinspect.Inspector
 	// spec is the output file inspected before go build ran.
 	spec *speculation
+	// goSaid is what go build printed on the terminal (bounded).
+	goSaid string
 	// headerReruns are the verbose re-runs of failed #includes.
 	headerReruns []headerRerun
 }
@@ -147,7 +149,13 @@ func (a *analysis) run(ctx context.Context, code int) {
 		a.rep.Cache = a.cacheReport(ctx)
 	}
 	if code != 0 && !hasError(a.rep.Diagnoses) {
-		a.rep.Diagnoses = append(a.rep.Diagnoses, a.unexplained(code))
+		if len(a.log.Blocks) == 0 && len(a.log.HostLinks) == 0 && strings.TrimSpace(a.goSaid) != "" {
+			// go stopped before building (go build -bogus-flag exits
+			// 2): no step failed, and no diagnosis is invented.
+			a.rep.Command.Output = strings.TrimSpace(a.goSaid)
+		} else {
+			a.rep.Diagnoses = append(a.rep.Diagnoses, a.unexplained(code))
+		}
 	}
 	for i := range a.rep.Packages {
 		a.rep.Packages[i].Failed = a.rep.Packages[i].Failed || failedIn(a.log, a.rep.Packages[i].ImportPath)

@@ -42,7 +42,7 @@ collect2: error: ld returned 1 exit status
 not json: passed through
 `
 	var out bytes.Buffer
-	echoBlocks(bufio.NewReader(strings.NewReader(events)), &out)
+	echoBlocks(bufio.NewReader(strings.NewReader(events)), &out, "pkg-config")
 	if out.String() != want {
 		t.Errorf("echo:\n%s\nwant:\n%s", out.String(), want)
 	}
