@@ -115,6 +115,7 @@ func (a *analysis) run(ctx context.Context, code int) {
 			if i == 0 && a.forensic != nil {
 				for j := range p.Steps {
 					p.Steps[j].Reconstructed = true
+					p.Steps[j].Argv = withoutNonce(p.Steps[j].Argv)
 				}
 			}
 			if !seenPkg[p.ImportPath] {
@@ -446,4 +447,16 @@ func (a *analysis) attachRerun(lp *linkProbe) {
 			}
 		}
 	}
+}
+
+// withoutNonce drops the forensic rebuild's -DCGOTRACE_NONCE=... from a
+// command: it is cgotrace's, not part of the user's chain.
+func withoutNonce(argv []string) []string {
+	out := argv[:0:0]
+	for _, a := range argv {
+		if !strings.HasPrefix(a, "-D"+nonceMacro+"=") {
+			out = append(out, a)
+		}
+	}
+	return out
 }

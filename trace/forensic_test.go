@@ -3,6 +3,7 @@ package trace
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -70,6 +71,10 @@ func TestForensicRebuild(t *testing.T) {
 	}
 	if len(rep.Diagnoses) == 0 || rep.Diagnoses[0].Code != diag.PkgConfigPackageNotFound || rep.Diagnoses[0].Subject["pkg_config_package"] != "gadget" {
 		t.Fatalf("root cause: %+v", rep.Diagnoses)
+	}
+	// The forensic rebuild's own macro is cgotrace's, never the user's.
+	if js, _ := json.Marshal(rep); bytes.Contains(js, []byte(nonceMacro)) {
+		t.Errorf("the report shows %s:\n%s", nonceMacro, js)
 	}
 	// -v says why: the cached package's pkg-config call fails now.
 	if !strings.Contains(logBuf.String(), `msg="forensic rebuild" reason="example.com/cached/gz came from the build cache and its pkg-config call (gadget) fails now"`) {

@@ -76,7 +76,40 @@ func Diagnose(l *buildlog.Log, f *Facts) []diag.Diagnosis {
 	for i := range l.Blocks {
 		ds = append(ds, diagnoseBlock(l, &l.Blocks[i], f)...)
 	}
-	return orderDiagnoses(ds)
+	return orderDiagnoses(foldIntoCross(ds))
+}
+
+// foldIntoCross folds the compile errors of runtime/cgo into the
+// cross-compiler diagnosis when there is one: a C compiler for another
+// target fails on runtime/cgo's C and assembly, and those failures are
+// its evidence, not causes of their own.
+func foldIntoCross(ds []diag.Diagnosis) []diag.Diagnosis {
+	at := -1
+	for i, d := range ds {
+		if d.Code == diag.CrossCCMismatch && d.Package == "runtime/cgo" {
+			at = i
+			break
+		}
+	}
+	if at < 0 {
+		return ds
+	}
+	out := ds[:0:0]
+	var folded []string
+	for i, d := range ds {
+		if i != at && d.Package == "runtime/cgo" && (d.Code == diag.CompileError || d.Code == diag.CrossCCMismatch) {
+			folded = append(folded, d.Evidence...)
+			continue
+		}
+		out = append(out, d)
+	}
+	for i := range out {
+		if out[i].Code == diag.CrossCCMismatch && out[i].Package == "runtime/cgo" {
+			out[i].Evidence = append(out[i].Evidence, folded...)
+			break
+		}
+	}
+	return out
 }
 
 // orderDiagnoses sorts errors before warnings, then by rank, keeping log
@@ -210,6 +243,7 @@ func diagnoseBlock(l *buildlog.Log, b *buildlog.Block, f *Facts) []diag.Diagnosi
 		}
 	}
 	var dsoSym string
+	asmDiag, asmCount := map[string]int{}, map[string]int{}
 	for _, m := range b.Messages {
 		switch m.Kind {
 		case buildlog.MsgPkgConfigNotFound:
@@ -235,6 +269,18 @@ func diagnoseBlock(l *buildlog.Log, b *buildlog.Block, f *Facts) []diag.Diagnosi
 				ds = append(ds, d)
 			}
 		case buildlog.MsgCompileError, buildlog.MsgAssembler, buildlog.MsgUnrecognizedOption:
+			if m.Kind == buildlog.MsgAssembler {
+				// One file fed to the wrong assembler fails on line
+				// after line: one cause, one diagnosis, its evidence
+				// folded.
+				if i, ok := asmDiag[m.File]; ok {
+					ds[i].Evidence = append(ds[i].Evidence, evidence(m)...)
+					asmCount[m.File]++
+					ds[i].Detail = fmt.Sprintf("%d assembler errors in %s", asmCount[m.File], m.File)
+					continue
+				}
+				asmDiag[m.File], asmCount[m.File] = len(ds), 1
+			}
 			if d, ok := c.crossFromLog(m); ok {
 				ds = append(ds, d)
 			} else if m.Severity == "error" || m.Kind != buildlog.MsgCompileError {
