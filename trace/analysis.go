@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/cgotrace/cgotrace/buildlog"
 	"github.com/cgotrace/cgotrace/elfinspect"
+	"github.com/cgotrace/cgotrace/pkgconfig"
 	"github.com/cgotrace/cgotrace/trace/diag"
 )
 
@@ -35,6 +37,8 @@ type analysis struct {
 	inspector *elfinspect.Inspector
 	// spec is the output file inspected before go build ran.
 	spec *speculation
+	// goSaid is what go build printed on the terminal (bounded).
+	goSaid string
 	// headerReruns are the verbose re-runs of failed #includes.
 	headerReruns []headerRerun
 }
@@ -69,8 +73,9 @@ func (a *analysis) run(ctx context.Context, code int) {
 		t0 := time.Now()
 		a.loadPackages(ctx, f)
 		phase("go list and #cgo lines", t0)
-		if !o.NoRerun && a.chainIncomplete(f) {
+		if reason := a.forensicReason(f); !o.NoRerun && reason != "" {
 			t0 = time.Now()
+			o.Log.WithField("reason", reason).Debug("forensic rebuild")
 			a.forensicRebuild(ctx)
 			phase("forensic rebuild", t0)
 		}
@@ -111,6 +116,7 @@ func (a *analysis) run(ctx context.Context, code int) {
 			if i == 0 && a.forensic != nil {
 				for j := range p.Steps {
 					p.Steps[j].Reconstructed = true
+					p.Steps[j].Argv = withoutNonce(p.Steps[j].Argv)
 				}
 			}
 			if !seenPkg[p.ImportPath] {
@@ -145,7 +151,13 @@ func (a *analysis) run(ctx context.Context, code int) {
 		a.rep.Cache = a.cacheReport(ctx)
 	}
 	if code != 0 && !hasError(a.rep.Diagnoses) {
-		a.rep.Diagnoses = append(a.rep.Diagnoses, a.unexplained(code))
+		if len(a.log.Blocks) == 0 && len(a.log.HostLinks) == 0 && strings.TrimSpace(a.goSaid) != "" {
+			// go stopped before building (go build -bogus-flag exits
+			// 2): no step failed, and no diagnosis is invented.
+			a.rep.Command.Output = strings.TrimSpace(a.goSaid)
+		} else {
+			a.rep.Diagnoses = append(a.rep.Diagnoses, a.unexplained(code))
+		}
 	}
 	for i := range a.rep.Packages {
 		a.rep.Packages[i].Failed = a.rep.Packages[i].Failed || failedIn(a.log, a.rep.Packages[i].ImportPath)
@@ -246,28 +258,28 @@ func lookPathOr(cmd string) string {
 	return cmd
 }
 
-// loadPackages asks go list for the build's packages and reads the #cgo
-// lines of those that import "C" (also of files cgo being off excluded).
+// loadPackages asks go list for the build's packages, with the build's
+// flags and environment, and keeps of each cgo package the #cgo lines go
+// applied (see appliedDirectives). With cgo off, go lists the cgo files
+// as ignored: those still tell that the package imports "C".
 func (a *analysis) loadPackages(ctx context.Context, f *Facts) {
 	pkgs, err := goList(ctx, a.o.Runner, a.o.Go, a.o.Dir, a.o.Env, a.o.Args)
 	if err != nil {
 		a.o.Log.WithError(err).Debug("go list failed")
 	}
+	ts := newTagSet(a.goEnv, a.o.Args)
 	for _, lp := range pkgs {
 		p := &Package{ImportPath: lp.ImportPath, Dir: lp.Dir}
-		files := append(append([]string(nil), lp.CgoFiles...), lp.IgnoredGoFiles...)
-		for _, name := range files {
-			ds, err := ReadDirectives(filepath.Join(lp.Dir, name))
-			if err != nil {
-				continue
-			}
-			if importsC(filepath.Join(lp.Dir, name)) {
-				p.importsC = true
-			}
-			p.Directives = append(p.Directives, ds...)
-		}
 		if len(lp.CgoFiles) > 0 {
 			p.importsC = true
+			p.Directives = appliedDirectives(lp, ts)
+		} else if !ts.cgo {
+			for _, name := range lp.IgnoredGoFiles {
+				if importsC(filepath.Join(lp.Dir, name)) {
+					p.importsC = true
+					break
+				}
+			}
 		}
 		if p.importsC {
 			f.Packages[p.ImportPath] = p
@@ -284,25 +296,77 @@ func importsC(path string) bool {
 	return bytes.Contains(src, []byte(`import "C"`)) || bytes.Contains(src, []byte("\t\"C\"\n"))
 }
 
-// chainIncomplete reports whether a cgo package of the failed build did
-// not run its cgo steps in the log: it came from the build cache, and the
-// cache may even have changed the error (golang/go#24355).
-func (a *analysis) chainIncomplete(f *Facts) bool {
+// forensicReason says why the log lacks the failed step, or "" when it
+// has it. go build's log shows every step it ran, and a failed step is
+// never cached, so the log lacks it only when
+//   - a failed package ran no command in the log (its error came without
+//     the command that printed it), or
+//   - the link failed and a cgo package on it came from the build cache
+//     with flags from a pkg-config call that fails now: the call that
+//     would have failed first is not in the log (golang/go#24355).
+//
+// A cgo package that did not run because another one failed first, or
+// whose cached #cgo flags are known from go list, is no reason.
+func (a *analysis) forensicReason(f *Facts) string {
 	if a.goEnv["CGO_ENABLED"] != "1" {
-		return false
+		return ""
 	}
 	ran := map[string]bool{}
 	for _, r := range a.log.Records {
-		if r.Step == KindCgo {
+		if r.Kind == buildlog.RecCommand && r.ImportPath != "" {
 			ran[r.ImportPath] = true
 		}
 	}
-	for path, p := range f.Packages {
-		if len(p.Directives) > 0 && !ran[path] {
-			return true
+	linkFailed := false
+	for _, h := range a.log.HostLinks {
+		if h.Failed {
+			linkFailed = true
+			if h.ImportPath != "" {
+				ran[h.ImportPath] = true
+			}
 		}
 	}
-	return false
+	failed := append([]string(nil), a.log.FailedPackages...)
+	for i := range a.log.Blocks {
+		if blockFailed(&a.log.Blocks[i]) {
+			failed = append(failed, a.log.Blocks[i].ImportPath)
+		}
+	}
+	for _, path := range failed {
+		if path != "" && !ran[path] && f.Packages[path] != nil {
+			return fmt.Sprintf("the log shows no command of %s, which failed", path)
+		}
+	}
+	if !linkFailed {
+		return ""
+	}
+	for _, path := range sortedPkgPaths(f.Packages) {
+		p := f.Packages[path]
+		if ran[path] {
+			continue
+		}
+		var flags, names []string
+		for _, d := range p.Directives {
+			if d.Verb != "pkg-config" {
+				continue
+			}
+			for _, arg := range d.Args {
+				if strings.HasPrefix(arg, "-") {
+					flags = append(flags, arg)
+				} else {
+					names = append(names, arg)
+				}
+			}
+		}
+		if len(names) == 0 {
+			continue
+		}
+		res, err := pkgconfig.Resolve(names, pkgconfig.Options{Env: pkgconfig.Env(a.o.Env), Dir: p.Dir, Static: slices.Contains(flags, "--static"), PkgConfig: lookPathOr(pkgConfigSetting(a.o.Env))})
+		if err != nil || !res.CflagsOK || !res.LibsOK {
+			return fmt.Sprintf("%s came from the build cache and its pkg-config call (%s) fails now", path, strings.Join(names, " "))
+		}
+	}
+	return ""
 }
 
 // forensicRebuild builds the cgo packages again with a throwaway macro in
@@ -316,7 +380,7 @@ func (a *analysis) forensicRebuild(ctx context.Context) {
 	defer os.RemoveAll(tmp)
 	args := withLdflagsV(a.o.Args, a.goEnv["GOFLAGS"])
 	args = replaceOutput(args, filepath.Join(tmp, "out"))
-	env := setEnv(a.env, "CGO_CFLAGS", strings.TrimSpace(a.goEnv["CGO_CFLAGS"]+" -DCGOTRACE_NONCE="+nonce()))
+	env := setEnv(a.env, "CGO_CFLAGS", strings.TrimSpace(a.goEnv["CGO_CFLAGS"]+" -D"+nonceMacro+"="+nonce()))
 	var out bytes.Buffer
 	// go install's arguments are go build's; go test -c's need go test.
 	goCmd := "build"
@@ -384,4 +448,16 @@ func (a *analysis) attachRerun(lp *linkProbe) {
 			}
 		}
 	}
+}
+
+// withoutNonce drops the forensic rebuild's -DCGOTRACE_NONCE=... from a
+// command: it is cgotrace's, not part of the user's chain.
+func withoutNonce(argv []string) []string {
+	out := argv[:0:0]
+	for _, a := range argv {
+		if !strings.HasPrefix(a, "-D"+nonceMacro+"=") {
+			out = append(out, a)
+		}
+	}
+	return out
 }

@@ -165,7 +165,13 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	}
 	outW := &lineWriter{mu: &mu, dst: rawDst}
 	errW := &lineWriter{mu: &mu, dst: rawDst}
-	echo := newEcho(o.Terminal)
+	// What plain go build would have printed, kept (bounded) for a
+	// failure that is not a build failure (a usage error): its report
+	// says go's own message.
+	said := &boundedBuffer{max: 16 << 10}
+	term := io.MultiWriter(o.Terminal, said)
+	pcCmd := strings.Fields(pkgConfigSetting(o.Env) + " pkg-config")[0]
+	echo := newEcho(term, pcCmd)
 	// While go build runs, read what inspecting its output will need
 	// (a successful build's binary is inspected on the critical path),
 	// and inspect the output file as it is now: a warm build that finds
@@ -181,11 +187,16 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 			spec.run(inspector)
 		})
 	}
+	stdout, stderr := shim.hide(io.MultiWriter(outW, echo)), shim.hide(io.MultiWriter(errW, term))
 	code, runErr := o.Runner.Run(ctx, Cmd{
 		Name: o.Go, Args: instrumentedArgs(o.GoCmd, o.Args), Dir: o.Dir, Env: env,
-		Stdout: io.MultiWriter(outW, echo), Stderr: io.MultiWriter(errW, o.Terminal),
-		Signals: o.Signals,
+		Stdout: stdout, Stderr: stderr, Signals: o.Signals,
 	})
+	for _, w := range []io.Writer{stdout, stderr} {
+		if c, ok := w.(io.Closer); ok {
+			c.Close()
+		}
+	}
 	outW.flush()
 	errW.flush()
 	echo.Close()
@@ -227,7 +238,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 		}
 	}
 	prefetched.Wait()
-	a := &analysis{o: &o, goEnv: goEnv, env: env, log: l, rep: rep, shim: shim, inspector: inspector, spec: spec}
+	a := &analysis{o: &o, goEnv: goEnv, env: env, log: l, rep: rep, shim: shim, inspector: inspector, spec: spec, goSaid: said.String()}
 	if err := a.safeRun(ctx, code); err != nil {
 		// A bug in cgotrace must not change the build's outcome: the
 		// report keeps go build's exit code and says what went wrong.
@@ -236,6 +247,10 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	o.Log.WithField("elapsed", time.Since(start).Round(time.Millisecond)).Debug("report ready")
 	return res, nil
 }
+
+// nonceMacro is the macro of the forensic rebuild's CGO_CFLAGS: never a
+// flag of the user's chain.
+const nonceMacro = "CGOTRACE_NONCE"
 
 // nonce makes a throwaway macro value that misses the build cache for
 // every cgo package and nothing else.
@@ -252,13 +267,13 @@ type echo struct {
 	done chan struct{}
 }
 
-func newEcho(term io.Writer) *echo {
+func newEcho(term io.Writer, pcCmd string) *echo {
 	pr, pw := io.Pipe()
 	e := &echo{pw: pw, done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
 		br := bufio.NewReaderSize(pr, 64<<10)
-		echoBlocks(br, term)
+		echoBlocks(br, term, pcCmd)
 		io.Copy(io.Discard, br)
 	}()
 	return e
@@ -272,4 +287,26 @@ func (e *echo) Write(p []byte) (int, error) {
 func (e *echo) Close() {
 	e.pw.Close()
 	<-e.done
+}
+
+// boundedBuffer keeps the first max bytes written to it.
+type boundedBuffer struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+func (w *boundedBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if n := w.max - len(w.b); n > 0 {
+		w.b = append(w.b, p[:min(n, len(p))]...)
+	}
+	return len(p), nil
+}
+
+func (w *boundedBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return string(w.b)
 }

@@ -12,7 +12,9 @@ import (
 // echoBlocks copies to term what plain `go build` prints: every output line
 // of the BuildEvents except the -x trace (command lines, heredocs, WORK=).
 // Lines that are not JSON (go may still print some text) pass through.
-func echoBlocks(r *bufio.Reader, term io.Writer) {
+// pcCmd is the pkg-config command of the build (the first word of
+// PKG_CONFIG): its -x lines are trace too, whatever it is called.
+func echoBlocks(r *bufio.Reader, term io.Writer, pcCmd string) {
 	afterFailed := map[string]bool{} // import path → previous line was "running X failed"
 	for {
 		line, err := r.ReadBytes('\n')
@@ -23,7 +25,7 @@ func echoBlocks(r *bufio.Reader, term io.Writer) {
 				term.Write(line) // not a BuildEvent: go printed text
 			case ok && ev.Action == "build-output" && ev.Output != "":
 				first, _, _ := strings.Cut(ev.Output, "\n")
-				if afterFailed[ev.ImportPath] || !buildlog.IsTraceLine(first) {
+				if afterFailed[ev.ImportPath] || !buildlog.IsTraceLine(first) && !isCommandLine(first, pcCmd) {
 					io.WriteString(term, ev.Output)
 				}
 				afterFailed[ev.ImportPath] = isRunningFailed(first)
@@ -49,4 +51,10 @@ func isRunningFailed(l string) bool {
 			return true
 		}
 	}
+}
+
+// isCommandLine reports whether l runs cmd with flags: how the -x line
+// of a pkg-config call named by PKG_CONFIG starts.
+func isCommandLine(l, cmd string) bool {
+	return cmd != "" && strings.HasPrefix(l, cmd+" -")
 }

@@ -43,7 +43,7 @@ collect2: error: ld returned 1 exit status
 not json: passed through
 `
 	var out bytes.Buffer
-	echoBlocks(bufio.NewReader(strings.NewReader(events)), &out)
+	echoBlocks(bufio.NewReader(strings.NewReader(events)), &out, "pkg-config")
 	if out.String() != want {
 		t.Errorf("echo:\n%s\nwant:\n%s", out.String(), want)
 	}
@@ -84,6 +84,6 @@ func BenchmarkEchoBlocks(b *testing.B) {
 	}
 	b.SetBytes(int64(len(all)))
 	for b.Loop() {
-		echoBlocks(bufio.NewReader(bytes.NewReader(all)), io.Discard)
+		echoBlocks(bufio.NewReader(bytes.NewReader(all)), io.Discard, "")
 	}
 }

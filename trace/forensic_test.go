@@ -3,11 +3,14 @@ package trace
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sirupsen/logrus"
 
 	"github.com/cgotrace/cgotrace/trace/diag"
 )
@@ -54,8 +57,10 @@ func TestForensicRebuild(t *testing.T) {
 		t.Fatalf("precondition: plain go build should fail at the link from the cache; got %v\n%s", err, out)
 	}
 
-	var term bytes.Buffer
-	res, err := Build(context.Background(), BuildOptions{Args: []string{"-o", "app3", "."}, Dir: dir, Env: env, Terminal: &term})
+	var term, logBuf bytes.Buffer
+	lg := logrus.New()
+	lg.Out, lg.Level = &logBuf, logrus.DebugLevel
+	res, err := Build(context.Background(), BuildOptions{Args: []string{"-o", "app3", "."}, Dir: dir, Env: env, Terminal: &term, Log: lg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,6 +71,14 @@ func TestForensicRebuild(t *testing.T) {
 	}
 	if len(rep.Diagnoses) == 0 || rep.Diagnoses[0].Code != diag.PkgConfigPackageNotFound || rep.Diagnoses[0].Subject["pkg_config_package"] != "gadget" {
 		t.Fatalf("root cause: %+v", rep.Diagnoses)
+	}
+	// The forensic rebuild's own macro is cgotrace's, never the user's.
+	if js, _ := json.Marshal(rep); bytes.Contains(js, []byte(nonceMacro)) {
+		t.Errorf("the report shows %s:\n%s", nonceMacro, js)
+	}
+	// -v says why: the cached package's pkg-config call fails now.
+	if !strings.Contains(logBuf.String(), `msg="forensic rebuild" reason="example.com/cached/gz came from the build cache and its pkg-config call (gadget) fails now"`) {
+		t.Errorf("the -v log does not give the reason of the rebuild:\n%s", logBuf.String())
 	}
 	if !strings.Contains(rep.Diagnoses[0].Detail, "forensic rebuild") {
 		t.Errorf("the diagnosis does not say it comes from the forensic rebuild: %q", rep.Diagnoses[0].Detail)

@@ -2,6 +2,7 @@ package trace
 
 import (
 	"io"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -122,6 +123,15 @@ func markFailedStep(p *Package, l *buildlog.Log) {
 	case strings.HasPrefix(desc, "pkg-config"):
 		want = KindPkgConfig
 	}
+	// A compile error names its file: the C compile of that file is the
+	// step that failed, not whichever compile ran last (go compiles a
+	// package's C files in parallel).
+	if want == "" {
+		if i := compileOfMessageFile(p, l); i >= 0 {
+			p.Steps[i].Failed = true
+			return
+		}
+	}
 	for i := len(p.Steps) - 1; i >= 0; i-- {
 		s := &p.Steps[i]
 		if want != "" && s.Kind != want {
@@ -209,4 +219,35 @@ func reportFromLog(l *buildlog.Log, f *Facts, version string) *Report {
 		}
 	}
 	return rep
+}
+
+// compileOfMessageFile is the index of the package's last C compile step
+// whose source file an error message of the package's blocks names, or -1.
+func compileOfMessageFile(p *Package, l *buildlog.Log) int {
+	files := map[string]bool{}
+	for _, b := range l.Blocks {
+		if b.ImportPath != p.ImportPath {
+			continue
+		}
+		for _, m := range b.Messages {
+			if m.File != "" && m.Severity == "error" {
+				files[filepath.Base(m.File)] = true
+			}
+		}
+	}
+	if len(files) == 0 {
+		return -1
+	}
+	for i := len(p.Steps) - 1; i >= 0; i-- {
+		s := &p.Steps[i]
+		if s.Kind != KindCCCompile {
+			continue
+		}
+		for j := len(s.Argv) - 1; j > 0; j-- {
+			if s.Argv[j-1] == "-c" && files[filepath.Base(s.Argv[j])] {
+				return i
+			}
+		}
+	}
+	return -1
 }

@@ -25,6 +25,7 @@ type listPackage struct {
 	CgoCPPFLAGS    []string
 	CgoCFLAGS      []string
 	CgoCXXFLAGS    []string
+	CgoFFLAGS      []string
 	CgoLDFLAGS     []string
 	CgoPkgConfig   []string
 	Error          *struct{ Err string }
@@ -75,7 +76,7 @@ func goList(ctx context.Context, r Runner, goCmd, dir string, env, userArgs []st
 // goListAll is goList with the standard library.
 func goListAll(ctx context.Context, r Runner, goCmd, dir string, env, userArgs []string) ([]*listPackage, error) {
 	var out, errb bytes.Buffer
-	args := append([]string{"list", "-e", "-json=ImportPath,Dir,Name,Standard,GoFiles,CgoFiles,IgnoredGoFiles,CFiles,CXXFiles,SFiles,CgoCPPFLAGS,CgoCFLAGS,CgoCXXFLAGS,CgoLDFLAGS,CgoPkgConfig,Error", "-deps"}, listArgs(userArgs)...)
+	args := append([]string{"list", "-e", "-json=ImportPath,Dir,Name,Standard,GoFiles,CgoFiles,IgnoredGoFiles,CFiles,CXXFiles,SFiles,CgoCPPFLAGS,CgoCFLAGS,CgoCXXFLAGS,CgoFFLAGS,CgoLDFLAGS,CgoPkgConfig,Error", "-deps"}, listArgs(userArgs)...)
 	code, err := r.Run(ctx, Cmd{Name: goCmd, Args: args, Dir: dir, Env: env, Stdout: &out, Stderr: &errb})
 	if err != nil {
 		return nil, fmt.Errorf("go list: %w", err)

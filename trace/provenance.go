@@ -2,6 +2,8 @@ package trace
 
 import (
 	"path/filepath"
+
+	"github.com/google/shlex"
 	"strconv"
 	"strings"
 )
@@ -54,11 +56,14 @@ func (a *analysis) flagProvenance(p *Package) {
 				arg += argv[i+1]
 			}
 			key := stage + "\x00" + arg
-			if seen[key] {
+			if seen[key] || strings.HasPrefix(arg, "-D"+nonceMacro) {
 				continue
 			}
 			seen[key] = true
 			origin, detail := a.originOf(p, arg, stage)
+			if origin == OriginUnknown && strings.HasPrefix(arg, "-I") && s.Dir != "" && filepath.Clean(arg[2:]) == filepath.Clean(s.Dir) {
+				origin, detail = OriginGo, "go build (the package and work directories)"
+			}
 			p.Flags = append(p.Flags, Flag{Flag: arg, Stage: stage, Origin: origin, Detail: detail})
 		}
 	}
@@ -95,24 +100,41 @@ func splitCgoLdflags(v string) []string {
 }
 
 func (a *analysis) originOf(p *Package, flag, stage string) (origin, detail string) {
-	for _, d := range p.Directives {
-		verbStage := "compile"
-		if strings.EqualFold(d.Verb, "LDFLAGS") {
-			verbStage = "link"
-		}
-		if d.Verb == "pkg-config" || verbStage != stage {
-			continue
-		}
-		for _, arg := range d.Args {
-			if arg == flag || expandDirectiveArg(arg, p.Dir) == flag {
-				return OriginDirective, d.File + ":" + strconv.Itoa(d.Line)
+	// A package's compile flags are its own #cgo lines'; the host link
+	// carries every cgo package's LDFLAGS, the failed package's first.
+	pkgs := []*Package{p}
+	if stage == "link" {
+		for _, q := range a.rep.Packages {
+			if q != p {
+				pkgs = append(pkgs, q)
 			}
 		}
 	}
-	for _, c := range p.PkgConfig {
-		for _, w := range strings.Fields(c.Stdout) {
-			if w == flag {
-				return OriginPkgConfig, strings.Join(pkgConfigPackages(c.Argv), " ")
+	for _, q := range pkgs {
+		for _, d := range q.Directives {
+			verbStage := "compile"
+			if strings.EqualFold(d.Verb, "LDFLAGS") {
+				verbStage = "link"
+			}
+			if d.Verb == "pkg-config" || verbStage != stage {
+				continue
+			}
+			for _, arg := range d.Args {
+				if arg == flag || expandDirectiveArg(arg, q.Dir) == flag || sameArgs([]string{arg}, []string{flag}, q.Dir) {
+					return OriginDirective, directiveRef(p, q, d)
+				}
+			}
+		}
+	}
+	for _, q := range pkgs {
+		for _, c := range q.PkgConfig {
+			if (stage == "link") != (len(c.Argv) > 1 && c.Argv[1] == "--libs") {
+				continue
+			}
+			for _, w := range strings.Fields(c.Stdout) {
+				if w == flag {
+					return OriginPkgConfig, strings.Join(pkgConfigPackages(c.Argv), " ")
+				}
 			}
 		}
 	}
@@ -131,12 +153,20 @@ func (a *analysis) originOf(p *Package, flag, stage string) (origin, detail stri
 			}
 		}
 	}
+	if stage == "link" {
+		if where, ok := a.extldflag(flag); ok {
+			return OriginGo, where
+		}
+	}
 	switch {
-	case strings.HasPrefix(flag, "-I") && (strings.Contains(flag, "$WORK") || strings.Contains(flag, "go-build") || filepath.Clean(flag[2:]) == filepath.Clean(p.Dir)),
-		flag == "-pthread", flag == "-lpthread", strings.HasPrefix(flag, "-Wl,--build-id"),
-		strings.HasPrefix(flag, "-Wl,--export-dynamic-symbol"), strings.HasPrefix(flag, "-Wl,--compress-debug-sections"),
-		strings.HasPrefix(flag, "-Wl,--no-gc-sections"), strings.HasPrefix(flag, "-Wl,-z,"), flag == "-Wl,-Bsymbolic":
-		return OriginGo, "go build / cmd/link"
+	case strings.HasPrefix(flag, "-I") && (strings.Contains(flag, "$WORK") || strings.Contains(flag, "go-build") || filepath.Clean(flag[2:]) == filepath.Clean(p.Dir)):
+		return OriginGo, "go build (the package and work directories)"
+	case flag == "-pthread", flag == "-Wl,--no-gc-sections":
+		return OriginGo, "go build (GOGCCFLAGS)"
+	case flag == "-lpthread":
+		return OriginGo, "runtime/cgo's #cgo LDFLAGS"
+	case stage == "link" && cmdLinkFlag(flag):
+		return OriginGo, "cmd/link"
 	}
 	if v := a.goEnv["CGO_LDFLAGS"]; stage == "link" && containsWord(v, flag) {
 		return OriginEnv, "CGO_LDFLAGS (go env)"
@@ -145,6 +175,91 @@ func (a *analysis) originOf(p *Package, flag, stage string) (origin, detail stri
 		return OriginEnv, "CGO_CFLAGS (go env)"
 	}
 	return OriginUnknown, ""
+}
+
+// directiveRef is a #cgo line as a flag's detail: file:line in the
+// flag's own package, import/path/file:line in another.
+func directiveRef(own, q *Package, d Directive) string {
+	ref := d.File + ":" + strconv.Itoa(d.Line)
+	if q != own {
+		ref = q.ImportPath + "/" + ref
+	}
+	return ref
+}
+
+// cmdLinkFlag reports whether cmd/link puts flag on the host link of its
+// own accord (cmd/link/internal/ld/lib.go hostlink): the build ID, the
+// exported cgo symbols, debug compression, and the build mode's flags.
+func cmdLinkFlag(flag string) bool {
+	for _, p := range []string{"-Wl,--build-id", "-Wl,--export-dynamic-symbol", "-Wl,--compress-debug-sections",
+		"-Wl,-z,", "-Wl,-Bsymbolic", "-Wl,--dynamic-linker", "-Wl,-headerpad", "-Wl,-rpath,$ORIGIN",
+		"-Wl,--start-group", "-Wl,--end-group", "-Wl,-soname", "-Wl,--enable-new-dtags", "-Wl,--hash-style"} {
+		if strings.HasPrefix(flag, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// extldflag tells whether a host link flag is one of the user's
+// -ldflags=-extldflags=... words (the command line's -ldflags, else
+// GOFLAGS'), and says where it was given.
+func (a *analysis) extldflag(flag string) (string, bool) {
+	where := "-ldflags=-extldflags (go build command line)"
+	ldflags := ""
+	flags, _ := scanGoArgs(a.o.Args)
+	if f, ok := lastFlag(flags, "ldflags"); ok {
+		ldflags = f.Value
+	} else {
+		gf, _ := scanGoArgs(strings.Fields(a.goEnv["GOFLAGS"]))
+		f, ok := lastFlag(gf, "ldflags")
+		if !ok {
+			return "", false
+		}
+		ldflags, where = f.Value, "-ldflags=-extldflags (GOFLAGS)"
+	}
+	for _, w := range extldflags(ldflags) {
+		if w == flag {
+			return where, true
+		}
+	}
+	return "", false
+}
+
+// extldflags are the words of the -extldflags of a go build -ldflags
+// value ("-s -extldflags '-static -lm'", or the pattern form
+// "all=-extldflags=-static").
+func extldflags(ldflags string) []string {
+	if ldflags != "" && ldflags[0] != '-' {
+		if _, v, ok := strings.Cut(ldflags, "="); ok {
+			ldflags = v
+		}
+	}
+	words, err := shlex.Split(ldflags)
+	if err != nil {
+		words = strings.Fields(ldflags)
+	}
+	var out []string
+	for i := 0; i < len(words); i++ {
+		w := strings.TrimPrefix(words[i], "-")
+		w = strings.TrimPrefix(w, "-")
+		var v string
+		switch {
+		case strings.HasPrefix(w, "extldflags="):
+			v = w[len("extldflags="):]
+		case w == "extldflags" && i+1 < len(words):
+			i++
+			v = words[i]
+		default:
+			continue
+		}
+		vs, err := shlex.Split(v)
+		if err != nil {
+			vs = strings.Fields(v)
+		}
+		out = vs // a later -extldflags replaces an earlier one
+	}
+	return out
 }
 
 func containsWord(s, w string) bool {

@@ -35,6 +35,10 @@ type Command struct {
 	Argv     []string `json:"argv"`
 	Dir      string   `json:"dir,omitempty"`
 	ExitCode int      `json:"exit_code"`
+	// Output is go's own message when go failed without building
+	// anything (a usage error, a package that cannot be loaded): there
+	// is no build failure to diagnose.
+	Output string `json:"output,omitempty"`
 }
 
 // Toolchain describes the Go and C toolchains the build used.

@@ -79,7 +79,40 @@ func Diagnose(l *buildlog.Log, f *Facts) []diag.Diagnosis {
 	for i := range l.Blocks {
 		ds = append(ds, diagnoseBlock(l, &l.Blocks[i], f)...)
 	}
-	return orderDiagnoses(ds)
+	return orderDiagnoses(foldIntoCross(ds))
+}
+
+// foldIntoCross folds the compile errors of runtime/cgo into the
+// cross-compiler diagnosis when there is one: a C compiler for another
+// target fails on runtime/cgo's C and assembly, and those failures are
+// its evidence, not causes of their own.
+func foldIntoCross(ds []diag.Diagnosis) []diag.Diagnosis {
+	at := -1
+	for i, d := range ds {
+		if d.Code == diag.CrossCCMismatch && d.Package == "runtime/cgo" {
+			at = i
+			break
+		}
+	}
+	if at < 0 {
+		return ds
+	}
+	out := ds[:0:0]
+	var folded []string
+	for i, d := range ds {
+		if i != at && d.Package == "runtime/cgo" && (d.Code == diag.CompileError || d.Code == diag.CrossCCMismatch) {
+			folded = append(folded, d.Evidence...)
+			continue
+		}
+		out = append(out, d)
+	}
+	for i := range out {
+		if out[i].Code == diag.CrossCCMismatch && out[i].Package == "runtime/cgo" {
+			out[i].Evidence = append(out[i].Evidence, folded...)
+			break
+		}
+	}
+	return out
 }
 
 // orderDiagnoses sorts errors before warnings, then by rank, keeping log
@@ -213,6 +246,7 @@ func diagnoseBlock(l *buildlog.Log, b *buildlog.Block, f *Facts) []diag.Diagnosi
 		}
 	}
 	var dsoSym string
+	asmDiag, asmCount := map[string]int{}, map[string]int{}
 	for _, m := range b.Messages {
 		switch m.Kind {
 		case buildlog.MsgPkgConfigNotFound:
@@ -238,6 +272,18 @@ func diagnoseBlock(l *buildlog.Log, b *buildlog.Block, f *Facts) []diag.Diagnosi
 				ds = append(ds, d)
 			}
 		case buildlog.MsgCompileError, buildlog.MsgAssembler, buildlog.MsgUnrecognizedOption:
+			if m.Kind == buildlog.MsgAssembler {
+				// One file fed to the wrong assembler fails on line
+				// after line: one cause, one diagnosis, its evidence
+				// folded.
+				if i, ok := asmDiag[m.File]; ok {
+					ds[i].Evidence = append(ds[i].Evidence, evidence(m)...)
+					asmCount[m.File]++
+					ds[i].Detail = fmt.Sprintf("%d assembler errors in %s", asmCount[m.File], m.File)
+					continue
+				}
+				asmDiag[m.File], asmCount[m.File] = len(ds), 1
+			}
 			if d, ok := c.crossFromLog(m); ok {
 				ds = append(ds, d)
 			} else if m.Severity == "error" || m.Kind != buildlog.MsgCompileError {
@@ -737,6 +783,12 @@ func (c *blockCtx) undefined(ms []buildlog.Message) []diag.Diagnosis {
 				d.Fix = fmt.Sprintf("add %s to #cgo LDFLAGS", defs[0].Flag)
 			}
 		}
+		if pkg, src := c.libraryDirective(m.Object); src != nil {
+			// The reference is in a library a #cgo line links: that
+			// line (and its package) is where the link needs the
+			// definition.
+			d.Package, d.Source = pkg, src
+		}
 		if name, ok := cgoFuncName(m.Function); ok && d.Source == nil {
 			d.Detail = fmt.Sprintf("called from C.%s", name)
 		}
@@ -853,6 +905,55 @@ func (c *blockCtx) directiveSource(verb, arg string) *diag.Source {
 		}
 	}
 	return nil
+}
+
+// libraryDirective finds the #cgo line that links the library an object
+// of a linker message belongs to ("/x/libfoo.a(foo.o)", "/x/libfoo.so"):
+// its -lfoo, -l:libfoo.a or path argument in an applied LDFLAGS line, or
+// the pkg-config line whose --libs carries it. The failed package's lines
+// come first, then the other packages' in import path order.
+func (c *blockCtx) libraryDirective(obj string) (string, *diag.Source) {
+	path := obj
+	if i := strings.IndexByte(path, '('); i > 0 && strings.HasSuffix(path, ")") {
+		path = path[:i]
+	}
+	base := filepath.Base(path)
+	if !strings.HasPrefix(base, "lib") || !(strings.HasSuffix(base, ".a") || strings.Contains(base, ".so")) {
+		return "", nil
+	}
+	name := strings.TrimPrefix(base, "lib")
+	if i := strings.Index(name, ".so"); i >= 0 {
+		name = name[:i]
+	} else {
+		name = strings.TrimSuffix(name, ".a")
+	}
+	want := map[string]bool{"-l" + name: true, "-l:" + base: true, path: true}
+	paths := sortedPkgPaths(c.f.Packages)
+	if c.f.Packages[c.b.ImportPath] != nil {
+		paths = append([]string{c.b.ImportPath}, paths...)
+	}
+	for _, ip := range paths {
+		p := c.f.Packages[ip]
+		for _, d := range p.Directives {
+			switch {
+			case strings.EqualFold(d.Verb, "LDFLAGS"):
+				for _, a := range d.Args {
+					if want[a] || want[expandDirectiveArg(a, p.Dir)] {
+						return ip, &diag.Source{File: d.File, Line: d.Line}
+					}
+				}
+			case d.Verb == "pkg-config":
+				for _, call := range p.PkgConfig {
+					for _, w := range strings.Fields(call.Stdout) {
+						if want[w] {
+							return ip, &diag.Source{File: d.File, Line: d.Line}
+						}
+					}
+				}
+			}
+		}
+	}
+	return "", nil
 }
 
 // packageOfFlag names the package whose #cgo line carries flag, when

@@ -1,6 +1,9 @@
 package trace
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +19,10 @@ type buildShim struct {
 	env    []string
 	record string
 	real   string // the pkg-config program it runs, resolved on PATH
+	// self is the shim's path (PKG_CONFIG during the build); user is
+	// what go build would have run and printed instead: the first word
+	// of the user's PKG_CONFIG, or "pkg-config".
+	self, user string
 }
 
 // newShim points PKG_CONFIG at the cgotrace executable in shim mode, around
@@ -46,7 +53,7 @@ func newShim(o BuildOptions) *buildShim {
 	// defaults on its first call, so a warm build that runs no pkg-config
 	// pays nothing (pkgconfig.ShimEnv would ask up front).
 	env := []string{"PKG_CONFIG=" + o.Self, pkgconfig.EnvShimReal + "=" + real, pkgconfig.EnvShimRecord + "=" + f.Name()}
-	return &buildShim{env: env, record: f.Name(), real: real}
+	return &buildShim{env: env, record: f.Name(), real: real, self: o.Self, user: first[0]}
 }
 
 // pkgConfigSetting is the PKG_CONFIG go build will use: the environment's,
@@ -137,7 +144,7 @@ func (s *buildShim) records() map[string][]PkgConfigCall {
 	for _, r := range recs {
 		argv := append([]string(nil), r.Argv...)
 		if len(argv) > 0 {
-			argv[0] = "pkg-config"
+			argv[0] = s.user
 		}
 		out[r.ImportPath] = append(out[r.ImportPath], PkgConfigCall{
 			Argv: argv, ExitCode: r.ExitCode, Stdout: r.Stdout, Stderr: r.Stderr, PCFiles: r.PCFiles,
@@ -192,4 +199,79 @@ func (a *analysis) reconstructPkgConfig() {
 			p.PkgConfig = append(p.PkgConfig, mk("--libs", res.LibsText, res.LibsOK))
 		}
 	}
+}
+
+// hide returns a writer that passes go build's output on to dst, line by
+// line, with the shim's path put back to the pkg-config command go build
+// would have run: in the -x line of each call ("SHIM --cflags -- x") and
+// in the header of a failed call ("# [SHIM --cflags  -- x]"), in plain
+// text and in the JSON of -json events. What the terminal, the raw log
+// and the report show is then what plain go build would have printed.
+func (s *buildShim) hide(dst io.Writer) io.Writer {
+	if s == nil {
+		return dst
+	}
+	self, _ := json.Marshal(s.self)
+	user, _ := json.Marshal(s.user)
+	return &shimHider{dst: dst,
+		from: []string{s.self + " ", string(self[1:len(self)-1]) + " "},
+		to:   []string{s.user + " ", string(user[1:len(user)-1]) + " "}}
+}
+
+type shimHider struct {
+	dst      io.Writer
+	from, to []string
+	buf      []byte
+}
+
+func (h *shimHider) Write(p []byte) (int, error) {
+	h.buf = append(h.buf, p...)
+	i := bytes.LastIndexByte(h.buf, '\n')
+	if i < 0 {
+		return len(p), nil
+	}
+	_, err := io.WriteString(h.dst, h.rewrite(string(h.buf[:i+1])))
+	h.buf = append(h.buf[:0], h.buf[i+1:]...)
+	return len(p), err
+}
+
+// Close writes what is left of an unterminated last line.
+func (h *shimHider) Close() error {
+	if len(h.buf) == 0 {
+		return nil
+	}
+	_, err := io.WriteString(h.dst, h.rewrite(string(h.buf)))
+	h.buf = h.buf[:0]
+	return err
+}
+
+// rewrite replaces the shim's path where go build prints the pkg-config
+// command: at the start of a line (of text, or of a JSON Output string,
+// or after an escaped newline in it) and after "# [".
+func (h *shimHider) rewrite(s string) string {
+	for k, from := range h.from {
+		if !strings.Contains(s, from) {
+			continue
+		}
+		var b strings.Builder
+		for {
+			i := strings.Index(s, from)
+			if i < 0 {
+				break
+			}
+			pre := s[:i]
+			at := i == 0 || strings.HasSuffix(pre, "\n") || strings.HasSuffix(pre, `"Output":"`) ||
+				strings.HasSuffix(pre, `\n`) || strings.HasSuffix(pre, "# [")
+			b.WriteString(pre)
+			if at {
+				b.WriteString(h.to[k])
+			} else {
+				b.WriteString(from)
+			}
+			s = s[i+len(from):]
+		}
+		b.WriteString(s)
+		s = b.String()
+	}
+	return s
 }

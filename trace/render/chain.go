@@ -34,6 +34,9 @@ const (
 	maxChainDirectives = 10
 	maxChainPkgConfig  = 6
 	maxChainFlags      = 8
+	// maxChainPCFiles caps the .pc files named on one pkg-config node
+	// (a failed lookup may have read every .pc file of the system).
+	maxChainPCFiles = 4
 )
 
 // chainNode is one link of the chain.
@@ -184,7 +187,11 @@ func buildChain(r *trace.Report, d *diag.Diagnosis) chain {
 				break
 			}
 			detail := "exit status " + strconv.Itoa(pc.ExitCode)
-			if len(pc.PCFiles) > 0 {
+			switch n := len(pc.PCFiles); {
+			case n > maxChainPCFiles:
+				detail += ", " + strings.Join(pc.PCFiles[:maxChainPCFiles-1], ", ") +
+					", … " + strconv.Itoa(n-maxChainPCFiles+1) + " more .pc files (all in the report)"
+			case n > 0:
 				detail += ", " + strings.Join(pc.PCFiles, ", ")
 			}
 			if pc.Reconstructed {

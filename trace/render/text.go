@@ -34,6 +34,10 @@ const (
 // command → the error), then the other diagnoses and the binaries'
 // missing libraries. Lines longer than Options.Width are folded at word
 // boundaries with a hanging indent; a word is never cut.
+// maxTextEvidence is the most evidence lines of one diagnosis the text
+// report prints (a screen's worth); the report keeps them all.
+const maxTextEvidence = 12
+
 func Text(w io.Writer, r *trace.Report, o Options) error {
 	r, err := canonical(r)
 	if err != nil {
@@ -54,6 +58,13 @@ func Text(w io.Writer, r *trace.Report, o Options) error {
 	}
 
 	rc := rootCause(r)
+	if rc < 0 && r.Command.Output != "" {
+		t.blank()
+		t.line("", "", "go stopped before building anything; it said:", ansiRed)
+		for _, l := range strings.Split(r.Command.Output, "\n") {
+			t.line("  ", "    ", l, "")
+		}
+	}
 	if rc >= 0 {
 		d := &r.Diagnoses[rc]
 		t.blank()
@@ -160,8 +171,15 @@ func (t *textWriter) diagnosisBody(indent string, d *diag.Diagnosis) {
 	}
 	if len(d.Evidence) > 0 {
 		t.line(indent, more, "evidence:", "")
-		for _, e := range d.Evidence {
+		ev := d.Evidence
+		if len(ev) > maxTextEvidence {
+			ev = ev[:maxTextEvidence-1]
+		}
+		for _, e := range ev {
 			t.line(more, more+"  ", e, ansiDim)
+		}
+		if n := len(d.Evidence) - len(ev); n > 0 {
+			t.line(more, more+"  ", fmt.Sprintf("… and %d more lines (all in the report: --format json or --report-dir)", n), ansiDim)
 		}
 	}
 	if d.Fix != "" {
