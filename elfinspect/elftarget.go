@@ -83,10 +83,21 @@ func (in *Inspector) target(o *elfObject) *elfTarget {
 	t := &elfTarget{key: k, musl: isMuslInterp(o.interp)}
 	triplet := multiarch[k]
 	debian := triplet != "" && (in.isDir("/lib/"+triplet) || in.isDir("/usr/lib/"+triplet))
+	var ldso *ldsoFacts
+	if !t.musl {
+		ldso = in.ldso(o.interp, k)
+	}
 	switch {
 	case t.musl:
 		t.defaultDirs = in.muslPath(o.interp)
 		t.lib = "lib"
+	case len(ldso.systemDirs) > 0:
+		// The target's own ld.so says which directories it searches
+		// (what `ld.so --help` lists as "system search path").
+		t.defaultDirs = ldso.systemDirs
+		// $LIB is the first of them, slibdir: lib64 upstream on
+		// x86-64, lib/x86_64-linux-gnu on Debian.
+		t.lib = strings.TrimPrefix(ldso.systemDirs[0], "/")
 	case debian:
 		t.defaultDirs = []string{"/lib/" + triplet, "/usr/lib/" + triplet, "/lib", "/usr/lib"}
 		t.lib = "lib/" + triplet
@@ -176,38 +187,125 @@ var defaultInterp = map[targetKey]string{
 	{elf.ELFCLASS32, elf.ELFDATA2LSB, elf.EM_386}:     "/lib/ld-linux.so.2",
 }
 
-// glibcVersion is the glibc release of the target's ld.so ("2.36"), from
-// the "release version X.Y." string it carries (what `ld.so --version`
-// prints), or "" when the file is not there or says nothing.
+// ldsoFacts is what a glibc ld.so file says about itself, read, never
+// run.
+type ldsoFacts struct {
+	// version is the glibc release ("2.36"), from the "release version
+	// X.Y." string (what `ld.so --version` prints).
+	version string
+	// systemDirs are the compiled-in default directories, in order (what
+	// `ld.so --help` lists as "system search path").
+	systemDirs []string
+}
+
+// glibcVersion is the glibc release of the target's ld.so ("2.36"), or ""
+// when the file is not there or says nothing.
 func (in *Inspector) glibcVersion(interp string, k targetKey) string {
+	return in.ldso(interp, k).version
+}
+
+// ldso reads the target's ld.so (the object's PT_INTERP, else glibc's
+// usual one for the ABI) once. A file of another ABI says nothing.
+func (in *Inspector) ldso(interp string, k targetKey) *ldsoFacts {
 	if interp == "" {
 		interp = defaultInterp[k]
 	}
 	if interp == "" {
-		return ""
+		return &ldsoFacts{}
 	}
-	if v, ok := in.glibcVers[interp]; ok {
-		return v
+	if f, ok := in.ldsos[interp]; ok {
+		return f
 	}
-	v := ""
-	if b, err := in.readFile(interp); err == nil {
-		const marker = "release version "
-		if i := bytes.Index(b, []byte(marker)); i >= 0 {
-			rest := b[i+len(marker):]
-			j := 0
-			for j < len(rest) && j < 16 && (rest[j] == '.' || rest[j] >= '0' && rest[j] <= '9') {
-				j++
-			}
-			if cand := strings.TrimRight(string(rest[:j]), "."); isNumericVersion(cand) {
-				v = cand
-			}
+	f := &ldsoFacts{}
+	if b, err := in.readFile(interp); err == nil && elfHeaderIs(b, k) {
+		f.version = ldsoVersion(b)
+		f.systemDirs = ldsoSystemDirs(b)
+	}
+	if in.ldsos == nil {
+		in.ldsos = map[string]*ldsoFacts{}
+	}
+	in.ldsos[interp] = f
+	return f
+}
+
+// elfHeaderIs reports whether b starts with an ELF header of ABI k.
+func elfHeaderIs(b []byte, k targetKey) bool {
+	if len(b) < 20 || string(b[:4]) != elf.ELFMAG || elf.Class(b[4]) != k.class || elf.Data(b[5]) != k.data {
+		return false
+	}
+	m := uint16(b[18]) | uint16(b[19])<<8
+	if k.data == elf.ELFDATA2MSB {
+		m = uint16(b[18])<<8 | uint16(b[19])
+	}
+	return elf.Machine(m) == k.machine
+}
+
+func ldsoVersion(b []byte) string {
+	const marker = "release version "
+	if i := bytes.Index(b, []byte(marker)); i >= 0 {
+		rest := b[i+len(marker):]
+		j := 0
+		for j < len(rest) && j < 16 && (rest[j] == '.' || rest[j] >= '0' && rest[j] <= '9') {
+			j++
+		}
+		if cand := strings.TrimRight(string(rest[:j]), "."); isNumericVersion(cand) {
+			return cand
 		}
 	}
-	if in.glibcVers == nil {
-		in.glibcVers = map[string]string{}
+	return ""
+}
+
+// ldsoSystemDirs finds glibc's system_dirs in an ld.so (elf/dl-load.c:
+// SYSTEM_DIRS, generated from the configured slibdir and libdir, plus a
+// distribution's own, such as Debian's multiarch directories): a run of
+// NUL-terminated absolute directory names, each ending in a slash, such
+// as "/lib/x86_64-linux-gnu/\0/usr/lib/x86_64-linux-gnu/\0/lib/\0/usr/lib/\0".
+// The names are returned without the trailing slash.
+func ldsoSystemDirs(b []byte) []string {
+	sep := []byte("/\x00/")
+	for off := 0; ; {
+		i := bytes.Index(b[off:], sep)
+		if i < 0 {
+			return nil
+		}
+		i += off
+		off = i + 1
+		// The start of the string that ends at i.
+		start := bytes.LastIndexByte(b[:i], 0) + 1
+		var dirs []string
+		ok := true
+		for p := start; p < len(b) && b[p] == '/'; {
+			e := bytes.IndexByte(b[p:], 0)
+			if e < 0 {
+				ok = false
+				break
+			}
+			d := string(b[p : p+e])
+			if !isSystemDirName(d) {
+				ok = false
+				break
+			}
+			dirs = append(dirs, path.Clean(d))
+			p += e + 1
+		}
+		if ok && len(dirs) >= 2 {
+			return dirs
+		}
 	}
-	in.glibcVers[interp] = v
-	return v
+}
+
+// isSystemDirName is an absolute directory name as SYSTEM_DIRS holds
+// them: ending in "/", printable, with a "lib" component.
+func isSystemDirName(d string) bool {
+	if len(d) < 3 || len(d) > 255 || d[0] != '/' || d[len(d)-1] != '/' || !strings.Contains(d, "lib") {
+		return false
+	}
+	for i := 0; i < len(d); i++ {
+		if c := d[i]; c <= ' ' || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // legacyHWCaps are the subdirectories glibc up to 2.36 searches on x86-64

@@ -80,8 +80,8 @@ type Inspector struct {
 	arena *arena
 	// res is the resolver state reused from binary to binary.
 	res *elfResolver
-	// glibcVers caches glibcVersion by interpreter path.
-	glibcVers map[string]string
+	// ldsos caches what an interpreter file says about itself, by path.
+	ldsos map[string]*ldsoFacts
 
 	cpuOnce  sync.Once
 	cpuFlags map[string]bool

@@ -39,6 +39,10 @@ type BuildOptions struct {
 	NoRerun bool
 	// CacheReport adds the build-cache report (Report.Cache).
 	CacheReport bool
+	// Root is the directory the output's libraries are resolved in, as
+	// if it were "/" (--root); "" decides from the target (see
+	// outputTargetOf).
+	Root string
 	// Terminal receives what plain go build would have printed.
 	Terminal io.Writer
 	// RawLog, when set, receives the raw instrumented log as it comes.

@@ -8,8 +8,11 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/sirupsen/logrus"
+
 	"github.com/cgotrace/cgotrace/elfinspect"
 	"github.com/cgotrace/cgotrace/elfinspect/symindex"
+	"github.com/cgotrace/cgotrace/trace/diag"
 )
 
 // symbols returns the lookup that fills undefined-symbol's defined_in: an
@@ -84,6 +87,7 @@ func (a *analysis) inspectOutputs(ctx context.Context) {
 			return
 		}
 	}
+	a.forTarget(ctx, b)
 	a.rep.Binaries = append(a.rep.Binaries, b)
 	if tc := a.rep.Toolchain; tc != nil && tc.GoVersion == "" && b.Go != nil {
 		// What the build used, as the binary records it.
@@ -162,10 +166,38 @@ func explicitOutputFile(o *BuildOptions) string {
 
 // newOutputInspector is the Inspector for a build's output: the loader
 // as the program would run from the build's directory and environment.
+// A cross build's output is resolved in the target's sysroot, without
+// this machine's LD_LIBRARY_PATH and LD_PRELOAD.
 func newOutputInspector(o *BuildOptions) *elfinspect.Inspector {
-	ldPath, _ := envValue(o.Env, "LD_LIBRARY_PATH")
-	preload, _ := envValue(o.Env, "LD_PRELOAD")
-	return elfinspect.NewInspector(elfinspect.Options{LDLibraryPath: ldPath, Preload: preload, Cwd: o.Dir})
+	t := outputTargetOf(context.Background(), o)
+	opts := elfinspect.Options{Root: t.root, Cwd: o.Dir}
+	if !t.cross {
+		opts.LDLibraryPath, _ = envValue(o.Env, "LD_LIBRARY_PATH")
+		opts.Preload, _ = envValue(o.Env, "LD_PRELOAD")
+	}
+	return elfinspect.NewInspector(opts)
+}
+
+// forTarget keeps what resolving b means for the build's target: for a
+// cross binary without a sysroot, nothing (this machine's libraries are
+// another ABI's), which the log says.
+func (a *analysis) forTarget(ctx context.Context, b *elfinspect.Binary) {
+	t := outputTargetOf(ctx, a.o)
+	if t.root != "" {
+		a.o.Log.WithFields(logrus.Fields{"root": t.root, "from": t.how}).Debug("output resolved in the target's root")
+	}
+	if !t.unresolved || b.Format != "elf" {
+		return
+	}
+	b.Libraries, b.Missing = nil, nil
+	kept := b.Diagnoses[:0]
+	for _, d := range b.Diagnoses {
+		if d.Code != diag.RuntimeLibraryMissing {
+			kept = append(kept, d)
+		}
+	}
+	b.Diagnoses = kept
+	a.o.Log.Info(t.how)
 }
 
 // outputPath is the file go build wrote: -o FILE, -o DIR/ + the package

@@ -323,11 +323,7 @@ func diagnoseBlock(l *buildlog.Log, b *buildlog.Block, f *Facts) []diag.Diagnosi
 				fmt.Sprintf("%s was compiled without -fPIC and cannot be linked into a position-independent executable or shared object", m.Object),
 				"rebuild the library with -fPIC (CFLAGS=-fPIC), or drop -buildmode=pie/c-shared"))
 		case buildlog.MsgStaticNSS:
-			d := c.simple(m, diag.StaticGlibcNSS, "symbol", m.Symbol,
-				fmt.Sprintf("the static binary calls %s, which glibc loads through NSS at run time", m.Symbol),
-				"build with -tags netgo,osusergo so Go's own resolver and user lookup are used, link against musl, or accept that the binary needs the same glibc at run time")
-			d.Severity = diag.Warning
-			ds = append(ds, d)
+			ds = append(ds, c.staticGlibc(m))
 		case buildlog.MsgNeededNotFound:
 			ds = append(ds, c.simple(m, diag.LibraryNotFound, "library", m.Library,
 				fmt.Sprintf("%s, a dependency of %s, is not on the linker's search path", m.Library, m.Object),
@@ -988,4 +984,43 @@ func badLinkInput(ms []buildlog.Message) (buildlog.Message, bool) {
 		}
 	}
 	return buildlog.Message{}, false
+}
+
+// staticGlibc is ld's "Using 'X' in statically linked applications
+// requires at runtime the shared libraries from the glibc version used for
+// linking". For an NSS function (getaddrinfo, getpwnam_r ...) glibc loads
+// libnss_*.so.2 at run time, and Go's netgo,osusergo tags replace the
+// callers in net and os/user. dlopen is another thing: C code of the
+// build loads shared objects itself, which then need the glibc the binary
+// was linked with; those tags leave it where it is.
+func (c *blockCtx) staticGlibc(m buildlog.Message) diag.Diagnosis {
+	var d diag.Diagnosis
+	if m.Symbol != "dlopen" {
+		d = c.simple(m, diag.StaticGlibcNSS, "symbol", m.Symbol,
+			fmt.Sprintf("the static binary calls %s, which glibc loads through NSS at run time", m.Symbol),
+			"build with -tags netgo,osusergo so Go's own resolver and user lookup are used, link against musl, or accept that the binary needs the same glibc at run time")
+		d.Severity = diag.Warning
+		return d
+	}
+	where := ""
+	switch {
+	case m.Function != "" && m.File != "":
+		where = fmt.Sprintf(" (%s, in %s)", m.Function, filepath.Base(m.File))
+	case m.Function != "":
+		where = " (in " + m.Function + ")"
+	case m.File != "":
+		where = " (in " + filepath.Base(m.File) + ")"
+	}
+	fix := "turn off the library's loading of shared objects (its own build tag or define), or link dynamically (drop -extldflags=-static); -tags netgo,osusergo does not remove dlopen, it replaces only Go's resolver and user lookup"
+	if strings.Contains(m.File, "/mattn/go-sqlite3") {
+		// go-sqlite3's sqlite3_load_extension_omit.go: the tag adds
+		// -DSQLITE_OMIT_LOAD_EXTENSION, which leaves out unixDlOpen.
+		fix = "build with -tags sqlite_omit_load_extension (github.com/mattn/go-sqlite3 then leaves out load_extension and its dlopen), or link dynamically (drop -extldflags=-static); -tags netgo,osusergo does not remove dlopen"
+	}
+	d = c.simple(m, diag.StaticGlibcNSS, "symbol", m.Symbol,
+		fmt.Sprintf("the static binary calls dlopen%s: the shared objects it loads at run time need the glibc version it was linked with", where),
+		fix)
+	d.Detail = "this is dlopen, not NSS: in a static glibc binary dlopen loads the system's ld.so and libc.so.6 next to the object, and they must be the glibc version the binary was linked with"
+	d.Severity = diag.Warning
+	return d
 }

@@ -25,6 +25,7 @@ type buildOptions struct {
 	cacheRep  bool
 	goPath    string
 	goCmd     string
+	root      string
 	goArgs    []string
 	help      bool
 }
@@ -32,7 +33,7 @@ type buildOptions struct {
 // buildFlags are the long flags `build` owns; the bool says whether the
 // flag takes a value.
 var buildFlags = map[string]bool{
-	"format": true, "output": true, "report-dir": true, "go": true, "go-cmd": true,
+	"format": true, "output": true, "report-dir": true, "go": true, "go-cmd": true, "root": true,
 	"keep-work": false, "no-rerun": false, "cache-report": false, "help": false,
 }
 
@@ -79,6 +80,8 @@ func parseBuildArgs(args []string) (*buildOptions, error) {
 			o.reportDir = val
 		case "go":
 			o.goPath = val
+		case "root":
+			o.root = val
 		case "go-cmd":
 			if val != "build" && val != "install" && val != "test" {
 				return nil, usageErrorf("--go-cmd must be build, install or test, not %q", val)
@@ -112,13 +115,15 @@ func isTestCFlag(a string) bool {
 
 func newBuildCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "build [--format F] [--output FILE] [--report-dir DIR] [--keep-work] [--no-rerun] [--cache-report] [--go PATH] [--go-cmd build|install|test] [go build flags] [packages]",
+		Use:   "build [--format F] [--output FILE] [--report-dir DIR] [--keep-work] [--no-rerun] [--cache-report] [--go PATH] [--go-cmd build|install|test] [--root DIR] [go build flags] [packages]",
 		Short: "Run go build instrumented and explain why it failed",
 		Long: `build runs go build with your arguments, unchanged and in order, plus -x -json
 -work, and a recording PKG_CONFIG shim. The terminal shows what plain go build
 prints; when the build fails, cgotrace rebuilds the chain #cgo line →
 pkg-config → gcc → linker per package and names the root cause with a fix.
-Its own flags are long-form only; -- ends them. The exit code is go build's.`,
+Its own flags are long-form only; -- ends them. The exit code is go build's.
+A successful build's binary is resolved as the loader would: on this machine,
+or for a cross build in the C cross compiler's sysroot, or in --root DIR.`,
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o, err := parseBuildArgs(args)
@@ -152,7 +157,7 @@ func runBuild(ctx context.Context, g *globals, o *buildOptions) error {
 
 	res, err := trace.Build(ctx, trace.BuildOptions{
 		GoCmd: o.goCmd, Args: o.goArgs, Go: o.goPath, Dir: dir, Env: os.Environ(),
-		KeepWork: o.keepWork, NoRerun: o.noRerun, CacheReport: o.cacheRep, Terminal: g.stderr, Signals: sigs,
+		KeepWork: o.keepWork, NoRerun: o.noRerun, CacheReport: o.cacheRep, Root: o.root, Terminal: g.stderr, Signals: sigs,
 		Self: self, Version: toolVersion(), Log: g.log,
 	})
 	if res != nil && res.RawLog != "" {

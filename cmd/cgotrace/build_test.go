@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -31,6 +32,12 @@ func TestParseBuildArgs(t *testing.T) {
 		if o.format != tt.format || o.output != tt.output || o.keepWork != tt.keep {
 			t.Errorf("%q: got format %q output %q keep %v", tt.args, o.format, o.output, o.keepWork)
 		}
+	}
+	if o, err := parseBuildArgs([]string{"--root", "/srv/arm64", "-o", "app", "."}); err != nil || o.root != "/srv/arm64" || !slices.Equal(o.goArgs, []string{"-o", "app", "."}) {
+		t.Errorf("--root: %v, root %q, go args %q", err, o.root, o.goArgs)
+	}
+	if o, err := parseBuildArgs([]string{"--root=/srv/arm64", "."}); err != nil || o.root != "/srv/arm64" {
+		t.Errorf("--root=: %v, root %q", err, o.root)
 	}
 	for _, good := range [][]string{{"--go-cmd", "test", "-c", "-o", "x.test", "./pkg"}, {"--go-cmd=test", "./pkg", "-c"}} {
 		o, err := parseBuildArgs(good)

@@ -1,0 +1,162 @@
+package distpkg
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestKnownNames: the names issue 13 found wrong or missing, as Debian's
+// index has them.
+func TestKnownNames(t *testing.T) {
+	d := Debian()
+	if !strings.Contains(d.Source, "debian") || !strings.Contains(d.Source, "apt-file") {
+		t.Errorf("source %q does not say where the table came from", d.Source)
+	}
+	for pc, want := range map[string]string{
+		"libzmq":        "libzmq3-dev", // not libzmq-dev
+		"portaudio-2.0": "portaudio19-dev",
+		"libusb-1.0":    "libusb-1.0-0-dev", // not libusb-1.0-dev
+		"zlib":          "zlib1g-dev",       // not libzlib-dev
+		"openssl":       "libssl-dev",       // not libopenssl-dev
+		"glib-2.0":      "libglib2.0-dev",   // not libglib-2.0-dev
+		"alsa":          "libasound2-dev",
+		"sqlite3":       "libsqlite3-dev",
+	} {
+		if got := d.PCFile(pc); !slices.Equal(got, []string{want}) {
+			t.Errorf("PCFile(%s) = %q, want [%s]", pc, got, want)
+		}
+	}
+	// libcurl.pc is in three alternative packages; none is "libcurl-dev".
+	if got := d.PCFile("libcurl"); len(got) != 3 || !slices.Contains(got, "libcurl4-openssl-dev") || slices.Contains(got, "libcurl-dev") {
+		t.Errorf("PCFile(libcurl) = %q", got)
+	}
+	for h, want := range map[string]string{
+		"rocksdb/c.h":             "librocksdb-dev",
+		"X11/Xcursor/Xcursor.h":   "libxcursor-dev",
+		"zlib.h":                  "zlib1g-dev",
+		"openssl/ssl.h":           "libssl-dev",
+		"libusb-1.0/libusb.h":     "libusb-1.0-0-dev",
+		"alsa/asoundlib.h":        "libasound2-dev",
+		"X11/Xlib.h":              "libx11-dev",
+		"sqlite3.h":               "libsqlite3-dev",
+		"zmq.h":                   "libzmq3-dev",
+		"portaudio.h":             "portaudio19-dev",
+		"systemd/sd-journal.h":    "libsystemd-dev",
+		"./X11/Xcursor/Xcursor.h": "libxcursor-dev",
+	} {
+		if got, _ := d.Header(h); !slices.Equal(got, []string{want}) {
+			t.Errorf("Header(%s) = %q, want [%s]", h, got, want)
+		}
+	}
+	for lib, want := range map[string]string{
+		"libz.so": "zlib1g-dev", "libssl.so": "libssl-dev", "libcrypto.so": "libssl-dev",
+		"libm.so": "libc6-dev", "libpthread.a": "libc6-dev", "libusb-1.0.so": "libusb-1.0-0-dev",
+		"libzmq.so": "libzmq3-dev", "libportaudio.so": "portaudio19-dev", "libasound.so": "libasound2-dev",
+	} {
+		if got := d.Library(lib); !slices.Equal(got, []string{want}) {
+			t.Errorf("Library(%s) = %q, want [%s]", lib, got, want)
+		}
+	}
+	// libstdc++'s development files are gcc's own, one package per gcc
+	// version; each version's libstdc++.so maps to its own package.
+	n := 0
+	for k, v := range d.rows {
+		if major, ok := strings.CutSuffix(strings.TrimPrefix(k, "g\t"), "/libstdc++.so"); ok && strings.HasPrefix(k, "g\t") {
+			n++
+			if !slices.Contains(v, "libstdc++-"+major+"-dev") {
+				t.Errorf("gcc %s libstdc++.so: %q, want libstdc++-%s-dev", major, v, major)
+			}
+		}
+	}
+	if n < 2 {
+		t.Errorf("%d gcc versions with libstdc++.so in the table, want several", n)
+	}
+	for _, none := range []string{"no-such-package-xyz", "../etc/passwd", ""} {
+		if got := d.PCFile(none); got != nil {
+			t.Errorf("PCFile(%q) = %q, want nothing", none, got)
+		}
+		if got, _ := d.Header(none); got != nil {
+			t.Errorf("Header(%q) = %q, want nothing", none, got)
+		}
+	}
+}
+
+func TestPhrase(t *testing.T) {
+	d := &Table{Distro: "Debian"}
+	for _, tc := range []struct {
+		pkgs []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"zlib1g-dev"}, "Debian: zlib1g-dev"},
+		{[]string{"a-dev", "b-dev", "c-dev"}, "Debian: a-dev, b-dev or c-dev (any one)"},
+	} {
+		if got := d.Phrase(tc.pkgs); got != tc.want {
+			t.Errorf("Phrase(%q) = %q, want %q", tc.pkgs, got, tc.want)
+		}
+	}
+}
+
+// TestAgainstAptFile spot-checks the table against the index it came
+// from, when apt-file (and its downloaded Contents files) is here: every
+// .pc of a few packages, in one apt-file search (about 10 s).
+func TestAgainstAptFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: apt-file search reads the whole Contents index")
+	}
+	if _, err := exec.LookPath("apt-file"); err != nil {
+		t.Skip("apt-file not installed: nothing to compare the table with")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "apt-file", "search", "-x",
+		`^/usr/lib/x86_64-linux-gnu/pkgconfig/(libzmq|portaudio-2\.0|libusb-1\.0|zlib|openssl|glib-2\.0|libcurl|xcursor|rocksdb)\.pc$`).Output()
+	if err != nil || len(out) == 0 {
+		t.Skipf("apt-file search: %v (no Contents files? run apt-file update)", err)
+	}
+	want := map[string][]string{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		pkg, file, ok := strings.Cut(sc.Text(), ": ")
+		if !ok {
+			continue
+		}
+		name := strings.TrimSuffix(file[strings.LastIndexByte(file, '/')+1:], ".pc")
+		want[name] = append(want[name], pkg)
+	}
+	if len(want) < 9 {
+		t.Fatalf("apt-file found %d of the 9 .pc files: %s", len(want), out)
+	}
+	d := Debian()
+	for name, pkgs := range want {
+		slices.Sort(pkgs)
+		if got := d.PCFile(name); !slices.Equal(got, pkgs) {
+			t.Errorf("%s.pc: table %q, apt-file %q", name, got, pkgs)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write([]byte("# src\np\tzlib\tzlib1g-dev\nh\trocksdb/\tlibrocksdb-dev\nbad line\n"))
+	zw.Close()
+	f.Add(b.Bytes())
+	f.Add([]byte{0x1f, 0x8b})
+	f.Fuzz(func(t *testing.T, gz []byte) {
+		tb, err := Parse(gz, "X")
+		if err != nil {
+			return
+		}
+		tb.PCFile("zlib")
+		tb.Header("rocksdb/c.h")
+		tb.Phrase(tb.Library("libz.so"))
+	})
+}
