@@ -602,10 +602,17 @@ func unattributed(line, cur string) msgKind {
 	if isModulePath(line[:i]) {
 		return pkgMessage
 	}
-	if isGoPos(line[:i]) {
+	if isGoPos(line[:i]) || isGoFileMessage(line[:i], line[i+2:]) {
 		return posMessage
 	}
 	return notMessage
+}
+
+// isGoFileMessage matches cmd/go's messages about a whole Go file, which
+// carry no line: "main.go: malformed #cgo argument: >=".
+func isGoFileMessage(file, msg string) bool {
+	return strings.HasSuffix(file, ".go") && !strings.ContainsAny(file, " \t") &&
+		strings.HasPrefix(msg, "malformed #cgo argument: ")
 }
 
 // isGoPos matches a Go source position: FILE.go:LINE or FILE.go:LINE:COL.
