@@ -1221,6 +1221,17 @@ func isGoLinker(p string) bool {
 	return false
 }
 
+// IsRuntimeLoadFailure reports whether a line says that a program go
+// built could not start for want of a shared library (see
+// classifyRuntimeLoad): go run and go test print it without a header.
+func IsRuntimeLoadFailure(line string) bool {
+	if len(line) < 12 {
+		return false
+	}
+	var m Message
+	return classifyRuntimeLoad(line, &m)
+}
+
 // classifyRuntimeLoad recognises a built program that could not start
 // because a shared library is missing (go run, go test): glibc's ld.so,
 // musl's, dyld's, and Windows' STATUS_DLL_NOT_FOUND exit status.

@@ -586,6 +586,9 @@ func unattributed(line, cur string) msgKind {
 	if cur != "" && strings.HasPrefix(line, cur+": ") {
 		return pkgMessage
 	}
+	if IsRuntimeLoadFailure(line) {
+		return goMessage // go run/go test: the program built but could not start
+	}
 	if rest, ok := strings.CutPrefix(line, "package "); ok {
 		if i := strings.Index(rest, ": "); i > 0 && !strings.ContainsAny(rest[:i], " \t") {
 			return pkgMessage

@@ -611,7 +611,7 @@ func (c *blockCtx) failedCStep() *buildlog.Record {
 
 func (c *blockCtx) goError(m buildlog.Message) (diag.Diagnosis, bool) {
 	p := c.f.Packages[c.b.ImportPath]
-	if c.f.GoEnv != nil && c.f.GoEnv["CGO_ENABLED"] == "0" && (p == nil || p.importsC) {
+	if c.f.GoEnv != nil && c.f.GoEnv["CGO_ENABLED"] == "0" && (p == nil || p.importsC) && firstCgoPackageExcluded(c.f) != "" {
 		// The up-front rule has named cgo-disabled already.
 		return diag.Diagnosis{}, false
 	}
