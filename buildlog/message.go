@@ -1,6 +1,7 @@
 package buildlog
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -169,7 +170,9 @@ func (p *msgParser) line(i int, line string) {
 			p.emit(i, m)
 			return
 		}
-		if strings.HasPrefix(line, "      ") && p.attach(i) {
+		// "      _main in main.o", and Apple's "     (maybe you meant: X)"
+		// and "     implicit entry/start for main executable".
+		if strings.HasPrefix(line, "    ") && p.attach(i) {
 			p.appleDetail(line)
 			return
 		}
@@ -381,6 +384,9 @@ func msgContextOf(line string) msgContextKind {
 		return msgCtxAssembler
 	case strings.HasPrefix(line, "Undefined symbols for architecture ") && strings.HasSuffix(line, ":"):
 		return msgCtxApple
+	case strings.HasSuffix(line, ":") && strings.Contains(line, ": In function `"):
+		// binutils < 2.29: "OBJ: In function `f':" (gcc quotes 'f' or ‘f’).
+		return msgCtxLdFunc
 	case strings.HasSuffix(line, ":") && (strings.Contains(line, ": In function ") ||
 		strings.Contains(line, ": In member function ") || strings.HasSuffix(line, ": At top level:") ||
 		strings.Contains(line, ": In instantiation of ") || strings.Contains(line, ": In constructor ") ||
@@ -410,6 +416,9 @@ func gccFuncContext(line string) (file, fn string) {
 // prefix is optional).
 func ldFuncContext(line string) (obj, fn string) {
 	j := strings.LastIndex(line, ": in function ")
+	if j < 0 {
+		j = strings.LastIndex(line, ": In function ")
+	}
 	fn, _, _ = cutToolQuoted(line[j+len(": in function "):])
 	obj = line[:j]
 	if _, rest, ok := splitLdTool(obj); ok {
@@ -733,6 +742,9 @@ func isCompilerTool(p string) bool {
 		return false
 	}
 	b := msgBase(p)
+	if len(b) > 4 && strings.EqualFold(b[len(b)-4:], ".exe") {
+		b = b[:len(b)-4] // MinGW: cc1.exe, gcc.exe, x86_64-w64-mingw32-gcc.exe
+	}
 	switch b {
 	case "gcc", "cc", "g++", "c++", "clang", "clang++", "cc1", "cc1plus", "cc1obj", "lto1", "lto-wrapper", "cpp":
 		return true
@@ -1035,7 +1047,7 @@ func libName(s string) string {
 // classifyGo recognises cmd/go, cmd/cgo and cmd/link messages.
 func classifyGo(line string, m *Message) bool {
 	// cmd/link: "/usr/local/go/pkg/tool/linux_amd64/link: running gcc failed: ...".
-	if j := strings.Index(line, ": "); j > 0 && msgBase(line[:j]) == "link" && !strings.Contains(line[:j], " ") {
+	if j := strings.Index(line, ": "); j > 0 && isGoLinker(line[:j]) {
 		rest := line[j+2:]
 		m.Tool, m.Severity, m.Text = ToolLink, SevError, rest
 		switch {
@@ -1048,6 +1060,10 @@ func classifyGo(line string, m *Message) bool {
 			if strings.HasPrefix(tail, "exec: ") && isNotFound(tail) {
 				m.Kind = MsgCCNotFound
 			}
+		case strings.HasPrefix(rest, "running ") && strings.Contains(rest, " failed: unsuccessful exit status"):
+			// Go <= 1.4: "6l: running clang failed: unsuccessful exit status 0x100".
+			m.Kind = MsgLinkFailed
+			m.Program, _, _ = strings.Cut(rest[len("running "):], " failed: ")
 		case strings.HasPrefix(rest, "internal linking requested but external linking required"):
 			m.Kind = MsgInternalLinking
 		default:
@@ -1063,9 +1079,14 @@ func classifyGo(line string, m *Message) bool {
 			m.Kind = MsgCCNotFound
 			m.Program, _, _ = cutToolQuoted(r[len("C compiler "):])
 		case strings.HasPrefix(r, "exec ") && isNotFound(r):
-			// older Go: cgo: exec gcc: exec: "gcc": executable file not found in $PATH
+			// older Go: cgo: exec gcc: exec: "gcc": executable file not found in $PATH;
+			// Go 1.15 with a space in CC: cgo: exec C:\Program: exec: "C:\\Program": file does not exist
 			m.Kind = MsgCCNotFound
-			m.Program, _, _ = strings.Cut(r[len("exec "):], ":")
+			if j := strings.Index(r, `exec: "`); j >= 0 {
+				m.Program = execProgram(r[j+len("exec: "):])
+			} else {
+				m.Program, _, _ = strings.Cut(r[len("exec "):], ": ")
+			}
 		default:
 			m.Kind = MsgOther
 		}
@@ -1077,7 +1098,7 @@ func classifyGo(line string, m *Message) bool {
 		return true
 	}
 	if j := strings.Index(line, "invalid flag in "); j >= 0 &&
-		(strings.HasPrefix(line[j:], "invalid flag in #cgo ") || strings.HasPrefix(line[j:], "invalid flag in pkg-config ")) {
+		(strings.HasPrefix(line[j:], "invalid flag in #cgo ") || strings.HasPrefix(line[j:], "invalid flag in pkg-config")) {
 		m.Tool, m.Kind, m.Severity, m.Text = ToolGo, MsgInvalidFlag, SevError, line[j:]
 		if k := strings.Index(line[j:], ": "); k >= 0 {
 			f := line[j+k+2:]
@@ -1105,21 +1126,159 @@ func classifyGo(line string, m *Message) bool {
 	}
 	// IMPORTPATH: exec: "pkg-config": executable file not found in $PATH
 	// (and older "pkg-config: exec: ..."), or a compiler run by cmd/go.
+	// The message names the program, not the role it had (CC, CXX,
+	// pkg-config): only its name can tell, and a name like "zig" or
+	// "no-such-cxx" tells nothing (MsgExecNotFound). Which step ran it is
+	// for the reader of the whole log to decide.
 	if j := strings.Index(line, `exec: "`); j >= 0 && isNotFound(line[j:]) {
-		prog, _, _ := cutToolQuoted(line[j+len("exec: "):])
+		prog := execProgram(line[j+len("exec: "):])
 		m.Tool, m.Severity, m.Text, m.Program = ToolGo, SevError, line[j:], prog
-		if isCompilerTool(prog) && !strings.Contains(msgBase(prog), "pkg-config") {
-			m.Kind = MsgCCNotFound
-		} else {
-			m.Kind = MsgPkgConfigNotFound
+		m.Kind = kindOfMissing(prog)
+		return true
+	}
+	// Windows shells: cmd.exe "'gcc' is not recognized as an internal or
+	// external command," and PowerShell "gcc : The term 'gcc' is not
+	// recognized as the name of a cmdlet, ...".
+	if r, ok := strings.CutPrefix(line, "'"); ok {
+		if prog, _, ok := strings.Cut(r, "' is not recognized as an internal or external command"); ok && prog != "" {
+			m.Tool, m.Severity, m.Text, m.Program = ToolGo, SevError, line, strings.Trim(prog, `"`)
+			m.Kind = kindOfMissing(m.Program)
+			return true
 		}
+	}
+	if j := strings.Index(line, "The term '"); j >= 0 && strings.Contains(line[j:], "' is not recognized as the name of a cmdlet") {
+		prog, _, _ := strings.Cut(line[j+len("The term '"):], "'")
+		m.Tool, m.Severity, m.Text, m.Program = ToolGo, SevError, line[j:], prog
+		m.Kind = kindOfMissing(prog)
+		return true
+	}
+	if classifyRuntimeLoad(line, m) {
+		return true
+	}
+	// IMPORTPATH: PROG: exit status N: a command go ran failed and printed
+	// nothing (pkg-config --atleast-version, or the PKG_CONFIG shim of
+	// cgotrace build). Which command it was is in the -x trace.
+	if r, ok := strings.CutSuffix(line, ": exit status "+lastWord(line)); ok && msgIsDigit(lastWord(line)[0]) {
+		prog := ""
+		if j := strings.LastIndex(r, ": "); j >= 0 {
+			prog = r[j+2:]
+		}
+		if prog != "" && !strings.ContainsAny(prog, " \t") && kindOfMissing(prog) != MsgPkgConfigNotFound {
+			m.Tool, m.Kind, m.Severity, m.Program = ToolGo, MsgCommandFailed, SevError, prog
+			m.Text = line[len(r)-len(prog):]
+			return true
+		}
+	}
+	return false
+}
+
+// kindOfMissing classifies a program that could not be started by its
+// name alone: a compiler driver, a pkg-config, or unknown.
+func kindOfMissing(prog string) MessageKind {
+	b := strings.TrimSuffix(strings.ToLower(msgBase(prog)), ".exe")
+	switch {
+	case strings.Contains(b, "pkg-config") || strings.Contains(b, "pkgconf"):
+		return MsgPkgConfigNotFound
+	case isCompilerTool(prog):
+		return MsgCCNotFound
+	}
+	return MsgExecNotFound
+}
+
+// execProgram reads the program of `exec: "gcc": ...`: a Go-quoted
+// string ("C:\\Program" is C:\Program).
+func execProgram(s string) string {
+	if q, _, ok := cutToolQuoted(s); ok {
+		if u, err := strconv.Unquote(`"` + q + `"`); err == nil {
+			return u
+		}
+		return q
+	}
+	return ""
+}
+
+func lastWord(s string) string {
+	if j := strings.LastIndexByte(s, ' '); j >= 0 {
+		s = s[j+1:]
+	}
+	if s == "" {
+		return " " // never a digit
+	}
+	return s
+}
+
+// isGoLinker reports whether a "X: " prefix names cmd/link: link,
+// link.exe (also under C:\Program Files), or the 5l/6l/8l of Go <= 1.4.
+func isGoLinker(p string) bool {
+	b := strings.TrimSuffix(msgBase(p), ".exe")
+	if strings.Contains(p, " ") && !strings.ContainsAny(p, `/\`) {
+		return false
+	}
+	switch b {
+	case "link", "5l", "6l", "7l", "8l", "9l":
 		return true
 	}
 	return false
 }
 
+// IsRuntimeLoadFailure reports whether a line says that a program go
+// built could not start for want of a shared library (see
+// classifyRuntimeLoad): go run and go test print it without a header.
+func IsRuntimeLoadFailure(line string) bool {
+	if len(line) < 12 {
+		return false
+	}
+	var m Message
+	return classifyRuntimeLoad(line, &m)
+}
+
+// classifyRuntimeLoad recognises a built program that could not start
+// because a shared library is missing (go run, go test): glibc's ld.so,
+// musl's, dyld's, and Windows' STATUS_DLL_NOT_FOUND exit status.
+func classifyRuntimeLoad(line string, m *Message) bool {
+	set := func(prog, lib string) bool {
+		m.Tool, m.Kind, m.Severity, m.Program, m.Library, m.Text = ToolGo, MsgRuntimeLoad, SevError, prog, lib, line
+		return true
+	}
+	// glibc: "/tmp/go-build1/b001/exe/app: error while loading shared
+	// libraries: libfoo.so.1: cannot open shared object file: No such file or directory"
+	if j := strings.Index(line, ": error while loading shared libraries: "); j >= 0 {
+		r := line[j+len(": error while loading shared libraries: "):]
+		lib, _, _ := strings.Cut(r, ": ")
+		return set(line[:j], lib)
+	}
+	// musl: "Error loading shared library libfoo.so.1: No such file or
+	// directory (needed by /app)".
+	if r, ok := strings.CutPrefix(line, "Error loading shared library "); ok {
+		lib, rest, _ := strings.Cut(r, ": ")
+		prog := ""
+		if k := strings.Index(rest, "(needed by "); k >= 0 {
+			prog = strings.TrimSuffix(rest[k+len("(needed by "):], ")")
+		}
+		return set(prog, lib)
+	}
+	// dyld: "dyld[4242]: Library not loaded: @rpath/libfoo.dylib", older
+	// "dyld: Library not loaded: libfoo.dylib".
+	if strings.HasPrefix(line, "dyld") {
+		if j := strings.Index(line, ": Library not loaded: "); j > 0 && j < 16 {
+			return set("", strings.TrimSpace(line[j+len(": Library not loaded: "):]))
+		}
+	}
+	// Windows: a missing DLL is STATUS_DLL_NOT_FOUND, 0xc0000135, which
+	// go run prints as "exit status 0xc0000135" (Go >= 1.?) or in decimal
+	// "exit status 3221225781".
+	if r, ok := strings.CutPrefix(line, "exit status "); ok {
+		switch strings.ToLower(r) {
+		case "0xc0000135", "3221225781":
+			return set("", "")
+		}
+	}
+	return false
+}
+
 func isNotFound(s string) bool {
-	return strings.Contains(s, "executable file not found") || strings.HasSuffix(s, "no such file or directory")
+	return strings.Contains(s, "executable file not found") || strings.HasSuffix(s, "no such file or directory") ||
+		strings.HasSuffix(s, "file does not exist")
 }
 
 // classifyPkgConfig recognises pkgconf's and freedesktop pkg-config's
@@ -1134,13 +1293,21 @@ func classifyPkgConfig(line string, m *Message) bool {
 		case strings.HasSuffix(r, " was not found in the pkg-config search path."):
 			return set(MsgPkgConfigPackage, strings.TrimSuffix(r, " was not found in the pkg-config search path."))
 		case strings.HasPrefix(r, "dependency requirement "):
+			// pkgconf: Package dependency requirement 'gadget >= 2.0' could not be satisfied.
 			q, _, _ := cutToolQuoted(r[len("dependency requirement "):])
-			name, _, _ := strings.Cut(q, " ")
+			name, want, _ := strings.Cut(q, " ")
+			m.Wanted = strings.TrimSpace(want)
 			return set(MsgPkgConfigVersion, name)
 		}
 		if q, after, ok := cutToolQuoted(r); ok {
 			switch {
 			case strings.HasPrefix(after, " has version "):
+				// pkgconf: Package 'gadget' has version '1.5.0', required version is '>= 2.0'
+				v, rest, _ := cutToolQuoted(after[len(" has version "):])
+				m.Version = v
+				if w, ok := strings.CutPrefix(rest, ", required version is "); ok {
+					m.Wanted, _, _ = cutToolQuoted(w)
+				}
 				return set(MsgPkgConfigVersion, q)
 			case strings.HasSuffix(after, " not found") || strings.HasSuffix(after, "not found"):
 				return set(MsgPkgConfigPackage, q)
@@ -1153,8 +1320,12 @@ func classifyPkgConfig(line string, m *Message) bool {
 	}
 	if r, ok := strings.CutPrefix(line, "Requested "); ok && strings.Contains(r, " but version of ") {
 		// freedesktop: Requested 'gadget >= 2.0' but version of Gadget is 1.5.0
-		q, _, _ := cutToolQuoted(r)
-		name, _, _ := strings.Cut(q, " ")
+		q, rest, _ := cutToolQuoted(r)
+		name, want, _ := strings.Cut(q, " ")
+		m.Wanted = strings.TrimSpace(want)
+		if k := strings.LastIndex(rest, " is "); k >= 0 {
+			m.Version = strings.TrimSpace(rest[k+len(" is "):])
+		}
 		return set(MsgPkgConfigVersion, name)
 	}
 	if strings.HasSuffix(line, "pkg-config: exit status 1") || strings.Contains(line, "pkg-config: exit status ") {

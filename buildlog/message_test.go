@@ -105,14 +105,14 @@ var messageTests = []struct {
 		Message{Kind: MsgPkgConfigExit, Tool: ToolGo, Severity: SevError, Text: "pkg-config: exit status 1"}},
 	// testdata/logs/pkg-config-version-mismatch-basic.log
 	{"pc-version-requirement", `Package dependency requirement 'gadget >= 2.0' could not be satisfied.`,
-		Message{Kind: MsgPkgConfigVersion, Tool: ToolPkgConfig, Severity: SevError, Package: "gadget",
+		Message{Kind: MsgPkgConfigVersion, Tool: ToolPkgConfig, Severity: SevError, Package: "gadget", Wanted: ">= 2.0",
 			Text: `Package dependency requirement 'gadget >= 2.0' could not be satisfied.`}},
 	{"pc-version-has", `Package 'gadget' has version '1.5.0', required version is '>= 2.0'`,
-		Message{Kind: MsgPkgConfigVersion, Tool: ToolPkgConfig, Severity: SevError, Package: "gadget",
+		Message{Kind: MsgPkgConfigVersion, Tool: ToolPkgConfig, Severity: SevError, Package: "gadget", Wanted: ">= 2.0", Version: "1.5.0",
 			Text: `Package 'gadget' has version '1.5.0', required version is '>= 2.0'`}},
 	// freedesktop pkg-config [I].
 	{"pc-version-freedesktop", `Requested 'gadget >= 2.0' but version of Gadget is 1.5.0`,
-		Message{Kind: MsgPkgConfigVersion, Tool: ToolPkgConfig, Severity: SevError, Package: "gadget",
+		Message{Kind: MsgPkgConfigVersion, Tool: ToolPkgConfig, Severity: SevError, Package: "gadget", Wanted: ">= 2.0", Version: "1.5.0",
 			Text: `Requested 'gadget >= 2.0' but version of Gadget is 1.5.0`}},
 	// #12
 	{"pc-binary-missing", `example.com/nopc: exec: "pkg-config": executable file not found in $PATH`,

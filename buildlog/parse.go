@@ -586,6 +586,9 @@ func unattributed(line, cur string) msgKind {
 	if cur != "" && strings.HasPrefix(line, cur+": ") {
 		return pkgMessage
 	}
+	if IsRuntimeLoadFailure(line) {
+		return goMessage // go run/go test: the program built but could not start
+	}
 	if rest, ok := strings.CutPrefix(line, "package "); ok {
 		if i := strings.Index(rest, ": "); i > 0 && !strings.ContainsAny(rest[:i], " \t") {
 			return pkgMessage
@@ -602,10 +605,17 @@ func unattributed(line, cur string) msgKind {
 	if isModulePath(line[:i]) {
 		return pkgMessage
 	}
-	if isGoPos(line[:i]) {
+	if isGoPos(line[:i]) || isGoFileMessage(line[:i], line[i+2:]) {
 		return posMessage
 	}
 	return notMessage
+}
+
+// isGoFileMessage matches cmd/go's messages about a whole Go file, which
+// carry no line: "main.go: malformed #cgo argument: >=".
+func isGoFileMessage(file, msg string) bool {
+	return strings.HasSuffix(file, ".go") && !strings.ContainsAny(file, " \t") &&
+		strings.HasPrefix(msg, "malformed #cgo argument: ")
 }
 
 // isGoPos matches a Go source position: FILE.go:LINE or FILE.go:LINE:COL.

@@ -141,6 +141,9 @@ const (
 	MsgUnrecognizedOption MessageKind = "unrecognized-option"    // gcc: error: unrecognized command-line option '-marm'
 	MsgAssembler          MessageKind = "assembler"              // Assembler messages / Error: no such instruction
 	MsgInLinkerScript     MessageKind = "linker-script"          // file format not recognized; treating as linker script / syntax error
+	MsgExecNotFound       MessageKind = "exec-not-found"         // pkg: exec: "zig": executable file not found (which tool it was, the message does not say)
+	MsgCommandFailed      MessageKind = "command-failed"         // pkg: /path/prog: exit status 1 (a command go ran failed without output)
+	MsgRuntimeLoad        MessageKind = "runtime-load"           // the built program could not start: error while loading shared libraries, a missing DLL, dyld
 )
 
 // Message is one structured tool message.
@@ -167,6 +170,10 @@ type Message struct {
 	Name      string `json:"name,omitempty"`     // C.name for cgo-unknown-name
 	// Program is the executable a not-found message names (CC, PKG_CONFIG).
 	Program string `json:"program,omitempty"`
+	// Wanted and Version are a pkg-config version constraint that failed
+	// (">= 2.0") and the version installed ("1.5.0"), when printed.
+	Wanted  string `json:"wanted,omitempty"`
+	Version string `json:"version,omitempty"`
 	// Raw holds the line(s) the message was parsed from.
 	Raw []string `json:"raw"`
 }

@@ -89,6 +89,8 @@ func (a *analysis) run(ctx context.Context, code int) {
 		}
 		f.Symbols = a.symbols(ctx)
 		f.VendorGap = vendorGapFinder(ctx, o)
+		f.Mangled = mangler(a.log)
+		f.PkgConfigVersion = a.modversion(ctx)
 		if !o.NoRerun {
 			hp := &headerProbe{runner: o.Runner, cc: a.ccWords(), env: a.env}
 			f.HeaderProbe = func(header string, rec *buildlog.Record, work string) *HeaderProbe {

@@ -102,7 +102,7 @@ func TestBuildCrossOutput(t *testing.T) {
 		t.Errorf("libraries %+v, missing %q: want nothing resolved", b.Libraries, b.Missing)
 	}
 	for _, d := range b.Diagnoses {
-		if d.Code == diag.RuntimeLibraryMissing {
+		if string(d.Kind) == string(diag.RuntimeLibraryMissing) {
 			t.Errorf("without a sysroot: %s", d.Summary)
 		}
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/cgotrace/cgotrace/elfinspect"
 	"github.com/cgotrace/cgotrace/elfinspect/symindex"
-	"github.com/cgotrace/cgotrace/trace/diag"
 )
 
 // symbols returns the lookup that fills undefined-symbol's defined_in: an
@@ -192,7 +191,7 @@ func (a *analysis) forTarget(ctx context.Context, b *elfinspect.Binary) {
 	b.Libraries, b.Missing = nil, nil
 	kept := b.Diagnoses[:0]
 	for _, d := range b.Diagnoses {
-		if d.Code != diag.RuntimeLibraryMissing {
+		if d.Kind != elfinspect.RuntimeLibraryMissing {
 			kept = append(kept, d)
 		}
 	}

@@ -36,6 +36,14 @@ type Facts struct {
 	// VendorGap names the directory go mod vendor left out that a
 	// vendored package's #include of header needed; nil in log-only mode.
 	VendorGap func(importPath, file, header string) *envcheck.VendorGap
+	// PkgConfigVersion is the version of a pkg-config package as the
+	// build's pkg-config reports it (--modversion), or ""; nil in
+	// log-only mode.
+	PkgConfigVersion func(pkg string) string
+	// Mangled maps a C++ name as GNU ld prints it (demangled) to the
+	// mangled name it has in the build's objects, or ""; nil in log-only
+	// mode.
+	Mangled func(demangled string) string
 }
 
 // SymbolDef is a library that defines a symbol.
@@ -249,8 +257,12 @@ func diagnoseBlock(l *buildlog.Log, b *buildlog.Block, f *Facts) []diag.Diagnosi
 	asmDiag, asmCount := map[string]int{}, map[string]int{}
 	for _, m := range b.Messages {
 		switch m.Kind {
-		case buildlog.MsgPkgConfigNotFound:
-			ds = append(ds, c.pkgConfigNotFound(m))
+		case buildlog.MsgPkgConfigNotFound, buildlog.MsgExecNotFound:
+			if m.Tool == buildlog.ToolGo {
+				ds = append(ds, c.execNotFound(m))
+			} else {
+				ds = append(ds, c.pkgConfigNotFound(m))
+			}
 		case buildlog.MsgPkgConfigPackage:
 			ds = append(ds, c.pkgConfigPackage(m))
 		case buildlog.MsgPkgConfigVersion:
@@ -262,7 +274,25 @@ func diagnoseBlock(l *buildlog.Log, b *buildlog.Block, f *Facts) []diag.Diagnosi
 		case buildlog.MsgInvalidFlag, buildlog.MsgMalformedCgoArg:
 			ds = append(ds, c.invalidFlag(m))
 		case buildlog.MsgCCNotFound:
-			ds = append(ds, c.ccNotFound(m))
+			if m.Tool == buildlog.ToolGo {
+				// exec: "x": not found, printed by cmd/go: judged by the
+				// step that ran x, not by x's name.
+				ds = append(ds, c.execNotFound(m))
+			} else {
+				ds = append(ds, c.ccNotFound(m))
+			}
+		case buildlog.MsgCommandFailed:
+			// A command failed silently: only pkg-config is known to
+			// (a version check); anything else is left to the fallback.
+			if argv := c.pkgConfigCall(m); argv != nil {
+				if role, _ := c.roleOf(m.Program); role == rolePkgConfig {
+					ds = append(ds, c.pkgConfigExit(m))
+				}
+			}
+		case buildlog.MsgRuntimeLoad:
+			ds = append(ds, c.runtimeLoad(m))
+		case buildlog.MsgCFilesWithoutCgo:
+			ds = append(ds, c.cgoOff(m, "the package has C source files, which go build compiles only with cgo"))
 		case buildlog.MsgCgoUnknownName:
 			ds = append(ds, c.unknownName(m))
 		case buildlog.MsgHeaderNotFound:
@@ -284,7 +314,9 @@ func diagnoseBlock(l *buildlog.Log, b *buildlog.Block, f *Facts) []diag.Diagnosi
 				}
 				asmDiag[m.File], asmCount[m.File] = len(ds), 1
 			}
-			if d, ok := c.crossFromLog(m); ok {
+			if d, ok := c.compiler32(m); ok {
+				ds = append(ds, d)
+			} else if d, ok := c.crossFromLog(m); ok {
 				ds = append(ds, d)
 			} else if m.Severity == "error" || m.Kind != buildlog.MsgCompileError {
 				ds = append(ds, c.compileError(m))
@@ -470,20 +502,55 @@ func (c *blockCtx) pkgConfigVersion(m buildlog.Message) diag.Diagnosis {
 	d := c.simple(m, diag.PkgConfigVersionMismatch, "pkg_config_package", m.Package,
 		fmt.Sprintf("the installed %s does not meet a version requirement: %s", m.Package, m.Text),
 		fmt.Sprintf("install a newer %s, or point PKG_CONFIG_PATH at a directory with a newer %s.pc", m.Package, m.Package))
+	if m.Wanted != "" {
+		d.Subject["wanted"] = m.Wanted
+	}
+	installed := m.Version
+	if installed == "" && c.f.PkgConfigVersion != nil {
+		installed = c.f.PkgConfigVersion(m.Package)
+	}
+	if installed != "" {
+		d.Subject["installed"] = installed
+	}
 	d.Source = c.directiveSource("pkg-config", "")
 	return d
 }
 
 func (c *blockCtx) pkgConfigExit(m buildlog.Message) diag.Diagnosis {
-	args := strings.Fields(c.b.Desc)
-	pkg := ""
-	if len(args) > 0 {
-		pkg = args[len(args)-1]
+	argv := c.pkgConfigCall(m)
+	wanted, pkgs := pkgConfigVersionFlags(argv)
+	call := strings.Join(argv, " ")
+	if call == "" {
+		call = c.b.Desc
 	}
-	if strings.Contains(c.b.Desc, "version") {
-		d := c.simple(m, diag.PkgConfigVersionMismatch, "pkg_config_package", pkg,
-			fmt.Sprintf("pkg-config failed silently on a version check: %s", c.b.Desc),
-			"install a version of the package that satisfies the #cgo pkg-config line")
+	if len(argv) > 0 {
+		argv[0] = "pkg-config" // not the PKG_CONFIG shim of cgotrace build
+		call = strings.Join(argv, " ")
+	}
+	pkg := ""
+	if len(pkgs) > 0 {
+		pkg = pkgs[len(pkgs)-1]
+	}
+	if wanted != "" {
+		// pkg-config --atleast-version=N (--exact-version, --max-version)
+		// exits 1 and prints nothing when the version does not match.
+		installed := ""
+		if c.f.PkgConfigVersion != nil {
+			for _, p := range pkgs {
+				if v := c.f.PkgConfigVersion(p); v != "" && !versionMeets(v, wanted) {
+					pkg, installed = p, v
+					break
+				}
+			}
+		}
+		d := c.base(m, diag.PkgConfigVersionMismatch)
+		d.Subject = map[string]string{"pkg_config_package": pkg, "wanted": wanted}
+		d.Summary = fmt.Sprintf("%s %s is required (%s), and pkg-config says no without a message", pkg, wanted, call)
+		if installed != "" {
+			d.Subject["installed"] = installed
+			d.Summary = fmt.Sprintf("%s %s is required, but the installed %s is version %s", pkg, wanted, pkg, installed)
+		}
+		d.Fix = fmt.Sprintf("install a version of %s that is %s (or point PKG_CONFIG_PATH at its .pc file), or relax the version option on the #cgo pkg-config line", pkg, wanted)
 		d.Source = c.directiveSource("pkg-config", "")
 		return d
 	}
@@ -509,6 +576,12 @@ func (c *blockCtx) invalidFlag(m buildlog.Message) diag.Diagnosis {
 	if m.Kind == buildlog.MsgMalformedCgoArg {
 		d.Summary = fmt.Sprintf("a #cgo line has an argument go build refuses: %s", m.Flag)
 		d.Fix = "#cgo arguments may not contain & ' # or spaces outside quotes; put the flag in CGO_CFLAGS/CGO_LDFLAGS or in a header"
+		if strings.ContainsAny(m.Flag, "<>=") {
+			// #cgo pkg-config: foo >= 1.2: go build checks each word
+			// (load.SafeArg) before pkg-config could check the version.
+			d.Summary = fmt.Sprintf("a #cgo pkg-config line has a version constraint (%s), which go build refuses before pkg-config runs", m.Flag)
+			d.Fix = "write the constraint as a pkg-config option, which go build allows with a three-part version: #cgo pkg-config: --atleast-version=X.Y.Z foo (or --exact-version=, --max-version=)"
+		}
 	}
 	d.Source = c.directiveSource("", m.Flag)
 	return d
@@ -589,9 +662,19 @@ func (c *blockCtx) failedCStep() *buildlog.Record {
 
 func (c *blockCtx) goError(m buildlog.Message) (diag.Diagnosis, bool) {
 	p := c.f.Packages[c.b.ImportPath]
-	if c.f.GoEnv != nil && c.f.GoEnv["CGO_ENABLED"] == "0" && (p == nil || p.importsC) {
+	if c.f.GoEnv != nil && c.f.GoEnv["CGO_ENABLED"] == "0" && (p == nil || p.importsC) && firstCgoPackageExcluded(c.f) != "" {
 		// The up-front rule has named cgo-disabled already.
 		return diag.Diagnosis{}, false
+	}
+	if reason := cgoOffReason(c.f); reason != "" && !listedPackages(c.f) {
+		// cgo off, and Go names undefined or all files excluded: the
+		// names are defined in the package's files that import "C",
+		// which a build without cgo leaves out.
+		what := "the names it reports undefined are defined in files that import \"C\", which a build without cgo leaves out"
+		if m.Kind == buildlog.MsgBuildConstraints {
+			what = "all its Go files import \"C\" or need cgo, so none is left to build"
+		}
+		return c.cgoOff(m, what), true
 	}
 	d := c.base(m, diag.CompileError)
 	d.Summary = m.Text
@@ -763,14 +846,35 @@ func (c *blockCtx) undefined(ms []buildlog.Message) []diag.Diagnosis {
 		}
 		seen[sym] = true
 		d := c.base(m, diag.UndefinedSymbol)
+		// report-v1: symbol is the linker's name of the symbol (mangled
+		// for C++), demangled the readable one. GNU ld prints C++ names
+		// demangled: the mangled one is read from the build's objects.
+		mangled := m.Mangled
+		if m.Demangled != "" && !strings.HasPrefix(sym, "_Z") && !strings.HasPrefix(sym, "__Z") && c.f.Mangled != nil {
+			if mg := c.f.Mangled(sym); mg != "" {
+				mangled = mg
+			}
+		}
 		d.Subject = map[string]string{"symbol": sym}
-		if m.Demangled != "" && m.Demangled != sym {
+		switch {
+		case mangled != "" && mangled != sym && m.Demangled == sym:
+			d.Subject["symbol"], d.Subject["demangled"] = mangled, sym
+		case m.Demangled != "":
+			// Printed mangled (--no-demangle, Apple ld), or printed
+			// demangled with no object to read the mangled name from.
 			d.Subject["demangled"] = m.Demangled
 		}
 		d.Summary = fmt.Sprintf("undefined reference to %s: no object or library on the link line defines it", sym)
 		d.Fix = fmt.Sprintf("link the library that defines %s (add -l<name> to #cgo LDFLAGS), or define it", sym)
 		if m.Mangled != "" && strings.HasPrefix(m.Mangled, "_Z") && !strings.Contains(sym, "(") {
 			d.Fix += "; a C++ definition needs extern \"C\" to be found under its C name"
+		}
+		if name, ok := strings.CutPrefix(sym, "__imp_"); ok && name != "" {
+			// PE: the code was compiled against a header that declares
+			// name __declspec(dllimport); the import library of the DLL
+			// that exports it is not on the link line.
+			d.Summary = fmt.Sprintf("undefined reference to %s: the code calls %s as a DLL import (__declspec(dllimport)), and no import library on the link line provides it", sym, name)
+			d.Fix = fmt.Sprintf("link the import library of the DLL that exports %s (its .dll.a/.lib: -l<name> in #cgo LDFLAGS), or, to link the library statically, build with the macro that drops dllimport from its header (e.g. -DGLFW_STATIC-style defines) and link the static .a", name)
 		}
 		if c.f.Symbols != nil {
 			if defs := c.f.Symbols(sym); len(defs) > 0 {
