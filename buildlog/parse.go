@@ -18,6 +18,10 @@ var parseMessages = ParseMessages
 const (
 	maxHeredocBytes = 4 << 20
 	maxBlockLines   = 100000
+	// MaxLineBytes caps one line: a longer one keeps its first and last
+	// MaxLineBytes/2 bytes around a marker saying how much was cut, so a
+	// line without end (`tr '\0' x </dev/zero`) does not grow memory.
+	MaxLineBytes = 4 << 20
 )
 
 // Parser reads a build log as a stream: plain `-x`/`-n` traces, `go build
@@ -30,6 +34,10 @@ const (
 type Parser struct {
 	r      *bufio.Reader
 	long   []byte // line assembly when a line exceeds the buffer
+	tail   []byte // the last bytes of a line longer than MaxLineBytes
+	cut    int64  // bytes cut from the middle of that line
+	fe     frontEnd
+	last   *Record // the last command record, to judge how the trace ended
 	lineNo int
 	eof    bool
 	done   bool
@@ -56,6 +64,8 @@ type Parser struct {
 	banner     int  // -n banner: 0 outside, 1 after "#", 2 after the title
 
 	cur string // ImportPath of the BuildEvent being read, "" for plain text
+
+	blockLast int // line number of the block's last line
 
 	// Summary.
 	sum        Log
@@ -103,6 +113,14 @@ func (p *Parser) Next() (Item, error) {
 		}
 		p.lineNo++
 		p.sum.Lines = p.lineNo
+		line, drop := p.frontLine(line)
+		if drop {
+			// A CI system's own line ends what go was printing.
+			if p.heredoc == nil {
+				p.closeBlock()
+			}
+			continue
+		}
 		p.handleRaw(line)
 	}
 	it := p.out[p.head]
@@ -131,6 +149,10 @@ func (p *Parser) Next() (Item, error) {
 func (p *Parser) Summary() Log {
 	s := p.sum
 	s.FailedPackages = append([]string(nil), p.sum.FailedPackages...)
+	s.Commands = append([]LoggedCommand(nil), p.fe.commands...)
+	if len(s.Commands) == 0 {
+		s.Commands = nil
+	}
 	return s
 }
 
@@ -203,18 +225,24 @@ func backfill(recs []Record) {
 	}
 }
 
-// readLine returns the next line without its line ending, of any length.
+// readLine returns the next line without its line ending. A line longer
+// than MaxLineBytes keeps its head and tail around a marker.
 func (p *Parser) readLine() ([]byte, bool) {
 	p.long = p.long[:0]
+	p.tail = p.tail[:0]
+	p.cut = 0
 	for {
 		chunk, err := p.r.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
-			p.long = append(p.long, chunk...)
+			p.addLong(chunk)
 			continue
 		}
+		if err == nil {
+			chunk = chunk[:len(chunk)-1] // the '\n'
+		}
 		if len(p.long) > 0 {
-			p.long = append(p.long, chunk...)
-			chunk = p.long
+			p.addLong(chunk)
+			chunk = p.joinLong()
 		}
 		if err != nil {
 			if err != io.EOF {
@@ -225,10 +253,50 @@ func (p *Parser) readLine() ([]byte, bool) {
 				return nil, false
 			}
 			p.torn = true // no final newline
-			return trimCRBytes(chunk), true
 		}
-		return trimCRBytes(chunk[:len(chunk)-1]), true
+		return trimCRBytes(chunk), true
 	}
+}
+
+// addLong appends a piece of a long line: to the head while it has room,
+// then to a tail window of MaxLineBytes/2 that slides over the rest.
+func (p *Parser) addLong(b []byte) {
+	const half = MaxLineBytes / 2
+	if n := half - len(p.long); n > 0 {
+		k := min(n, len(b))
+		p.long = append(p.long, b[:k]...)
+		b = b[k:]
+	}
+	if len(b) == 0 {
+		return
+	}
+	if len(b) >= half {
+		p.cut += int64(len(p.tail) + len(b) - half)
+		p.tail = append(p.tail[:0], b[len(b)-half:]...)
+		return
+	}
+	if len(p.tail)+len(b) > 2*half {
+		// Slide: keep the last half-len(b) bytes, then append.
+		keep := half - len(b)
+		p.cut += int64(len(p.tail) - keep)
+		copy(p.tail, p.tail[len(p.tail)-keep:])
+		p.tail = p.tail[:keep]
+	}
+	p.tail = append(p.tail, b...)
+}
+
+// joinLong returns the assembled line (head, marker, tail).
+func (p *Parser) joinLong() []byte {
+	const half = MaxLineBytes / 2
+	if len(p.tail) > half {
+		p.cut += int64(len(p.tail) - half)
+		p.tail = p.tail[len(p.tail)-half:]
+	}
+	if p.cut > 0 {
+		p.sum.LongLines++
+		p.long = fmt.Appendf(p.long, " [cgotrace: %d bytes cut] ", p.cut)
+	}
+	return append(p.long, p.tail...)
 }
 
 func trimCRBytes(b []byte) []byte {
@@ -443,6 +511,7 @@ func (p *Parser) addBlockLine(line string) {
 		return
 	}
 	b.Lines = append(b.Lines, line)
+	p.blockLast = p.lineNo
 	switch {
 	case isLinkFailed(line):
 		p.expectHost = true
@@ -923,6 +992,7 @@ func (p *Parser) command(line string) {
 	if step == "cgo" && r.ImportPath != "" && p.cwd != "" {
 		p.dirs[p.cwd] = r.ImportPath
 	}
+	p.last = r
 	p.emit(Item{Record: r})
 }
 
@@ -1029,19 +1099,78 @@ func (p *Parser) finish() {
 		// Unterminated heredoc: keep what was read, count it.
 		p.sum.Skipped++
 		p.torn = true
+		p.sum.Truncated = "the log stops inside a file that go build was writing (heredoc without its EOF line)"
 		p.endHeredoc()
 	}
+	if b := p.block; b != nil && p.torn && p.blockLast == p.lineNo && p.err == nil && len(b.Lines) > 0 {
+		// The last line has no end: a message cut midway names what it
+		// names only in part (`cannot find -ln` of -lnotify).
+		last := b.Lines[len(b.Lines)-1]
+		b.Lines = b.Lines[:len(b.Lines)-1]
+		if n := len(p.blockHosts); n > 0 && p.blockHosts[n-1].Line == p.lineNo {
+			p.blockHosts = p.blockHosts[:n-1]
+		}
+		p.sum.CutLine, p.sum.CutText = p.lineNo, last
+		p.sum.Truncated = fmt.Sprintf("the log stops in the middle of line %d, an error message: %q", p.lineNo, last)
+	}
+	if p.expectHost && p.block != nil {
+		p.sum.Truncated = "the log stops after `running gcc failed`, before the linker's command and messages"
+	}
 	p.closeBlock()
+	fe := &p.fe
+	p.sum.CI = fe.ci
+	if fe.ciExitSeen {
+		code := fe.ciExit
+		p.sum.CIExitCode = &code
+	}
+	if p.torn && p.sum.Truncated == "" {
+		p.sum.Truncated = fmt.Sprintf("the last line (%d) has no line end", p.lineNo)
+	}
 	switch {
 	case p.failure:
 		p.sum.Outcome = OutcomeFailure
-	case p.err != nil || p.torn || p.dryRun:
+	case fe.ciExitSeen && fe.ciExit != 0:
+		// go's own lines do not show the failure; the CI system's do.
+		p.sum.Outcome = OutcomeFailure
+	case p.err != nil || p.dryRun || p.sum.Truncated != "":
 		p.sum.Outcome = OutcomeUnknown
 	case p.completed:
 		p.sum.Outcome = OutcomeSuccess
-	case !p.sum.Trace && p.sum.Lines > 0 && p.sum.Skipped == 0:
+	case fe.ciExitSeen:
+		p.sum.Outcome = OutcomeSuccess
+	case p.sum.Trace:
+		if p.traceEnded() {
+			p.sum.Outcome = OutcomeSuccess
+			p.sum.NoFinalLink = true
+		} else {
+			p.sum.Outcome = OutcomeUnknown
+			if p.last != nil {
+				p.sum.Truncated = fmt.Sprintf("the trace stops after line %d (%s) in the middle of a package's steps", p.last.Line, p.last.Step)
+			}
+		}
+	case p.sum.Lines > 0 && (p.sum.Skipped == 0 || fe.ci || fe.promptSeen):
 		p.sum.Outcome = OutcomeSuccess
 	default:
 		p.sum.Outcome = OutcomeUnknown
 	}
+}
+
+// traceEnded reports whether a trace without a link ends where go build
+// ends a package: a fully cached build (WORK= and nothing else), or the
+// last command stores an archive (`cp ... # internal` into the cache,
+// `go tool buildid -w`).
+func (p *Parser) traceEnded() bool {
+	r := p.last
+	if r == nil {
+		return p.work != "" && !p.dryRun
+	}
+	switch {
+	case len(r.Argv) > 0 && r.Argv[0] == "cp" && r.Suffix == "internal":
+		return true
+	case r.Step == "other" && len(r.Argv) > 2 && r.Argv[len(r.Argv)-2] == "-w" && strings.HasSuffix(r.Argv[1], "buildid"):
+		return true
+	case len(r.Argv) > 3 && r.Argv[0] == "go" && r.Argv[2] == "buildid" && r.Argv[3] == "-w":
+		return true
+	}
+	return false
 }

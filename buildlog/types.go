@@ -108,6 +108,33 @@ type Log struct {
 	// not be made sense of (invalid, truncated, unknown shape).
 	Lines   int `json:"lines"`
 	Skipped int `json:"skipped"`
+	// LongLines counts lines longer than MaxLineBytes (kept as head and
+	// tail around a marker).
+	LongLines int `json:"long_lines,omitempty"`
+
+	// CI is true when the log carries a CI system's decorations (GitHub
+	// Actions, BuildKit, docker build, GitLab, Jenkins), removed by the
+	// front end before parsing.
+	CI bool `json:"ci,omitempty"`
+	// CIExitCode is the exit code a CI trailer reported (`##[error]Process
+	// completed with exit code 1.`, `ERROR: Job failed: exit code 1`,
+	// BuildKit's `exit code: 1`), nil when there is none.
+	CIExitCode *int `json:"ci_exit_code,omitempty"`
+	// Commands are the go commands the log shows being run (shell prompt
+	// lines of a pasted snippet, a CI system's echo of the step).
+	Commands []LoggedCommand `json:"commands,omitempty"`
+	// NoFinalLink is true for a successful build whose log shows no
+	// program being linked: library packages only.
+	NoFinalLink bool `json:"no_final_link,omitempty"`
+	// Truncated says how the log looks cut off, "" when it does not: the
+	// last line has no end, a heredoc or a failed link's command is open,
+	// the trace stops in the middle of a package's steps.
+	Truncated string `json:"truncated,omitempty"`
+	// CutLine is the number of the last line when it is an error message
+	// cut midway (no line end): it is left out of the block's messages,
+	// since a name on it may be cut too. CutText is what it holds.
+	CutLine int    `json:"cut_line,omitempty"`
+	CutText string `json:"cut_text,omitempty"`
 }
 
 // MessageKind classifies a tool message by what it names.
