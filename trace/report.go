@@ -35,7 +35,16 @@ type Command struct {
 	Argv     []string `json:"argv"`
 	Dir      string   `json:"dir,omitempty"`
 	ExitCode int      `json:"exit_code"`
+	// Outcome is "interrupted" when a signal (SIGINT, SIGTERM) stopped the
+	// build: the report then holds what go build did until then and no
+	// diagnosis. Empty otherwise (ExitCode tells success from failure).
+	Outcome string `json:"outcome,omitempty"`
+	// Signal is the signal that interrupted the build ("SIGINT").
+	Signal string `json:"signal,omitempty"`
 }
+
+// OutcomeInterrupted is Command.Outcome of a build stopped by a signal.
+const OutcomeInterrupted = "interrupted"
 
 // Toolchain describes the Go and C toolchains the build used.
 type Toolchain struct {
