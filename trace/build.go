@@ -49,8 +49,15 @@ type BuildOptions struct {
 	RawLog io.Writer
 	// Runner runs go and the C tools (ExecRunner by default).
 	Runner Runner
-	// Signals are forwarded to go build's process group.
+	// Signals are the user's SIGINT and SIGTERM. The first is forwarded
+	// to go build's process group and stops the build: no re-run, probe
+	// or inspection follows, and the report says "interrupted" and holds
+	// what go build did until then, without a diagnosis. A second signal
+	// kills go build's process group and calls Abort. When Abort is set,
+	// signals are watched until the caller closes the channel.
 	Signals <-chan os.Signal
+	// Abort is called at a second signal (the CLI exits there).
+	Abort func(os.Signal)
 	// Self is the cgotrace executable, used as the PKG_CONFIG shim; ""
 	// disables the shim.
 	Self string
@@ -144,6 +151,8 @@ func (r *BuildResult) Wait() { r.cleanup.Wait() }
 func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	o.defaults()
 	start := time.Now()
+	intr, actx := newInterrupt(ctx, o.Signals, o.Abort)
+	defer intr.close()
 	rep := &Report{
 		SchemaVersion: SchemaVersion,
 		Tool:          Tool{Name: "cgotrace", Version: o.Version},
@@ -194,13 +203,14 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	stdout, stderr := shim.hide(io.MultiWriter(outW, echo)), shim.hide(io.MultiWriter(errW, term))
 	code, runErr := o.Runner.Run(ctx, Cmd{
 		Name: o.Go, Args: instrumentedArgs(o.GoCmd, o.Args), Dir: o.Dir, Env: env,
-		Stdout: stdout, Stderr: stderr, Signals: o.Signals,
+		Stdout: stdout, Stderr: stderr, Signals: intr.fwd, Started: intr.started,
 	})
 	for _, w := range []io.Writer{stdout, stderr} {
 		if c, ok := w.(io.Closer); ok {
 			c.Close()
 		}
 	}
+	intr.finished()
 	outW.flush()
 	errW.flush()
 	echo.Close()
@@ -214,9 +224,12 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	// it costs a warm no-op build ~8 ms, even concurrently (measured:
 	// 48.3 ms plain, 55.1 ms with go env alongside, 47.3 ms without). A
 	// successful build's toolchain comes from its binary's build info.
+	if sig := intr.signal(); sig != nil {
+		return res, interrupted(res, raw.Name(), &o, sig, &prefetched)
+	}
 	var goEnv GoEnv
 	if code != 0 || o.CacheReport {
-		goEnv, err = readGoEnv(ctx, o.Runner, o.Go, o.Dir, o.Env, append(append([]string(nil), goEnvVars...), goEnvCgoVars...))
+		goEnv, err = readGoEnv(actx, o.Runner, o.Go, o.Dir, o.Env, append(append([]string(nil), goEnvVars...), goEnvCgoVars...))
 		if err != nil {
 			o.Log.WithError(err).Warn("could not read go env")
 		}
@@ -242,11 +255,28 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 		}
 	}
 	prefetched.Wait()
-	a := &analysis{o: &o, goEnv: goEnv, env: env, log: l, rep: rep, shim: shim, inspector: inspector, spec: spec, goSaid: said.String()}
-	if err := a.safeRun(ctx, code); err != nil {
-		// A bug in cgotrace must not change the build's outcome: the
-		// report keeps go build's exit code and says what went wrong.
-		o.Log.WithError(err).Error("cgotrace could not finish the diagnosis")
+	// The diagnosis works on a report of its own, so that an interrupt
+	// during it returns at once with the partial report.
+	arep := *rep
+	a := &analysis{o: &o, goEnv: goEnv, env: env, log: l, rep: &arep, shim: shim, inspector: inspector, spec: spec, goSaid: said.String()}
+	done := make(chan error, 1)
+	go func() { done <- a.safeRun(actx, code) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			// A bug in cgotrace must not change the build's outcome: the
+			// report keeps go build's exit code and says what went wrong.
+			o.Log.WithError(err).Error("cgotrace could not finish the diagnosis")
+		}
+		*rep = arep
+	case <-intr.hit:
+		// The probes run under actx, which is cancelled: give them a
+		// moment to be killed, so that none outlives cgotrace.
+		select {
+		case <-done:
+		case <-time.After(500 * time.Millisecond):
+		}
+		partialReport(rep, l, intr.signal())
 	}
 	o.Log.WithField("elapsed", time.Since(start).Round(time.Millisecond)).Debug("report ready")
 	return res, nil
@@ -255,6 +285,39 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 // nonceMacro is the macro of the forensic rebuild's CGO_CFLAGS: never a
 // flag of the user's chain.
 const nonceMacro = "CGOTRACE_NONCE"
+
+// interrupted makes the report of a build stopped by a signal while go
+// build ran: the packages and steps of the log, no diagnosis (a compiler
+// killed mid-way printed nothing worth explaining).
+func interrupted(res *BuildResult, rawLog string, o *BuildOptions, sig os.Signal, prefetched *sync.WaitGroup) error {
+	o.Log.WithField("signal", signalName(sig)).Info("interrupted: no diagnosis, re-run or inspection")
+	prefetched.Wait()
+	f, err := os.Open(rawLog)
+	if err != nil {
+		return fmt.Errorf("raw log: %w", err)
+	}
+	l, err := buildlog.Parse(f)
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("parse build log: %w", err)
+	}
+	if !o.KeepWork && l.Work != "" && strings.Contains(filepath.Base(l.Work), "go-build") {
+		res.cleanup.Go(func() { os.RemoveAll(l.Work) })
+	}
+	partialReport(res.Report, l, sig)
+	return nil
+}
+
+// partialReport fills rep, of a build interrupted by sig, from the log.
+func partialReport(rep *Report, l *buildlog.Log, sig os.Signal) {
+	rep.Command.Outcome = OutcomeInterrupted
+	rep.Command.Signal = signalName(sig)
+	rep.Toolchain = nil
+	rep.Packages = packagesFromLog(l, map[string]*Package{})
+	rep.Diagnoses = []diag.Diagnosis{}
+	rep.Binaries = nil
+	rep.Cache = nil
+}
 
 // nonce makes a throwaway macro value that misses the build cache for
 // every cgo package and nothing else.

@@ -39,7 +39,16 @@ type Command struct {
 	// anything (a usage error, a package that cannot be loaded): there
 	// is no build failure to diagnose.
 	Output string `json:"output,omitempty"`
+	// Outcome is "interrupted" when a signal (SIGINT, SIGTERM) stopped the
+	// build: the report then holds what go build did until then and no
+	// diagnosis. Empty otherwise (ExitCode tells success from failure).
+	Outcome string `json:"outcome,omitempty"`
+	// Signal is the signal that interrupted the build ("SIGINT").
+	Signal string `json:"signal,omitempty"`
 }
+
+// OutcomeInterrupted is Command.Outcome of a build stopped by a signal.
+const OutcomeInterrupted = "interrupted"
 
 // Toolchain describes the Go and C toolchains the build used.
 type Toolchain struct {

@@ -21,6 +21,9 @@ type Cmd struct {
 	// Signals, when set, are forwarded to the command's process group
 	// while it runs (SIGINT, SIGTERM from the user).
 	Signals <-chan os.Signal
+	// Started, when set, is called with the process ID (which is also
+	// its process group ID) once the command started.
+	Started func(pid int)
 }
 
 // Runner runs commands. It is a field of BuildOptions so that most tests
@@ -48,6 +51,9 @@ func (ExecRunner) Run(ctx context.Context, c Cmd) (int, error) {
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	if err := cmd.Start(); err != nil {
 		return -1, err
+	}
+	if c.Started != nil {
+		c.Started(cmd.Process.Pid)
 	}
 	done := make(chan struct{})
 	if c.Signals != nil {

@@ -151,13 +151,26 @@ func runBuild(ctx context.Context, g *globals, o *buildOptions) error {
 	if err != nil {
 		return &exitError{code: exitBroken, err: err}
 	}
+	// The first SIGINT or SIGTERM stops go build and everything after
+	// it; the partial report is written and cgotrace exits 128+signal.
+	// A second one exits at once (trace.Build kills go build's process
+	// group first).
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-
+	defer func() {
+		signal.Stop(sigs)
+		close(sigs)
+	}()
 	res, err := trace.Build(ctx, trace.BuildOptions{
 		GoCmd: o.goCmd, Args: o.goArgs, Go: o.goPath, Dir: dir, Env: os.Environ(),
 		KeepWork: o.keepWork, NoRerun: o.noRerun, CacheReport: o.cacheRep, Root: o.root, Terminal: g.stderr, Signals: sigs,
+		Abort: func(s os.Signal) {
+			fmt.Fprintf(g.stderr, "cgotrace: %s again: exiting without a report\n", signalName(s))
+			if res := signalExit(s); res > 0 {
+				os.Exit(res)
+			}
+			os.Exit(exitBroken)
+		},
 		Self: self, Version: toolVersion(), Log: g.log,
 	})
 	if res != nil && res.RawLog != "" {
@@ -182,9 +195,43 @@ func runBuild(ctx context.Context, g *globals, o *buildOptions) error {
 			g.log.WithError(werr).Error("could not write the report directory")
 		}
 	}
+	if rep.Command.Outcome == trace.OutcomeInterrupted {
+		// The shell's convention for a process ended by a signal.
+		return exitCode(signalExitName(rep.Command.Signal))
+	}
 	code := rep.Command.ExitCode
 	if err != nil && code == 0 {
 		return exitCode(exitBroken)
 	}
 	return exitCode(code)
+}
+
+// signalExit is the shell's exit status of a process ended by s:
+// 128 + its number (130 for SIGINT, 143 for SIGTERM).
+func signalExit(s os.Signal) int {
+	if n, ok := s.(syscall.Signal); ok {
+		return 128 + int(n)
+	}
+	return 0
+}
+
+// signalExitName is signalExit for a signal named in a report.
+func signalExitName(name string) int {
+	switch name {
+	case "SIGINT":
+		return signalExit(syscall.SIGINT)
+	case "SIGTERM":
+		return signalExit(syscall.SIGTERM)
+	}
+	return exitBroken
+}
+
+func signalName(s os.Signal) string {
+	switch s {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return s.String()
 }

@@ -497,6 +497,18 @@ func failed(r *trace.Report) bool {
 	return buildFailed(r) || rootCause(r) >= 0
 }
 
+// interruptedBy is the signal that stopped the build ("SIGINT"), or ""
+// when it ran to its end.
+func interruptedBy(r *trace.Report) string {
+	if r.Command.Outcome != trace.OutcomeInterrupted {
+		return ""
+	}
+	if r.Command.Signal == "" {
+		return "a signal"
+	}
+	return r.Command.Signal
+}
+
 // buildFailed reports whether the build itself failed (as opposed to a
 // build that succeeded and made a binary with a problem).
 func buildFailed(r *trace.Report) bool {

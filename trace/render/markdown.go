@@ -85,6 +85,8 @@ func markdownBlocks(r *trace.Report) []mdBlock {
 	// Header: verdict, command, root cause and fix.
 	var h strings.Builder
 	switch {
+	case interruptedBy(r) != "":
+		h.WriteString("## cgotrace: build interrupted by " + interruptedBy(r) + "\n\nNo diagnosis: the build did not finish.\n\n")
 	case buildFailed(r):
 		h.WriteString("## cgotrace: build failed\n\n")
 	case failed(r):

@@ -49,6 +49,8 @@ func Text(w io.Writer, r *trace.Report, o Options) error {
 	}
 
 	switch {
+	case interruptedBy(r) != "":
+		t.line("", "", fmt.Sprintf("build interrupted by %s: %s (exit status %d); no diagnosis: the build did not finish", interruptedBy(r), commandText(r), r.Command.ExitCode), ansiBold)
 	case buildFailed(r):
 		t.line("", "", fmt.Sprintf("build failed: %s (exit status %d)", commandText(r), r.Command.ExitCode), ansiBold)
 	case failed(r):
