@@ -740,7 +740,9 @@ func messagePath(line string) string {
 // the parser uses to end an error block, and the one the terminal echo
 // of cgotrace build uses to hide the trace.
 func IsTraceLine(line string) bool {
-	if line == "" {
+	if line == "" || line[0] == '#' {
+		// "# pkg" and "# [pkg-config --cflags -- x]" are the headers go
+		// prints above a failed step's output, never a command.
 		return false
 	}
 	for _, pre := range tracePrefixes {

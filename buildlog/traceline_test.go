@@ -34,6 +34,8 @@ func TestIsTraceLine(t *testing.T) {
 	output := []string{
 		"",
 		"# example.com/x",
+		"# [pkg-config --cflags  -- zlib]", // go's header above a failed pkg-config
+		"# [/tmp/lay/fakebin/cgotrace --cflags  -- zlib]", // the same through the shim
 		"./main.go:4:10: fatal error: foo.h: No such file or directory",
 		"/usr/bin/ld: cannot find -lfoo: No such file or directory",
 		"gcc: error: unrecognized command-line option '-marm'",
