@@ -96,7 +96,7 @@ func annotationMessage(d *diag.Diagnosis) string {
 	for _, e := range d.Evidence {
 		msg += "\n" + e
 	}
-	return msg
+	return msg + "\n" + ExplainPointer(d)
 }
 
 // annotationPath makes a diagnosis's source path relative to root: a

@@ -109,6 +109,7 @@ func markdownBlocks(r *trace.Report) []mdBlock {
 		if d.Fix != "" {
 			h.WriteString("\n**Fix:** " + mdText(d.Fix) + "\n")
 		}
+		h.WriteString("\n**More:** " + mdCode("cgotrace explain "+string(d.Code)) + "\n")
 	} else if len(r.Diagnoses) == 0 {
 		h.WriteString("\nNo problems found.\n")
 	}
@@ -116,7 +117,7 @@ func markdownBlocks(r *trace.Report) []mdBlock {
 
 	// Summary table: one row per diagnosis, each row cut separately.
 	if len(r.Diagnoses) > 0 {
-		add(prioTable, "", "", "\n| package | code | summary | source |\n| --- | --- | --- | --- |\n")
+		add(prioTable, "", "", "\n"+mdCode("cgotrace explain CODE")+" explains each code.\n\n| package | code | summary | source |\n| --- | --- | --- | --- |\n")
 		for i, d := range r.Diagnoses {
 			sev := ""
 			if d.Severity != diag.Error {

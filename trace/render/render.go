@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"github.com/cgotrace/cgotrace/trace"
+	"github.com/cgotrace/cgotrace/trace/diag"
 )
 
 // Options are the settings shared by the renderers.
@@ -54,4 +55,10 @@ func Formats() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// ExplainPointer is the line every rendered diagnosis ends with: the
+// command that prints its code's section of docs/diagnoses.md.
+func ExplainPointer(d *diag.Diagnosis) string {
+	return "more: cgotrace explain " + string(d.Code)
 }

@@ -476,7 +476,7 @@ func TestGitHubAnnotations(t *testing.T) {
 			t.Errorf("message = %q", a.msg)
 		}
 	}
-	if as[10].msg != r.Diagnoses[14].Summary {
+	if as[10].msg != r.Diagnoses[14].Summary+"\n"+ExplainPointer(&r.Diagnoses[14]) {
 		t.Errorf("CR LF lost: %q", as[10].msg)
 	}
 }
@@ -617,8 +617,8 @@ func FuzzGitHubEscaping(f *testing.F) {
 		if m == nil {
 			t.Fatalf("not a workflow command: %q", out)
 		}
-		if got := unescapeData(m[3]); got != msg {
-			t.Fatalf("message decodes to %q, want %q", got, msg)
+		if got, want := unescapeData(m[3]), msg+"\nmore: cgotrace explain link-error"; got != want {
+			t.Fatalf("message decodes to %q, want %q", got, want)
 		}
 		props := strings.Split(strings.TrimPrefix(m[2], " "), ",")
 		if len(props) != 3 || !strings.HasPrefix(props[0], "file=") {

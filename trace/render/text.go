@@ -158,7 +158,8 @@ func (t *textWriter) line(first, rest, s, color string) {
 	}
 }
 
-// diagnosisBody writes summary, source, detail, subject, evidence and fix.
+// diagnosisBody writes summary, source, detail, subject, evidence, fix
+// and where to read more about the code.
 func (t *textWriter) diagnosisBody(indent string, d *diag.Diagnosis) {
 	more := indent + "  "
 	t.line(indent, more, d.Summary, "")
@@ -187,6 +188,7 @@ func (t *textWriter) diagnosisBody(indent string, d *diag.Diagnosis) {
 	if d.Fix != "" {
 		t.line(indent, more+"   ", "fix: "+d.Fix, ansiGreen)
 	}
+	t.line(indent, more, ExplainPointer(d), ansiDim)
 }
 
 // chain writes the chain as a tree indented by stage: every stage that
