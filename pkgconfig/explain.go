@@ -3,7 +3,6 @@ package pkgconfig
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -11,7 +10,11 @@ import (
 // Suggestion is a way out for a package that is not found.
 type Suggestion struct {
 	// Kind is "near-name" (a package with a similar name exists on the
-	// path) or "off-path" (a .pc of that name exists outside the path).
+	// path), "off-path" (a .pc of that name exists outside the path; Fix
+	// is the PKG_CONFIG_PATH that finds it, or for a name given as a
+	// file, the path to ask for), "off-path-truncated" (the search of the
+	// module's tree stopped at its bounds) or "provided-by" (another .pc
+	// names the package in its Provides).
 	Kind    string `json:"kind"`
 	Name    string `json:"name"`
 	PCFile  string `json:"pc_file"`
@@ -52,15 +55,6 @@ type Explanation struct {
 	Stderr string `json:"pkgconf_stderr,omitempty"`
 }
 
-// CommonPlaces are directories where .pc files often live off the default
-// search path; globs are expanded.
-var CommonPlaces = []string{
-	"/usr/local/lib/pkgconfig", "/usr/local/share/pkgconfig", "/usr/local/lib/*/pkgconfig",
-	"/usr/local/lib64/pkgconfig", "/opt/homebrew/lib/pkgconfig", "/opt/homebrew/share/pkgconfig",
-	"/usr/lib/*/pkgconfig", "/usr/lib64/pkgconfig", "/usr/lib32/pkgconfig", "/usr/share/pkgconfig",
-	"/opt/*/lib/pkgconfig", "/opt/*/lib/*/pkgconfig", "/opt/*/share/pkgconfig",
-}
-
 // Explain resolves one package (a name, "name op version", or a .pc path)
 // and explains the result: file, version, tree, flags with their origin,
 // and for failures the directories searched, near names, .pc files off the
@@ -91,6 +85,15 @@ func Explain(pkg string, opts Options, places []string) (*Explanation, error) {
 	if places == nil {
 		places = CommonPlaces
 	}
+	// the trees of the working directory and of its module, walked once
+	// and only when a package is missing
+	var ix *treeIndex
+	tree := func() *treeIndex {
+		if ix == nil && opts.Dir != "" {
+			ix = indexTrees([]string{moduleRoot(opts.Dir), opts.Dir})
+		}
+		return ix
+	}
 	seen := map[string]bool{}
 	for _, p := range res.Problems {
 		if p.Kind == ProblemNotFound || p.Kind == ProblemVersionMismatch {
@@ -100,7 +103,7 @@ func Explain(pkg string, opts Options, places []string) (*Explanation, error) {
 			continue
 		}
 		seen[p.Package] = true
-		ex.Suggestions = append(ex.Suggestions, c.suggest(p.Package, places)...)
+		ex.Suggestions = append(ex.Suggestions, c.suggest(p.Package, places, tree)...)
 		for path, inv := range c.invalidByName(p.Package) {
 			ex.Problems = append(ex.Problems, Problem{Kind: ProblemInvalidFile, Package: p.Package, File: path, Fatal: true,
 				Message: path + " exists but is invalid, because " + inv + "; pkgconf skips it and says not found"})
@@ -187,7 +190,7 @@ func (c *client) invalidByName(name string) map[string]string {
 }
 
 // suggest finds near names on the path and same-name files off the path.
-func (c *client) suggest(name string, places []string) []Suggestion {
+func (c *client) suggest(name string, places []string, ix func() *treeIndex) []Suggestion {
 	var out []Suggestion
 	onPath := map[string]bool{}
 	var names []string
@@ -228,36 +231,7 @@ func (c *client) suggest(name string, places []string) []Suggestion {
 		out = append(out, Suggestion{Kind: "near-name", Name: n, PCFile: nameFile[n],
 			Message: "did you mean " + n + "? (" + nameFile[n] + ")"})
 	}
-	// off-path files of that name
-	var dirs []string
-	for _, pl := range places {
-		m, _ := filepath.Glob(pl)
-		dirs = append(dirs, m...)
-	}
-	if sr := c.ctx.clientSysroot(); sr != "" {
-		for _, d := range c.defaults.PCPath {
-			dirs = append(dirs, filepath.Join(sr, d))
-		}
-	}
-	done := map[string]bool{}
-	for _, d := range dirs {
-		fi, err := os.Stat(d)
-		if err != nil || onPath[fileKey(fi)] || done[d] {
-			continue
-		}
-		done[d] = true
-		path := filepath.Join(d, name+".pc")
-		if _, err := os.Stat(path); err != nil {
-			continue
-		}
-		fix := "PKG_CONFIG_PATH=" + d
-		if cur := c.opts.Env.Get("PKG_CONFIG_PATH"); cur != "" {
-			fix += ":" + cur
-		}
-		out = append(out, Suggestion{Kind: "off-path", Name: name, PCFile: path, Fix: fix,
-			Message: path + " exists but " + d + " is not on the search path; set " + fix})
-	}
-	return out
+	return append(out, c.offPath(name, places, onPath, ix)...)
 }
 
 func fileKey(fi os.FileInfo) string {

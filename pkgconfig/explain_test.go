@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -296,4 +297,159 @@ func TestExplainProvides(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestExplainOffPathPlaces: a .pc file off the search path is found in
+// the module's tree (not in hidden directories or node_modules), in the
+// lib64 twin of a search path directory, under $HOME/.local,
+// $CONDA_PREFIX, a Nix profile, $VCPKG_ROOT, $HOMEBREW_PREFIX and the
+// sysroot, and for a bare file name; each fix works when applied (checked
+// with Resolve, and with the installed pkgconf when there is one).
+func TestExplainOffPathPlaces(t *testing.T) {
+	root := t.TempDir()
+	mod := filepath.Join(root, "mod")
+	pkgDir := filepath.Join(mod, "cmd", "app")
+	for _, d := range []string{pkgDir, filepath.Join(mod, ".git")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/m\n"), 0o644)
+	lib := func(name string) string { return pc(name, "Libs: -l"+name+"\n") }
+	writePC(t, filepath.Join(mod, "third_party", "vend", "lib", "pkgconfig"), "vend", lib("vend"))
+	writePC(t, filepath.Join(mod, ".cache", "hidden"), "hid", lib("hid"))
+	writePC(t, filepath.Join(mod, "node_modules", "x"), "nm", lib("nm"))
+	writePC(t, filepath.Join(mod, "build", "_install", "lib"), "bare", lib("bare"))
+	writePC(t, filepath.Join(root, "fedora", "lib64", "pkgconfig"), "fed", lib("fed"))
+	home, conda, vcpkg, brew, nixp, sysroot := filepath.Join(root, "home"), filepath.Join(root, "conda"),
+		filepath.Join(root, "vcpkg"), filepath.Join(root, "brew"), filepath.Join(root, "nix"), filepath.Join(root, "sr")
+	writePC(t, filepath.Join(home, ".local", "lib", "pkgconfig"), "loc", lib("loc"))
+	writePC(t, filepath.Join(home, ".nix-profile", "lib", "pkgconfig"), "nixhome", lib("nixhome"))
+	writePC(t, filepath.Join(conda, "lib", "pkgconfig"), "cond", lib("cond"))
+	writePC(t, filepath.Join(vcpkg, "installed", "x64-linux", "lib", "pkgconfig"), "vcp", lib("vcp"))
+	writePC(t, filepath.Join(brew, "opt", "keg", "lib", "pkgconfig"), "kegonly", lib("kegonly"))
+	writePC(t, filepath.Join(nixp, "lib", "pkgconfig"), "nixprof", lib("nixprof"))
+	writePC(t, filepath.Join(sysroot, "usr", "lib", "aarch64-linux-gnu", "pkgconfig"), "cross", lib("cross"))
+	writePC(t, filepath.Join(root, "opt", "thing", "lib64", "pkgconfig"), "optlib64", lib("optlib64"))
+	onPath := filepath.Join(root, "on")
+	writePC(t, onPath, "other", lib("other"))
+	env := Env{"PKG_CONFIG_PATH=" + onPath + ":" + filepath.Join(root, "fedora", "lib", "pkgconfig"), "PKG_CONFIG_LIBDIR=",
+		"HOME=" + home, "CONDA_PREFIX=" + conda, "VCPKG_ROOT=" + vcpkg, "HOMEBREW_PREFIX=" + brew, "NIX_PROFILES=" + nixp}
+	places := []string{filepath.Join(root, "opt", "*", "lib64", "pkgconfig")}
+	explain := func(name string, env Env) *Explanation {
+		ex, err := Explain(name, Options{Env: env, Dir: pkgDir, Defaults: testDefaults()}, places)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ex
+	}
+	for name, dir := range map[string]string{
+		"vend":     filepath.Join(mod, "third_party", "vend", "lib", "pkgconfig"),
+		"fed":      filepath.Join(root, "fedora", "lib64", "pkgconfig"),
+		"loc":      filepath.Join(home, ".local", "lib", "pkgconfig"),
+		"nixhome":  filepath.Join(home, ".nix-profile", "lib", "pkgconfig"),
+		"cond":     filepath.Join(conda, "lib", "pkgconfig"),
+		"vcp":      filepath.Join(vcpkg, "installed", "x64-linux", "lib", "pkgconfig"),
+		"kegonly":  filepath.Join(brew, "opt", "keg", "lib", "pkgconfig"),
+		"nixprof":  filepath.Join(nixp, "lib", "pkgconfig"),
+		"optlib64": filepath.Join(root, "opt", "thing", "lib64", "pkgconfig"),
+		"hid":      "",
+		"nm":       "",
+	} {
+		ex := explain(name, env)
+		var got []Suggestion
+		for _, s := range ex.Suggestions {
+			if s.Kind == "off-path" {
+				got = append(got, s)
+			}
+		}
+		if dir == "" {
+			if len(got) != 0 {
+				t.Errorf("%s: found in a skipped directory: %+v", name, got)
+			}
+			continue
+		}
+		fix := "PKG_CONFIG_PATH=" + dir + ":" + env.Get("PKG_CONFIG_PATH")
+		if len(got) != 1 || got[0].PCFile != filepath.Join(dir, name+".pc") || got[0].Fix != fix {
+			t.Errorf("%s: suggestions %+v, want %s", name, got, fix)
+			continue
+		}
+		fixed := append(append(Env{}, env...), fix)
+		if ex := explain(name, fixed); !ex.OK || ex.LibsText != "-l"+name {
+			t.Errorf("%s: with %s: ok %v libs %q", name, fix, ex.OK, ex.LibsText)
+		}
+		if prog, err := exec.LookPath("pkgconf"); err == nil {
+			cmd := exec.Command(prog, "--libs", "--", name)
+			cmd.Env = fixed
+			if out, err := cmd.Output(); err != nil || strings.TrimSpace(string(out)) != "-l"+name {
+				t.Errorf("%s: pkgconf with %s: %v %q", name, fix, err, out)
+			}
+		}
+	}
+	// the sysroot's multiarch directory
+	ex := explain("cross", append(append(Env{}, env...), "PKG_CONFIG_SYSROOT_DIR="+sysroot))
+	if len(ex.Suggestions) == 0 || ex.Suggestions[0].PCFile != filepath.Join(sysroot, "usr", "lib", "aarch64-linux-gnu", "pkgconfig", "cross.pc") {
+		t.Errorf("cross: %+v", ex.Suggestions)
+	}
+	// a bare file name that is not in the working directory
+	ex = explain("bare.pc", env)
+	if ex.OK || len(ex.Suggestions) == 0 || ex.Suggestions[0].PCFile != filepath.Join(mod, "build", "_install", "lib", "bare.pc") {
+		t.Fatalf("bare.pc: %+v", ex.Suggestions)
+	}
+	if ex := explain(ex.Suggestions[0].Fix, env); !ex.OK || ex.LibsText != "-lbare" {
+		t.Errorf("asking for %s: ok %v %+v", ex.Package, ex.OK, ex.Problems)
+	}
+}
+
+// BenchmarkOffPathSearch is explain of a package that is missing, run in a
+// module checkout of 100,000 files (250 directories of 40 subdirectories
+// of 10 files, and the .pc file deep in one of them): the search of the
+// module's tree must stay within 200 ms. Creating the tree takes a while;
+// run it by hand:
+//
+//	go test ./pkgconfig -run '^$' -bench OffPathSearch -benchtime 20x
+func BenchmarkOffPathSearch(b *testing.B) {
+	mod := b.TempDir()
+	os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/big\n"), 0o644)
+	files := 0
+	for i := 0; i < 250; i++ {
+		for j := 0; j < 40; j++ {
+			d := filepath.Join(mod, fmt.Sprintf("pkg%03d", i), fmt.Sprintf("sub%02d", j))
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				b.Fatal(err)
+			}
+			for k := 0; k < 10; k++ {
+				if err := os.WriteFile(filepath.Join(d, fmt.Sprintf("f%d.go", k)), nil, 0o644); err != nil {
+					b.Fatal(err)
+				}
+				files++
+			}
+		}
+	}
+	pcDir := filepath.Join(mod, "pkg249", "sub39", "third_party", "lib", "pkgconfig")
+	if err := os.MkdirAll(pcDir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(pcDir, "deep.pc"), []byte(pc("deep", "")), 0o644)
+	dir := filepath.Join(mod, "pkg000", "sub00")
+	opts := Options{Env: Env{"PKG_CONFIG_LIBDIR=" + b.TempDir()}, Dir: dir, Defaults: testDefaults()}
+	defer func(d time.Duration) { treeMaxTime = d }(treeMaxTime)
+	treeMaxTime = time.Hour // a busy machine must not cut the walk short
+	var ru0, ru1 syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+	n := 0
+	for b.Loop() {
+		n++
+		ex, err := Explain("deep", opts, []string{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(ex.Suggestions) != 1 || ex.Suggestions[0].PCFile != filepath.Join(pcDir, "deep.pc") {
+			b.Fatalf("suggestions %+v", ex.Suggestions)
+		}
+	}
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+	cpu := time.Duration(ru1.Utime.Nano() + ru1.Stime.Nano() - ru0.Utime.Nano() - ru0.Stime.Nano())
+	b.ReportMetric(float64(cpu.Milliseconds())/float64(n), "cpu-ms/op")
+	b.ReportMetric(float64(files), "files")
 }

@@ -44,9 +44,12 @@ func newPkgConfigCmd(g *globals) *cobra.Command {
 .pc file, its version, the Requires tree with the file of each node, the final
 cflags and libs with the package each flag came from, and flags go build would
 reject. For a package that is not found it lists the directories searched,
-similar names that exist, .pc files of that name off the search path with the
-PKG_CONFIG_PATH that would find them, and the Requires chain to a missing
-dependency. Exit 0 when every package resolves, 1 otherwise.`,
+similar names that exist, .pc files of that name off the search path (in the
+module's tree, lib64 twins, $HOME/.local, $CONDA_PREFIX, Nix, vcpkg, Homebrew,
+the sysroot, /opt) with the PKG_CONFIG_PATH that would find them, other .pc
+files whose Provides name it, and the Requires chain to a missing dependency.
+The Requires tree is a flat list (JSON: id and parent) that stops where
+pkgconf stops, at depth 2000. Exit 0 when every package resolves, 1 otherwise.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageErrorf("pkg-config explain needs at least one package name")
