@@ -340,6 +340,9 @@ func failedGo(c Check, what, errText string) Check {
 	if strings.Contains(errText, "updates to go.mod needed") {
 		c.Fix = "run `go mod tidy` and commit go.mod and go.sum"
 	}
+	if strings.Contains(errText, "requires go >=") {
+		c.Fix = "see modules/toolchain"
+	}
 	if strings.Contains(errText, "replaced by") {
 		c.Fix = "fix the replace directive go names (see modules/replace)"
 	}
@@ -449,8 +452,13 @@ func (m *modDoctor) checkToolchain() Check {
 		goLine, tcLine = m.edit.Go, m.edit.Toolchain
 	}
 	if m.work != nil {
-		// In a workspace, go.work's lines govern.
-		goLine, tcLine, file = m.work.Go, m.work.Toolchain, m.gowork
+		// In a workspace go.work's toolchain line governs, and go needs
+		// the newer of the go lines (go.work's must not be older than a
+		// module's: go says so and stops).
+		tcLine = m.work.Toolchain
+		if goLine == "" || version.Compare("go"+m.work.Go, "go"+goLine) >= 0 {
+			goLine, file = m.work.Go, m.gowork
+		}
 	}
 	tc, origin := m.s.goToolchain()
 	c.Observed = fmt.Sprintf("%s: go %s", filepath.Base(file), orNone(goLine))
@@ -472,7 +480,11 @@ func (m *modDoctor) checkToolchain() Check {
 	}
 	need := "go" + goLine
 	if version.Compare(need, local) > 0 {
-		quoted := fmt.Sprintf("\"go: %s requires go >= %s (running go %s; GOTOOLCHAIN=%s)\"", filepath.Base(file), goLine, strings.TrimPrefix(local, "go"), tc)
+		quoted := fmt.Sprintf("\"go: %s requires go >= %s (running go %s; GOTOOLCHAIN=%s)\"", shortPath(m.s.dir, file), goLine, strings.TrimPrefix(local, "go"), tc)
+		if m.work != nil && file != m.gowork {
+			// go stops on go.work first.
+			quoted = fmt.Sprintf("\"go: module . listed in go.work file requires go >= %s, but go.work lists go %s\"", goLine, m.work.Go)
+		}
 		switch mode {
 		case "local":
 			c.Verdict = Fail
@@ -498,6 +510,15 @@ func (m *modDoctor) checkToolchain() Check {
 		}
 	}
 	return c
+}
+
+// shortPath is p relative to dir when that is shorter, as the go command
+// prints paths (cmd/go/internal/base.ShortPath).
+func shortPath(dir, p string) string {
+	if rel, err := filepath.Rel(dir, p); err == nil && len(rel) < len(p) {
+		return rel
+	}
+	return p
 }
 
 // checkGraph compares the flat module list with the edges of the graph:

@@ -357,6 +357,21 @@ func TestModuleToolchain(t *testing.T) {
 		t.Errorf("a toolchain download was tried: %v", err)
 	}
 
+	// In a workspace the newer go line of go.work and go.mod counts, and
+	// go names the file as it is seen from the directory.
+	ws := t2dir(t)
+	writeTree(t, ws, map[string]string{
+		"go.work":     "go 1.999\n\nuse ./app\n",
+		"app/go.mod":  "module example.com/app\n\ngo 1.21\n",
+		"app/main.go": "package main\n\nfunc main() {}\n",
+	})
+	rep = w.check(filepath.Join(ws, "app"), map[string]string{"GOTOOLCHAIN": "local"})
+	c = modCheck(t, rep, "modules/toolchain", Fail, "go.work: go 1.999")
+	out, _ = exec.Command("sh", "-c", "cd "+filepath.Join(ws, "app")+" && GOTOOLCHAIN=local go list -m 2>&1").Output()
+	if q := strings.TrimSpace(string(out)); !strings.Contains(c.Why, q) {
+		t.Errorf("go says %q; why says %q", q, c.Why)
+	}
+
 	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/app\n\ngo 1.21\n\ntoolchain go1.999.0\n")
 	rep = w.check(dir, map[string]string{"GOTOOLCHAIN": "local"})
 	modCheck(t, rep, "modules/toolchain", OK, "the toolchain line is ignored with GOTOOLCHAIN=local")
