@@ -399,3 +399,37 @@ func TestFlagDirs(t *testing.T) {
 		t.Errorf("dirs %v, want %v (words %v)", dirs, want, words)
 	}
 }
+
+// TestCheckGraphDisagreement drives the comparison itself with a list and
+// a graph that disagree (the go command keeps them in step, so a real
+// module shows a disagreement only through an error, tested above): each
+// side's extra module is named, with the directive that may explain it.
+func TestCheckGraphDisagreement(t *testing.T) {
+	m := &modDoctor{
+		list: []*listModule{{Path: "example.com/app", Main: true}, {Path: "example.com/a", Version: "v1.1.0"}, {Path: "example.com/c", Version: "v1.0.0"}},
+		graph: [][2]string{
+			{"example.com/app", "example.com/a@v1.0.0"}, {"example.com/app", "example.com/c@v1.0.0"},
+			{"example.com/c@v1.0.0", "example.com/gone@v0.0.0-20240101000000-aaaaaaaaaaaa"},
+			{"example.com/app", "example.com/gone@v0.0.0-20240201000000-bbbbbbbbbbbb"},
+			{"example.com/app", "go@1.21"}, {"go@1.21", "toolchain@go1.21"},
+		},
+		edit: &modFileJSON{Replace: []modReplace{{Old: modVersion{Path: "example.com/a"}, New: modVersion{Path: "../a"}}}},
+	}
+	c := m.checkGraph()
+	if c.Verdict != Warn || !strings.Contains(c.Observed, "3 modules in go list -m all, 6 edges in go mod graph: they disagree") {
+		t.Fatalf("%+v", c)
+	}
+	want := []string{
+		"example.com/a@v1.1.0 is in the list but no edge of the graph names it (replace example.com/a => ../a)",
+		"example.com/gone is in the graph but not in the list (pseudo-versions v0.0.0-20240101000000-aaaaaaaaaaaa, v0.0.0-20240201000000-bbbbbbbbbbbb)",
+	}
+	if strings.Join(c.Details, "\n") != strings.Join(want, "\n") {
+		t.Errorf("details:\n%s\nwant:\n%s", strings.Join(c.Details, "\n"), strings.Join(want, "\n"))
+	}
+	// In step: ok.
+	m.list[1].Version = "v1.0.0"
+	m.graph = m.graph[:2]
+	if c := m.checkGraph(); c.Verdict != OK || !strings.Contains(c.Observed, "they agree") {
+		t.Errorf("%+v", c)
+	}
+}
