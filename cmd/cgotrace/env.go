@@ -23,11 +23,20 @@ func newEnvCmd(g *globals) *cobra.Command {
 	o := &envOptions{}
 	cmd := &cobra.Command{
 		Use:   "env [flags]",
-		Short: "Toolchain doctor: GOCACHE, GO111MODULE, CGO_ENABLED, CC/CXX, CGO_* flags, pkg-config, cross targets",
+		Short: "Toolchain and module doctor: GOCACHE, GO111MODULE, CGO_ENABLED, CC/CXX, CGO_* flags, pkg-config, cross targets, modules",
 		Long: `env checks what a cgo build depends on, as the go command sees it (go env),
 and gives each check a verdict (ok, warn, fail), the observed value, why it
 matters and a fix. The C and C++ compilers really compile and link a
 one-line program; the build cache is really written to.
+
+Inside a module or workspace, the modules/... checks read the go command's
+own answers (go mod edit -json, go list -m -json all, go mod graph, go work
+edit -json, go list -mod=vendor): the module list against the graph,
+replace, exclude, retract and pseudo-versions, vendor/ (including C
+directories that go mod vendor left out of vendored cgo packages), go.work,
+and the go line against the installed Go. They never use the network:
+GOPROXY=off, GOTOOLCHAIN=local, -mod=readonly (or vendor); what needs a
+module missing from the module cache says "not checked".
 
 Exit status: 0 when no check fails (warnings allowed), 1 otherwise.`,
 		Example: `  cgotrace env

@@ -63,3 +63,51 @@ func TestEnvUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestEnvVendoredCgo: the module checks through the CLI, on a module
+// vendored with the real go mod vendor whose cgo dependency keeps its
+// header in a directory without Go files (golang/go#26366).
+func TestEnvVendoredCgo(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go not installed")
+	}
+	t.Setenv("GOENV", "off")
+	t.Setenv("GOFLAGS", "")
+	t.Setenv("GOWORK", "")
+	t.Setenv("GOPROXY", "off")
+	root := t.TempDir()
+	for name, body := range map[string]string{
+		"cdep/go.mod":         "module example.com/cdep\n\ngo 1.21\n",
+		"cdep/cdep.go":        "package cdep\n\n// #cgo CFLAGS: -I${SRCDIR}/include\n// #include \"cdep.h\"\nimport \"C\"\n\n// Answer is from C.\nfunc Answer() int { return int(C.CDEP_ANSWER) }\n",
+		"cdep/include/cdep.h": "#define CDEP_ANSWER 42\n",
+		"app/go.mod":          "module example.com/app\n\ngo 1.21\n\nrequire example.com/cdep v1.0.0\n\nreplace example.com/cdep => ../cdep\n",
+		"app/app.go":          "package app\n\nimport \"example.com/cdep\"\n\n// A is from C.\nvar A = cdep.Answer()\n",
+	} {
+		p := filepath.Join(root, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	app := filepath.Join(root, "app")
+	vendor := exec.Command("go", "mod", "vendor")
+	vendor.Dir = app
+	if out, err := vendor.CombinedOutput(); err != nil {
+		t.Fatalf("go mod vendor: %v\n%s", err, out)
+	}
+	code, out, stderr := run(t, "env", "--dir", app, "--no-compile", "--format", "json")
+	if code != 1 {
+		t.Errorf("exit %d, want 1\n%s", code, stderr)
+	}
+	var rep envcheck.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("json: %v\n%s", err, out)
+	}
+	c := rep.Check("modules/vendor-cgo")
+	if c == nil || c.Verdict != envcheck.Fail || !strings.Contains(c.Observed, "vendor/example.com/cdep/include") {
+		t.Errorf("modules/vendor-cgo: %+v", c)
+	}
+	if c := rep.Check("modules/vendor"); c == nil || c.Verdict != envcheck.OK {
+		t.Errorf("modules/vendor: %+v", c)
+	}
+}

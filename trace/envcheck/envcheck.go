@@ -208,7 +208,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			t := time.Now()
 			results[i] = g(ctx)
+			if len(results[i]) > 0 {
+				s.log.WithFields(logrus.Fields{"first": results[i][0].ID, "ms": time.Since(t).Milliseconds()}).Debug("group")
+			}
 		}()
 	}
 	wg.Wait()

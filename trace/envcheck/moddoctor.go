@@ -116,8 +116,9 @@ type modDoctor struct {
 	graph   [][2]string // edges "path@version" (the main module: path alone)
 	grErr   string
 
-	retracted    []*listModule
-	retractedErr string
+	retracted      []*listModule // the modules that may be retracted
+	retractedErr   string
+	retractScanned int // modules whose cached go.mod files were read
 
 	vendorDir    string // root/vendor when it is a directory
 	vendorErr    string // go list -mod=vendor -m failed (inconsistent vendoring, ...)
@@ -202,6 +203,7 @@ func (m *modDoctor) load(ctx context.Context) {
 		// was needed) is listed with an error instead of failing all.
 		out, errb, err := m.goRun(ctx, ro, "list", "-m", "-e", "-json", "all")
 		m.list, m.listErr = decodeStream[listModule](out, errb, err)
+		m.loadRetractions(ctx)
 	})
 	wg.Go(func() {
 		out, errb, err := m.goRun(ctx, ro, "mod", "graph")
@@ -215,16 +217,6 @@ func (m *modDoctor) load(ctx context.Context) {
 			}
 		}
 	})
-	if m.modcache != "" {
-		// Retractions live in the newest go.mod of a module. The module
-		// cache's download directory is laid out as a module proxy: go
-		// reads the versions it holds from there, and nothing else.
-		wg.Go(func() {
-			env := m.goEnv("readonly", "GOPROXY=file://"+filepath.ToSlash(filepath.Join(m.modcache, "cache", "download")), "GOSUMDB=off")
-			out, errb, err := m.goRun(ctx, env, "list", "-m", "-e", "-retracted", "-json", "all")
-			m.retracted, m.retractedErr = decodeStream[listModule](out, errb, err)
-		})
-	}
 	if fi, err := os.Stat(filepath.Join(m.root, "vendor")); err == nil && fi.IsDir() && m.gomod != "" {
 		m.vendorDir = filepath.Join(m.root, "vendor")
 		vend := m.goEnv("vendor")
@@ -239,6 +231,42 @@ func (m *modDoctor) load(ctx context.Context) {
 		})
 	}
 	wg.Wait()
+}
+
+// loadRetractions asks go which selected versions are retracted, for the
+// modules that may have any: those with a go.mod in the module cache that
+// mentions retract. go reads retractions from the newest go.mod of a
+// module; the module cache's download directory is laid out as a module
+// proxy, so with GOPROXY pointing there go reads the versions the cache
+// holds, and nothing else.
+func (m *modDoctor) loadRetractions(ctx context.Context) {
+	if m.modcache == "" {
+		return
+	}
+	var cands []string
+	for _, mod := range m.list {
+		if mod.Main || mod.Version == "" {
+			continue
+		}
+		m.retractScanned++
+		dir := filepath.Join(m.modcache, "cache", "download", escapePath(mod.Path), "@v")
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents {
+			if !strings.HasSuffix(e.Name(), ".mod") {
+				continue
+			}
+			if data, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil && bytes.Contains(data, []byte("retract")) {
+				cands = append(cands, mod.Path)
+				break
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return
+	}
+	env := m.goEnv("readonly", "GOPROXY=file://"+filepath.ToSlash(filepath.Join(m.modcache, "cache", "download")), "GOSUMDB=off")
+	out, errb, err := m.goRun(ctx, env, append([]string{"list", "-m", "-e", "-retracted", "-json"}, cands...)...)
+	m.retracted, m.retractedErr = decodeStream[listModule](out, errb, err)
 }
 
 // decodeJSON decodes one JSON value printed by a go command.
@@ -311,6 +339,9 @@ func failedGo(c Check, what, errText string) Check {
 	c.Fix = "fix what go names above"
 	if strings.Contains(errText, "updates to go.mod needed") {
 		c.Fix = "run `go mod tidy` and commit go.mod and go.sum"
+	}
+	if strings.Contains(errText, "requires go >=") {
+		c.Fix = "see modules/toolchain"
 	}
 	if strings.Contains(errText, "replaced by") {
 		c.Fix = "fix the replace directive go names (see modules/replace)"
@@ -421,8 +452,13 @@ func (m *modDoctor) checkToolchain() Check {
 		goLine, tcLine = m.edit.Go, m.edit.Toolchain
 	}
 	if m.work != nil {
-		// In a workspace, go.work's lines govern.
-		goLine, tcLine, file = m.work.Go, m.work.Toolchain, m.gowork
+		// In a workspace go.work's toolchain line governs, and go needs
+		// the newer of the go lines (go.work's must not be older than a
+		// module's: go says so and stops).
+		tcLine = m.work.Toolchain
+		if goLine == "" || version.Compare("go"+m.work.Go, "go"+goLine) >= 0 {
+			goLine, file = m.work.Go, m.gowork
+		}
 	}
 	tc, origin := m.s.goToolchain()
 	c.Observed = fmt.Sprintf("%s: go %s", filepath.Base(file), orNone(goLine))
@@ -444,7 +480,11 @@ func (m *modDoctor) checkToolchain() Check {
 	}
 	need := "go" + goLine
 	if version.Compare(need, local) > 0 {
-		quoted := fmt.Sprintf("\"go: %s requires go >= %s (running go %s; GOTOOLCHAIN=%s)\"", filepath.Base(file), goLine, strings.TrimPrefix(local, "go"), tc)
+		quoted := fmt.Sprintf("\"go: %s requires go >= %s (running go %s; GOTOOLCHAIN=%s)\"", shortPath(m.s.dir, file), goLine, strings.TrimPrefix(local, "go"), tc)
+		if m.work != nil && file != m.gowork {
+			// go stops on go.work first.
+			quoted = fmt.Sprintf("\"go: module . listed in go.work file requires go >= %s, but go.work lists go %s\"", goLine, m.work.Go)
+		}
 		switch mode {
 		case "local":
 			c.Verdict = Fail
@@ -470,6 +510,15 @@ func (m *modDoctor) checkToolchain() Check {
 		}
 	}
 	return c
+}
+
+// shortPath is p relative to dir when that is shorter, as the go command
+// prints paths (cmd/go/internal/base.ShortPath).
+func shortPath(dir, p string) string {
+	if rel, err := filepath.Rel(dir, p); err == nil && len(rel) < len(p) {
+		return rel
+	}
+	return p
 }
 
 // checkGraph compares the flat module list with the edges of the graph:
@@ -723,12 +772,15 @@ func (m *modDoctor) checkExclude() Check {
 }
 
 // checkRetract reports selected versions that their module retracts,
-// as far as the module cache knows: go reads retractions from the newest
-// go.mod of each module held in the cache.
+// as far as the module cache knows (see loadRetractions).
 func (m *modDoctor) checkRetract() Check {
 	c := Check{ID: "modules/retract", Verdict: OK}
 	if m.modcache == "" {
 		c.Observed = "not checked: GOMODCACHE is not set"
+		return c
+	}
+	if m.listErr != "" {
+		c.Observed = "not checked: go list -m all failed (see modules/graph)"
 		return c
 	}
 	if m.retracted == nil && m.retractedErr != "" {
@@ -742,7 +794,7 @@ func (m *modDoctor) checkRetract() Check {
 		}
 	}
 	if len(hit) == 0 {
-		c.Observed = fmt.Sprintf("no selected version is retracted by the newest go.mod of its module in the module cache (%s)", plural(len(m.retracted), "module", "modules"))
+		c.Observed = fmt.Sprintf("no selected version is retracted by the newest go.mod of its module in the module cache (%s)", plural(m.retractScanned, "module", "modules"))
 		return c
 	}
 	c.Verdict = Warn

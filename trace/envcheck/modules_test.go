@@ -66,6 +66,7 @@ func modCheck(t *testing.T, rep *Report, id string, v Verdict, observed ...strin
 // testdata/modules (their dependencies come from a generated proxy): no
 // check may warn.
 func TestModulesHealthy(t *testing.T) {
+	t.Parallel()
 	w := newModWorld(t,
 		proxyMod{Path: "example.com/plain", Version: "v1.2.0"},
 		proxyMod{Path: "example.com/flat", Version: "v1.0.0", Files: map[string]string{
@@ -105,6 +106,7 @@ func TestModulesHealthy(t *testing.T) {
 // TestModuleNotInCache: a requirement missing from the module cache is
 // "not checked", and nothing is downloaded although a proxy is there.
 func TestModuleNotInCache(t *testing.T) {
+	t.Parallel()
 	w := newModWorld(t, proxyMod{Path: "example.com/plain", Version: "v1.2.0"})
 	dir := w.module(mainUsing("\nrequire example.com/plain v1.2.0\n", "example.com/plain"))
 	rep := w.check(dir, map[string]string{"GOPROXY": w.proxy})
@@ -115,6 +117,7 @@ func TestModuleNotInCache(t *testing.T) {
 }
 
 func TestModuleReplaceBroken(t *testing.T) {
+	t.Parallel()
 	w := newModWorld(t)
 	root := t2dir(t)
 	writeTree(t, root, mainUsing("\nrequire (\n\texample.com/a v1.0.0\n\texample.com/b v1.0.0\n)\n\nreplace example.com/a => ../missing\n\nreplace example.com/b => ../nogomod\n"))
@@ -133,11 +136,12 @@ func TestModuleReplaceBroken(t *testing.T) {
 }
 
 func TestModuleReplaceWrongPath(t *testing.T) {
+	t.Parallel()
 	w := newModWorld(t)
 	root := t2dir(t)
 	writeTree(t, root, map[string]string{
 		"app/go.mod":       "module example.com/app\n\ngo 1.21\n\nrequire example.com/a v1.0.0\n\nreplace example.com/a => ../fork\n",
-		"app/main.go":      "package main\n\nimport _ \"example.com/a\"\n\nfunc main() {}\n",
+		"app/app.go":       "package app\n\nimport _ \"example.com/a\"\n",
 		"fork/go.mod":      "module example.com/other\n\ngo 1.21\n",
 		"fork/a.go":        "package a\n",
 		"right/go.mod":     "module example.com/a\n\ngo 1.21\n",
@@ -146,7 +150,7 @@ func TestModuleReplaceWrongPath(t *testing.T) {
 		"rightapp/main.go": "package main\n\nimport _ \"example.com/a\"\n\nfunc main() {}\n",
 	})
 	// go itself builds it: the check is a warning, not a failure.
-	w.mustGo(filepath.Join(root, "app"), "build", "-o", os.DevNull, ".")
+	w.mustGo(filepath.Join(root, "app"), "build", ".")
 	rep := w.check(filepath.Join(root, "app"), nil)
 	modCheck(t, rep, "modules/replace", Warn, "declares module example.com/other")
 	onlyProblems(t, rep, "modules/replace")
@@ -156,6 +160,7 @@ func TestModuleReplaceWrongPath(t *testing.T) {
 }
 
 func TestModuleReplaceIgnored(t *testing.T) {
+	t.Parallel()
 	w := newModWorld(t,
 		proxyMod{Path: "example.com/b", Version: "v1.0.0"},
 		proxyMod{Path: "example.com/d", Version: "v1.0.0", GoMod: "\nrequire example.com/b v1.0.0\n\nreplace example.com/b => ../b\n"},
@@ -168,6 +173,7 @@ func TestModuleReplaceIgnored(t *testing.T) {
 }
 
 func TestModuleReplaceCgoFork(t *testing.T) {
+	t.Parallel()
 	needTool(t, "gcc")
 	fork := cdep
 	w := newModWorld(t, cdep)
@@ -194,6 +200,7 @@ func TestModuleReplaceCgoFork(t *testing.T) {
 }
 
 func TestModuleExclude(t *testing.T) {
+	t.Parallel()
 	w := newModWorld(t, proxyMod{Path: "example.com/f", Version: "v1.0.0"}, proxyMod{Path: "example.com/f", Version: "v1.0.1"})
 	dir := w.module(mainUsing("\nrequire example.com/f v1.0.0\n", "example.com/f"))
 	w.mustGo(dir, "mod", "download", "all")
@@ -210,6 +217,7 @@ func TestModuleExclude(t *testing.T) {
 }
 
 func TestModuleRetract(t *testing.T) {
+	t.Parallel()
 	w := newModWorld(t,
 		proxyMod{Path: "example.com/r", Version: "v1.0.0"},
 		proxyMod{Path: "example.com/r", Version: "v1.1.0", GoMod: "\nretract v1.0.0 // loses data\n"},
@@ -226,6 +234,7 @@ func TestModuleRetract(t *testing.T) {
 }
 
 func TestModulePseudoVersions(t *testing.T) {
+	t.Parallel()
 	const p1, p2 = "v0.0.0-20240101000000-aaaaaaaaaaaa", "v0.0.0-20240201000000-bbbbbbbbbbbb"
 	w := newModWorld(t,
 		proxyMod{Path: "example.com/c", Version: p1},
@@ -245,6 +254,7 @@ func TestModulePseudoVersions(t *testing.T) {
 // real go command and checks that modules/vendor-cgo names the
 // directories go mod vendor left behind.
 func TestModuleVendorCgo(t *testing.T) {
+	t.Parallel()
 	needTool(t, "gcc")
 	w := newModWorld(t, cdep)
 	// A library package: go build compiles it (and cdep's cgo) without
@@ -253,8 +263,9 @@ func TestModuleVendorCgo(t *testing.T) {
 		"go.mod": "module example.com/app\n\ngo 1.21\n",
 		"app.go": "package app\n\nimport \"example.com/cdep\"\n\n// A is from C.\nvar A = cdep.Answer()\n",
 	})
+	// (That it builds from the module cache is shown by
+	// trace.TestBuildVendoredHeader; here the cgo builds are the cost.)
 	w.mustGo(dir, "mod", "tidy")
-	w.mustGo(dir, "build", "-mod=readonly", ".")
 	w.mustGo(dir, "mod", "vendor")
 	out, err := w.goCmd(dir, "build", "-mod=vendor", ".")
 	if err == nil || !strings.Contains(out, "fatal error: cdep.h: No such file or directory") {
@@ -284,6 +295,7 @@ func TestModuleVendorCgo(t *testing.T) {
 }
 
 func TestModuleVendorState(t *testing.T) {
+	t.Parallel()
 	w := newModWorld(t, proxyMod{Path: "example.com/plain", Version: "v1.2.0"}, proxyMod{Path: "example.com/more", Version: "v1.0.0"})
 	dir := w.module(mainUsing("", "example.com/plain"))
 	w.mustGo(dir, "mod", "tidy")
@@ -301,6 +313,7 @@ func TestModuleVendorState(t *testing.T) {
 }
 
 func TestModuleWorkspace(t *testing.T) {
+	t.Parallel()
 	w := newModWorld(t, proxyMod{Path: "example.com/lib", Version: "v1.0.0"})
 	root := t2dir(t)
 	writeTree(t, root, map[string]string{
@@ -338,6 +351,7 @@ func TestModuleWorkspace(t *testing.T) {
 }
 
 func TestModuleToolchain(t *testing.T) {
+	t.Parallel()
 	w := newModWorld(t)
 	dir := w.module(map[string]string{"go.mod": "module example.com/app\n\ngo 1.999\n", "main.go": "package main\n\nfunc main() {}\n"})
 	rep := w.check(dir, map[string]string{"GOTOOLCHAIN": "local"})
@@ -355,6 +369,21 @@ func TestModuleToolchain(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(w.env["GOMODCACHE"], "cache", "download", "golang.org", "toolchain")); !os.IsNotExist(err) {
 		t.Errorf("a toolchain download was tried: %v", err)
+	}
+
+	// In a workspace the newer go line of go.work and go.mod counts, and
+	// go names the file as it is seen from the directory.
+	ws := t2dir(t)
+	writeTree(t, ws, map[string]string{
+		"go.work":     "go 1.999\n\nuse ./app\n",
+		"app/go.mod":  "module example.com/app\n\ngo 1.21\n",
+		"app/main.go": "package main\n\nfunc main() {}\n",
+	})
+	rep = w.check(filepath.Join(ws, "app"), map[string]string{"GOTOOLCHAIN": "local"})
+	c = modCheck(t, rep, "modules/toolchain", Fail, "go.work: go 1.999")
+	out, _ = exec.Command("sh", "-c", "cd "+filepath.Join(ws, "app")+" && GOTOOLCHAIN=local go list -m 2>&1").Output()
+	if q := strings.TrimSpace(string(out)); !strings.Contains(c.Why, q) {
+		t.Errorf("go says %q; why says %q", q, c.Why)
 	}
 
 	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/app\n\ngo 1.21\n\ntoolchain go1.999.0\n")
@@ -382,5 +411,39 @@ func TestFlagDirs(t *testing.T) {
 	want := []string{"/a", "/b", "/pkg/rel", "/c", "/d"}
 	if strings.Join(dirs, " ") != strings.Join(want, " ") {
 		t.Errorf("dirs %v, want %v (words %v)", dirs, want, words)
+	}
+}
+
+// TestCheckGraphDisagreement drives the comparison itself with a list and
+// a graph that disagree (the go command keeps them in step, so a real
+// module shows a disagreement only through an error, tested above): each
+// side's extra module is named, with the directive that may explain it.
+func TestCheckGraphDisagreement(t *testing.T) {
+	m := &modDoctor{
+		list: []*listModule{{Path: "example.com/app", Main: true}, {Path: "example.com/a", Version: "v1.1.0"}, {Path: "example.com/c", Version: "v1.0.0"}},
+		graph: [][2]string{
+			{"example.com/app", "example.com/a@v1.0.0"}, {"example.com/app", "example.com/c@v1.0.0"},
+			{"example.com/c@v1.0.0", "example.com/gone@v0.0.0-20240101000000-aaaaaaaaaaaa"},
+			{"example.com/app", "example.com/gone@v0.0.0-20240201000000-bbbbbbbbbbbb"},
+			{"example.com/app", "go@1.21"}, {"go@1.21", "toolchain@go1.21"},
+		},
+		edit: &modFileJSON{Replace: []modReplace{{Old: modVersion{Path: "example.com/a"}, New: modVersion{Path: "../a"}}}},
+	}
+	c := m.checkGraph()
+	if c.Verdict != Warn || !strings.Contains(c.Observed, "3 modules in go list -m all, 6 edges in go mod graph: they disagree") {
+		t.Fatalf("%+v", c)
+	}
+	want := []string{
+		"example.com/a@v1.1.0 is in the list but no edge of the graph names it (replace example.com/a => ../a)",
+		"example.com/gone is in the graph but not in the list (pseudo-versions v0.0.0-20240101000000-aaaaaaaaaaaa, v0.0.0-20240201000000-bbbbbbbbbbbb)",
+	}
+	if strings.Join(c.Details, "\n") != strings.Join(want, "\n") {
+		t.Errorf("details:\n%s\nwant:\n%s", strings.Join(c.Details, "\n"), strings.Join(want, "\n"))
+	}
+	// In step: ok.
+	m.list[1].Version = "v1.0.0"
+	m.graph = m.graph[:2]
+	if c := m.checkGraph(); c.Verdict != OK || !strings.Contains(c.Observed, "they agree") {
+		t.Errorf("%+v", c)
 	}
 }
