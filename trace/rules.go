@@ -724,7 +724,7 @@ func cxxRuntime(m buildlog.Message) bool {
 
 func (c *blockCtx) undefined(ms []buildlog.Message) []diag.Diagnosis {
 	var ds []diag.Diagnosis
-	for _, m := range ms {
+	for k, m := range ms {
 		if cxxRuntime(m) {
 			d := c.base(m, diag.CXXRuntimeMissing)
 			sym := m.Symbol
@@ -737,7 +737,7 @@ func (c *blockCtx) undefined(ms []buildlog.Message) []diag.Diagnosis {
 			if m.Demangled != "" && m.Demangled != sym {
 				d.Subject["demangled"] = m.Demangled
 			}
-			for _, o := range ms {
+			for _, o := range ms[k+1:] {
 				if cxxRuntime(o) && len(d.Evidence) < 12 {
 					d.Evidence = append(d.Evidence, o.Raw...)
 				}
