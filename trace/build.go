@@ -210,6 +210,12 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	// it costs a warm no-op build ~8 ms, even concurrently (measured:
 	// 48.3 ms plain, 55.1 ms with go env alongside, 47.3 ms without). A
 	// successful build's toolchain comes from its binary's build info.
+	// A failed build needs go list's view of the packages: ask for it
+	// now, alongside go env and the parse of the log.
+	var listed *pendingList
+	if code != 0 {
+		listed = startGoList(ctx, &o)
+	}
 	var goEnv GoEnv
 	if code != 0 || o.CacheReport {
 		goEnv, err = readGoEnv(ctx, o.Runner, o.Go, o.Dir, o.Env, append(append([]string(nil), goEnvVars...), goEnvCgoVars...))
@@ -238,7 +244,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 		}
 	}
 	prefetched.Wait()
-	a := &analysis{o: &o, goEnv: goEnv, env: env, log: l, rep: rep, shim: shim, inspector: inspector, spec: spec, goSaid: said.String()}
+	a := &analysis{o: &o, goEnv: goEnv, env: env, log: l, rep: rep, shim: shim, inspector: inspector, spec: spec, goSaid: said.String(), listed: listed}
 	if err := a.safeRun(ctx, code); err != nil {
 		// A bug in cgotrace must not change the build's outcome: the
 		// report keeps go build's exit code and says what went wrong.
