@@ -37,6 +37,8 @@ type analysis struct {
 	inspector *elfinspect.Inspector
 	// spec is the output file inspected before go build ran.
 	spec *speculation
+	// listed is go list's run, started when go build failed.
+	listed *pendingList
 	// goSaid is what go build printed on the terminal (bounded).
 	goSaid string
 	// headerReruns are the verbose re-runs of failed #includes.
@@ -265,7 +267,13 @@ func lookPathOr(cmd string) string {
 // applied (see appliedDirectives). With cgo off, go lists the cgo files
 // as ignored: those still tell that the package imports "C".
 func (a *analysis) loadPackages(ctx context.Context, f *Facts) {
-	pkgs, err := goList(ctx, a.o.Runner, a.o.Go, a.o.Dir, a.o.Env, a.o.Args)
+	var pkgs []*listPackage
+	var err error
+	if a.listed != nil {
+		pkgs, err = a.listed.wait()
+	} else {
+		pkgs, err = goList(ctx, a.o.Runner, a.o.Go, a.o.Dir, a.o.Env, a.o.Args)
+	}
 	if err != nil {
 		a.o.Log.WithError(err).Debug("go list failed")
 	}

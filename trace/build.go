@@ -220,12 +220,18 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	}
 	rep.Command.ExitCode = code
 	o.Log.WithFields(logrus.Fields{"exit": code, "elapsed": time.Since(start).Round(time.Millisecond)}).Debug("go build finished")
+	if sig := intr.signal(); sig != nil {
+		return res, interrupted(res, raw.Name(), &o, sig, &prefetched)
+	}
 	// go env only when a diagnosis or the cache report needs it: running
 	// it costs a warm no-op build ~8 ms, even concurrently (measured:
 	// 48.3 ms plain, 55.1 ms with go env alongside, 47.3 ms without). A
 	// successful build's toolchain comes from its binary's build info.
-	if sig := intr.signal(); sig != nil {
-		return res, interrupted(res, raw.Name(), &o, sig, &prefetched)
+	// A failed build needs go list's view of the packages: ask for it
+	// now, alongside go env and the parse of the log.
+	var listed *pendingList
+	if code != 0 {
+		listed = startGoList(actx, &o)
 	}
 	var goEnv GoEnv
 	if code != 0 || o.CacheReport {
@@ -258,7 +264,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	// The diagnosis works on a report of its own, so that an interrupt
 	// during it returns at once with the partial report.
 	arep := *rep
-	a := &analysis{o: &o, goEnv: goEnv, env: env, log: l, rep: &arep, shim: shim, inspector: inspector, spec: spec, goSaid: said.String()}
+	a := &analysis{o: &o, goEnv: goEnv, env: env, log: l, rep: &arep, shim: shim, inspector: inspector, spec: spec, goSaid: said.String(), listed: listed}
 	done := make(chan error, 1)
 	go func() { done <- a.safeRun(actx, code) }()
 	select {

@@ -98,3 +98,26 @@ func goListAll(ctx context.Context, r Runner, goCmd, dir string, env, userArgs [
 	}
 	return pkgs, nil
 }
+
+// pendingList is a go list run started before its result is needed.
+type pendingList struct {
+	done chan struct{}
+	pkgs []*listPackage
+	err  error
+}
+
+// startGoList runs goList for the build's packages in the background.
+func startGoList(ctx context.Context, o *BuildOptions) *pendingList {
+	pl := &pendingList{done: make(chan struct{})}
+	go func() {
+		defer close(pl.done)
+		pl.pkgs, pl.err = goList(ctx, o.Runner, o.Go, o.Dir, o.Env, o.Args)
+	}()
+	return pl
+}
+
+// wait returns the result of the go list run.
+func (pl *pendingList) wait() ([]*listPackage, error) {
+	<-pl.done
+	return pl.pkgs, pl.err
+}

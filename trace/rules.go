@@ -812,7 +812,7 @@ func cxxRuntime(m buildlog.Message) bool {
 
 func (c *blockCtx) undefined(ms []buildlog.Message) []diag.Diagnosis {
 	var ds []diag.Diagnosis
-	for _, m := range ms {
+	for k, m := range ms {
 		if cxxRuntime(m) {
 			d := c.base(m, diag.CXXRuntimeMissing)
 			sym := m.Symbol
@@ -825,7 +825,7 @@ func (c *blockCtx) undefined(ms []buildlog.Message) []diag.Diagnosis {
 			if m.Demangled != "" && m.Demangled != sym {
 				d.Subject["demangled"] = m.Demangled
 			}
-			for _, o := range ms {
+			for _, o := range ms[k+1:] {
 				if cxxRuntime(o) && len(d.Evidence) < 12 {
 					d.Evidence = append(d.Evidence, o.Raw...)
 				}
@@ -836,6 +836,11 @@ func (c *blockCtx) undefined(ms []buildlog.Message) []diag.Diagnosis {
 		}
 	}
 	seen := map[string]bool{}
+	// Symbols one library defines, referenced from the same place, are
+	// one cause with one fix (a static libsqlite3.a without -lm misses
+	// log, exp, pow, ...): one diagnosis, the others folded in.
+	byFix := map[string]int{}
+	var folded map[int][]string
 	for _, m := range ms {
 		if cxxRuntime(m) {
 			continue
@@ -895,7 +900,25 @@ func (c *blockCtx) undefined(ms []buildlog.Message) []diag.Diagnosis {
 		if d.Source == nil {
 			d.Source = c.directiveSource("LDFLAGS", "")
 		}
+		if lib := d.Subject["defined_in"]; lib != "" {
+			key := lib + "\x00" + d.Package + "\x00" + fmt.Sprint(d.Source)
+			if i, ok := byFix[key]; ok {
+				if folded == nil {
+					folded = map[int][]string{}
+				}
+				folded[i] = append(folded[i], sym)
+				ds[i].Evidence = append(ds[i].Evidence, d.Evidence...)
+				continue
+			}
+			byFix[key] = len(ds)
+		}
 		ds = append(ds, d)
+	}
+	for i, syms := range folded {
+		d := &ds[i]
+		d.Subject["also"] = strings.Join(syms, " ")
+		d.Summary = fmt.Sprintf("undefined references to %s and %d more symbols (%s), which %s defines but the link does not include",
+			d.Subject["symbol"], len(syms), strings.Join(syms, ", "), d.Subject["defined_in"])
 	}
 	return ds
 }

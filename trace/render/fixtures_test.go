@@ -4,10 +4,27 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/cgotrace/cgotrace/buildlog"
 	"github.com/cgotrace/cgotrace/elfinspect"
 	"github.com/cgotrace/cgotrace/trace"
 	"github.com/cgotrace/cgotrace/trace/diag"
 )
+
+// diagnosed is what the diagnoser (trace.Diagnose) says about what go
+// build printed, with the facts of the fixture's file system: the
+// fixtures' summaries, fixes and evidence are the rules' own, never
+// written by hand, so that the goldens follow the rules.
+func diagnosed(rep *trace.Report, out string, f *trace.Facts) []diag.Diagnosis {
+	l, err := buildlog.Parse(strings.NewReader(out))
+	if err != nil {
+		panic(err)
+	}
+	f.Packages = map[string]*trace.Package{}
+	for _, p := range rep.Packages {
+		f.Packages[p.ImportPath] = p
+	}
+	return trace.Diagnose(l, f)
+}
 
 // Hand-built reports for the renderer tests. The tool messages are the
 // ones go build 1.26, gcc 12 and GNU ld 2.40 printed on Debian 12
@@ -39,7 +56,7 @@ func hostLink(extra ...string) []string {
 // libraryDevMissing: lib/ has only libgizmo.so.1, not libgizmo.so.
 func libraryDevMissing() *trace.Report {
 	dir := "/home/ci/src/library-dev-missing-basic"
-	return &trace.Report{
+	rep := &trace.Report{
 		SchemaVersion: 1, Tool: fxTool,
 		Command:   trace.Command{Argv: []string{"go", "build", "-o", "app", "."}, Dir: dir, ExitCode: 1},
 		Toolchain: fxToolchain,
@@ -60,19 +77,20 @@ func libraryDevMissing() *trace.Report {
 				{Flag: "-lpthread", Stage: "link", Origin: trace.OriginGo, Detail: "runtime/cgo"},
 			},
 		}},
-		Diagnoses: []diag.Diagnosis{{
-			Code: diag.LibraryDevMissing, Severity: diag.Error, Package: "example.com/library-dev-missing-basic",
-			Summary: "the linker cannot find -lgizmo: the runtime library libgizmo.so.1 is there, but not the libgizmo.so development link",
-			Detail:  "found /home/ci/src/library-dev-missing-basic/lib/libgizmo.so.1 (SONAME libgizmo.so.1); searched for libgizmo.so and libgizmo.a in /home/ci/src/library-dev-missing-basic/lib, /usr/lib/gcc/x86_64-linux-gnu/12, /usr/lib/x86_64-linux-gnu, /usr/lib, /lib/x86_64-linux-gnu, /lib",
-			Fix:     "install the development package of gizmo (it ships libgizmo.so), or add the link yourself: ln -s libgizmo.so.1 /home/ci/src/library-dev-missing-basic/lib/libgizmo.so",
-			Subject: map[string]string{"library": "gizmo"},
-			Source:  &diag.Source{File: "main.go", Line: 3},
-			Evidence: []string{
-				"/usr/bin/ld: cannot find -lgizmo: No such file or directory",
-				"collect2: error: ld returned 1 exit status",
-			},
-		}},
 	}
+	rep.Diagnoses = diagnosed(rep, "# example.com/library-dev-missing-basic\n"+
+		"/usr/local/go/pkg/tool/linux_amd64/link: running gcc failed: exit status 1\n"+
+		strings.Join(hostLink("-L/home/ci/src/library-dev-missing-basic/lib", "-lgizmo"), " ")+"\n"+
+		"/usr/bin/ld: cannot find -lgizmo: No such file or directory\n"+
+		"collect2: error: ld returned 1 exit status\n", &trace.Facts{
+		Probe: func(lib string, _ *buildlog.HostLink) *trace.LibProbe {
+			return &trace.LibProbe{
+				Searched:  []string{dir + "/lib", "/usr/lib/gcc/x86_64-linux-gnu/12", "/usr/lib/x86_64-linux-gnu", "/usr/lib", "/lib/x86_64-linux-gnu", "/lib"},
+				Versioned: []string{dir + "/lib/libgizmo.so.1"},
+			}
+		},
+	})
+	return rep
 }
 
 // headerNotFound: #cgo pkg-config: frobnicate gives -I, but the header is
@@ -80,7 +98,7 @@ func libraryDevMissing() *trace.Report {
 func headerNotFound() *trace.Report {
 	dir := "/home/ci/src/frobapp"
 	pc := "/opt/frob/lib/pkgconfig/frobnicate.pc"
-	return &trace.Report{
+	rep := &trace.Report{
 		SchemaVersion: 1, Tool: fxTool,
 		Command:   trace.Command{Argv: []string{"go", "build", "-o", "app", "."}, Dir: dir, ExitCode: 1},
 		Toolchain: fxToolchain,
@@ -110,27 +128,23 @@ func headerNotFound() *trace.Report {
 				{Flag: "-lfrobnicate", Stage: "link", Origin: trace.OriginPkgConfig, Detail: "frobnicate"},
 			},
 		}},
-		Diagnoses: []diag.Diagnosis{{
-			Code: diag.HeaderNotFound, Severity: diag.Error, Package: "example.com/frobapp",
-			Summary: "frobnicate.h is not in any include directory: not in -I/opt/frob/include/frobnicate-2 (from frobnicate.pc) nor in the system's",
-			Detail:  "searched: /opt/frob/include/frobnicate-2, /usr/lib/gcc/x86_64-linux-gnu/12/include, /usr/local/include, /usr/include/x86_64-linux-gnu, /usr/include",
-			Fix:     "install the development files that ship frobnicate.h, or correct Cflags in /opt/frob/lib/pkgconfig/frobnicate.pc (it points at /opt/frob/include/frobnicate-2)",
-			Subject: map[string]string{"header": "frobnicate.h"},
-			Source:  &diag.Source{File: "main.go", Line: 4, Column: 10},
-			Evidence: []string{
-				"./main.go:4:10: fatal error: frobnicate.h: No such file or directory",
-				"    4 | #include <frobnicate.h>",
-				"      |          ^~~~~~~~~~~~~~",
-				"compilation terminated.",
-			},
-		}},
 	}
+	rep.Diagnoses = diagnosed(rep, "# example.com/frobapp\n"+
+		"./main.go:4:10: fatal error: frobnicate.h: No such file or directory\n"+
+		"    4 | #include <frobnicate.h>\n"+
+		"      |          ^~~~~~~~~~~~~~\n"+
+		"compilation terminated.\n", &trace.Facts{
+		HeaderProbe: func(header string, _ *buildlog.Record, _ string) *trace.HeaderProbe {
+			return &trace.HeaderProbe{Searched: []string{"/opt/frob/include/frobnicate-2", "/usr/lib/gcc/x86_64-linux-gnu/12/include", "/usr/local/include", "/usr/include/x86_64-linux-gnu", "/usr/include"}}
+		},
+	})
+	return rep
 }
 
 // cxxRuntimeMissing: a C-only package links a C++ static library.
 func cxxRuntimeMissing() *trace.Report {
 	dir := "/home/ci/src/cxx-runtime-missing-basic"
-	return &trace.Report{
+	rep := &trace.Report{
 		SchemaVersion: 1, Tool: fxTool,
 		Command:   trace.Command{Argv: []string{"go", "build", "-o", "app", "."}, Dir: dir, ExitCode: 1},
 		Toolchain: fxToolchain,
@@ -141,41 +155,19 @@ func cxxRuntimeMissing() *trace.Report {
 				Argv: hostLink("/home/ci/src/cxx-runtime-missing-basic/lib/libcounter.a")}},
 			Flags: []trace.Flag{{Flag: "/home/ci/src/cxx-runtime-missing-basic/lib/libcounter.a", Stage: "link", Origin: trace.OriginDirective, Detail: "main.go:3"}},
 		}},
-		Diagnoses: []diag.Diagnosis{
-			{
-				Code: diag.CXXRuntimeMissing, Severity: diag.Error, Package: "example.com/cxx-runtime-missing-basic",
-				Summary: "libcounter.a is C++ and needs the C++ runtime (operator new(unsigned long)), but the package links with gcc, without -lstdc++",
-				Fix:     "add -lstdc++ to the #cgo LDFLAGS line, or add a .cpp file to the package so that go build links with g++",
-				Subject: map[string]string{"symbol": "_Znwm", "demangled": "operator new(unsigned long)"},
-				Source:  &diag.Source{File: "main.go", Line: 3},
-				Evidence: []string{
-					"/usr/bin/ld: /home/ci/src/cxx-runtime-missing-basic/lib/libcounter.a(counter.o): in function `counter_new':",
-					"counter.cpp:(.text+0x9): undefined reference to `operator new(unsigned long)'",
-					"collect2: error: ld returned 1 exit status",
-				},
-			},
-			{
-				Code: diag.UndefinedSymbol, Severity: diag.Error, Package: "example.com/cxx-runtime-missing-basic",
-				Summary: "undefined reference to `cpp_add(int, int)' (_Z7cpp_addii): the C++ function is not declared extern \"C\"",
-				Fix:     "declare cpp_add extern \"C\" in the C++ code, or call it through a C wrapper",
-				Subject: map[string]string{"symbol": "_Z7cpp_addii", "demangled": "cpp_add(int, int)", "defined_in": "/home/ci/src/cxx-runtime-missing-basic/lib/libcounter.a"},
-				Source:  &diag.Source{File: "main.go", Line: 9},
-				Evidence: []string{
-					"/usr/bin/ld: /tmp/go-link-2315771102/000001.o: in function `_cgo_74c548aa5022_Cfunc_cpp_add':",
-					"/tmp/go-build/main.cgo2.c:57: undefined reference to `cpp_add'",
-				},
-			},
-			{
-				Code: diag.StaticGlibcNSS, Severity: diag.Warning, Package: "example.com/cxx-runtime-missing-basic",
-				Summary: "getaddrinfo in a static binary loads glibc's NSS modules at run time",
-				Fix:     "build with -tags netgo,osusergo, or link against musl, or accept it",
-				Subject: map[string]string{"symbol": "getaddrinfo"},
-				Evidence: []string{
-					"/tmp/go-build/cgo_unix_cgo.cgo2.c:60: warning: Using 'getaddrinfo' in statically linked applications requires at runtime the shared libraries from the glibc version used for linking",
-				},
-			},
-		},
 	}
+	lib := dir + "/lib/libcounter.a"
+	rep.Diagnoses = diagnosed(rep, "# example.com/cxx-runtime-missing-basic\n"+
+		"/usr/local/go/pkg/tool/linux_amd64/link: running gcc failed: exit status 1\n"+
+		strings.Join(hostLink(lib), " ")+"\n"+
+		"/usr/bin/ld: "+lib+"(counter.o): in function `counter_new':\n"+
+		"counter.cpp:(.text+0x9): undefined reference to `operator new(unsigned long)'\n"+
+		"/usr/bin/ld: /tmp/go-link-2315771102/000001.o: in function `_cgo_74c548aa5022_Cfunc_cpp_add':\n"+
+		"/tmp/go-build/main.cgo2.c:57: undefined reference to `cpp_add'\n"+
+		"/usr/bin/ld: /tmp/go-link-2315771102/000000.o: in function `_cgo_cmalloc':\n"+
+		"/tmp/go-build/cgo_unix_cgo.cgo2.c:60: warning: Using 'getaddrinfo' in statically linked applications requires at runtime the shared libraries from the glibc version used for linking\n"+
+		"collect2: error: ld returned 1 exit status\n", &trace.Facts{})
+	return rep
 }
 
 // runtimeLibraryMissing: the build succeeds, the binary cannot start.
