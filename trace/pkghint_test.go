@@ -157,3 +157,37 @@ func TestPackageManagerAsk(t *testing.T) {
 		t.Errorf("apt-file: %s %q, want librocksdb-dev", distro, pkgs)
 	}
 }
+
+// TestBuildPackageNames: cgotrace build of a module whose packages need
+// libzmq through pkg-config and <rocksdb/c.h>, neither of which is
+// installed for the build (an empty pkg-config path): the fixes name
+// Debian's libzmq3-dev and librocksdb-dev.
+func TestBuildPackageNames(t *testing.T) {
+	needGo(t)
+	if _, err := exec.LookPath("pkg-config"); err != nil {
+		t.Skip("pkg-config not on PATH")
+	}
+	dir := writeModule(t, map[string]string{
+		"go.mod":   "module example.com/names\n\ngo 1.22\n",
+		"zmq/z.go": "package zmq\n\n// #cgo pkg-config: libzmq\n// #include <zmq.h>\nimport \"C\"\n\nfunc V() { C.zmq_version(nil, nil, nil) }\n",
+		"rdb/r.go": "package rdb\n\n// #include <rocksdb/c.h>\nimport \"C\"\n\nfunc O() { C.rocksdb_options_create() }\n",
+	})
+	env := append(os.Environ(), "CGO_ENABLED=1", "PKG_CONFIG_LIBDIR="+t.TempDir(), "PKG_CONFIG_PATH=")
+	res, err := Build(context.Background(), BuildOptions{Args: []string{"./..."}, Dir: dir, Env: env, NoRerun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(res.RawLog)
+	got := map[diag.Code]diag.Diagnosis{}
+	for _, d := range res.Report.Diagnoses {
+		got[d.Code] = d
+	}
+	if d, ok := got[diag.PkgConfigPackageNotFound]; !ok || !strings.Contains(d.Fix, "(Debian: libzmq3-dev)") {
+		t.Errorf("pkg-config-package-not-found: %+v, want the fix to name libzmq3-dev", d)
+	}
+	if d, ok := got[diag.HeaderNotFound]; !ok {
+		t.Skipf("no header-not-found (is librocksdb-dev installed here?): %+v", res.Report.Diagnoses)
+	} else if !strings.Contains(d.Fix, "(Debian: librocksdb-dev)") {
+		t.Errorf("header-not-found fix %q, want librocksdb-dev", d.Fix)
+	}
+}
