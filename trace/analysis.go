@@ -91,7 +91,9 @@ func (a *analysis) run(ctx context.Context, code int) {
 			}
 			return *major
 		}
-		f.AskPackages = packageManagerAsk(ctx, o.Runner, a.env, askTimeout)
+		if !tableIsThisRelease("/etc/os-release") {
+			f.AskPackages = packageManagerAsk(ctx, o.Runner, a.env, askTimeout)
+		}
 		if !o.NoRerun {
 			hp := &headerProbe{runner: o.Runner, cc: a.ccWords(), env: a.env}
 			f.HeaderProbe = func(header string, rec *buildlog.Record, work string) *HeaderProbe {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"os"
 	"os/exec"
 	"regexp"
 	"slices"
@@ -100,6 +101,28 @@ func packageManagerAsk(ctx context.Context, r Runner, env []string, timeout time
 		}
 		return "", nil
 	}
+}
+
+// tableIsThisRelease reports whether the embedded table was made from
+// the package index of the release this machine runs (os-release ID,
+// VERSION_ID and VERSION_CODENAME, as scripts/gen-distpkg.sh records
+// them): then apt-file would only repeat it, more slowly.
+func tableIsThisRelease(osRelease string) bool {
+	b, err := os.ReadFile(osRelease)
+	if err != nil {
+		return false
+	}
+	v := map[string]string{}
+	for _, l := range strings.Split(string(b), "\n") {
+		if k, val, ok := strings.Cut(l, "="); ok {
+			v[k] = strings.Trim(val, `"`)
+		}
+	}
+	if v["ID"] == "" || v["VERSION_ID"] == "" {
+		return false
+	}
+	rel := v["ID"] + " " + v["VERSION_ID"] + " (" + v["VERSION_CODENAME"] + ")"
+	return strings.Contains(distpkg.Debian().Source, " "+rel+" ")
 }
 
 // fileRegexp is the apt-file -x pattern of where kind's file sits.

@@ -191,3 +191,22 @@ func TestBuildPackageNames(t *testing.T) {
 		t.Errorf("header-not-found fix %q, want librocksdb-dev", d.Fix)
 	}
 }
+
+func TestTableIsThisRelease(t *testing.T) {
+	dir := t.TempDir()
+	for body, want := range map[string]bool{
+		"ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n": true,
+		"ID=debian\nVERSION_ID=\"13\"\nVERSION_CODENAME=trixie\n":   false,
+		"ID=ubuntu\nVERSION_ID=\"24.04\"\nVERSION_CODENAME=noble\n": false,
+		"NAME=whatever\n": false,
+	} {
+		p := filepath.Join(dir, "os-release")
+		os.WriteFile(p, []byte(body), 0o644)
+		if got := tableIsThisRelease(p); got != want {
+			t.Errorf("%q: %v, want %v (table: %s)", body, got, want, "debian 12 (bookworm)")
+		}
+	}
+	if tableIsThisRelease(filepath.Join(dir, "none")) {
+		t.Error("no os-release: true")
+	}
+}
