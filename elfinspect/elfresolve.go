@@ -913,19 +913,6 @@ func (r *elfResolver) searchUncached(sl *searchList, name string) searchResult {
 			res.tried = append(res.tried, "ld.so.cache (no entry)")
 		}
 	}
-	if r.in.rootWithoutCache() && !r.t.musl {
-		// A root (a sysroot, an image never booted) without
-		// ld.so.cache: its ld.so.conf directories are searched at the
-		// cache's place, as the cache ldconfig would write from them.
-		for _, cd := range r.in.ldSoConf() {
-			if sl.nodeflib && r.inDefaultDir(cd.dir+"/x") {
-				continue
-			}
-			if r.searchDir(&res, searchDir{cd.dir, "ld.so.conf (" + cd.file + "; the root has no /etc/ld.so.cache)"}, name) {
-				return res
-			}
-		}
-	}
 	if sl.nodeflib {
 		return res
 	}
@@ -935,15 +922,6 @@ func (r *elfResolver) searchUncached(sl *searchList, name string) searchResult {
 		}
 	}
 	return res
-}
-
-// rootWithoutCache reports whether the inspection is inside a root that
-// has no /etc/ld.so.cache at all.
-func (in *Inspector) rootWithoutCache() bool {
-	if in.fs.root == "" {
-		return false
-	}
-	return in.ldCache() == nil && errors.Is(in.ldcErr, fs.ErrNotExist)
 }
 
 func (r *elfResolver) inDefaultDir(p string) bool {

@@ -93,6 +93,17 @@ func (a *analysis) run(ctx context.Context, code int) {
 		f.VendorGap = vendorGapFinder(ctx, o)
 		f.Mangled = mangler(a.log)
 		f.PkgConfigVersion = a.modversion(ctx)
+		var major *string
+		f.CCMajor = func() string {
+			if major == nil {
+				v := ccMajor(ctx, o.Runner, a.ccWords(), o.Dir, a.env)
+				major = &v
+			}
+			return *major
+		}
+		if !tableIsThisRelease("/etc/os-release") {
+			f.AskPackages = packageManagerAsk(ctx, o.Runner, a.env, askTimeout)
+		}
 		if !o.NoRerun {
 			hp := &headerProbe{runner: o.Runner, cc: a.ccWords(), env: a.env}
 			f.HeaderProbe = func(header string, rec *buildlog.Record, work string) *HeaderProbe {

@@ -44,6 +44,12 @@ type Facts struct {
 	// mangled name it has in the build's objects, or ""; nil in log-only
 	// mode.
 	Mangled func(demangled string) string
+	// CCMajor is the C compiler's major version ("12"), asked when a fix
+	// names gcc's own packages (libstdc++); nil when unknown.
+	CCMajor func() string
+	// AskPackages asks this machine's package manager which packages
+	// ship a file the embedded table does not know; nil asks nothing.
+	AskPackages PackageAsk
 }
 
 // SymbolDef is a library that defines a symbol.
@@ -490,7 +496,7 @@ func (c *blockCtx) pkgConfigNotFound(m buildlog.Message) diag.Diagnosis {
 func (c *blockCtx) pkgConfigPackage(m buildlog.Message) diag.Diagnosis {
 	d := c.simple(m, diag.PkgConfigPackageNotFound, "pkg_config_package", m.Package,
 		fmt.Sprintf("pkg-config cannot find package %s (no %s.pc on the search path)", m.Package, m.Package),
-		fmt.Sprintf("install the development package that ships %s.pc (%s), or add the directory that holds it to PKG_CONFIG_PATH", m.Package, distroHint(strings.TrimPrefix(m.Package, "lib"))))
+		c.installFix(kindPC, m.Package, m.Package+".pc", "or add the directory that holds it to PKG_CONFIG_PATH"))
 	if c.b.Desc != "" {
 		d.Detail = "go build ran: " + c.b.Desc
 	}
@@ -610,10 +616,7 @@ func (c *blockCtx) unknownName(m buildlog.Message) diag.Diagnosis {
 }
 
 func (c *blockCtx) headerNotFound(m buildlog.Message) diag.Diagnosis {
-	fix := fmt.Sprintf("install the development package that ships %s, or add -I<dir> to #cgo CFLAGS (or CGO_CFLAGS)", m.Header)
-	if lib, ok := headerPackages[m.Header]; ok {
-		fix = fmt.Sprintf("install the development files of lib%s (%s), or add -I<dir> to #cgo CFLAGS", lib, distroHint(lib))
-	}
+	fix := c.installFix(kindHeader, m.Header, m.Header, "or add -I<dir> to #cgo CFLAGS (or CGO_CFLAGS)")
 	d := c.simple(m, diag.HeaderNotFound, "header", m.Header,
 		fmt.Sprintf("the C compiler cannot find the header %s", m.Header), fix)
 	if c.f.VendorGap != nil {
@@ -947,7 +950,7 @@ func (c *blockCtx) cannotFind(m buildlog.Message, incompatible map[string]string
 	if obj, ok := incompatible[lib]; ok {
 		d.Code = diag.LibraryArchMismatch
 		d.Summary = fmt.Sprintf("the linker skipped %s: it is built for another architecture or ELF class", obj)
-		d.Fix = fmt.Sprintf("install or build lib%s for the target architecture (e.g. Debian %s:<arch> in a multiarch setup or a sysroot), or point -L/PKG_CONFIG at the target's libraries", lib, debianDevPackage(lib))
+		d.Fix = fmt.Sprintf("install or build lib%s for the target architecture (%s), or point -L/PKG_CONFIG at the target's libraries", lib, c.packageOf(kindLibrary, "lib"+lib+".so", "in a multiarch setup, the package of lib"+lib+".so with :<arch>, or a sysroot"))
 		d.Subject["object"] = obj
 		return d
 	}
@@ -960,12 +963,12 @@ func (c *blockCtx) cannotFind(m buildlog.Message, incompatible map[string]string
 		// the library means there is no archive, whatever else exists.
 		d.Code = diag.StaticLibraryMissing
 		d.Summary = fmt.Sprintf("a static link (-static) needs lib%s.a, and the linker found none", lib)
-		d.Fix = fmt.Sprintf("install the static library lib%s.a (Debian ships it in %s for most libraries), or link dynamically (drop -extldflags=-static)", lib, debianDevPackage(lib))
+		d.Fix = fmt.Sprintf("install the static library lib%s.a (%s), or link dynamically (drop -extldflags=-static)", lib, c.packageOf(kindLibrary, "lib"+lib+".a", ""))
 		return d
 	}
 	if p == nil {
 		d.Summary = fmt.Sprintf("the linker cannot find %s", flag)
-		d.Fix = fmt.Sprintf("install lib%s (%s), or add -L<dir> to #cgo LDFLAGS", lib, distroHint(lib))
+		d.Fix = c.installFix(kindLibrary, "lib"+lib+".so", "lib"+lib+".so", "or add -L<dir> to #cgo LDFLAGS")
 		return d
 	}
 	if len(p.Searched) > 0 {
@@ -981,18 +984,18 @@ func (c *blockCtx) cannotFind(m buildlog.Message, incompatible map[string]string
 		d.Code = diag.StaticLibraryMissing
 		found := append(append([]string{}, p.Shared...), p.Versioned...)
 		d.Summary = fmt.Sprintf("a static link needs lib%s.a, but only the shared library is installed (%s)", lib, strings.Join(found, ", "))
-		d.Fix = fmt.Sprintf("install the static library lib%s.a (Debian ships it in %s for most libraries), or link dynamically (drop -extldflags=-static)", lib, debianDevPackage(lib))
+		d.Fix = fmt.Sprintf("install the static library lib%s.a (%s), or link dynamically (drop -extldflags=-static)", lib, c.packageOf(kindLibrary, "lib"+lib+".a", ""))
 	case p.Static && len(p.Archive) == 0:
 		d.Code = diag.StaticLibraryMissing
 		d.Summary = fmt.Sprintf("a static link needs lib%s.a, and no lib%s is installed at all", lib, lib)
-		d.Fix = fmt.Sprintf("install lib%s's static library (%s), or link dynamically", lib, distroHint(lib))
+		d.Fix = fmt.Sprintf("install lib%s's static library lib%s.a (%s), or link dynamically", lib, lib, c.packageOf(kindLibrary, "lib"+lib+".a", ""))
 	case len(p.Versioned) > 0 && len(p.Shared) == 0:
 		d.Code = diag.LibraryDevMissing
 		d.Summary = fmt.Sprintf("only the run-time library %s is installed; the development link lib%s.so is missing", strings.Join(p.Versioned, ", "), lib)
-		d.Fix = fmt.Sprintf("install the development package (%s), which adds lib%s.so; as a stop-gap, link the versioned file with -l:%s", distroHint(lib), lib, filepath.Base(p.Versioned[0]))
+		d.Fix = fmt.Sprintf("install the development package that adds lib%s.so (%s); as a stop-gap, link the versioned file with -l:%s", lib, c.packageOf(kindLibrary, "lib"+lib+".so", ""), filepath.Base(p.Versioned[0]))
 	default:
 		d.Summary = fmt.Sprintf("the linker cannot find %s, and no lib%s exists in any directory it searched", flag, lib)
-		d.Fix = fmt.Sprintf("install lib%s (%s), or add -L<dir> to #cgo LDFLAGS if it is installed elsewhere", lib, distroHint(lib))
+		d.Fix = c.installFix(kindLibrary, "lib"+lib+".so", "lib"+lib+".so", "or add -L<dir> to #cgo LDFLAGS if it is installed elsewhere")
 	}
 	return d
 }
@@ -1150,4 +1153,25 @@ func (c *blockCtx) staticGlibc(m buildlog.Message) diag.Diagnosis {
 	d.Detail = "this is dlopen, not NSS: in a static glibc binary dlopen loads the system's ld.so and libc.so.6 next to the object, and they must be the glibc version the binary was linked with"
 	d.Severity = diag.Warning
 	return d
+}
+
+// installFix is "install the package that ships FILE (Debian: pkg), ALT",
+// or, when no package is known to ship it, says that instead of a name.
+func (c *blockCtx) installFix(kind fileKind, name, file, alt string) string {
+	if p := c.shipping(kind, name); p != "" {
+		return fmt.Sprintf("install the package that ships %s (%s), %s", file, p, alt)
+	}
+	return fmt.Sprintf("install the development files that provide %s (no package known to cgotrace ships it: search your distribution's package index for %s), %s", file, file, alt)
+}
+
+// packageOf phrases the package that ships a file, for a parenthesis:
+// "Debian: zlib1g-dev", or what it says when nothing is known.
+func (c *blockCtx) packageOf(kind fileKind, file, unknown string) string {
+	if p := c.shipping(kind, file); p != "" {
+		return p
+	}
+	if unknown != "" {
+		return unknown
+	}
+	return "no package known to cgotrace ships " + file
 }

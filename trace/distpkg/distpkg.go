@@ -9,11 +9,12 @@
 package distpkg
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	_ "embed"
+	"io"
 	"path"
+	"sort"
 	"strings"
 	"sync"
 )
@@ -27,7 +28,11 @@ type Table struct {
 	Source string
 	// Distro names the distribution in fix texts ("Debian").
 	Distro string
-	rows   map[string][]string // kind + "\t" + key
+	// text is the table's lines, "kind TAB key TAB pkg,pkg", sorted by
+	// kind and key (scripts/gen-distpkg.sh sorts them); lines are the
+	// offsets of those lines, for a binary search.
+	text  []byte
+	lines []int32
 }
 
 var (
@@ -35,12 +40,12 @@ var (
 	debianTable *Table
 )
 
-// Debian is the embedded Debian table, parsed on first use.
+// Debian is the embedded Debian table, decompressed on first use.
 func Debian() *Table {
 	debianOnce.Do(func() {
 		t, err := Parse(debianTSV, "Debian")
 		if err != nil {
-			t = &Table{Distro: "Debian", rows: map[string][]string{}}
+			t = &Table{Distro: "Debian"}
 		}
 		debianTable = t
 	})
@@ -48,38 +53,74 @@ func Debian() *Table {
 }
 
 // Parse reads a gzip-compressed table: "# source" lines, then lines of
-// kind TAB key TAB pkg,pkg. Malformed lines are skipped.
+// kind TAB key TAB pkg,pkg. Lines of another shape are never matched.
 func Parse(gz []byte, distro string) (*Table, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(gz))
 	if err != nil {
 		return nil, err
 	}
-	t := &Table{Distro: distro, rows: make(map[string][]string, 40000)}
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if src, ok := strings.CutPrefix(line, "# "); ok {
-			if t.Source == "" {
-				t.Source = src
-			}
-			continue
-		}
-		kind, rest, ok1 := strings.Cut(line, "\t")
-		key, pkgs, ok2 := strings.Cut(rest, "\t")
-		if !ok1 || !ok2 || kind == "" || key == "" || pkgs == "" {
-			continue
-		}
-		t.rows[kind+"\t"+key] = strings.Split(pkgs, ",")
-	}
-	if err := sc.Err(); err != nil {
+	var b bytes.Buffer
+	b.WriteByte('\n')
+	if _, err := io.Copy(&b, io.LimitReader(zr, 64<<20)); err != nil {
 		return nil, err
 	}
-	return t, zr.Close()
+	if err := zr.Close(); err != nil {
+		return nil, err
+	}
+	t := &Table{Distro: distro, text: b.Bytes()}
+	for off := 1; off < len(t.text); {
+		end := bytes.IndexByte(t.text[off:], '\n')
+		if end < 0 {
+			end = len(t.text) - off
+		}
+		line := t.text[off : off+end]
+		if src, ok := bytes.CutPrefix(line, []byte("# ")); ok {
+			if t.Source == "" {
+				t.Source = string(src)
+			}
+		} else if len(line) > 0 {
+			t.lines = append(t.lines, int32(off))
+		}
+		off += end + 1
+	}
+	return t, nil
+}
+
+// lineKey is "kind TAB key" of the line at off, and the rest after the
+// next tab.
+func (t *Table) lineKey(off int32) (key, rest []byte) {
+	line := t.text[off:]
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	i := bytes.IndexByte(line, '\t')
+	if i < 0 {
+		return line, nil
+	}
+	j := bytes.IndexByte(line[i+1:], '\t')
+	if j < 0 {
+		return line, nil
+	}
+	return line[:i+1+j], line[i+2+j:]
 }
 
 func (t *Table) get(kind, key string) []string {
-	return t.rows[kind+"\t"+key]
+	if key == "" || strings.ContainsAny(key, "\t\n") {
+		return nil
+	}
+	want := kind + "\t" + key
+	i := sort.Search(len(t.lines), func(i int) bool {
+		k, _ := t.lineKey(t.lines[i])
+		return string(k) >= want
+	})
+	if i == len(t.lines) {
+		return nil
+	}
+	k, rest := t.lineKey(t.lines[i])
+	if string(k) != want || len(rest) == 0 {
+		return nil
+	}
+	return strings.Split(string(rest), ",")
 }
 
 // PCFile returns the packages that ship NAME.pc.

@@ -67,10 +67,14 @@ func TestKnownNames(t *testing.T) {
 	// libstdc++'s development files are gcc's own, one package per gcc
 	// version; each version's libstdc++.so maps to its own package.
 	n := 0
-	for k, v := range d.rows {
-		if major, ok := strings.CutSuffix(strings.TrimPrefix(k, "g\t"), "/libstdc++.so"); ok && strings.HasPrefix(k, "g\t") {
+	for _, line := range strings.Split(string(d.text), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) != 3 || f[0] != "g" {
+			continue
+		}
+		if major, ok := strings.CutSuffix(f[1], "/libstdc++.so"); ok {
 			n++
-			if !slices.Contains(v, "libstdc++-"+major+"-dev") {
+			if v := d.GCCLibrary(major, "libstdc++.so"); !slices.Contains(v, "libstdc++-"+major+"-dev") {
 				t.Errorf("gcc %s libstdc++.so: %q, want libstdc++-%s-dev", major, v, major)
 			}
 		}
@@ -85,6 +89,23 @@ func TestKnownNames(t *testing.T) {
 		if got, _ := d.Header(none); got != nil {
 			t.Errorf("Header(%q) = %q, want nothing", none, got)
 		}
+	}
+}
+
+// TestSorted: lookups are binary searches, so the lines must be in byte
+// order of kind and key, without repeats.
+func TestSorted(t *testing.T) {
+	d := Debian()
+	if len(d.lines) < 30000 {
+		t.Fatalf("%d lines", len(d.lines))
+	}
+	prev := ""
+	for _, off := range d.lines {
+		k, rest := d.lineKey(off)
+		if string(k) <= prev || len(rest) == 0 {
+			t.Fatalf("line %q (after %q) out of order or without packages", k, prev)
+		}
+		prev = string(k)
 	}
 }
 
@@ -159,4 +180,24 @@ func FuzzParse(f *testing.F) {
 		tb.Header("rocksdb/c.h")
 		tb.Phrase(tb.Library("libz.so"))
 	})
+}
+
+// BenchmarkParse is the cost of the first lookup (the table is
+// decompressed once per process, when a fix needs it).
+func BenchmarkParse(b *testing.B) {
+	for b.Loop() {
+		if _, err := Parse(debianTSV, "Debian"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(debianTSV)), "gzip-bytes")
+}
+
+// BenchmarkLookup is one header lookup that misses (the file, then its
+// directory).
+func BenchmarkLookup(b *testing.B) {
+	d := Debian()
+	for b.Loop() {
+		d.Header("cgotrace/no-such-header.h")
+	}
 }
