@@ -438,9 +438,9 @@ func classifyMessage(line string, m *Message) bool {
 		m.Tool, m.Kind = ToolLink, MsgLinkVerbose
 		return true
 	}
-	if strings.HasPrefix(line, "collect2: ") {
+	if r, ok := cutCollect2(line); ok {
 		m.Tool, m.Kind, m.Severity = ToolCollect2, MsgCollect2, SevError
-		m.Text = strings.TrimPrefix(strings.TrimPrefix(line, "collect2: "), "error: ")
+		m.Text = strings.TrimPrefix(r, "error: ")
 		return true
 	}
 	if _, rest, ok := splitLdTool(line); ok {
@@ -961,6 +961,14 @@ func classifyLdText(s string, m *Message) bool {
 		m.Object, m.Library = obj, libName(lib)
 		return true
 	}
+	if j := strings.Index(s, ", building for "); j > 0 && !strings.HasPrefix(s, "ignoring file ") &&
+		strings.Contains(s[j:], " but attempting to link with file built for ") {
+		// The same, pasted without its "ld: warning: ignoring file " head.
+		m.Kind, m.Severity, m.Text = MsgSkippingIncompat, SevWarning, s
+		m.Object = s[:j]
+		m.Library = libName(m.Object)
+		return true
+	}
 	if r, ok := strings.CutPrefix(s, "ignoring file "); ok &&
 		(strings.Contains(r, "building for") || strings.Contains(r, "architecture")) {
 		// Apple: "ignoring file X, building for macOS-arm64 but attempting
@@ -1219,6 +1227,48 @@ func isGoLinker(p string) bool {
 		return true
 	}
 	return false
+}
+
+// cutCollect2 cuts "collect2: " (or MinGW's "collect2.exe: ") off a line.
+func cutCollect2(line string) (string, bool) {
+	if r, ok := strings.CutPrefix(line, "collect2: "); ok {
+		return r, true
+	}
+	return strings.CutPrefix(line, "collect2.exe: ")
+}
+
+// StartsToolMessage reports whether a line can only be a diagnostic of a
+// tool go build runs (the linker, the compiler driver, cmd/go's flag
+// checks, a Windows shell that found no such program), so that a snippet
+// pasted without its "# pkg" header is still read as one. It is cheap:
+// the stream parser asks it for every line outside a block.
+func StartsToolMessage(line string) bool {
+	if len(line) < 8 || line[0] == ' ' || line[0] == '\t' {
+		return false
+	}
+	switch {
+	case strings.HasPrefix(line, "Undefined symbols for architecture "),
+		strings.HasPrefix(line, "collect2"),
+		strings.Contains(line, ": invalid flag in #cgo "),
+		strings.HasPrefix(line, "'") && strings.Contains(line, "' is not recognized as an internal or external command"),
+		strings.Contains(line, "The term '") && strings.Contains(line, "' is not recognized as the name of a cmdlet"),
+		strings.Contains(line, ", building for ") && strings.Contains(line, " but attempting to link with file built for "):
+		return true
+	}
+	if _, rest, ok := splitLdTool(line); ok && rest != "" {
+		return true
+	}
+	if j := strings.Index(line, ": "); j > 0 && isCompilerTool(line[:j]) {
+		return true
+	}
+	return false
+}
+
+// IsGoLinkFailed reports whether a line is cmd/link's "LINK: running X
+// failed: ..." (LINK a path to link, link.exe or Go <= 1.4's 6l).
+func IsGoLinkFailed(line string) bool {
+	j := strings.Index(line, ": running ")
+	return j > 0 && isGoLinker(line[:j]) && strings.Contains(line[j:], " failed: ")
 }
 
 // IsRuntimeLoadFailure reports whether a line says that a program go

@@ -211,7 +211,7 @@ func diagnoseBlock(l *buildlog.Log, b *buildlog.Block, f *Facts) []diag.Diagnosi
 	incompatible := map[string]string{}
 	for _, m := range b.Messages {
 		if m.Kind == buildlog.MsgSkippingIncompat {
-			incompatible[libName(m.Library)] = m.Object
+			incompatible[libOf(m.Library)] = m.Object
 		}
 		if m.Kind == buildlog.MsgLinkFailed || m.Tool == "ld" || m.Tool == "collect2" {
 			isLink = true
@@ -285,7 +285,7 @@ func diagnoseBlock(l *buildlog.Log, b *buildlog.Block, f *Facts) []diag.Diagnosi
 				"the C compiler ran out of memory or was killed",
 				"give the build more memory or swap, build with -p 1, or avoid compiling large amalgamations (e.g. -tags libsqlite3 for go-sqlite3)"))
 		case buildlog.MsgCannotFindLib:
-			lib := libName(m.Library)
+			lib := libOf(m.Library)
 			if cannotFind[lib] {
 				continue
 			}
@@ -318,16 +318,24 @@ func diagnoseBlock(l *buildlog.Log, b *buildlog.Block, f *Facts) []diag.Diagnosi
 		}
 	}
 	// lld says "X is incompatible with elf64-x86-64" without a "cannot
-	// find -lX" after it.
-	for lib, obj := range incompatible {
-		if !cannotFind[lib] {
-			for _, m := range b.Messages {
-				if m.Kind == buildlog.MsgSkippingIncompat && m.Object == obj {
-					cannotFind[lib] = true
-					ds = append(ds, c.cannotFind(buildlog.Message{Kind: buildlog.MsgCannotFindLib, Library: "-l" + lib, Raw: m.Raw, Text: m.Text}, incompatible))
-					break
-				}
+	// find -lX" after it, and Apple ld "ignoring file X, building for A
+	// but attempting to link with file built for B". In log order: the
+	// first file skipped is the one to name.
+	for _, m := range b.Messages {
+		if m.Kind != buildlog.MsgSkippingIncompat {
+			continue
+		}
+		if d, ok := c.goObjectsOtherArch(m); ok {
+			if !cannotFind["\x00go"] {
+				cannotFind["\x00go"] = true
+				ds = append(ds, d)
 			}
+			continue
+		}
+		lib := libOf(m.Library)
+		if !cannotFind[lib] {
+			cannotFind[lib] = true
+			ds = append(ds, c.cannotFind(buildlog.Message{Kind: buildlog.MsgCannotFindLib, Library: "-l" + lib, Raw: m.Raw, Text: m.Text}, incompatible))
 		}
 	}
 	// A file on the link line that is neither an object nor a library
@@ -852,7 +860,7 @@ func cgoFuncName(fn string) (string, bool) {
 }
 
 func (c *blockCtx) cannotFind(m buildlog.Message, incompatible map[string]string) diag.Diagnosis {
-	lib := libName(m.Library)
+	lib := libOf(m.Library)
 	flag := "-l" + strings.TrimPrefix(m.Library, "-l")
 	if strings.HasPrefix(m.Library, "-l") || !strings.Contains(m.Library, "/") {
 		flag = "-l" + strings.TrimPrefix(m.Library, "-l")

@@ -336,3 +336,61 @@ func listedPackages(f *Facts) bool {
 	}
 	return false
 }
+
+// libOf names the library of a message's Library field: buildlog keeps
+// "-lfoo" as "foo" (which may itself start with lib: -llib is "lib") and
+// file names as printed (libfoo.so.1, /x/libfoo.dylib).
+func libOf(s string) string {
+	if !strings.ContainsAny(s, "./:\\") {
+		return strings.TrimPrefix(s, "-l")
+	}
+	return libName(s)
+}
+
+// goObjectsOtherArch recognises Apple ld skipping the objects cmd/link
+// handed it (go.o and the 0000NN.o copies in go-link-NNN): Go compiled
+// for one architecture, the C toolchain links for another (an x86_64
+// clang under Rosetta with an arm64 Go, or the reverse). The target is
+// the architecture of the Go objects, as ld names it.
+func (c *blockCtx) goObjectsOtherArch(m buildlog.Message) (diag.Diagnosis, bool) {
+	obj := m.Object
+	base := filepath.Base(strings.ReplaceAll(obj, `\`, "/"))
+	if !(base == "go.o" || strings.Contains(obj, "go-link-") && strings.HasSuffix(base, ".o")) {
+		return diag.Diagnosis{}, false
+	}
+	_, built, ok := strings.Cut(m.Text, "file built for ")
+	if !ok {
+		return diag.Diagnosis{}, false
+	}
+	_, linker, _ := strings.Cut(m.Text, "building for ")
+	linker, _, _ = strings.Cut(linker, " ")
+	target := goTargetOf(strings.TrimSpace(built))
+	tool := "clang"
+	for _, o := range c.b.Messages {
+		if o.Kind == buildlog.MsgLinkFailed && o.Program != "" {
+			tool = o.Program
+		}
+	}
+	d := c.base(m, diag.CrossCCMismatch)
+	d.Summary = fmt.Sprintf("Go compiled for %s, but the C linker links for %s: it ignores Go's own objects", target, goTargetOf(linker))
+	d.Detail = "the C compiler (CC) and the go command are for different architectures: an x86_64 clang or Go installation under Rosetta on Apple silicon, or a cross build without a C compiler for the target"
+	d.Fix = "use a Go and a C toolchain of the same architecture (on Apple silicon: an arm64 Go and the native clang, not one run under Rosetta), or for a cross build set CC to a compiler for the target (e.g. CC=\"clang -arch arm64\")"
+	d.Subject = map[string]string{"tool": tool, "target": target}
+	return d, true
+}
+
+// goTargetOf turns Apple ld's "macOS-arm64", "unknown-x86_64" into Go's
+// darwin/arm64, darwin/amd64.
+func goTargetOf(s string) string {
+	arch := s
+	if i := strings.LastIndexByte(s, '-'); i >= 0 {
+		arch = s[i+1:]
+	}
+	switch arch {
+	case "x86_64":
+		arch = "amd64"
+	case "i386":
+		arch = "386"
+	}
+	return "darwin/" + arch
+}
