@@ -1127,10 +1127,14 @@ func classifyGo(line string, m *Message) bool {
 		m.File = line[j+len("build constraints exclude all Go files in "):]
 		return true
 	}
-	if j := strings.Index(line, "C source files not allowed when not using cgo or SWIG: "); j >= 0 {
-		m.Tool, m.Kind, m.Severity, m.Text = ToolGo, MsgCFilesWithoutCgo, SevError, line[j:]
-		m.File = line[j+len("C source files not allowed when not using cgo or SWIG: "):]
-		return true
+	// Go >= 1.5 "... when not using cgo or SWIG: x.c", Go 1.4 "... when
+	// not using cgo: x.c".
+	for _, lead := range [...]string{"C source files not allowed when not using cgo or SWIG: ", "C source files not allowed when not using cgo: "} {
+		if j := strings.Index(line, lead); j >= 0 {
+			m.Tool, m.Kind, m.Severity, m.Text = ToolGo, MsgCFilesWithoutCgo, SevError, line[j:]
+			m.File = line[j+len(lead):]
+			return true
+		}
 	}
 	// IMPORTPATH: exec: "pkg-config": executable file not found in $PATH
 	// (and older "pkg-config: exec: ..."), or a compiler run by cmd/go.
@@ -1250,6 +1254,7 @@ func StartsToolMessage(line string) bool {
 	case strings.HasPrefix(line, "Undefined symbols for architecture "),
 		strings.HasPrefix(line, "collect2"),
 		strings.Contains(line, ": invalid flag in #cgo "),
+		strings.HasPrefix(line, "C source files not allowed when not using cgo"),
 		strings.HasPrefix(line, "'") && strings.Contains(line, "' is not recognized as an internal or external command"),
 		strings.Contains(line, "The term '") && strings.Contains(line, "' is not recognized as the name of a cmdlet"),
 		strings.Contains(line, ", building for ") && strings.Contains(line, " but attempting to link with file built for "):

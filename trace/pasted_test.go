@@ -76,6 +76,12 @@ var pastedLogs = []struct {
 		diag.RuntimeLibraryMissing, map[string]string{"library": "libcef.so"}},
 	{"docker-go17-pkg-config-header.log", "https://github.com/docker-library/golang/issues/113", nil,
 		diag.PkgConfigNotFound, map[string]string{"tool": "pkg-config"}},
+	// GOOS=windows GOARCH=386 go build (cgo off in a cross build): the
+	// message itself says that cgo is off.
+	{"go14-c-files-without-cgo.log", "https://github.com/mattn/go-sqlite3/issues/217", nil,
+		diag.CgoDisabled, nil},
+	{"go15-c-files-without-cgo-or-swig.log", "https://github.com/mattes/migrate/pull/78", nil,
+		diag.CgoDisabled, nil},
 	// $ CGO_ENABLED=0 go build --ldflags '-extldflags "-static"' -ldflags '-s' -a -installsuffix cgo
 	{"cgo-off-sqlite3-undefined.log", "https://github.com/mattn/go-sqlite3/issues/342", GoEnv{"CGO_ENABLED": "0"},
 		diag.CgoDisabled, nil},
