@@ -361,7 +361,14 @@ func (p *Parser) handleLine(line string) {
 		// go run/go test: the program built but could not start; or a
 		// tool's message pasted without the "# pkg" header before it:
 		// read what follows as that header's block would be.
-		p.openBlock(p.cur)
+		ip := p.cur
+		if r, ok := strings.CutPrefix(line, "go build "); ok {
+			// Go 1.9.4/1.10: "go build PKG: invalid flag in #cgo LDFLAGS: -s".
+			if pkg, _, ok := strings.Cut(r, ": "); ok && !strings.ContainsAny(pkg, " \t") && ip == "" {
+				ip = pkg
+			}
+		}
+		p.openBlock(ip)
 		p.addBlockLine(line)
 		return
 	}

@@ -41,6 +41,13 @@ func (c *blockCtx) roleOf(prog string) (toolRole, *buildlog.Record) {
 			return roleCC, rec
 		}
 	}
+	// Older go build printed the failed pkg-config command as the block's
+	// header: "# pkg-config --cflags libzmq", "# [pkg-config --cflags -- x]".
+	for _, h := range [...]string{c.b.Desc, c.b.ImportPath} {
+		if w := strings.Fields(h); len(w) > 1 && (w[0] == prog || filepath.Base(w[0]) == filepath.Base(prog)) && isPkgConfigCall(append(w, "--")) {
+			return rolePkgConfig, nil
+		}
+	}
 	if ge := c.f.GoEnv; ge != nil {
 		first := func(v string) string {
 			if w := strings.Fields(v); len(w) > 0 {
@@ -161,6 +168,8 @@ func (c *blockCtx) execNotFound(m buildlog.Message) diag.Diagnosis {
 		}
 	}
 	switch {
+	case role == rolePkgConfig && evidence == "" && !byName && c.f.GoEnv == nil:
+		d.Detail = strings.TrimSpace(d.Detail + "\nthe step that failed: " + strings.TrimSpace(c.b.Desc+" "+c.b.ImportPath))
 	case evidence != "":
 		d.Detail = strings.TrimSpace(d.Detail + "\nthe step that failed: " + evidence)
 		d.Evidence = append(d.Evidence, evidence)
