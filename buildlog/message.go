@@ -715,16 +715,38 @@ func msgBase(p string) string {
 // "/usr/bin/ld: x", "/usr/bin/ld:/path: x" (ld prints no space before a
 // path), "ld.lld: error: x", "/usr/bin/ld.gold: error: x",
 // "/usr/bin/x86_64-linux-gnu-ld: x", "ld: library not found for -lfoo".
+//
+// MinGW's ld.exe is named by its full path, with a drive letter and, under
+// C:/Program Files, a space: "C:/Program Files/mingw64/bin/../lib/gcc/
+// x86_64-w64-mingw32/8.1.0/../../../../x86_64-w64-mingw32/bin/ld.exe: x".
 func splitLdTool(line string) (tool, rest string, ok bool) {
-	j := strings.IndexByte(line, ':')
-	if j <= 0 || strings.IndexByte(line[:j], ' ') >= 0 {
+	from := 0
+	if len(line) > 3 && line[1] == ':' && (line[2] == '/' || line[2] == '\\') && isASCIILetter(line[0]) {
+		from = 2 // a drive letter
+	}
+	j := strings.IndexByte(line[from:], ':')
+	if j < 0 {
 		return "", "", false
 	}
-	if !isLinkerName(msgBase(line[:j])) {
+	j += from
+	if j <= 0 {
 		return "", "", false
 	}
-	return line[:j], strings.TrimLeft(line[j+1:], " "), true
+	prefix := line[:j]
+	if strings.IndexByte(prefix, ' ') >= 0 && !strings.ContainsAny(prefix, "/\\") {
+		return "", "", false
+	}
+	b := msgBase(prefix)
+	if len(b) > 4 && strings.EqualFold(b[len(b)-4:], ".exe") {
+		b = b[:len(b)-4]
+	}
+	if !isLinkerName(b) || (strings.IndexByte(prefix, ' ') >= 0 && strings.IndexByte(b, ' ') >= 0) {
+		return "", "", false
+	}
+	return prefix, strings.TrimLeft(line[j+1:], " "), true
 }
+
+func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 func isLinkerName(b string) bool {
 	switch b {
@@ -981,6 +1003,14 @@ func classifyLdText(s string, m *Message) bool {
 			m.Object = r[:e]
 		}
 		m.Library = libName(m.Object)
+		return true
+	}
+	if j := strings.Index(s, " architecture of input file "); j > 0 && strings.Contains(s[j:], " is incompatible with ") {
+		// bfd: "i386 architecture of input file `X' is incompatible with
+		// i386:x86-64 output" (an object for another architecture).
+		q, _, _ := cutToolQuoted(s[j+len(" architecture of input file "):])
+		m.Kind, m.Severity, m.Text, m.Object = MsgSkippingIncompat, SevError, s, q
+		m.Library = libName(q)
 		return true
 	}
 	if j := strings.Index(s, ": file format not recognized; treating as linker script"); j > 0 {

@@ -345,6 +345,12 @@ func diagnoseBlock(l *buildlog.Log, b *buildlog.Block, f *Facts) []diag.Diagnosi
 		d := c.simple(bad, diag.LinkError, "object", bad.Object,
 			fmt.Sprintf("%s is not an object file or library: the linker read it as a linker script and failed", bad.Object),
 			fmt.Sprintf("replace %s with a real library (is it a text file, a failed download, or a Git LFS pointer?), or remove it from the link flags", bad.Object))
+		if isGoLinkObject(bad.Object) {
+			// cmd/link's own object: the C linker cannot read what Go
+			// wrote, so the two toolchains do not match.
+			d.Summary = fmt.Sprintf("the C linker does not recognise %s, an object cmd/link wrote for it: the C toolchain (CC) does not match Go's target", bad.Object)
+			d.Fix = "use a C compiler for Go's GOOS/GOARCH (on Windows a 64-bit MinGW-w64 for amd64, e.g. MSYS2's mingw-w64-x86_64-gcc), first on PATH or in CC; check with `go env CC` and `$CC -dumpmachine`"
+		}
 		for _, m := range b.Messages {
 			if (m.Kind == buildlog.MsgInLinkerScript || m.Kind == buildlog.MsgFileNotRecog) && m.Object == bad.Object && len(m.Raw) > 0 && m.Raw[0] != bad.Raw[0] {
 				d.Evidence = append(d.Evidence, m.Raw...)

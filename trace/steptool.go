@@ -363,17 +363,32 @@ func libOf(s string) string {
 // the architecture of the Go objects, as ld names it.
 func (c *blockCtx) goObjectsOtherArch(m buildlog.Message) (diag.Diagnosis, bool) {
 	obj := m.Object
-	base := filepath.Base(strings.ReplaceAll(obj, `\`, "/"))
-	if !(base == "go.o" || strings.Contains(obj, "go-link-") && strings.HasSuffix(base, ".o")) {
+	if !isGoLinkObject(obj) {
 		return diag.Diagnosis{}, false
 	}
-	_, built, ok := strings.Cut(m.Text, "file built for ")
-	if !ok {
+	var target, linkerTarget string
+	if _, built, ok := strings.Cut(m.Text, "file built for "); ok {
+		// Apple: "building for macOS-arm64 but attempting to link with
+		// file built for unknown-x86_64".
+		_, linker, _ := strings.Cut(m.Text, "building for ")
+		linker, _, _ = strings.Cut(linker, " ")
+		target, linkerTarget = goTargetOf("darwin", strings.TrimSpace(built)), goTargetOf("darwin", linker)
+	} else if arch, rest, ok := strings.Cut(m.Text, " architecture of input file "); ok {
+		// GNU ld: "i386 architecture of input file `X' is incompatible
+		// with i386:x86-64 output".
+		goos := "linux"
+		if strings.Contains(obj, `\`) {
+			goos = "windows"
+		}
+		_, out, _ := strings.Cut(rest, " is incompatible with ")
+		out = strings.TrimSuffix(strings.TrimSpace(out), " output")
+		if k := strings.LastIndexByte(out, ':'); k >= 0 {
+			out = out[k+1:]
+		}
+		target, linkerTarget = goTargetOf(goos, arch), goTargetOf(goos, out)
+	} else {
 		return diag.Diagnosis{}, false
 	}
-	_, linker, _ := strings.Cut(m.Text, "building for ")
-	linker, _, _ = strings.Cut(linker, " ")
-	target := goTargetOf(strings.TrimSpace(built))
 	tool := "clang"
 	for _, o := range c.b.Messages {
 		if o.Kind == buildlog.MsgLinkFailed && o.Program != "" {
@@ -381,25 +396,34 @@ func (c *blockCtx) goObjectsOtherArch(m buildlog.Message) (diag.Diagnosis, bool)
 		}
 	}
 	d := c.base(m, diag.CrossCCMismatch)
-	d.Summary = fmt.Sprintf("Go compiled for %s, but the C linker links for %s: it ignores Go's own objects", target, goTargetOf(linker))
+	d.Summary = fmt.Sprintf("Go compiled for %s, but the C linker links for %s: it cannot use Go's own objects", target, linkerTarget)
 	d.Detail = "the C compiler (CC) and the go command are for different architectures: an x86_64 clang or Go installation under Rosetta on Apple silicon, or a cross build without a C compiler for the target"
 	d.Fix = "use a Go and a C toolchain of the same architecture (on Apple silicon: an arm64 Go and the native clang, not one run under Rosetta), or for a cross build set CC to a compiler for the target (e.g. CC=\"clang -arch arm64\")"
 	d.Subject = map[string]string{"tool": tool, "target": target}
 	return d, true
 }
 
-// goTargetOf turns Apple ld's "macOS-arm64", "unknown-x86_64" into Go's
-// darwin/arm64, darwin/amd64.
-func goTargetOf(s string) string {
+// goTargetOf turns a linker's architecture names (Apple "macOS-arm64",
+// "unknown-x86_64"; bfd "i386", "x86-64") into Go's GOOS/GOARCH.
+func goTargetOf(goos, s string) string {
 	arch := s
-	if i := strings.LastIndexByte(s, '-'); i >= 0 {
+	if i := strings.LastIndexByte(s, '-'); i >= 0 && goos == "darwin" {
 		arch = s[i+1:]
 	}
 	switch arch {
-	case "x86_64":
+	case "x86_64", "x86-64":
 		arch = "amd64"
-	case "i386":
+	case "i386", "i686":
 		arch = "386"
+	case "aarch64":
+		arch = "arm64"
 	}
-	return "darwin/" + arch
+	return goos + "/" + arch
+}
+
+// isGoLinkObject reports whether a file is one cmd/link hands the external
+// linker: go.o, or a 0000NN.o copy in its go-link-NNN directory.
+func isGoLinkObject(obj string) bool {
+	base := filepath.Base(strings.ReplaceAll(obj, `\`, "/"))
+	return base == "go.o" || strings.Contains(obj, "go-link-") && strings.HasSuffix(base, ".o")
 }
