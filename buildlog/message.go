@@ -155,6 +155,17 @@ func (p *msgParser) line(i int, line string) {
 			return
 		}
 	}
+	if p.hasLast && p.out[p.last].Kind == MsgRuntimeLoad {
+		// dyld: "  Referenced from: /path/prog" and "  Reason: image not found".
+		t := strings.TrimSpace(line)
+		if r, ok := strings.CutPrefix(t, "Referenced from: "); ok && p.attach(i) {
+			p.out[p.last].Object = r
+			return
+		}
+		if strings.HasPrefix(t, "Reason: ") && p.attach(i) {
+			return
+		}
+	}
 	if p.lldOpen && strings.HasPrefix(line, ">>> ") {
 		if p.attach(i) {
 			p.lldDetail(line)

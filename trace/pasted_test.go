@@ -80,6 +80,11 @@ var pastedLogs = []struct {
 		diag.RuntimeLibraryMissing, map[string]string{"library": "libmaxmul.so"}},
 	{"linux-go-run-old-obj-path.log", "https://github.com/cztomczak/cef2go/issues/20", nil,
 		diag.RuntimeLibraryMissing, map[string]string{"library": "libcef.so"}},
+	{"macos-go-run-dyld-rpath.log", "https://github.com/go-flutter-desktop/go-flutter/issues/97", nil,
+		diag.RuntimeLibraryMissing, map[string]string{"library": "@rpath/FlutterEmbedder.framework/Versions/A/FlutterEmbedder"}},
+	// The paste's lines began with the terminal's box border "│", left out.
+	{"macos-dyld-linker-cannot-start.log", "https://github.com/ethereum/go-ethereum/issues/16460", nil,
+		diag.LinkError, map[string]string{"object": "/usr/bin/ld"}},
 	{"docker-go17-pkg-config-header.log", "https://github.com/docker-library/golang/issues/113", nil,
 		diag.PkgConfigNotFound, map[string]string{"tool": "pkg-config"}},
 	// GOOS=windows GOARCH=386 go build (cgo off in a cross build): the

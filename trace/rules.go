@@ -265,6 +265,11 @@ func diagnoseBlock(l *buildlog.Log, b *buildlog.Block, f *Facts) []diag.Diagnosi
 				ds = append(ds, d)
 			}
 		case buildlog.MsgCompileError, buildlog.MsgAssembler, buildlog.MsgUnrecognizedOption:
+			if strings.HasPrefix(m.Text, "unable to execute command") && hasKind(b.Messages, buildlog.MsgRuntimeLoad) {
+				// clang could not run a tool the loader could not start:
+				// the loader's message is the cause.
+				continue
+			}
 			if d, ok := c.compiler32(m); ok {
 				ds = append(ds, d)
 			} else if d, ok := c.crossFromLog(m); ok {

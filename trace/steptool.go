@@ -258,6 +258,15 @@ func versionMeets(v, wanted string) bool {
 // runtimeLoad diagnoses a program that built but could not start (go
 // run, go test): the dynamic loader found no file for a library it needs.
 func (c *blockCtx) runtimeLoad(m buildlog.Message) diag.Diagnosis {
+	if isToolchainProgram(m.Object) {
+		// dyld: "Referenced from: /usr/bin/ld": not the program go built
+		// but the linker itself cannot start.
+		d := c.base(m, diag.LinkError)
+		d.Summary = fmt.Sprintf("the C toolchain is broken: %s cannot start, the dynamic loader finds no %s", m.Object, m.Library)
+		d.Fix = "reinstall the C toolchain (macOS: the Command Line Tools, `sudo rm -rf /Library/Developer/CommandLineTools && xcode-select --install`, or select a complete Xcode with xcode-select -s)"
+		d.Subject = map[string]string{"object": m.Object}
+		return d
+	}
 	d := c.base(m, diag.RuntimeLibraryMissing)
 	switch {
 	case m.Library != "":
@@ -426,4 +435,17 @@ func goTargetOf(goos, s string) string {
 func isGoLinkObject(obj string) bool {
 	base := filepath.Base(strings.ReplaceAll(obj, `\`, "/"))
 	return base == "go.o" || strings.Contains(obj, "go-link-") && strings.HasSuffix(base, ".o")
+}
+
+// isToolchainProgram reports whether a program that could not start is
+// part of the C toolchain (the linker, the compiler), not what go built.
+func isToolchainProgram(p string) bool {
+	if p == "" || strings.Contains(p, "go-build") || strings.Contains(p, "/exe/") {
+		return false
+	}
+	switch filepath.Base(p) {
+	case "ld", "ld64", "clang", "clang++", "cc", "gcc", "g++", "ar", "as", "cc1", "cc1plus", "collect2":
+		return true
+	}
+	return strings.HasPrefix(p, "/Library/Developer/") || strings.HasPrefix(p, "/Applications/Xcode")
 }
