@@ -155,6 +155,17 @@ func (p *msgParser) line(i int, line string) {
 			return
 		}
 	}
+	if p.hasLast && p.out[p.last].Kind == MsgRuntimeLoad {
+		// dyld: "  Referenced from: /path/prog" and "  Reason: image not found".
+		t := strings.TrimSpace(line)
+		if r, ok := strings.CutPrefix(t, "Referenced from: "); ok && p.attach(i) {
+			p.out[p.last].Object = r
+			return
+		}
+		if strings.HasPrefix(t, "Reason: ") && p.attach(i) {
+			return
+		}
+	}
 	if p.lldOpen && strings.HasPrefix(line, ">>> ") {
 		if p.attach(i) {
 			p.lldDetail(line)
@@ -438,9 +449,9 @@ func classifyMessage(line string, m *Message) bool {
 		m.Tool, m.Kind = ToolLink, MsgLinkVerbose
 		return true
 	}
-	if strings.HasPrefix(line, "collect2: ") {
+	if r, ok := cutCollect2(line); ok {
 		m.Tool, m.Kind, m.Severity = ToolCollect2, MsgCollect2, SevError
-		m.Text = strings.TrimPrefix(strings.TrimPrefix(line, "collect2: "), "error: ")
+		m.Text = strings.TrimPrefix(r, "error: ")
 		return true
 	}
 	if _, rest, ok := splitLdTool(line); ok {
@@ -715,16 +726,38 @@ func msgBase(p string) string {
 // "/usr/bin/ld: x", "/usr/bin/ld:/path: x" (ld prints no space before a
 // path), "ld.lld: error: x", "/usr/bin/ld.gold: error: x",
 // "/usr/bin/x86_64-linux-gnu-ld: x", "ld: library not found for -lfoo".
+//
+// MinGW's ld.exe is named by its full path, with a drive letter and, under
+// C:/Program Files, a space: "C:/Program Files/mingw64/bin/../lib/gcc/
+// x86_64-w64-mingw32/8.1.0/../../../../x86_64-w64-mingw32/bin/ld.exe: x".
 func splitLdTool(line string) (tool, rest string, ok bool) {
-	j := strings.IndexByte(line, ':')
-	if j <= 0 || strings.IndexByte(line[:j], ' ') >= 0 {
+	from := 0
+	if len(line) > 3 && line[1] == ':' && (line[2] == '/' || line[2] == '\\') && isASCIILetter(line[0]) {
+		from = 2 // a drive letter
+	}
+	j := strings.IndexByte(line[from:], ':')
+	if j < 0 {
 		return "", "", false
 	}
-	if !isLinkerName(msgBase(line[:j])) {
+	j += from
+	if j <= 0 {
 		return "", "", false
 	}
-	return line[:j], strings.TrimLeft(line[j+1:], " "), true
+	prefix := line[:j]
+	if strings.IndexByte(prefix, ' ') >= 0 && !strings.ContainsAny(prefix, "/\\") {
+		return "", "", false
+	}
+	b := msgBase(prefix)
+	if len(b) > 4 && strings.EqualFold(b[len(b)-4:], ".exe") {
+		b = b[:len(b)-4]
+	}
+	if !isLinkerName(b) || (strings.IndexByte(prefix, ' ') >= 0 && strings.IndexByte(b, ' ') >= 0) {
+		return "", "", false
+	}
+	return prefix, strings.TrimLeft(line[j+1:], " "), true
 }
+
+func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 func isLinkerName(b string) bool {
 	switch b {
@@ -961,6 +994,14 @@ func classifyLdText(s string, m *Message) bool {
 		m.Object, m.Library = obj, libName(lib)
 		return true
 	}
+	if j := strings.Index(s, ", building for "); j > 0 && !strings.HasPrefix(s, "ignoring file ") &&
+		strings.Contains(s[j:], " but attempting to link with file built for ") {
+		// The same, pasted without its "ld: warning: ignoring file " head.
+		m.Kind, m.Severity, m.Text = MsgSkippingIncompat, SevWarning, s
+		m.Object = s[:j]
+		m.Library = libName(m.Object)
+		return true
+	}
 	if r, ok := strings.CutPrefix(s, "ignoring file "); ok &&
 		(strings.Contains(r, "building for") || strings.Contains(r, "architecture")) {
 		// Apple: "ignoring file X, building for macOS-arm64 but attempting
@@ -973,6 +1014,14 @@ func classifyLdText(s string, m *Message) bool {
 			m.Object = r[:e]
 		}
 		m.Library = libName(m.Object)
+		return true
+	}
+	if j := strings.Index(s, " architecture of input file "); j > 0 && strings.Contains(s[j:], " is incompatible with ") {
+		// bfd: "i386 architecture of input file `X' is incompatible with
+		// i386:x86-64 output" (an object for another architecture).
+		q, _, _ := cutToolQuoted(s[j+len(" architecture of input file "):])
+		m.Kind, m.Severity, m.Text, m.Object = MsgSkippingIncompat, SevError, s, q
+		m.Library = libName(q)
 		return true
 	}
 	if j := strings.Index(s, ": file format not recognized; treating as linker script"); j > 0 {
@@ -1119,10 +1168,14 @@ func classifyGo(line string, m *Message) bool {
 		m.File = line[j+len("build constraints exclude all Go files in "):]
 		return true
 	}
-	if j := strings.Index(line, "C source files not allowed when not using cgo or SWIG: "); j >= 0 {
-		m.Tool, m.Kind, m.Severity, m.Text = ToolGo, MsgCFilesWithoutCgo, SevError, line[j:]
-		m.File = line[j+len("C source files not allowed when not using cgo or SWIG: "):]
-		return true
+	// Go >= 1.5 "... when not using cgo or SWIG: x.c", Go 1.4 "... when
+	// not using cgo: x.c".
+	for _, lead := range [...]string{"C source files not allowed when not using cgo or SWIG: ", "C source files not allowed when not using cgo: "} {
+		if j := strings.Index(line, lead); j >= 0 {
+			m.Tool, m.Kind, m.Severity, m.Text = ToolGo, MsgCFilesWithoutCgo, SevError, line[j:]
+			m.File = line[j+len(lead):]
+			return true
+		}
 	}
 	// IMPORTPATH: exec: "pkg-config": executable file not found in $PATH
 	// (and older "pkg-config: exec: ..."), or a compiler run by cmd/go.
@@ -1219,6 +1272,49 @@ func isGoLinker(p string) bool {
 		return true
 	}
 	return false
+}
+
+// cutCollect2 cuts "collect2: " (or MinGW's "collect2.exe: ") off a line.
+func cutCollect2(line string) (string, bool) {
+	if r, ok := strings.CutPrefix(line, "collect2: "); ok {
+		return r, true
+	}
+	return strings.CutPrefix(line, "collect2.exe: ")
+}
+
+// StartsToolMessage reports whether a line can only be a diagnostic of a
+// tool go build runs (the linker, the compiler driver, cmd/go's flag
+// checks, a Windows shell that found no such program), so that a snippet
+// pasted without its "# pkg" header is still read as one. It is cheap:
+// the stream parser asks it for every line outside a block.
+func StartsToolMessage(line string) bool {
+	if len(line) < 8 || line[0] == ' ' || line[0] == '\t' {
+		return false
+	}
+	switch {
+	case strings.HasPrefix(line, "Undefined symbols for architecture "),
+		strings.HasPrefix(line, "collect2"),
+		strings.Contains(line, ": invalid flag in #cgo "),
+		strings.HasPrefix(line, "C source files not allowed when not using cgo"),
+		strings.HasPrefix(line, "'") && strings.Contains(line, "' is not recognized as an internal or external command"),
+		strings.Contains(line, "The term '") && strings.Contains(line, "' is not recognized as the name of a cmdlet"),
+		strings.Contains(line, ", building for ") && strings.Contains(line, " but attempting to link with file built for "):
+		return true
+	}
+	if _, rest, ok := splitLdTool(line); ok && rest != "" {
+		return true
+	}
+	if j := strings.Index(line, ": "); j > 0 && isCompilerTool(line[:j]) {
+		return true
+	}
+	return false
+}
+
+// IsGoLinkFailed reports whether a line is cmd/link's "LINK: running X
+// failed: ..." (LINK a path to link, link.exe or Go <= 1.4's 6l).
+func IsGoLinkFailed(line string) bool {
+	j := strings.Index(line, ": running ")
+	return j > 0 && isGoLinker(line[:j]) && strings.Contains(line[j:], " failed: ")
 }
 
 // IsRuntimeLoadFailure reports whether a line says that a program go

@@ -2,6 +2,7 @@ package buildlog
 
 import (
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -31,7 +32,16 @@ func FuzzParseMessages(f *testing.F) {
 	for _, tt := range messageTests {
 		f.Add(tt.line)
 	}
-	f.Add("Undefined symbols for architecture arm64:\n  \"_x\", referenced from:\n      _main in main.o\n")
+	// Tool output users pasted in issue threads (macOS, Windows, old Go).
+	pasted, _ := filepath.Glob("../trace/testdata/pasted/*.log")
+	for _, file := range pasted {
+		if data, err := os.ReadFile(file); err == nil {
+			f.Add(string(data))
+		}
+	}
+	f.Add("Undefined symbols for architecture arm64:\n  \"_x\", referenced from:\n      _main in main.o\n     (maybe you meant: _x2)\n")
+	f.Add("x.o: In function `f':\nx.c:1: undefined reference to `g'\ncollect2.exe: error: ld returned 1 exit status")
+	f.Add("a: exec: \"C:\\\\Program\": file does not exist\n'gcc' is not recognized as an internal or external command,\nexit status 0xc0000135")
 	f.Add("ld.lld: error: undefined symbol: x\n>>> referenced by a.c:1\n>>>               a.o:(main)")
 	f.Add("x.go:1:2: error: \xff\x00\r\n    1 | \x00\n")
 	f.Fuzz(func(t *testing.T, text string) {

@@ -425,6 +425,21 @@ func (p *Parser) handleLine(line string) {
 		p.loose = true // takes only indented continuation lines
 		return
 	}
+	if IsRuntimeLoadFailure(line) || StartsToolMessage(line) {
+		// go run/go test: the program built but could not start; or a
+		// tool's message pasted without the "# pkg" header before it:
+		// read what follows as that header's block would be.
+		ip := p.cur
+		if r, ok := strings.CutPrefix(line, "go build "); ok {
+			// Go 1.9.4/1.10: "go build PKG: invalid flag in #cgo LDFLAGS: -s".
+			if pkg, _, ok := strings.Cut(r, ": "); ok && !strings.ContainsAny(pkg, " \t") && ip == "" {
+				ip = pkg
+			}
+		}
+		p.openBlock(ip)
+		p.addBlockLine(line)
+		return
+	}
 	switch {
 	case strings.HasPrefix(line, "WORK="):
 		p.workLine(line)
@@ -565,7 +580,7 @@ func (p *Parser) closeBlock() {
 // status 1`, after which the full host command follows on its own line.
 func isLinkFailed(line string) bool {
 	i := strings.Index(line, ": running ")
-	if i < 0 || !strings.HasSuffix(line[:i], "link") {
+	if i < 0 || !strings.HasSuffix(line[:i], "link") && !strings.HasSuffix(line[:i], "link.exe") {
 		return false
 	}
 	_, after, ok := strings.Cut(line[i+len(": running "):], " failed: ")
@@ -654,9 +669,6 @@ func unattributed(line, cur string) msgKind {
 	}
 	if cur != "" && strings.HasPrefix(line, cur+": ") {
 		return pkgMessage
-	}
-	if IsRuntimeLoadFailure(line) {
-		return goMessage // go run/go test: the program built but could not start
 	}
 	if rest, ok := strings.CutPrefix(line, "package "); ok {
 		if i := strings.Index(rest, ": "); i > 0 && !strings.ContainsAny(rest[:i], " \t") {

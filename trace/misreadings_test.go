@@ -29,6 +29,14 @@ func buildReport(t *testing.T, dir string, env []string, args ...string) *Report
 	return res.Report
 }
 
+// needTool skips the test when a program it runs is not installed.
+func needTool(t *testing.T, name string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		t.Skipf("%s not installed", name)
+	}
+}
+
 func firstError(ds []diag.Diagnosis, pkg string) *diag.Diagnosis {
 	for i := range ds {
 		if ds[i].Severity == diag.Error && (pkg == "" || ds[i].Package == pkg) {
@@ -78,9 +86,7 @@ func TestBuildMissingCXX(t *testing.T) {
 func TestBuildUndefinedCXXSymbol(t *testing.T) {
 	t.Parallel()
 	needGo(t)
-	if _, err := exec.LookPath("g++"); err != nil {
-		t.Skip("g++ not installed")
-	}
+	needTool(t, "g++")
 	dir := writeModule(t, map[string]string{
 		"go.mod":  "module example.com/cxxsym\n\ngo 1.22\n",
 		"main.go": "package main\n\n// extern int call(void);\nimport \"C\"\n\nfunc main() { println(C.call()) }\n",
@@ -119,9 +125,7 @@ func TestBuildUndefinedCXXSymbol(t *testing.T) {
 func TestBuildPkgConfigVersion(t *testing.T) {
 	t.Parallel()
 	needGo(t)
-	if _, err := exec.LookPath("pkg-config"); err != nil {
-		t.Skip("pkg-config not installed")
-	}
+	needTool(t, "pkg-config")
 	pkg := func(name, directive string) string {
 		return "package " + name + "\n\n// #cgo pkg-config: " + directive + "\nimport \"C\"\n"
 	}

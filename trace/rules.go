@@ -253,7 +253,7 @@ func diagnoseBlock(l *buildlog.Log, b *buildlog.Block, f *Facts) []diag.Diagnosi
 	incompatible := map[string]string{}
 	for _, m := range b.Messages {
 		if m.Kind == buildlog.MsgSkippingIncompat {
-			incompatible[libName(m.Library)] = m.Object
+			incompatible[libOf(m.Library)] = m.Object
 		}
 		if m.Kind == buildlog.MsgLinkFailed || m.Tool == "ld" || m.Tool == "collect2" {
 			isLink = true
@@ -308,6 +308,11 @@ func diagnoseBlock(l *buildlog.Log, b *buildlog.Block, f *Facts) []diag.Diagnosi
 				ds = append(ds, d)
 			}
 		case buildlog.MsgCompileError, buildlog.MsgAssembler, buildlog.MsgUnrecognizedOption:
+			if strings.HasPrefix(m.Text, "unable to execute command") && hasKind(b.Messages, buildlog.MsgRuntimeLoad) {
+				// clang could not run a tool the loader could not start:
+				// the loader's message is the cause.
+				continue
+			}
 			if m.Kind == buildlog.MsgAssembler {
 				// One file fed to the wrong assembler fails on line
 				// after line: one cause, one diagnosis, its evidence
@@ -340,7 +345,7 @@ func diagnoseBlock(l *buildlog.Log, b *buildlog.Block, f *Facts) []diag.Diagnosi
 				"the C compiler ran out of memory or was killed",
 				"give the build more memory or swap, build with -p 1, or avoid compiling large amalgamations (e.g. -tags libsqlite3 for go-sqlite3)"))
 		case buildlog.MsgCannotFindLib:
-			lib := libName(m.Library)
+			lib := libOf(m.Library)
 			if cannotFind[lib] {
 				continue
 			}
@@ -369,16 +374,24 @@ func diagnoseBlock(l *buildlog.Log, b *buildlog.Block, f *Facts) []diag.Diagnosi
 		}
 	}
 	// lld says "X is incompatible with elf64-x86-64" without a "cannot
-	// find -lX" after it.
-	for lib, obj := range incompatible {
-		if !cannotFind[lib] {
-			for _, m := range b.Messages {
-				if m.Kind == buildlog.MsgSkippingIncompat && m.Object == obj {
-					cannotFind[lib] = true
-					ds = append(ds, c.cannotFind(buildlog.Message{Kind: buildlog.MsgCannotFindLib, Library: "-l" + lib, Raw: m.Raw, Text: m.Text}, incompatible))
-					break
-				}
+	// find -lX" after it, and Apple ld "ignoring file X, building for A
+	// but attempting to link with file built for B". In log order: the
+	// first file skipped is the one to name.
+	for _, m := range b.Messages {
+		if m.Kind != buildlog.MsgSkippingIncompat {
+			continue
+		}
+		if d, ok := c.goObjectsOtherArch(m); ok {
+			if !cannotFind["\x00go"] {
+				cannotFind["\x00go"] = true
+				ds = append(ds, d)
 			}
+			continue
+		}
+		lib := libOf(m.Library)
+		if !cannotFind[lib] {
+			cannotFind[lib] = true
+			ds = append(ds, c.cannotFind(buildlog.Message{Kind: buildlog.MsgCannotFindLib, Library: "-l" + lib, Raw: m.Raw, Text: m.Text}, incompatible))
 		}
 	}
 	// A file on the link line that is neither an object nor a library
@@ -388,6 +401,12 @@ func diagnoseBlock(l *buildlog.Log, b *buildlog.Block, f *Facts) []diag.Diagnosi
 		d := c.simple(bad, diag.LinkError, "object", bad.Object,
 			fmt.Sprintf("%s is not an object file or library: the linker read it as a linker script and failed", bad.Object),
 			fmt.Sprintf("replace %s with a real library (is it a text file, a failed download, or a Git LFS pointer?), or remove it from the link flags", bad.Object))
+		if isGoLinkObject(bad.Object) {
+			// cmd/link's own object: the C linker cannot read what Go
+			// wrote, so the two toolchains do not match.
+			d.Summary = fmt.Sprintf("the C linker does not recognise %s, an object cmd/link wrote for it: the C toolchain (CC) does not match Go's target", bad.Object)
+			d.Fix = "use a C compiler for Go's GOOS/GOARCH (on Windows a 64-bit MinGW-w64 for amd64, e.g. MSYS2's mingw-w64-x86_64-gcc), first on PATH or in CC; check with `go env CC` and `$CC -dumpmachine`"
+		}
 		for _, m := range b.Messages {
 			if (m.Kind == buildlog.MsgInLinkerScript || m.Kind == buildlog.MsgFileNotRecog) && m.Object == bad.Object && len(m.Raw) > 0 && m.Raw[0] != bad.Raw[0] {
 				d.Evidence = append(d.Evidence, m.Raw...)
@@ -935,7 +954,7 @@ func cgoFuncName(fn string) (string, bool) {
 }
 
 func (c *blockCtx) cannotFind(m buildlog.Message, incompatible map[string]string) diag.Diagnosis {
-	lib := libName(m.Library)
+	lib := libOf(m.Library)
 	flag := "-l" + strings.TrimPrefix(m.Library, "-l")
 	if strings.HasPrefix(m.Library, "-l") || !strings.Contains(m.Library, "/") {
 		flag = "-l" + strings.TrimPrefix(m.Library, "-l")

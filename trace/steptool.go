@@ -41,6 +41,13 @@ func (c *blockCtx) roleOf(prog string) (toolRole, *buildlog.Record) {
 			return roleCC, rec
 		}
 	}
+	// Older go build printed the failed pkg-config command as the block's
+	// header: "# pkg-config --cflags libzmq", "# [pkg-config --cflags -- x]".
+	for _, h := range [...]string{c.b.Desc, c.b.ImportPath} {
+		if w := strings.Fields(h); len(w) > 1 && (w[0] == prog || filepath.Base(w[0]) == filepath.Base(prog)) && isPkgConfigCall(append(w, "--")) {
+			return rolePkgConfig, nil
+		}
+	}
 	if ge := c.f.GoEnv; ge != nil {
 		first := func(v string) string {
 			if w := strings.Fields(v); len(w) > 0 {
@@ -161,6 +168,8 @@ func (c *blockCtx) execNotFound(m buildlog.Message) diag.Diagnosis {
 		}
 	}
 	switch {
+	case role == rolePkgConfig && evidence == "" && !byName && c.f.GoEnv == nil:
+		d.Detail = strings.TrimSpace(d.Detail + "\nthe step that failed: " + strings.TrimSpace(c.b.Desc+" "+c.b.ImportPath))
 	case evidence != "":
 		d.Detail = strings.TrimSpace(d.Detail + "\nthe step that failed: " + evidence)
 		d.Evidence = append(d.Evidence, evidence)
@@ -249,6 +258,15 @@ func versionMeets(v, wanted string) bool {
 // runtimeLoad diagnoses a program that built but could not start (go
 // run, go test): the dynamic loader found no file for a library it needs.
 func (c *blockCtx) runtimeLoad(m buildlog.Message) diag.Diagnosis {
+	if isToolchainProgram(m.Object) {
+		// dyld: "Referenced from: /usr/bin/ld": not the program go built
+		// but the linker itself cannot start.
+		d := c.base(m, diag.LinkError)
+		d.Summary = fmt.Sprintf("the C toolchain is broken: %s cannot start, the dynamic loader finds no %s", m.Object, m.Library)
+		d.Fix = "reinstall the C toolchain (macOS: the Command Line Tools, `sudo rm -rf /Library/Developer/CommandLineTools && xcode-select --install`, or select a complete Xcode with xcode-select -s)"
+		d.Subject = map[string]string{"object": m.Object}
+		return d
+	}
 	d := c.base(m, diag.RuntimeLibraryMissing)
 	switch {
 	case m.Library != "":
@@ -335,4 +353,99 @@ func listedPackages(f *Facts) bool {
 		}
 	}
 	return false
+}
+
+// libOf names the library of a message's Library field: buildlog keeps
+// "-lfoo" as "foo" (which may itself start with lib: -llib is "lib") and
+// file names as printed (libfoo.so.1, /x/libfoo.dylib).
+func libOf(s string) string {
+	if !strings.ContainsAny(s, "./:\\") {
+		return strings.TrimPrefix(s, "-l")
+	}
+	return libName(s)
+}
+
+// goObjectsOtherArch recognises Apple ld skipping the objects cmd/link
+// handed it (go.o and the 0000NN.o copies in go-link-NNN): Go compiled
+// for one architecture, the C toolchain links for another (an x86_64
+// clang under Rosetta with an arm64 Go, or the reverse). The target is
+// the architecture of the Go objects, as ld names it.
+func (c *blockCtx) goObjectsOtherArch(m buildlog.Message) (diag.Diagnosis, bool) {
+	obj := m.Object
+	if !isGoLinkObject(obj) {
+		return diag.Diagnosis{}, false
+	}
+	var target, linkerTarget string
+	if _, built, ok := strings.Cut(m.Text, "file built for "); ok {
+		// Apple: "building for macOS-arm64 but attempting to link with
+		// file built for unknown-x86_64".
+		_, linker, _ := strings.Cut(m.Text, "building for ")
+		linker, _, _ = strings.Cut(linker, " ")
+		target, linkerTarget = goTargetOf("darwin", strings.TrimSpace(built)), goTargetOf("darwin", linker)
+	} else if arch, rest, ok := strings.Cut(m.Text, " architecture of input file "); ok {
+		// GNU ld: "i386 architecture of input file `X' is incompatible
+		// with i386:x86-64 output".
+		goos := "linux"
+		if strings.Contains(obj, `\`) {
+			goos = "windows"
+		}
+		_, out, _ := strings.Cut(rest, " is incompatible with ")
+		out = strings.TrimSuffix(strings.TrimSpace(out), " output")
+		if k := strings.LastIndexByte(out, ':'); k >= 0 {
+			out = out[k+1:]
+		}
+		target, linkerTarget = goTargetOf(goos, arch), goTargetOf(goos, out)
+	} else {
+		return diag.Diagnosis{}, false
+	}
+	tool := "clang"
+	for _, o := range c.b.Messages {
+		if o.Kind == buildlog.MsgLinkFailed && o.Program != "" {
+			tool = o.Program
+		}
+	}
+	d := c.base(m, diag.CrossCCMismatch)
+	d.Summary = fmt.Sprintf("Go compiled for %s, but the C linker links for %s: it cannot use Go's own objects", target, linkerTarget)
+	d.Detail = "the C compiler (CC) and the go command are for different architectures: an x86_64 clang or Go installation under Rosetta on Apple silicon, or a cross build without a C compiler for the target"
+	d.Fix = "use a Go and a C toolchain of the same architecture (on Apple silicon: an arm64 Go and the native clang, not one run under Rosetta), or for a cross build set CC to a compiler for the target (e.g. CC=\"clang -arch arm64\")"
+	d.Subject = map[string]string{"tool": tool, "target": target}
+	return d, true
+}
+
+// goTargetOf turns a linker's architecture names (Apple "macOS-arm64",
+// "unknown-x86_64"; bfd "i386", "x86-64") into Go's GOOS/GOARCH.
+func goTargetOf(goos, s string) string {
+	arch := s
+	if i := strings.LastIndexByte(s, '-'); i >= 0 && goos == "darwin" {
+		arch = s[i+1:]
+	}
+	switch arch {
+	case "x86_64", "x86-64":
+		arch = "amd64"
+	case "i386", "i686":
+		arch = "386"
+	case "aarch64":
+		arch = "arm64"
+	}
+	return goos + "/" + arch
+}
+
+// isGoLinkObject reports whether a file is one cmd/link hands the external
+// linker: go.o, or a 0000NN.o copy in its go-link-NNN directory.
+func isGoLinkObject(obj string) bool {
+	base := filepath.Base(strings.ReplaceAll(obj, `\`, "/"))
+	return base == "go.o" || strings.Contains(obj, "go-link-") && strings.HasSuffix(base, ".o")
+}
+
+// isToolchainProgram reports whether a program that could not start is
+// part of the C toolchain (the linker, the compiler), not what go built.
+func isToolchainProgram(p string) bool {
+	if p == "" || strings.Contains(p, "go-build") || strings.Contains(p, "/exe/") {
+		return false
+	}
+	switch filepath.Base(p) {
+	case "ld", "ld64", "clang", "clang++", "cc", "gcc", "g++", "ar", "as", "cc1", "cc1plus", "collect2":
+		return true
+	}
+	return strings.HasPrefix(p, "/Library/Developer/") || strings.HasPrefix(p, "/Applications/Xcode")
 }
