@@ -22,6 +22,10 @@ type Report struct {
 	Binaries      []*elfinspect.Binary `json:"binaries,omitempty"`
 	// Cache is the build-cache report (build --cache-report).
 	Cache *CacheReport `json:"cache,omitempty"`
+	// Notes say what a report from a log alone could not settle: a log
+	// that looks cut off, a build that linked no program, an outcome only
+	// a CI system's trailer shows.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Tool names the program that wrote the report.
@@ -35,6 +39,9 @@ type Command struct {
 	Argv     []string `json:"argv"`
 	Dir      string   `json:"dir,omitempty"`
 	ExitCode int      `json:"exit_code"`
+	// LoggedArgv is the go command an analyzed log shows being run (a
+	// shell prompt line, a CI system's echo of the step), env excluded.
+	LoggedArgv []string `json:"logged_argv,omitempty"`
 }
 
 // Toolchain describes the Go and C toolchains the build used.
