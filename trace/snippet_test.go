@@ -102,7 +102,11 @@ func TestAnalyzeSnippetsOfRealLogs(t *testing.T) {
 			}
 			got, _ := firstError(t, b.String())
 			// Without the header the package is not named.
-			if strip := func(s string) string { c, rest, _ := strings.Cut(s, " "); _, subj, _ := strings.Cut(rest, " "); return c + " " + subj }; strip(got) != strip(plain) {
+			if strip := func(s string) string {
+				c, rest, _ := strings.Cut(s, " ")
+				_, subj, _ := strings.Cut(rest, " ")
+				return c + " " + subj
+			}; strip(got) != strip(plain) {
 				t.Errorf("snippet: %q, plain log: %q", got, plain)
 			}
 			tc := rep.Toolchain
