@@ -119,3 +119,28 @@ func TestAnalyzeSnippetsOfRealLogs(t *testing.T) {
 		})
 	}
 }
+
+// TestAnalyzeSnippetCgoOff: the plain log of cgo-disabled-basic says
+// only "build constraints exclude all Go files"; pasted with the prompt
+// that set CGO_ENABLED=0, the root cause is cgo-disabled.
+func TestAnalyzeSnippetCgoOff(t *testing.T) {
+	data, err := os.ReadFile("../testdata/logs/cgo-disabled-basic.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, prompt := range []string{"$ CGO_ENABLED=0 go build -o app .", "PS C:\\src> $env:CGO_ENABLED=\"0\"; go build -o app ."} {
+		rep, _, err := Analyze(strings.NewReader(prompt+"\n"+string(data)), "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := rootError(rep)
+		if d == nil || d.Code != diag.CgoDisabled || d.Subject["reason"] == "" || rep.Toolchain == nil || rep.Toolchain.CgoEnabled != "0" {
+			t.Errorf("%s: root cause %+v toolchain %+v", prompt, d, rep.Toolchain)
+		}
+	}
+	// Without the prompt the log alone does not say cgo was off.
+	rep, _, _ := Analyze(strings.NewReader(string(data)), "test")
+	if d := rootError(rep); d == nil || d.Code != diag.CompileError {
+		t.Errorf("plain log: %+v", d)
+	}
+}
