@@ -413,6 +413,13 @@ func (p *Parser) handleLine(line string) {
 		return
 	}
 	p.banner = 0
+	if b := p.block; b != nil && !p.loose && b.Desc == "" && line[0] != ' ' && line[0] != '\t' &&
+		len(b.Lines) > 0 && strings.IndexByte(line, ':') < 0 && !benign(line) && !isErrorBlock(b.Lines) {
+		// A line without a colon after warnings only is not the tools'
+		// (their lines name a file or a tool): the program go run or go
+		// test started prints it.
+		p.closeBlock()
+	}
 	if p.block != nil {
 		cont := line[0] == '\t' || line[0] == ' '
 		if !p.loose && !isTraceLine(line) && !endsBlock(unattributed(line, p.cur)) || p.loose && cont {
