@@ -227,7 +227,7 @@ func (p *Parser) frontPrefix(b []byte) ([]byte, bool) {
 			fe.ci = true
 			return nil, true
 		}
-	default:
+	case c >= 'A' && c <= 'Z':
 		if d := p.runnerLine(b); d {
 			fe.ci = true
 			return nil, true
@@ -575,8 +575,8 @@ func (p *Parser) prompt(b []byte) bool {
 		}
 		cmd, windows = b[i+1:], true
 	case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
-		at := bytes.IndexByte(b, '@')
-		if at <= 0 || at > 64 {
+		at := bytes.IndexByte(b[:min(len(b), 65)], '@')
+		if at <= 0 {
 			return false
 		}
 		colon := bytes.IndexByte(b[at:], ':')

@@ -65,7 +65,10 @@ type Parser struct {
 
 	cur string // ImportPath of the BuildEvent being read, "" for plain text
 
-	blockLast int // line number of the block's last line
+	blockLast  int  // line number of the block's last line
+	inTest     bool // between a test's start and its package's result line
+	resultLine int  // the last `ok` / `?` line of go test
+	linked     bool // a Go link step was seen
 
 	// Summary.
 	sum        Log
@@ -312,6 +315,9 @@ func (p *Parser) emit(it Item) { p.out = append(p.out, it) }
 func (p *Parser) handleRaw(b []byte) {
 	if p.heredoc == nil && len(b) > 1 && looksJSON(b) {
 		ev, ok := decodeEvent(b)
+		if !ok && p.handleTestEvent(b) {
+			return
+		}
 		if !ok {
 			p.sum.Skipped++
 			if p.eof {
@@ -390,6 +396,12 @@ func (p *Parser) handleLine(line string) {
 		return
 	}
 	p.expectHost = false
+	if line != "" && (p.inTest || testLineStart[line[0]]) && p.goTestLine(line) {
+		return
+	}
+	if line != "" && (line[0] == 'e' || line[0] == 'E' || strings.Contains(line, ": error while loading shared libraries: ")) && p.startupFailure(line) {
+		return
+	}
 	if line == "" {
 		if p.block != nil {
 			p.addBlockLine(line)
@@ -401,6 +413,13 @@ func (p *Parser) handleLine(line string) {
 		return
 	}
 	p.banner = 0
+	if b := p.block; b != nil && !p.loose && b.Desc == "" && line[0] != ' ' && line[0] != '\t' &&
+		len(b.Lines) > 0 && strings.IndexByte(line, ':') < 0 && !benign(line) && !isErrorBlock(b.Lines) {
+		// A line without a colon after warnings only is not the tools'
+		// (their lines name a file or a tool): the program go run or go
+		// test started prints it.
+		p.closeBlock()
+	}
 	if p.block != nil {
 		cont := line[0] == '\t' || line[0] == ' '
 		if !p.loose && !IsTraceLine(line) && !endsBlock(unattributed(line, p.cur)) || p.loose && cont {
@@ -458,6 +477,9 @@ func (p *Parser) handleLine(line string) {
 	}
 }
 
+// testLineStart holds the first bytes of go test's own lines.
+var testLineStart = [256]bool{'F': true, 'o': true, '?': true, 'P': true, '=': true, '-': true}
+
 // handleHash handles lines starting with '#': package headers, the
 // `# [desc]` line, -n banners and module fetch lines.
 func (p *Parser) handleHash(line string) {
@@ -498,8 +520,12 @@ func (p *Parser) handleHash(line string) {
 		p.openBlock(text)
 		return
 	}
-	// Older Go: `# pkg-config --cflags -- vips` alone, no import path.
+	// Older Go: `# pkg-config --cflags -- vips` alone, no import path;
+	// or a paste that left out the `# importpath` line before `# [desc]`.
 	p.openBlock(p.cur)
+	if strings.HasPrefix(text, "[") && strings.HasSuffix(text, "]") {
+		text = text[1 : len(text)-1]
+	}
 	p.block.Desc = text
 }
 
@@ -938,6 +964,9 @@ func (p *Parser) expandAll(argv []string) []string {
 // command handles an external or internal command line.
 func (p *Parser) command(line string) {
 	if !p.sum.Trace && !IsTraceLine(line) || hasControl(line) {
+		if !p.sum.Trace && !hasControl(line) && p.headerless(line) {
+			return
+		}
 		// Not a trace, and not a message we know: test output, garbage.
 		p.sum.Skipped++
 		return
@@ -1007,7 +1036,23 @@ func (p *Parser) command(line string) {
 		p.dirs[p.cwd] = r.ImportPath
 	}
 	p.last = r
+	p.linked = p.linked || step == "link"
 	p.emit(Item{Record: r})
+}
+
+// headerless opens a block for a tool's message printed (or pasted)
+// without the `# importpath` line before it: `cannot find -lfoo`,
+// `x.c:1:2: error: ...`, `collect2: error: ld returned 1 exit status`.
+// The lines after it join it as they would join a header's block.
+func (p *Parser) headerless(line string) bool {
+	for _, m := range parseMessages([]string{line}) {
+		if m.Kind != MsgOther && m.Kind != MsgCollect2 && m.Severity == "error" {
+			p.openBlock(p.cur)
+			p.addBlockLine(line)
+			return true
+		}
+	}
+	return false
 }
 
 // learn records the import path of an action from the command itself.
@@ -1155,7 +1200,7 @@ func (p *Parser) finish() {
 	case p.sum.Trace:
 		if p.traceEnded() {
 			p.sum.Outcome = OutcomeSuccess
-			p.sum.NoFinalLink = true
+			p.sum.NoFinalLink = !p.linked
 		} else {
 			p.sum.Outcome = OutcomeUnknown
 			if p.last != nil {
@@ -1175,6 +1220,9 @@ func (p *Parser) finish() {
 // `go tool buildid -w`).
 func (p *Parser) traceEnded() bool {
 	r := p.last
+	if p.resultLine > 0 && (r == nil || r.Line < p.resultLine) {
+		return true // go test's `ok` or `?` line for the last package
+	}
 	if r == nil {
 		return p.work != "" && !p.dryRun
 	}

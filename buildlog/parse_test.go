@@ -408,6 +408,10 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("cat >/tmp/x/b001/importcfg << 'EOF' # internal\n# import config\n"))
 	f.Add([]byte("{\"ImportPath\":\"x\",\"Action\":\"build-out"))
+	// CI decorations and go test / go run framing (the front end).
+	f.Add([]byte("2026-03-01T10:11:12.1234567Z ##[group]Run go build .\n2026-03-01T10:11:12.1234567Z go build .\n2026-03-01T10:11:12.1234567Z ##[endgroup]\n2026-03-01T10:11:12.1234567Z # example.com/x\n2026-03-01T10:11:12.1234567Z /usr/bin/ld: cannot find -lfoo\n2026-03-01T10:11:13.1234567Z ##[error]Process completed with exit code 1.\n"))
+	f.Add([]byte("#5 [3/3] RUN go build .\n#5 0.123 # example.com/x\n#5 0.124 x.c:1:2: error: y\n#5 ERROR: process \"/bin/sh -c go build .\" did not complete successfully: exit code: 1\n------\n > [3/3] RUN go build .:\n0.124 x.c:1:2: error: y\n------\nDockerfile:3\n"))
+	f.Add([]byte("\x1b[0Ksection_start:1:step_script\r\x1b[0KExecuting\n\x1b[32;1m$ CGO_ENABLED=0 go test ./...\x1b[0;m\n=== RUN   TestX\n    x_test.go:1: hi\n--- FAIL: TestX (0.00s)\nFAIL\texample.com/x\t0.01s\n./app: error while loading shared libraries: libq.so.1: cannot open shared object file: No such file or directory\nexit status 127\n\x1b[31;1mERROR: Job failed: exit code 1\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		l, err := Parse(bytes.NewReader(data))
 		if err != nil {

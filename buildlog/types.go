@@ -135,6 +135,22 @@ type Log struct {
 	// since a name on it may be cut too. CutText is what it holds.
 	CutLine int    `json:"cut_line,omitempty"`
 	CutText string `json:"cut_text,omitempty"`
+	// TestsFailed are packages whose tests failed (go test): their build
+	// succeeded.
+	TestsFailed []string `json:"tests_failed,omitempty"`
+	// StartupFailures are programs that go run or go test built and that
+	// the dynamic loader could not start.
+	StartupFailures []StartupFailure `json:"startup_failures,omitempty"`
+}
+
+// StartupFailure is the dynamic loader's message for a program that
+// could not start.
+type StartupFailure struct {
+	Line    int    `json:"line"`
+	Program string `json:"program,omitempty"`
+	Library string `json:"library"`
+	Reason  string `json:"reason,omitempty"`
+	Text    string `json:"text"`
 }
 
 // MessageKind classifies a tool message by what it names.

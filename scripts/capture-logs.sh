@@ -19,9 +19,20 @@
 #                  ld.lld are installed; merged with ARGS' -extldflags)
 #   NAME.exit      the exit code of the plain build
 #
+# and, in OUT_DIR/gocmd/, with the scenario's args less `-o FILE` (which
+# go vet, go install and go run do not take), the other go commands that
+# build (NAME.FORM.exit: each one's exit code):
+#
+#   NAME.test.log      go test -x ARGS
+#   NAME.testjson.log  go test -json ARGS     (test2json events and BuildEvents)
+#   NAME.vet.log       go vet ARGS
+#   NAME.install.log   go install ARGS        (GOBIN in the temporary directory)
+#   NAME.run.log       go run ARGS            (the program runs: its start-up
+#                      failure, e.g. a missing shared library, ends the log)
+#
 # stdout and stderr are saved combined, unedited. GOFLAGS=-buildvcs=false.
 #
-# Usage: [CAPTURE_FORMS="plain x json xv gold lld"] \
+# Usage: [CAPTURE_FORMS="plain x json xv gold lld test testjson vet install run"] \
 #        scripts/capture-logs.sh [SCENARIOS_DIR [OUT_DIR]] [-- NAME...]
 set -euo pipefail
 
@@ -56,7 +67,7 @@ export GOFLAGS=-buildvcs=false
 
 # CAPTURE_FORMS limits the forms captured (default: all of them), e.g.
 # CAPTURE_FORMS="gold lld" to add those logs without touching the others.
-forms=" ${CAPTURE_FORMS:-plain x json xv gold lld} "
+forms=" ${CAPTURE_FORMS:-plain x json xv gold lld test testjson vet install run} "
 want() { [[ $forms == *" $1 "* ]]; }
 
 # scenario_env NAME COPY prints the env of scenario.json as NUL-separated
@@ -95,6 +106,19 @@ def merge(v):
             return v[:m.start()] + "-extldflags '%s -fuse-ld=%s'" % (m.group(1), form) + v[m.end():]
         return (v + " -extldflags=-fuse-ld=" + form).strip()
     return v
+if form in ("test", "testjson", "vet", "install", "run"):
+    out, skip = [], False
+    for a in args:
+        if skip:
+            skip = False
+            continue
+        if a == "-o":
+            skip = True
+            continue
+        if a.startswith("-o="):
+            continue
+        out.append(a)
+    args = out
 if form in ("xv", "gold", "lld"):
     if any(a.startswith("-ldflags=") for a in args):
         args = ["-ldflags=" + merge(a[len("-ldflags="):]) if a.startswith("-ldflags=") else a for a in args]
@@ -127,8 +151,12 @@ run_form() {
 	done < <(scenario_env "$scen_dir/$name" "$copy")
 	local -a envcmd=(env "${unsets[@]}" "${sets[@]}")
 	while IFS= read -r -d '' a; do args+=("$a"); done < <(scenario_args "$scen_dir/$name" "$form")
-	local rc=0
-	(cd "$copy" && "${envcmd[@]}" go build "$@" "${args[@]}") >"$outfile" 2>&1 || rc=$?
+	local rc=0 verb=build
+	case $form in
+	test | testjson) verb=test ;;
+	vet | install | run) verb=$form ;;
+	esac
+	(cd "$copy" && "${envcmd[@]}" GOBIN="$tmp/bin" go "$verb" "$@" "${args[@]}") >"$outfile" 2>&1 || rc=$?
 	echo "$rc"
 }
 
@@ -170,6 +198,18 @@ for sdir in "$scen_dir"/*/; do
 		else
 			echo "capture-logs: ld.$form not installed: no $name.$form.log" >&2
 		fi
+	done
+	for form in test testjson vet install run; do
+		want "$form" || continue
+		extra=()
+		case $form in
+		test) extra=(-x) ;;
+		testjson) extra=(-json) ;;
+		esac
+		mkdir -p "$out_dir/gocmd"
+		rc=$(run_form "$name" "$form" "$out_dir/gocmd/$name.$form.log" "${extra[@]}")
+		echo "$rc" >"$out_dir/gocmd/$name.$form.exit"
+		report+=" $form=$rc"
 	done
 	echo "capture-logs: $name$report ($((SECONDS - start))s)" >&2
 done

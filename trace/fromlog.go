@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"fmt"
 	"io"
 	"path/filepath"
 	"sort"
@@ -204,6 +205,11 @@ func reportFromLog(l *buildlog.Log, f *Facts, version string) *Report {
 	if rep.Diagnoses == nil {
 		rep.Diagnoses = []diag.Diagnosis{}
 	}
+	rep.Diagnoses = append(cgoOffOnCommandLine(l, rep.Diagnoses), startupDiagnoses(l)...)
+	hasError := false
+	for _, d := range rep.Diagnoses {
+		hasError = hasError || d.Severity == diag.Error
+	}
 	switch l.Outcome {
 	case buildlog.OutcomeFailure:
 		rep.Command.ExitCode = 1
@@ -211,12 +217,29 @@ func reportFromLog(l *buildlog.Log, f *Facts, version string) *Report {
 		rep.Command.ExitCode = 0
 	default:
 		// A truncated log: judge by what it shows.
-		for _, d := range rep.Diagnoses {
-			if d.Severity == diag.Error {
-				rep.Command.ExitCode = 1
-				break
-			}
+		if hasError {
+			rep.Command.ExitCode = 1
 		}
+	}
+	loggedFacts(rep, l)
+	switch {
+	case l.Outcome == buildlog.OutcomeSuccess && l.NoFinalLink:
+		rep.Notes = append(rep.Notes, "no final link was seen: the log shows library packages built (and stored in the build cache), no program linked")
+	case l.Outcome == buildlog.OutcomeFailure && !hasError && l.CIExitCode != nil && *l.CIExitCode != 0 && len(l.FailedPackages) == 0:
+		rep.Notes = append(rep.Notes, fmt.Sprintf("go's own lines do not show the failure; the CI system reported exit code %d", *l.CIExitCode))
+	}
+	if len(l.StartupFailures) > 0 && l.Outcome != buildlog.OutcomeFailure {
+		rep.Command.ExitCode = 1 // go run's, go test's
+	}
+	if len(l.TestsFailed) > 0 && l.Outcome == buildlog.OutcomeSuccess {
+		rep.Command.ExitCode = 1 // go test's
+		rep.Notes = append(rep.Notes, "the build succeeded; tests failed in "+strings.Join(l.TestsFailed, ", "))
+	}
+	if l.Truncated != "" {
+		rep.Notes = append(rep.Notes, "the log looks truncated: "+l.Truncated)
+	}
+	if l.LongLines > 0 {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("%d line(s) longer than %d MB were read as their head and tail only", l.LongLines, buildlog.MaxLineBytes>>20))
 	}
 	return rep
 }
@@ -250,4 +273,111 @@ func compileOfMessageFile(p *Package, l *buildlog.Log) int {
 		}
 	}
 	return -1
+}
+
+// loggedFacts takes what the log's own command line says (a shell prompt
+// of a pasted snippet, a CI echo of the step) into the report: the go
+// command, and CGO_ENABLED, GOOS, GOARCH, CC, CXX and the other variables
+// a report may keep, from the environment set on that line.
+func loggedFacts(rep *Report, l *buildlog.Log) {
+	if len(l.Commands) == 0 {
+		return
+	}
+	c := l.Commands[len(l.Commands)-1]
+	rep.Command.LoggedArgv = c.Argv
+	if len(c.Env) == 0 {
+		return
+	}
+	tc := rep.Toolchain
+	if tc == nil {
+		tc = &Toolchain{}
+	}
+	for _, kv := range c.Env {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "CGO_ENABLED":
+			tc.CgoEnabled = v
+		case "GOOS":
+			tc.GOOS = v
+		case "GOARCH":
+			tc.GOARCH = v
+		case "CC":
+			tc.CC = v
+		case "CXX":
+			tc.CXX = v
+		}
+	}
+	tc.Env = reportEnv(c.Env)
+	rep.Toolchain = tc
+}
+
+// startupDiagnoses turns the dynamic loader's refusals to start a program
+// that go run or go test built (`error while loading shared libraries`)
+// into runtime-library-missing: the build succeeded, the program cannot
+// find a library at run time.
+func startupDiagnoses(l *buildlog.Log) []diag.Diagnosis {
+	var ds []diag.Diagnosis
+	for _, f := range l.StartupFailures {
+		prog := f.Program
+		if prog == "" {
+			prog = "the program"
+		}
+		reason := f.Reason
+		if reason == "" {
+			reason = "not found"
+		}
+		ds = append(ds, diag.Diagnosis{
+			Code: diag.RuntimeLibraryMissing, Severity: diag.Error,
+			Summary:  fmt.Sprintf("%s built but could not start: the dynamic loader did not load %s (%s)", prog, f.Library, reason),
+			Fix:      "install the package that provides " + f.Library + ", or ship it and point the binary at it (-Wl,-rpath,'$ORIGIN/../lib'); for a test run, LD_LIBRARY_PATH",
+			Subject:  map[string]string{"library": f.Library},
+			Evidence: []string{f.Text},
+		})
+	}
+	return ds
+}
+
+// cgoOffOnCommandLine: when the go command the log shows sets
+// CGO_ENABLED=0 and go then finds no Go files left in a package (its
+// files import "C"), the root cause is cgo being off, not the message.
+// The compile-error made of that message gives way to cgo-disabled.
+func cgoOffOnCommandLine(l *buildlog.Log, ds []diag.Diagnosis) []diag.Diagnosis {
+	if len(l.Commands) == 0 {
+		return ds
+	}
+	c := l.Commands[len(l.Commands)-1]
+	off := false
+	for _, kv := range c.Env {
+		if k, v, _ := strings.Cut(kv, "="); k == "CGO_ENABLED" {
+			off = v == "0"
+		}
+	}
+	if !off {
+		return ds
+	}
+	for _, b := range l.Blocks {
+		for _, m := range b.Messages {
+			if m.Kind != buildlog.MsgBuildConstraints {
+				continue
+			}
+			pkg := b.ImportPath
+			reason := fmt.Sprintf("CGO_ENABLED=0 is set on the command line of line %d: %s", c.Line, strings.Join(append(append([]string(nil), c.Env...), c.Argv...), " "))
+			out := []diag.Diagnosis{{
+				Code: diag.CgoDisabled, Severity: diag.Error, Package: pkg,
+				Summary:  "build constraints exclude all Go files: cgo is disabled, and the package's files import \"C\"",
+				Detail:   reason,
+				Fix:      "set CGO_ENABLED=1 and make sure a C compiler for the target is installed (CC)",
+				Subject:  map[string]string{"reason": reason},
+				Evidence: m.Raw,
+			}}
+			for _, d := range ds {
+				if d.Code == diag.CompileError && len(d.Evidence) > 0 && len(m.Raw) > 0 && d.Evidence[0] == m.Raw[0] {
+					continue
+				}
+				out = append(out, d)
+			}
+			return out
+		}
+	}
+	return ds
 }

@@ -37,7 +37,7 @@ func needTool(t *testing.T, name string) {
 	}
 }
 
-func firstError(ds []diag.Diagnosis, pkg string) *diag.Diagnosis {
+func firstErrorDiag(ds []diag.Diagnosis, pkg string) *diag.Diagnosis {
 	for i := range ds {
 		if ds[i].Severity == diag.Error && (pkg == "" || ds[i].Package == pkg) {
 			return &ds[i]
@@ -62,7 +62,7 @@ func TestBuildMissingCXX(t *testing.T) {
 	})
 	const cxx = "cgotrace-no-such-cxx"
 	rep := buildReport(t, dir, append(os.Environ(), "CGO_ENABLED=1", "CXX="+cxx), ".")
-	d := firstError(rep.Diagnoses, "")
+	d := firstErrorDiag(rep.Diagnoses, "")
 	if d == nil || d.Code != diag.CCNotFound || d.Subject["tool"] != cxx {
 		t.Fatalf("CXX=%s: got %+v, want cc-not-found with tool %s", cxx, rep.Diagnoses, cxx)
 	}
@@ -72,7 +72,7 @@ func TestBuildMissingCXX(t *testing.T) {
 
 	const pc = "cgotrace-no-such-pkg-config"
 	rep = buildReport(t, dir, append(os.Environ(), "CGO_ENABLED=1", "PKG_CONFIG="+pc), "./pc")
-	d = firstError(rep.Diagnoses, "")
+	d = firstErrorDiag(rep.Diagnoses, "")
 	if d == nil || d.Code != diag.PkgConfigNotFound || d.Subject["tool"] != pc {
 		t.Fatalf("PKG_CONFIG=%s: got %+v, want pkg-config-not-found with tool %s", pc, rep.Diagnoses, pc)
 	}
@@ -94,7 +94,7 @@ func TestBuildUndefinedCXXSymbol(t *testing.T) {
 			"extern \"C\" int call(void) { foo::Baz b{1}; return foo::bar(b); }\n",
 	})
 	rep := buildReport(t, dir, append(os.Environ(), "CGO_ENABLED=1"), ".")
-	d := firstError(rep.Diagnoses, "")
+	d := firstErrorDiag(rep.Diagnoses, "")
 	if d == nil || d.Code != diag.UndefinedSymbol {
 		t.Fatalf("got %+v, want undefined-symbol", rep.Diagnoses)
 	}
@@ -143,7 +143,7 @@ func TestBuildPkgConfigVersion(t *testing.T) {
 	for _, tc := range []struct{ pkg, wanted string }{
 		{"atleast", ">= 2.0.0"}, {"exact", "= 1.4.0"}, {"max", "<= 1.0.0"}, {"requires", ">= 2.0"},
 	} {
-		d := firstError(rep.Diagnoses, "example.com/pcver/"+tc.pkg)
+		d := firstErrorDiag(rep.Diagnoses, "example.com/pcver/"+tc.pkg)
 		if d == nil {
 			t.Errorf("%s: no diagnosis in %+v", tc.pkg, rep.Diagnoses)
 			continue
@@ -197,7 +197,7 @@ func TestAnalyzeProgramCannotStart(t *testing.T) {
 	if err != nil {
 		t.Fatalf("analyze: %v\n%s", err, out)
 	}
-	d := firstError(rep.Diagnoses, "")
+	d := firstErrorDiag(rep.Diagnoses, "")
 	if d == nil || d.Code != diag.RuntimeLibraryMissing || d.Subject["library"] != "libfoo.so.1" {
 		t.Errorf("got %+v, want runtime-library-missing libfoo.so.1\noutput:\n%s", rep.Diagnoses, out)
 	}
@@ -241,12 +241,12 @@ func TestCgoOffUndefined(t *testing.T) {
 			t.Fatal(err)
 		}
 		ds := Diagnose(l, &Facts{GoEnv: tc.facts})
-		if d := firstError(ds, ""); d == nil || d.Code != diag.CgoDisabled || !strings.Contains(d.Subject["reason"], tc.reason) {
+		if d := firstErrorDiag(ds, ""); d == nil || d.Code != diag.CgoDisabled || !strings.Contains(d.Subject["reason"], tc.reason) {
 			t.Errorf("with %v: got %+v, want cgo-disabled (%s)", tc.facts, ds, tc.reason)
 		}
 	}
 	l, _ := parseLog(string(out))
-	if d := firstError(Diagnose(l, nil), ""); d == nil || d.Code != diag.CompileError {
+	if d := firstErrorDiag(Diagnose(l, nil), ""); d == nil || d.Code != diag.CompileError {
 		t.Errorf("log alone: got %+v, want compile-error (the log does not say that cgo was off)", d)
 	}
 }

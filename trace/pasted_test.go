@@ -118,7 +118,7 @@ func TestPastedLogs(t *testing.T) {
 			}
 			f := &Facts{GoEnv: tc.facts}
 			rep := reportFromLog(l, f, "test")
-			d := firstError(rep.Diagnoses, "")
+			d := firstErrorDiag(rep.Diagnoses, "")
 			if d == nil {
 				t.Fatalf("no error diagnosis (source %s); got %+v", tc.source, rep.Diagnoses)
 			}

@@ -22,6 +22,10 @@ type Report struct {
 	Binaries      []*elfinspect.Binary `json:"binaries,omitempty"`
 	// Cache is the build-cache report (build --cache-report).
 	Cache *CacheReport `json:"cache,omitempty"`
+	// Notes say what a report from a log alone could not settle: a log
+	// that looks cut off, a build that linked no program, an outcome only
+	// a CI system's trailer shows.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Tool names the program that wrote the report.
@@ -45,6 +49,9 @@ type Command struct {
 	Outcome string `json:"outcome,omitempty"`
 	// Signal is the signal that interrupted the build ("SIGINT").
 	Signal string `json:"signal,omitempty"`
+	// LoggedArgv is the go command an analyzed log shows being run (a
+	// shell prompt line, a CI system's echo of the step), env excluded.
+	LoggedArgv []string `json:"logged_argv,omitempty"`
 }
 
 // OutcomeInterrupted is Command.Outcome of a build stopped by a signal.

@@ -66,6 +66,9 @@ func runAnalyze(g *globals, o *analyzeOptions) error {
 	if l.Lines == 0 {
 		return inputError(fmt.Errorf("analyze %s: the log is empty (go build without -x prints nothing when it succeeds, so there is nothing to explain)", name))
 	}
+	if l.Outcome == buildlog.OutcomeUnknown && !hasErrorDiagnosis(rep) && l.Truncated != "" {
+		return inputError(fmt.Errorf("analyze %s: truncated: %s; what it shows cannot be diagnosed", name, l.Truncated))
+	}
 	if l.Outcome == buildlog.OutcomeUnknown && !hasErrorDiagnosis(rep) {
 		return inputError(fmt.Errorf("analyze %s: the log does not show how the build ended: it stops before go build finished (truncated?) or is not go build output (%d lines read, %d not understood)", name, l.Lines, l.Skipped))
 	}

@@ -31,7 +31,11 @@ func TestAnalyzeExitCodes(t *testing.T) {
 		{"directory", []string{"analyze", dir}, 2, "is a directory"},
 		{"empty", []string{"analyze", log("empty.log", "")}, 2, "the log is empty"},
 		{"binary", []string{"analyze", log("bin.log", strings.Repeat("\x00\x01ELF", 1000))}, 2, "binary data"},
-		{"truncated", []string{"analyze", log("trunc.log", string(x[:3000]))}, 2, "does not show how the build ended"},
+		{"truncated", []string{"analyze", log("trunc.log", string(x[:3000]))}, 2, "truncated: "},
+		{"not a build log", []string{"analyze", log("readme.log", "hello\nworld\n")}, 2, "does not show how the build ended"},
+		// Issue 20.7: cut in the middle of the error line, the name on it
+		// (-ln of -lnotify) is not diagnosed.
+		{"cut error line", []string{"analyze", log("cut.log", "# example.com/x\n/usr/bin/ld: cannot find -ln")}, 2, "truncated: the log stops in the middle of line 2"},
 		{"no argument", []string{"analyze"}, 2, "takes one log file"},
 		{"unknown format", []string{"analyze", "--format", "yaml", failed}, 2, "unknown format"},
 	}

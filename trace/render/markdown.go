@@ -113,6 +113,9 @@ func markdownBlocks(r *trace.Report) []mdBlock {
 	} else if len(r.Diagnoses) == 0 {
 		h.WriteString("\nNo problems found.\n")
 	}
+	for _, n := range r.Notes {
+		h.WriteString("\n**Note:** " + mdText(n) + "\n")
+	}
 	add(prioHeader, "", "", h.String())
 
 	// Summary table: one row per diagnosis, each row cut separately.

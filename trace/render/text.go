@@ -58,6 +58,9 @@ func Text(w io.Writer, r *trace.Report, o Options) error {
 	default:
 		t.line("", "", "build succeeded: "+commandText(r), ansiBold)
 	}
+	for _, n := range r.Notes {
+		t.line("note: ", "      ", n, "")
+	}
 
 	rc := rootCause(r)
 	if rc < 0 && r.Command.Output != "" {
