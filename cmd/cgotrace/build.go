@@ -156,9 +156,12 @@ func runBuild(ctx context.Context, g *globals, o *buildOptions) error {
 		signal.Stop(sigs)
 		close(sigs)
 	}()
+	// What go build prints is echoed to stderr, which the Actions runner
+	// reads for workflow commands too.
+	term, termDone := g.actionsGuard(g.stderr, "text")
 	res, err := trace.Build(ctx, trace.BuildOptions{
 		GoCmd: o.goCmd, Args: o.goArgs, Go: o.goPath, Dir: dir, Env: os.Environ(),
-		KeepWork: o.keepWork, NoRerun: o.noRerun, CacheReport: o.cacheRep, Terminal: g.stderr, Signals: sigs,
+		KeepWork: o.keepWork, NoRerun: o.noRerun, CacheReport: o.cacheRep, Terminal: term, Signals: sigs,
 		Abort: func(s os.Signal) {
 			fmt.Fprintf(g.stderr, "cgotrace: %s again: exiting without a report\n", signalName(s))
 			if res := signalExit(s); res > 0 {
@@ -168,6 +171,7 @@ func runBuild(ctx context.Context, g *globals, o *buildOptions) error {
 		},
 		Self: self, Version: toolVersion(), Log: g.log,
 	})
+	termDone()
 	if res != nil && res.RawLog != "" {
 		defer os.Remove(res.RawLog)
 	}
