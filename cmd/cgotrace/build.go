@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cgotrace/cgotrace/trace"
+	"github.com/cgotrace/cgotrace/trace/render"
 )
 
 // buildOptions are cgotrace's own flags of `build`; every other argument
@@ -145,6 +146,13 @@ func runBuild(ctx context.Context, g *globals, o *buildOptions) error {
 	dir, err := os.Getwd()
 	if err != nil {
 		return &exitError{code: exitBroken, err: err}
+	}
+	if o.reportDir != "" {
+		// Before the build: a user's file in the way is a usage error,
+		// not something to find out after a long build.
+		if err := render.CheckDir(o.reportDir); err != nil {
+			return usageErrorf("%v", err)
+		}
 	}
 	// The first SIGINT or SIGTERM stops go build and everything after
 	// it; the partial report is written and cgotrace exits 128+signal.
