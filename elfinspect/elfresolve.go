@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"path"
 	"path/filepath"
 	"strings"
@@ -25,7 +24,15 @@ type elfFile struct {
 	obj      *elfObject
 	id       fileID
 	notExist bool
-	err      error // the file exists but is not a usable ELF object
+	denied   bool   // open failed with EACCES
+	openErr  error  // open failed otherwise
+	fatal    string // opened, but reading it fails (a directory)
+	err      error  // the file exists but is not a usable ELF object
+	// hdr is the start of the file (the ELF header), for open_verify's
+	// checks, which depend on the target (see verify).
+	hdr    [64]byte
+	hdrLen int
+	size   int64
 }
 
 // openCandidate reads the in-root path p once and caches the result.
@@ -41,31 +48,28 @@ func (in *Inspector) openCandidate(p string) *elfFile {
 func (in *Inspector) readCandidate(p string) *elfFile {
 	h, err := in.fs.host(p)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
-			return &elfFile{notExist: true}
-		}
-		return &elfFile{err: err}
+		return openFailure(err)
 	}
 	f, err := openFD(h)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
-			return &elfFile{notExist: true}
-		}
-		return &elfFile{err: err}
+		return openFailure(err)
 	}
 	defer f.Close()
 	size, mode, id, err := f.stat()
 	if err != nil {
-		return &elfFile{err: err}
+		return &elfFile{fatal: "cannot read file data: " + err.Error()}
 	}
 	switch mode & syscall.S_IFMT {
 	case syscall.S_IFREG:
 	case syscall.S_IFDIR:
-		return &elfFile{notExist: true}
+		// open(2) succeeds on a directory; ld.so's read fails.
+		return &elfFile{id: id, fatal: "cannot read file data: " + syscall.EISDIR.Error()}
 	default:
-		return &elfFile{id: id, err: errors.New("not a regular file")}
+		// A device reads as empty or blocks ld.so (a FIFO); cgotrace
+		// does not read it.
+		return &elfFile{id: id, fatal: "not a regular file"}
 	}
-	ef := &elfFile{id: id}
+	ef := &elfFile{id: id, size: size}
 	// Candidates are read one at a time: one arena serves them all.
 	if in.arena == nil {
 		in.arena = newArena()
@@ -74,10 +78,11 @@ func (in *Inspector) readCandidate(p string) *elfFile {
 	head := in.arena.alloc(uint64(min(candidateHeadSize, max(size, 0))))
 	n, err := f.ReadAt(head, 0)
 	if err != nil && !errors.Is(err, io.EOF) {
-		ef.err = err
+		ef.fatal = "cannot read file data: " + err.Error()
 		return ef
 	}
 	head = head[:n]
+	ef.hdrLen = copy(ef.hdr[:], head)
 	if len(head) < 4 || string(head[:4]) != elf.ELFMAG {
 		ef.err = errors.New("invalid ELF header")
 		return ef
@@ -222,6 +227,9 @@ type searchResult struct {
 	f     *elfFile
 	tried []string
 	fatal string
+	// endList: an open error other than ENOENT, ENOTDIR and EACCES made
+	// ld.so give up on the list of directories being searched.
+	endList bool
 }
 
 func (r searchResult) found() bool { return r.f != nil && r.fatal == "" }
@@ -383,8 +391,15 @@ func (r *elfResolver) loadInterp(p string) {
 	f := r.in.openCandidate(p)
 	if f.obj == nil || f.err != nil {
 		reason := "not found"
-		if f.err != nil {
+		switch {
+		case f.err != nil:
 			reason = f.err.Error()
+		case f.fatal != "":
+			reason = f.fatal
+		case f.denied:
+			reason = "permission denied"
+		case f.openErr != nil:
+			reason = f.openErr.Error()
 		}
 		r.b.Libraries = append(r.b.Libraries, Library{Name: p, Found: false, Via: "interpreter",
 			NeededBy: r.exe.path, Depth: 1, Tried: []string{p + " (" + reason + ")"}})
@@ -583,8 +598,7 @@ func (r *elfResolver) confHints(name string) []string {
 	var out []string
 	for _, cd := range r.in.ldSoConf() {
 		p := path.Join(cd.dir, name)
-		f := r.in.openCandidate(p)
-		if f.obj == nil || f.err != nil || !r.compatible(f.obj) {
+		if v, _ := verify(r.in.openCandidate(p), r.t.key); v != vUsable {
 			continue
 		}
 		out = append(out, fmt.Sprintf("%s exists and %s lists %s, but /etc/ld.so.cache has no entry for it (ld.so reads only the cache: run ldconfig)", p, cd.file, cd.dir))
@@ -605,8 +619,7 @@ func (r *elfResolver) runpathHints(n *node, name string) []string {
 				continue
 			}
 			p := path.Join(d.dir, name)
-			f := r.in.openCandidate(p)
-			if f.obj == nil || f.err != nil || !r.compatible(f.obj) {
+			if v, _ := verify(r.in.openCandidate(p), r.t.key); v != vUsable {
 				continue
 			}
 			out = append(out, fmt.Sprintf("%s exists in the DT_RUNPATH of %s, but DT_RUNPATH applies only to that object's own dependencies, not to %s's: give %s a RUNPATH too (e.g. $ORIGIN), or link %s with -Wl,--disable-new-dtags (DT_RPATH is inherited)",
@@ -615,12 +628,6 @@ func (r *elfResolver) runpathHints(n *node, name string) []string {
 		}
 	}
 	return out
-}
-
-// compatible is open_verify's check: same class, byte order and machine.
-func (r *elfResolver) compatible(o *elfObject) bool {
-	k := r.t.key
-	return o.class == k.class && o.data == k.data && o.machine == k.machine
 }
 
 // openPath opens a NEEDED entry that contains a slash.
@@ -634,15 +641,15 @@ func (r *elfResolver) openPath(n *node, name string) searchResult {
 	}
 	res := searchResult{via: "path in DT_NEEDED", path: p}
 	f := r.in.openCandidate(p)
-	switch {
-	case f.notExist:
-		res.tried = []string{p}
-	case f.err != nil:
-		res.fatal = p + ": " + f.err.Error()
-	case !r.compatible(f.obj):
-		res.tried = []string{p + " (wrong ELF class or machine)"}
-	default:
+	switch v, why := verify(f, r.t.key); v {
+	case vUsable:
 		res.f = f
+	case vAbsent:
+		res.tried = []string{p}
+	case vFatal:
+		res.fatal = p + ": " + why
+	default:
+		res.tried = []string{p + " (" + why + ")"}
 	}
 	return res
 }
@@ -890,9 +897,17 @@ func (r *elfResolver) search(n *node, name string) searchResult {
 
 func (r *elfResolver) searchUncached(sl *searchList, name string) searchResult {
 	var res searchResult
+	ended := ""
 	for _, d := range sl.dirs {
+		if ended != "" && d.via == ended {
+			continue // open_path gave up on this list
+		}
+		ended = ""
 		if r.searchDir(&res, d, name) {
 			return res
+		}
+		if res.endList {
+			res.endList, ended = false, d.via
 		}
 	}
 	if c := r.in.ldCache(); c != nil && !r.t.musl {
@@ -902,11 +917,18 @@ func (r *elfResolver) searchUncached(sl *searchList, name string) searchResult {
 				break
 			}
 			f := r.in.openCandidate(p)
-			if f.obj != nil && f.err == nil && r.compatible(f.obj) {
+			switch v, why := verify(f, r.t.key); v {
+			case vUsable:
 				res.path, res.via, res.f = p, "ld.so.cache", f
 				return res
+			case vFatal:
+				res.fatal = p + " (ld.so.cache): " + why + " (ld.so stops here)"
+				return res
+			case vAbsent:
+				res.tried = append(res.tried, p+" (ld.so.cache; no such file)")
+			default:
+				res.tried = append(res.tried, p+" (ld.so.cache; skipped: "+why+")")
 			}
-			res.tried = append(res.tried, p+" (ld.so.cache; unusable)")
 			break
 		}
 		if len(res.tried) == 0 || !strings.Contains(res.tried[len(res.tried)-1], "ld.so.cache") {
@@ -917,7 +939,8 @@ func (r *elfResolver) searchUncached(sl *searchList, name string) searchResult {
 		return res
 	}
 	for _, d := range r.t.defaultDirs {
-		if r.searchDir(&res, searchDir{d, "default path"}, name) {
+		if r.searchDir(&res, searchDir{d, "default path"}, name) || res.endList {
+			res.endList = false
 			return res
 		}
 	}
@@ -959,18 +982,23 @@ func (r *elfResolver) searchDir(res *searchResult, d searchDir, name string) boo
 
 func (r *elfResolver) try(res *searchResult, p, via string) bool {
 	f := r.in.openCandidate(p)
-	switch {
-	case f.notExist:
+	switch v, why := verify(f, r.t.key); v {
+	case vAbsent:
 		res.tried = append(res.tried, p)
 		return false
-	case f.err != nil:
-		// A candidate that exists but is not a loadable ELF file ends the
-		// search in ld.so ("invalid ELF header", "file too short").
-		res.fatal = p + ": " + f.err.Error() + " (ld.so stops searching here)"
-		return true
-	case !r.compatible(f.obj):
-		res.tried = append(res.tried, p+" (skipped: "+elfClassName(f.obj.class)+" "+elfMachineName(f.obj.machine)+")")
+	case vSkip:
+		res.tried = append(res.tried, p+" (skipped: "+why+")")
 		return false
+	case vEndList:
+		res.tried = append(res.tried, p+" ("+why+": ld.so searches no further in this list)")
+		res.endList = true
+		return false
+	case vFatal:
+		// A candidate that exists but is not a loadable ELF file makes
+		// ld.so fail ("invalid ELF header", "file too short", "cannot
+		// read file data" for a directory).
+		res.fatal = p + ": " + why + " (ld.so stops searching here)"
+		return true
 	}
 	res.path, res.via, res.f = p, via, f
 	return true

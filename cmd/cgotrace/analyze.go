@@ -45,6 +45,11 @@ func newAnalyzeCmd(g *globals) *cobra.Command {
 }
 
 func runAnalyze(g *globals, o *analyzeOptions) error {
+	if o.reportDir != "" {
+		if err := render.CheckDir(o.reportDir); err != nil {
+			return usageErrorf("%v", err)
+		}
+	}
 	var r io.Reader = g.stdin
 	name := "standard input"
 	if o.input != "-" {

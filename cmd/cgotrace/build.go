@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cgotrace/cgotrace/trace"
+	"github.com/cgotrace/cgotrace/trace/render"
 )
 
 // buildOptions are cgotrace's own flags of `build`; every other argument
@@ -151,6 +152,13 @@ func runBuild(ctx context.Context, g *globals, o *buildOptions) error {
 	if err != nil {
 		return &exitError{code: exitBroken, err: err}
 	}
+	if o.reportDir != "" {
+		// Before the build: a user's file in the way is a usage error,
+		// not something to find out after a long build.
+		if err := render.CheckDir(o.reportDir); err != nil {
+			return usageErrorf("%v", err)
+		}
+	}
 	// The first SIGINT or SIGTERM stops go build and everything after
 	// it; the partial report is written and cgotrace exits 128+signal.
 	// A second one exits at once (trace.Build kills go build's process
@@ -161,9 +169,12 @@ func runBuild(ctx context.Context, g *globals, o *buildOptions) error {
 		signal.Stop(sigs)
 		close(sigs)
 	}()
+	// What go build prints is echoed to stderr, which the Actions runner
+	// reads for workflow commands too.
+	term, termDone := g.actionsGuard(g.stderr, "text")
 	res, err := trace.Build(ctx, trace.BuildOptions{
 		GoCmd: o.goCmd, Args: o.goArgs, Go: o.goPath, Dir: dir, Env: os.Environ(),
-		KeepWork: o.keepWork, NoRerun: o.noRerun, CacheReport: o.cacheRep, Root: o.root, Terminal: g.stderr, Signals: sigs,
+		KeepWork: o.keepWork, NoRerun: o.noRerun, CacheReport: o.cacheRep, Root: o.root, Terminal: term, Signals: sigs,
 		Abort: func(s os.Signal) {
 			fmt.Fprintf(g.stderr, "cgotrace: %s again: exiting without a report\n", signalName(s))
 			if res := signalExit(s); res > 0 {
@@ -173,6 +184,7 @@ func runBuild(ctx context.Context, g *globals, o *buildOptions) error {
 		},
 		Self: self, Version: toolVersion(), Log: g.log,
 	})
+	termDone()
 	if res != nil && res.RawLog != "" {
 		defer os.Remove(res.RawLog)
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"io"
+	"os"
 
 	"github.com/cgotrace/cgotrace/trace"
 	"github.com/cgotrace/cgotrace/trace/render"
@@ -17,7 +19,12 @@ func (g *globals) writeReport(r *trace.Report, format, path string) error {
 	}
 	opts := render.Options{Color: g.color && (path == "" || path == "-")}
 	if path == "" || path == "-" {
-		return f(g.stdout, r, opts)
+		w, done := g.actionsGuard(g.stdout, format)
+		err := f(w, r, opts)
+		if derr := done(); err == nil {
+			err = derr
+		}
+		return err
 	}
 	var buf bytes.Buffer
 	if err := f(&buf, r, opts); err != nil {
@@ -34,4 +41,16 @@ func (g *globals) writeReport(r *trace.Report, format, path string) error {
 // (temporary file and rename; devices and pipes written in place).
 func writeFileAtomic(path string, data []byte) error {
 	return render.WriteFileAtomic(path, bytes.NewReader(data))
+}
+
+// actionsGuard guards w, under GitHub Actions, against text from the
+// build that the runner would read as a workflow command (see
+// render.ActionsGuard); the github format is made of commands and
+// escapes its own. done must be called when the output is complete.
+func (g *globals) actionsGuard(w io.Writer, format string) (io.Writer, func() error) {
+	if format == "github" || !render.ActionsEnvFrom(os.Getenv).Active() {
+		return w, func() error { return nil }
+	}
+	ag := render.NewActionsGuard(w, format == "json" || format == "sarif")
+	return ag, ag.Close
 }

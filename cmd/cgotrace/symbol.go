@@ -4,10 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
+	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 
 	"github.com/cgotrace/cgotrace/elfinspect/symindex"
@@ -63,6 +69,88 @@ type symbolResult struct {
 	Symbols []symbolAnswer `json:"symbols"`
 	Dirs    []string       `json:"dirs"`
 	Index   symindex.Stats `json:"index"`
+	// Skipped are the library files (and -L directories) that could not
+	// be read, with why: their symbols are not in the answer.
+	Skipped []skippedLibrary `json:"skipped,omitempty"`
+}
+
+type skippedLibrary struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+	// UserDir is true for a file in a -L directory (false: a default
+	// directory, whose unreadable files are the system's).
+	UserDir bool `json:"user_dir"`
+}
+
+// maxSkipWarnings is how many skipped files of -L directories get a
+// warning line each; the rest are counted.
+const maxSkipWarnings = 10
+
+// skippedLibraries lists what the index could not read: -L directories
+// that cannot be listed, and the library files of every directory that
+// are unreadable or corrupt, those of the -L directories first.
+func skippedLibraries(idx *symindex.Index, userDirs []string) []skippedLibrary {
+	var out []skippedLibrary
+	var prefixes []string
+	for _, d := range userDirs {
+		if _, err := os.ReadDir(d); err != nil {
+			out = append(out, skippedLibrary{Path: d, Reason: "cannot list the directory: " + errReason(err), UserDir: true})
+			continue
+		}
+		prefixes = append(prefixes, filepath.Clean(d)+string(filepath.Separator))
+		if r, err := filepath.EvalSymlinks(d); err == nil {
+			prefixes = append(prefixes, filepath.Clean(r)+string(filepath.Separator))
+		}
+	}
+	var user, system []skippedLibrary
+	for p, why := range idx.Problems() {
+		s := skippedLibrary{Path: p, Reason: why}
+		for _, pre := range prefixes {
+			if strings.HasPrefix(p, pre) {
+				s.UserDir = true
+			}
+		}
+		if s.UserDir {
+			user = append(user, s)
+		} else {
+			system = append(system, s)
+		}
+	}
+	byPath := func(a, b skippedLibrary) int { return strings.Compare(a.Path, b.Path) }
+	slices.SortFunc(user, byPath)
+	slices.SortFunc(system, byPath)
+	return append(append(out, user...), system...)
+}
+
+// errReason is the reason of a file system error without its path.
+func errReason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// warnSkipped says on stderr which files of the -L directories were
+// skipped and why (the first few, then a count); the default
+// directories' own unreadable files are logged at debug level.
+func warnSkipped(g *globals, skipped []skippedLibrary) {
+	warned, more, system := 0, 0, 0
+	for _, s := range skipped {
+		switch {
+		case !s.UserDir:
+			system++
+			g.log.WithFields(logrus.Fields{"path": s.Path, "reason": s.Reason}).Debug("symbol: library in a default directory skipped")
+		case warned < maxSkipWarnings:
+			warned++
+			g.log.WithFields(logrus.Fields{"path": s.Path, "reason": s.Reason}).Warn("symbol: skipped, its symbols are not searched")
+		default:
+			more++
+		}
+	}
+	if more > 0 {
+		g.log.WithField("count", more).Warn("symbol: more libraries of the -L directories skipped (--format json lists them all)")
+	}
 }
 
 type symbolAnswer struct {
@@ -97,7 +185,8 @@ func runSymbol(ctx context.Context, g *globals, o *symbolOptions, syms []string)
 		return &exitError{code: exitBroken, err: err}
 	}
 	defer idx.Close()
-	res := symbolResult{Dirs: idx.Dirs(), Index: idx.Stats()}
+	res := symbolResult{Dirs: idx.Dirs(), Index: idx.Stats(), Skipped: skippedLibraries(idx, o.dirs)}
+	warnSkipped(g, res.Skipped)
 	missing := 0
 	for _, s := range syms {
 		defs := idx.Lookup(s)

@@ -6,6 +6,8 @@ import (
 	"context"
 	"debug/elf"
 	"errors"
+	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -228,6 +230,10 @@ func readLibrary(path string, id fileID) *library {
 	f, err := os.Open(path)
 	if err != nil {
 		lib.Err = err.Error()
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			lib.Err = pe.Err.Error() // the path is the library's own
+		}
 		return lib
 	}
 	defer f.Close()
@@ -281,6 +287,9 @@ func readELF(f *os.File, lib *library) {
 	ef, err := elf.NewFile(f)
 	if err != nil {
 		lib.Err = err.Error()
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			lib.Err = "truncated ELF file"
+		}
 		return
 	}
 	lib.Machine = ef.Machine.String()

@@ -71,7 +71,7 @@ func TestWriteDir(t *testing.T) {
 	}
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".") {
+		if strings.HasPrefix(e.Name(), ".") && e.Name() != ManifestName {
 			t.Errorf("temporary file left behind: %s", e.Name())
 		}
 	}
@@ -85,6 +85,71 @@ func TestWriteDir(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(filepath.Join(dir, "build.log")); !bytes.Equal(got, raw) {
 		t.Error("build.log changed although no log was given")
+	}
+}
+
+// TestWriteDirOwnFiles: cgotrace replaces the files it wrote (listed
+// with their SHA-256 in the manifest) and nothing else: a user's
+// report.json or build.log, or one of its own files edited since, is
+// left as it is, and CheckDir refuses the directory before a build.
+func TestWriteDirOwnFiles(t *testing.T) {
+	dir := t.TempDir()
+	raw := []byte("WORK=/tmp/go-build1\n")
+	if err := CheckDir(filepath.Join(dir, "new")); err != nil {
+		t.Errorf("a directory to be made: %v", err)
+	}
+	if err := WriteDir(dir, libraryDevMissing(), bytes.NewReader(raw), DirOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	man, _ := os.ReadFile(filepath.Join(dir, ManifestName))
+	if !strings.Contains(string(man), "  report.json\n") || !strings.Contains(string(man), "  build.log\n") {
+		t.Errorf("manifest:\n%s", man)
+	}
+	// Its own files: checked and replaced.
+	if err := CheckDir(dir); err != nil {
+		t.Fatalf("own files refused: %v", err)
+	}
+	if err := WriteDir(dir, healthy(), bytes.NewReader([]byte("second\n")), DirOptions{}); err != nil {
+		t.Fatalf("own files not replaced: %v", err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "build.log")); string(got) != "second\n" {
+		t.Errorf("build.log = %q, want the second log", got)
+	}
+	if err := CheckDir(dir); err != nil {
+		t.Fatalf("after the second write: %v", err)
+	}
+
+	for _, tc := range []struct {
+		name  string
+		setup func(dir string)
+		file  string
+	}{
+		{"user's report.json", func(d string) { os.WriteFile(filepath.Join(d, "report.json"), []byte(`{"mine": true}`), 0o644) }, "report.json"},
+		{"user's build.log", func(d string) { os.WriteFile(filepath.Join(d, "build.log"), []byte("my notes\n"), 0o644) }, "build.log"},
+		{"own file edited", func(d string) {
+			WriteDir(d, healthy(), bytes.NewReader(raw), DirOptions{})
+			os.WriteFile(filepath.Join(d, "report.md"), []byte("my edits\n"), 0o644)
+		}, "report.md"},
+		{"directory in the way", func(d string) { os.Mkdir(filepath.Join(d, "report.html"), 0o755) }, "report.html"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := t.TempDir()
+			tc.setup(d)
+			before, _ := os.ReadFile(filepath.Join(d, tc.file))
+			var fe *ForeignFileError
+			if err := CheckDir(d); !errors.As(err, &fe) || fe.Name != tc.file {
+				t.Errorf("CheckDir: %v, want %s refused", err, tc.file)
+			} else if strings.Contains(err.Error(), "\n") {
+				t.Errorf("not one line: %q", err)
+			}
+			err := WriteDir(d, libraryDevMissing(), bytes.NewReader([]byte("new log\n")), DirOptions{})
+			if !errors.As(err, &fe) || fe.Name != tc.file {
+				t.Errorf("WriteDir: %v, want %s refused", err, tc.file)
+			}
+			if after, _ := os.ReadFile(filepath.Join(d, tc.file)); !bytes.Equal(before, after) {
+				t.Errorf("%s was replaced: %q -> %q", tc.file, before, after)
+			}
+		})
 	}
 }
 
