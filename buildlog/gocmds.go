@@ -135,8 +135,10 @@ func (p *Parser) startupFailure(line string) bool {
 		p.sum.StartupFailures = append(p.sum.StartupFailures, StartupFailure{Line: p.lineNo, Program: prog, Library: lib, Reason: why, Text: line})
 		return true
 	}
-	if rest, ok := strings.CutPrefix(line, "exit status "); ok && isDigits(rest) && p.block == nil {
-		return true // go run: the program's exit code
+	if rest, ok := strings.CutPrefix(line, "exit status "); ok && isDigits(rest) && p.block == nil && rest != "3221225781" {
+		// go run: the program's exit code. 3221225781 is Windows'
+		// STATUS_DLL_NOT_FOUND (0xc0000135): the message grammar reads it.
+		return true
 	}
 	return false
 }
