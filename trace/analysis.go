@@ -366,19 +366,7 @@ func (a *analysis) forensicReason(f *Facts) string {
 		if ran[path] {
 			continue
 		}
-		var flags, names []string
-		for _, d := range p.Directives {
-			if d.Verb != "pkg-config" {
-				continue
-			}
-			for _, arg := range d.Args {
-				if strings.HasPrefix(arg, "-") {
-					flags = append(flags, arg)
-				} else {
-					names = append(names, arg)
-				}
-			}
-		}
+		flags, names := pkgConfigDirectiveArgs(p)
 		if len(names) == 0 {
 			continue
 		}

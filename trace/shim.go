@@ -162,19 +162,7 @@ func (a *analysis) reconstructPkgConfig() {
 		if len(p.PkgConfig) > 0 {
 			continue
 		}
-		var flags, names []string
-		for _, d := range p.Directives {
-			if d.Verb != "pkg-config" {
-				continue
-			}
-			for _, arg := range d.Args {
-				if strings.HasPrefix(arg, "-") {
-					flags = append(flags, arg)
-				} else {
-					names = append(names, arg)
-				}
-			}
-		}
+		flags, names := pkgConfigDirectiveArgs(p)
 		if len(names) == 0 {
 			continue
 		}
@@ -274,4 +262,23 @@ func (h *shimHider) rewrite(s string) string {
 		s = b.String()
 	}
 	return s
+}
+
+// pkgConfigDirectiveArgs splits the arguments of a package's #cgo
+// pkg-config lines into flags (--static) and package names, as cmd/go
+// does before it runs pkg-config.
+func pkgConfigDirectiveArgs(p *Package) (flags, names []string) {
+	for _, d := range p.Directives {
+		if d.Verb != "pkg-config" {
+			continue
+		}
+		for _, arg := range d.Args {
+			if strings.HasPrefix(arg, "-") {
+				flags = append(flags, arg)
+			} else {
+				names = append(names, arg)
+			}
+		}
+	}
+	return flags, names
 }
