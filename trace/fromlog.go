@@ -181,7 +181,34 @@ func Analyze(r io.Reader, version string) (*Report, *buildlog.Log, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return reportFromLog(l, nil, version), l, nil
+	return reportFromLog(l, loggedEnvFacts(l), version), l, nil
+}
+
+// loggedEnvFacts gives the rules what the go command line a log shows
+// sets (a shell prompt's `CGO_ENABLED=0 GOOS=windows go build`), as the
+// go env of a build would: the same rules then name cgo-disabled from
+// `undefined:` or "build constraints exclude all Go files". Nil when the
+// log shows no such variable.
+func loggedEnvFacts(l *buildlog.Log) *Facts {
+	if len(l.Commands) == 0 {
+		return nil
+	}
+	f := &Facts{}
+	for _, kv := range l.Commands[len(l.Commands)-1].Env {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "CGO_ENABLED", "GOOS", "GOARCH", "CC", "CXX":
+			if f.GoEnv == nil {
+				f.GoEnv = GoEnv{}
+			}
+			f.GoEnv[k] = v
+			f.CgoExplicit = f.CgoExplicit || k == "CGO_ENABLED"
+		}
+	}
+	if f.GoEnv == nil {
+		return nil
+	}
+	return f
 }
 
 // reportFromLog builds a report from a parsed log and what else is known.
@@ -205,7 +232,7 @@ func reportFromLog(l *buildlog.Log, f *Facts, version string) *Report {
 	if rep.Diagnoses == nil {
 		rep.Diagnoses = []diag.Diagnosis{}
 	}
-	rep.Diagnoses = append(cgoOffOnCommandLine(l, rep.Diagnoses), startupDiagnoses(l)...)
+	rep.Diagnoses = append(rep.Diagnoses, startupDiagnoses(l)...)
 	hasError := false
 	for _, d := range rep.Diagnoses {
 		hasError = hasError || d.Severity == diag.Error
@@ -333,51 +360,6 @@ func startupDiagnoses(l *buildlog.Log) []diag.Diagnosis {
 			Subject:  map[string]string{"library": f.Library},
 			Evidence: []string{f.Text},
 		})
-	}
-	return ds
-}
-
-// cgoOffOnCommandLine: when the go command the log shows sets
-// CGO_ENABLED=0 and go then finds no Go files left in a package (its
-// files import "C"), the root cause is cgo being off, not the message.
-// The compile-error made of that message gives way to cgo-disabled.
-func cgoOffOnCommandLine(l *buildlog.Log, ds []diag.Diagnosis) []diag.Diagnosis {
-	if len(l.Commands) == 0 {
-		return ds
-	}
-	c := l.Commands[len(l.Commands)-1]
-	off := false
-	for _, kv := range c.Env {
-		if k, v, _ := strings.Cut(kv, "="); k == "CGO_ENABLED" {
-			off = v == "0"
-		}
-	}
-	if !off {
-		return ds
-	}
-	for _, b := range l.Blocks {
-		for _, m := range b.Messages {
-			if m.Kind != buildlog.MsgBuildConstraints {
-				continue
-			}
-			pkg := b.ImportPath
-			reason := fmt.Sprintf("CGO_ENABLED=0 is set on the command line of line %d: %s", c.Line, strings.Join(append(append([]string(nil), c.Env...), c.Argv...), " "))
-			out := []diag.Diagnosis{{
-				Code: diag.CgoDisabled, Severity: diag.Error, Package: pkg,
-				Summary:  "build constraints exclude all Go files: cgo is disabled, and the package's files import \"C\"",
-				Detail:   reason,
-				Fix:      "set CGO_ENABLED=1 and make sure a C compiler for the target is installed (CC)",
-				Subject:  map[string]string{"reason": reason},
-				Evidence: m.Raw,
-			}}
-			for _, d := range ds {
-				if d.Code == diag.CompileError && len(d.Evidence) > 0 && len(m.Raw) > 0 && d.Evidence[0] == m.Raw[0] {
-					continue
-				}
-				out = append(out, d)
-			}
-			return out
-		}
 	}
 	return ds
 }
