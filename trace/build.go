@@ -296,7 +296,7 @@ const nonceMacro = "CGOTRACE_NONCE"
 // build ran: the packages and steps of the log, no diagnosis (a compiler
 // killed mid-way printed nothing worth explaining).
 func interrupted(res *BuildResult, rawLog string, o *BuildOptions, sig os.Signal, prefetched *sync.WaitGroup) error {
-	o.Log.WithField("signal", signalName(sig)).Info("interrupted: no diagnosis, re-run or inspection")
+	o.Log.WithField("signal", SignalName(sig)).Info("interrupted: no diagnosis, re-run or inspection")
 	prefetched.Wait()
 	f, err := os.Open(rawLog)
 	if err != nil {
@@ -317,7 +317,7 @@ func interrupted(res *BuildResult, rawLog string, o *BuildOptions, sig os.Signal
 // partialReport fills rep, of a build interrupted by sig, from the log.
 func partialReport(rep *Report, l *buildlog.Log, sig os.Signal) {
 	rep.Command.Outcome = OutcomeInterrupted
-	rep.Command.Signal = signalName(sig)
+	rep.Command.Signal = SignalName(sig)
 	rep.Toolchain = nil
 	rep.Packages = packagesFromLog(l, map[string]*Package{})
 	rep.Diagnoses = []diag.Diagnosis{}

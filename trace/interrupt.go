@@ -110,8 +110,8 @@ func (in *interrupt) close() {
 	}
 }
 
-// signalName is the conventional name of a signal ("SIGINT").
-func signalName(s os.Signal) string {
+// SignalName is the conventional name of a signal ("SIGINT").
+func SignalName(s os.Signal) string {
 	switch s {
 	case syscall.SIGINT:
 		return "SIGINT"

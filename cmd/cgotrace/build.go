@@ -176,7 +176,7 @@ func runBuild(ctx context.Context, g *globals, o *buildOptions) error {
 		GoCmd: o.goCmd, Args: o.goArgs, Go: o.goPath, Dir: dir, Env: os.Environ(),
 		KeepWork: o.keepWork, NoRerun: o.noRerun, CacheReport: o.cacheRep, Root: o.root, Terminal: term, Signals: sigs,
 		Abort: func(s os.Signal) {
-			fmt.Fprintf(g.stderr, "cgotrace: %s again: exiting without a report\n", signalName(s))
+			fmt.Fprintf(g.stderr, "cgotrace: %s again: exiting without a report\n", trace.SignalName(s))
 			if res := signalExit(s); res > 0 {
 				os.Exit(res)
 			}
@@ -236,14 +236,4 @@ func signalExitName(name string) int {
 		return signalExit(syscall.SIGTERM)
 	}
 	return exitBroken
-}
-
-func signalName(s os.Signal) string {
-	switch s {
-	case syscall.SIGINT:
-		return "SIGINT"
-	case syscall.SIGTERM:
-		return "SIGTERM"
-	}
-	return s.String()
 }

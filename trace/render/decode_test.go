@@ -58,6 +58,7 @@ func FuzzDecode(f *testing.F) {
 		f.Add(buf.Bytes())
 	}
 	f.Add([]byte(`{"schema_version": 1}`))
+	f.Add([]byte(`{"schema_version": 1, "command": {"argv": ["go", "build"], "exit_code": 130, "outcome": "interrupted", "signal": "SIG\u001bINT"}, "diagnoses": []}`))
 	f.Add([]byte(`{"schema_version": 1, "diagnoses": [{"code": "x", "severity": "error", "summary": "\u001b[31m\r\u009b"}]}`))
 	f.Add([]byte(`{"schema_version": 1, "diagnoses": [{"code": "x", "severity": "error", "source": {"file": ":,%"}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
