@@ -21,22 +21,26 @@ cd "$(dirname "$0")/.."
 # `grep -rn '^func Fuzz' --include=*_test.go .` (checked below).
 TARGETS="
 buildlog:FuzzEvent
+buildlog:FuzzFrontEnd
+buildlog:FuzzIsTraceLine
 buildlog:FuzzParse
 buildlog:FuzzParseMessages
 buildlog:FuzzSymbols
 buildlog:FuzzTokenize
+elfinspect/symindex:FuzzDecodeIndex
+elfinspect/symindex:FuzzParseArmap
+elfinspect/symindex:FuzzReadArchiveSymbols
 elfinspect:FuzzAppendJSON
 elfinspect:FuzzLDCache
+elfinspect:FuzzLdsoSystemDirs
 elfinspect:FuzzMachO
 elfinspect:FuzzOpenVerify
 elfinspect:FuzzPE
 elfinspect:FuzzReadELF
 elfinspect:FuzzVersions
-elfinspect/symindex:FuzzDecodeIndex
-elfinspect/symindex:FuzzParseArmap
-elfinspect/symindex:FuzzReadArchiveSymbols
 pkgconfig:FuzzParse
-trace:FuzzEchoMatchers
+trace/distpkg:FuzzParse
+trace/envcheck:FuzzModuleParsers
 trace/envcheck:FuzzParsers
 trace/render:FuzzActionsGuard
 trace/render:FuzzCanonicalCopy
@@ -47,6 +51,7 @@ trace/render:FuzzGitHubEscaping
 trace/render:FuzzHTML
 trace/render:FuzzMarkdownCell
 trace/render:FuzzTruncate
+trace:FuzzEchoMatchers
 "
 
 duration=90s
