@@ -44,8 +44,11 @@ import (
 //     docs.gitlab.com/ci/jobs/job_logs (custom collapsible sections).
 //   - Jenkins: the Timestamper plugin's `[2023-02-11T09:18:32.563Z] ` in
 //     Pipeline console text and `21:51:15  ` (HH:mm:ss and two spaces) in
-//     freestyle jobs, `[Pipeline] sh` lines, `Finished: FAILURE`. Source:
-//     wiki.jenkins-ci.org/display/JENKINS/Timestamper.
+//     freestyle jobs, `[Pipeline] sh` lines, `Finished: FAILURE`. Sources:
+//     wiki.jenkins-ci.org/display/JENKINS/Timestamper (`21:51:15  Started
+//     by user anonymous`), thelinuxcode.com/timestamps-jenkins (the ISO
+//     8601 form `2023-02-11T09:18:32.563Z`); the brackets around it are as
+//     issue 12 shows them, not seen in a pasted log.
 //   - Shell prompts and command echoes in pasted snippets and CI logs:
 //     `$ CGO_ENABLED=0 go build .`, `PS C:\src> go build`, `C:\src>go
 //     build`, `user@host:~/src$ go build`, `+ go build` (sh -x, Jenkins):
