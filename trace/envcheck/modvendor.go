@@ -8,7 +8,6 @@ import (
 	"go/parser"
 	"go/token"
 	"go/version"
-	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -17,9 +16,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
-
-	"github.com/sirupsen/logrus"
 )
 
 // IssueVendorC is the Go issue about `go mod vendor` leaving out
@@ -505,32 +501,11 @@ func (m *modDoctor) checkWorkspace(ctx context.Context) Check {
 // nil when the module has no vendor directory or its vendor/modules.txt is
 // out of step; the error is non-nil when go env cannot run.
 func VendorGaps(ctx context.Context, o Options) ([]VendorGap, error) {
-	if o.Env == nil {
-		o.Env = os.Environ()
+	s, err := goEnvState(ctx, o, true)
+	if err != nil {
+		return nil, err
 	}
-	s := &state{opts: o, env: NewEnv(o.Env), dir: o.Dir, log: o.Log, runner: o.Runner, timeout: o.Timeout, localToolchain: true}
-	if s.dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return nil, fmt.Errorf("working directory: %w", err)
-		}
-		s.dir = wd
-	}
-	if s.log == nil {
-		s.log = discardLogger()
-	}
-	if s.runner == nil {
-		s.runner = ExecRunner{}
-	}
-	if s.timeout == 0 {
-		s.timeout = 20 * time.Second
-	}
-	goCheck, ge, ok := s.loadGoEnv(ctx)
-	if !ok {
-		return nil, fmt.Errorf("go env: %s %v", goCheck.Observed, goCheck.Details)
-	}
-	s.goenv = ge
-	s.env.loadGoEnvFile(ge["GOENV"])
+	ge := s.goenv
 	gomod := ge["GOMOD"]
 	if gomod == "" || gomod == os.DevNull || (ge["GOWORK"] != "" && ge["GOWORK"] != "off") {
 		return nil, nil
@@ -569,10 +544,4 @@ func (g VendorGap) Explains(header string) bool {
 		}
 	}
 	return false
-}
-
-func discardLogger() logrus.FieldLogger {
-	l := logrus.New()
-	l.SetOutput(io.Discard)
-	return l
 }
