@@ -294,15 +294,11 @@ func cgoLines(root string) map[string][]string {
 	return out
 }
 
-// cgoDirectives returns the #cgo lines of the preamble of import "C" in
-// a Go source file, with runs of blanks made one space.
-func cgoDirectives(src []byte) []string {
-	fset := token.NewFileSet()
-	f, _ := parser.ParseFile(fset, "", src, parser.ImportsOnly|parser.ParseComments)
-	if f == nil {
-		return nil
-	}
-	var out []string
+// CgoPreambles returns the preambles of import "C" in a file parsed with
+// comments: the doc comment of the import, or of its import declaration
+// when that holds the one import, as cmd/cgo reads them.
+func CgoPreambles(f *ast.File) []*ast.CommentGroup {
+	var out []*ast.CommentGroup
 	for _, decl := range f.Decls {
 		gd, ok := decl.(*ast.GenDecl)
 		if !ok || gd.Tok != token.IMPORT {
@@ -317,14 +313,28 @@ func cgoDirectives(src []byte) []string {
 			if doc == nil && len(gd.Specs) == 1 {
 				doc = gd.Doc
 			}
-			if doc == nil {
-				continue
+			if doc != nil {
+				out = append(out, doc)
 			}
-			for l := range strings.SplitSeq(doc.Text(), "\n") {
-				l = strings.TrimSpace(l)
-				if strings.HasPrefix(l, "#cgo ") || strings.HasPrefix(l, "#cgo\t") {
-					out = append(out, strings.Join(strings.Fields(l), " "))
-				}
+		}
+	}
+	return out
+}
+
+// cgoDirectives returns the #cgo lines of the preamble of import "C" in
+// a Go source file, with runs of blanks made one space.
+func cgoDirectives(src []byte) []string {
+	fset := token.NewFileSet()
+	f, _ := parser.ParseFile(fset, "", src, parser.ImportsOnly|parser.ParseComments)
+	if f == nil {
+		return nil
+	}
+	var out []string
+	for _, doc := range CgoPreambles(f) {
+		for l := range strings.SplitSeq(doc.Text(), "\n") {
+			l = strings.TrimSpace(l)
+			if strings.HasPrefix(l, "#cgo ") || strings.HasPrefix(l, "#cgo\t") {
+				out = append(out, strings.Join(strings.Fields(l), " "))
 			}
 		}
 	}
