@@ -207,6 +207,13 @@ func TestModuleExclude(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/app\n\ngo 1.21\n\nrequire example.com/f v1.0.0\n\nexclude example.com/f v1.0.0\n")
 	rep := w.check(dir, nil)
 	c := modCheck(t, rep, "modules/exclude", Fail, "go.mod requires an excluded version: example.com/f v1.0.0")
+	// go list -m -e carries on past it; the graph check asks go again
+	// without -e and shows go's words.
+	g := modCheck(t, rep, "modules/graph", Fail, "go: ignoring requirement on excluded version example.com/f v1.0.0", "updates to go.mod needed")
+	if g.Fix != "see modules/exclude" {
+		t.Errorf("graph fix %q", g.Fix)
+	}
+	onlyProblems(t, rep, "modules/exclude", "modules/graph")
 	// The why quotes go: check that go says it.
 	out, _ := exec.Command("sh", "-c", "cd "+dir+" && GOFLAGS=-mod=readonly GOPROXY=off GOMODCACHE="+w.env["GOMODCACHE"]+" go list -m all 2>&1").Output()
 	for _, q := range []string{"go: ignoring requirement on excluded version example.com/f v1.0.0", "updates to go.mod needed"} {
