@@ -150,6 +150,21 @@ func (m *modDoctor) vendorGaps() (gaps []VendorGap, cgoPkgs int) {
 		}
 		cgoPkgs++
 		modRoot := filepath.Join(m.vendorDir, filepath.FromSlash(p.Module.Path))
+		// The module's own copy (module cache or replacement), when it is
+		// at hand, says whether a directory is missing from vendor/ only.
+		src := ""
+		if r := p.Module.Replace; r != nil {
+			src = r.Dir
+			if src == "" {
+				src = m.cacheDir(r.Path, r.Version)
+			}
+		} else {
+			src = m.cacheDir(p.Module.Path, p.Module.Version)
+		}
+		inSource := func(d string) bool {
+			rel, err := filepath.Rel(modRoot, d)
+			return err == nil && src != "" && dirExists(filepath.Join(src, rel))
+		}
 		reached := map[string][]string{}
 		var incDirs []string
 		for _, fl := range []struct {
@@ -161,7 +176,9 @@ func (m *modDoctor) vendorGaps() (gaps []VendorGap, cgoPkgs int) {
 				if !strings.HasPrefix(words[i], "-L") {
 					incDirs = append(incDirs, d)
 				}
-				if within(d, modRoot) && !dirExists(d) {
+				// A directory missing upstream too (made by a build
+				// step, say) is not go mod vendor's doing.
+				if within(d, modRoot) && !dirExists(d) && (src == "" || inSource(d)) {
 					reached[d] = append(reached[d], "#cgo "+fl.name+": "+words[i])
 				}
 			}
@@ -188,21 +205,20 @@ func (m *modDoctor) vendorGaps() (gaps []VendorGap, cgoPkgs int) {
 				if found || !within(target, modRoot) || dirExists(target) {
 					continue
 				}
+				// #include "openssl/ssl.h" may be a system header in
+				// quotes: without the module's own copy to look in, only
+				// an explicitly relative path counts.
+				explicit := strings.HasPrefix(string(sm[1]), "./") || strings.HasPrefix(string(sm[1]), "../")
+				if !inSource(target) && (src != "" || !explicit) {
+					continue
+				}
 				reached[target] = append(reached[target], fmt.Sprintf("%s: #include \"%s\"", f, sm[1]))
 			}
 		}
-		src := ""
-		if r := p.Module.Replace; r != nil {
-			src = r.Dir
-			if src == "" {
-				src = m.cacheDir(r.Path, r.Version)
-			}
-		} else {
-			src = m.cacheDir(p.Module.Path, p.Module.Version)
-		}
 		for _, d := range slices.Sorted(maps.Keys(reached)) {
 			g := VendorGap{Package: p.ImportPath, Module: p.Module.Path, Dir: d, By: reached[d]}
-			if rel, err := filepath.Rel(modRoot, d); err == nil && src != "" && dirExists(filepath.Join(src, rel)) {
+			if inSource(d) {
+				rel, _ := filepath.Rel(modRoot, d)
 				g.Source = filepath.Join(src, rel)
 			}
 			gaps = append(gaps, g)
