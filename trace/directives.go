@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/google/shlex"
+
+	"github.com/cgotrace/cgotrace/trace/envcheck"
 )
 
 // ReadDirectives returns the #cgo lines of a Go file's import "C"
@@ -26,25 +28,8 @@ func ReadDirectives(path string) ([]Directive, error) {
 		return nil, nil
 	}
 	var out []Directive
-	for _, decl := range f.Decls {
-		gd, ok := decl.(*ast.GenDecl)
-		if !ok || gd.Tok != token.IMPORT {
-			continue
-		}
-		for _, spec := range gd.Specs {
-			is := spec.(*ast.ImportSpec)
-			if is.Path.Value != `"C"` {
-				continue
-			}
-			doc := is.Doc
-			if doc == nil && len(gd.Specs) == 1 {
-				doc = gd.Doc
-			}
-			if doc == nil {
-				continue
-			}
-			out = append(out, directivesInComment(fset, doc, filepath.Base(path))...)
-		}
+	for _, doc := range envcheck.CgoPreambles(f) {
+		out = append(out, directivesInComment(fset, doc, filepath.Base(path))...)
 	}
 	return out, nil
 }

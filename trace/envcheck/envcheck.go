@@ -151,42 +151,13 @@ type state struct {
 // broken toolchain is a failed check.
 func Run(ctx context.Context, opts Options) (*Report, error) {
 	start := time.Now()
-	s := &state{opts: opts, localToolchain: true}
-	if opts.Env == nil {
-		opts.Env = os.Environ()
+	s, err := newState(opts, true)
+	if err != nil {
+		return nil, err
 	}
-	s.env = NewEnv(opts.Env)
-	s.dir = opts.Dir
-	if s.dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return nil, fmt.Errorf("working directory: %w", err)
-		}
-		s.dir = wd
-	}
-	s.log = opts.Log
-	if s.log == nil {
-		l := logrus.New()
-		l.SetOutput(io.Discard)
-		s.log = l
-	}
-	s.runner = opts.Runner
-	if s.runner == nil {
-		s.runner = ExecRunner{}
-	}
-	s.timeout = opts.Timeout
-	if s.timeout == 0 {
-		s.timeout = 20 * time.Second
-	}
-
 	var checks []Check
-	goCheck, goenv, ok := s.loadGoEnv(ctx)
+	goCheck, ok := s.loadEnv(ctx)
 	checks = append(checks, goCheck)
-	s.goenv = goenv
-	if ok {
-		s.env.loadGoEnvFile(goenv["GOENV"])
-		goenv["GOTOOLCHAIN"], _ = s.goToolchain()
-	}
 
 	// Every group of checks is independent: run them concurrently and keep
 	// the output order fixed.
@@ -236,6 +207,64 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	rep.ElapsedMS = time.Since(start).Milliseconds()
 	return rep, nil
+}
+
+// newState prepares what the checks share from o, with the defaults of
+// Options filled in; localToolchain makes go env run with
+// GOTOOLCHAIN=local. The error is non-nil when there is no working
+// directory.
+func newState(o Options, localToolchain bool) (*state, error) {
+	if o.Env == nil {
+		o.Env = os.Environ()
+	}
+	s := &state{opts: o, env: NewEnv(o.Env), dir: o.Dir, log: o.Log, runner: o.Runner, timeout: o.Timeout, localToolchain: localToolchain}
+	if s.dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, fmt.Errorf("working directory: %w", err)
+		}
+		s.dir = wd
+	}
+	if s.log == nil {
+		l := logrus.New()
+		l.SetOutput(io.Discard)
+		s.log = l
+	}
+	if s.runner == nil {
+		s.runner = ExecRunner{}
+	}
+	if s.timeout == 0 {
+		s.timeout = 20 * time.Second
+	}
+	return s, nil
+}
+
+// loadEnv runs go env -json and reads the go env file it names; ok is
+// false when go env gave nothing to go on.
+func (s *state) loadEnv(ctx context.Context) (Check, bool) {
+	c, ge, ok := s.loadGoEnv(ctx)
+	s.goenv = ge
+	if ok {
+		s.env.loadGoEnvFile(ge["GOENV"])
+		if s.localToolchain {
+			// go env ran with GOTOOLCHAIN=local: report the user's.
+			ge["GOTOOLCHAIN"], _ = s.goToolchain()
+		}
+	}
+	return c, ok
+}
+
+// goEnvState is newState and loadEnv for the entry points that need go
+// env to work: the error says why it did not.
+func goEnvState(ctx context.Context, o Options, localToolchain bool) (*state, error) {
+	s, err := newState(o, localToolchain)
+	if err != nil {
+		return nil, err
+	}
+	if c, ok := s.loadEnv(ctx); !ok {
+		return nil, fmt.Errorf("go env: %s %v", c.Observed, c.Details)
+	}
+	return s, nil
 }
 
 // run runs one program with the check environment in dir.

@@ -203,6 +203,14 @@ func (m *modDoctor) load(ctx context.Context) {
 		// was needed) is listed with an error instead of failing all.
 		out, errb, err := m.goRun(ctx, ro, "list", "-m", "-e", "-json", "all")
 		m.list, m.listErr = decodeStream[listModule](out, errb, err)
+		if err == nil && strings.TrimSpace(errb) != "" {
+			// -e also lets go carry on past what stops a build ("go:
+			// ignoring requirement on excluded version ...", then
+			// "updates to go.mod needed"): ask again without it.
+			if _, errb, err := m.goRun(ctx, ro, "list", "-m", "all"); err != nil {
+				m.listErr = errText(errb, err)
+			}
+		}
 		m.loadRetractions(ctx)
 	})
 	wg.Go(func() {
@@ -339,6 +347,9 @@ func failedGo(c Check, what, errText string) Check {
 	c.Fix = "fix what go names above"
 	if strings.Contains(errText, "updates to go.mod needed") {
 		c.Fix = "run `go mod tidy` and commit go.mod and go.sum"
+		if strings.Contains(errText, "excluded version") {
+			c.Fix = "see modules/exclude"
+		}
 	}
 	if strings.Contains(errText, "requires go >=") {
 		c.Fix = "see modules/toolchain"
@@ -767,7 +778,8 @@ func (m *modDoctor) checkExclude() Check {
 	c.Verdict = Fail
 	c.Observed += "; go.mod requires an excluded version: " + strings.Join(hit, ", ")
 	c.Why = "go ignores a requirement on an excluded version (\"go: ignoring requirement on excluded version " + hit[0] + "\") and has to look up the next one: with -mod=readonly every build fails with \"updates to go.mod needed\""
-	c.Fix = "require a version that is not excluded (go get " + strings.Replace(hit[0], " ", "@", 1) + " names the excluded one; pick the next release), or drop the exclude"
+	path, _, _ := strings.Cut(hit[0], " ")
+	c.Fix = "require a version that is not excluded (go get " + path + "@VERSION with the release you want, then go mod tidy), or drop the exclude directive"
 	return c
 }
 
@@ -779,7 +791,7 @@ func (m *modDoctor) checkRetract() Check {
 		c.Observed = "not checked: GOMODCACHE is not set"
 		return c
 	}
-	if m.listErr != "" {
+	if m.list == nil {
 		c.Observed = "not checked: go list -m all failed (see modules/graph)"
 		return c
 	}

@@ -3,7 +3,6 @@ package envcheck
 import (
 	"archive/zip"
 	"context"
-	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -12,8 +11,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/sirupsen/logrus"
 )
 
 // The module tests build real modules in t.TempDir(): a module proxy
@@ -204,17 +201,15 @@ func (w *modWorld) check(dir string, set map[string]string) *Report {
 
 // runModuleChecks is Run with only go env and the module group.
 func runModuleChecks(ctx context.Context, opts Options) (*Report, error) {
-	s := &state{opts: opts, env: NewEnv(opts.Env), dir: opts.Dir, runner: ExecRunner{}, timeout: 60e9, localToolchain: true}
-	l := logrus.New()
-	l.SetOutput(io.Discard)
-	s.log = l
-	c, ge, ok := s.loadGoEnv(ctx)
+	opts.Timeout = 60e9
+	s, err := newState(opts, true)
+	if err != nil {
+		return nil, err
+	}
+	c, ok := s.loadEnv(ctx)
 	if !ok {
 		return &Report{Checks: []Check{c}}, nil
 	}
-	s.goenv = ge
-	s.env.loadGoEnvFile(ge["GOENV"])
-	ge["GOTOOLCHAIN"], _ = s.goToolchain()
 	rep := &Report{Dir: s.dir, Checks: append([]Check{c}, s.checkModules(ctx)...)}
 	return rep, nil
 }

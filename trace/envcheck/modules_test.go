@@ -20,6 +20,7 @@ var cdep = proxyMod{
 // #cgo LDFLAGS: -lm
 // #include "cdep.h"
 // #include "csrc/impl.h"
+// #include "sys/types.h"
 import "C"
 
 // Answer is from C.
@@ -207,6 +208,13 @@ func TestModuleExclude(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/app\n\ngo 1.21\n\nrequire example.com/f v1.0.0\n\nexclude example.com/f v1.0.0\n")
 	rep := w.check(dir, nil)
 	c := modCheck(t, rep, "modules/exclude", Fail, "go.mod requires an excluded version: example.com/f v1.0.0")
+	// go list -m -e carries on past it; the graph check asks go again
+	// without -e and shows go's words.
+	g := modCheck(t, rep, "modules/graph", Fail, "go: ignoring requirement on excluded version example.com/f v1.0.0", "updates to go.mod needed")
+	if g.Fix != "see modules/exclude" {
+		t.Errorf("graph fix %q", g.Fix)
+	}
+	onlyProblems(t, rep, "modules/exclude", "modules/graph")
 	// The why quotes go: check that go says it.
 	out, _ := exec.Command("sh", "-c", "cd "+dir+" && GOFLAGS=-mod=readonly GOPROXY=off GOMODCACHE="+w.env["GOMODCACHE"]+" go list -m all 2>&1").Output()
 	for _, q := range []string{"go: ignoring requirement on excluded version example.com/f v1.0.0", "updates to go.mod needed"} {
@@ -277,10 +285,32 @@ func TestModuleVendorCgo(t *testing.T) {
 		"vendor/example.com/cdep/csrc is missing (example.com/cdep: cdep.go: #include \"csrc/impl.h\")",
 		"it exists in "+filepath.Join(w.env["GOMODCACHE"], "example.com", "cdep@v1.0.0", "include"))
 	c := rep.Check("modules/vendor-cgo")
+	if len(c.Details) != 2 {
+		// "sys/types.h" is a system header in quotes: the module has no
+		// sys/ directory, so it is not one go mod vendor left out.
+		t.Errorf("want the two directories only, got %q", c.Details)
+	}
 	if !strings.Contains(c.Why, "golang/go/issues/26366") || !strings.Contains(c.Fix, "modvendor") {
 		t.Errorf("why/fix: %q / %q", c.Why, c.Fix)
 	}
 	onlyProblems(t, rep, "modules/vendor-cgo")
+
+	// Without the module cache (a vendored checkout in CI): the -I
+	// directory is still named; "csrc/impl.h" might be a system header
+	// in quotes, and with no copy of the module to look in it is not.
+	cache := t2dir(t)
+	if err := os.CopyFS(cache, os.DirFS(w.env["GOMODCACHE"])); err != nil {
+		t.Fatal(err)
+	}
+	w.mustGo(dir, "clean", "-modcache")
+	rep = w.check(dir, nil)
+	c = modCheck(t, rep, "modules/vendor-cgo", Fail, "vendor/example.com/cdep/include is missing")
+	if len(c.Details) != 1 || strings.Contains(c.Details[0], "it exists in") {
+		t.Errorf("without the module cache: %q", c.Details)
+	}
+	if err := os.CopyFS(w.env["GOMODCACHE"], os.DirFS(cache)); err != nil {
+		t.Fatal(err)
+	}
 
 	// Copying the two directories (what the fix says) makes the vendored
 	// build work, and the check agrees.

@@ -8,7 +8,6 @@ import (
 	"go/parser"
 	"go/token"
 	"go/version"
-	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -17,9 +16,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
-
-	"github.com/sirupsen/logrus"
 )
 
 // IssueVendorC is the Go issue about `go mod vendor` leaving out
@@ -154,6 +150,21 @@ func (m *modDoctor) vendorGaps() (gaps []VendorGap, cgoPkgs int) {
 		}
 		cgoPkgs++
 		modRoot := filepath.Join(m.vendorDir, filepath.FromSlash(p.Module.Path))
+		// The module's own copy (module cache or replacement), when it is
+		// at hand, says whether a directory is missing from vendor/ only.
+		src := ""
+		if r := p.Module.Replace; r != nil {
+			src = r.Dir
+			if src == "" {
+				src = m.cacheDir(r.Path, r.Version)
+			}
+		} else {
+			src = m.cacheDir(p.Module.Path, p.Module.Version)
+		}
+		inSource := func(d string) bool {
+			rel, err := filepath.Rel(modRoot, d)
+			return err == nil && src != "" && dirExists(filepath.Join(src, rel))
+		}
 		reached := map[string][]string{}
 		var incDirs []string
 		for _, fl := range []struct {
@@ -165,7 +176,9 @@ func (m *modDoctor) vendorGaps() (gaps []VendorGap, cgoPkgs int) {
 				if !strings.HasPrefix(words[i], "-L") {
 					incDirs = append(incDirs, d)
 				}
-				if within(d, modRoot) && !dirExists(d) {
+				// A directory missing upstream too (made by a build
+				// step, say) is not go mod vendor's doing.
+				if within(d, modRoot) && !dirExists(d) && (src == "" || inSource(d)) {
 					reached[d] = append(reached[d], "#cgo "+fl.name+": "+words[i])
 				}
 			}
@@ -192,21 +205,20 @@ func (m *modDoctor) vendorGaps() (gaps []VendorGap, cgoPkgs int) {
 				if found || !within(target, modRoot) || dirExists(target) {
 					continue
 				}
+				// #include "openssl/ssl.h" may be a system header in
+				// quotes: without the module's own copy to look in, only
+				// an explicitly relative path counts.
+				explicit := strings.HasPrefix(string(sm[1]), "./") || strings.HasPrefix(string(sm[1]), "../")
+				if !inSource(target) && (src != "" || !explicit) {
+					continue
+				}
 				reached[target] = append(reached[target], fmt.Sprintf("%s: #include \"%s\"", f, sm[1]))
 			}
 		}
-		src := ""
-		if r := p.Module.Replace; r != nil {
-			src = r.Dir
-			if src == "" {
-				src = m.cacheDir(r.Path, r.Version)
-			}
-		} else {
-			src = m.cacheDir(p.Module.Path, p.Module.Version)
-		}
 		for _, d := range slices.Sorted(maps.Keys(reached)) {
 			g := VendorGap{Package: p.ImportPath, Module: p.Module.Path, Dir: d, By: reached[d]}
-			if rel, err := filepath.Rel(modRoot, d); err == nil && src != "" && dirExists(filepath.Join(src, rel)) {
+			if inSource(d) {
+				rel, _ := filepath.Rel(modRoot, d)
 				g.Source = filepath.Join(src, rel)
 			}
 			gaps = append(gaps, g)
@@ -298,15 +310,11 @@ func cgoLines(root string) map[string][]string {
 	return out
 }
 
-// cgoDirectives returns the #cgo lines of the preamble of import "C" in
-// a Go source file, with runs of blanks made one space.
-func cgoDirectives(src []byte) []string {
-	fset := token.NewFileSet()
-	f, _ := parser.ParseFile(fset, "", src, parser.ImportsOnly|parser.ParseComments)
-	if f == nil {
-		return nil
-	}
-	var out []string
+// CgoPreambles returns the preambles of import "C" in a file parsed with
+// comments: the doc comment of the import, or of its import declaration
+// when that holds the one import, as cmd/cgo reads them.
+func CgoPreambles(f *ast.File) []*ast.CommentGroup {
+	var out []*ast.CommentGroup
 	for _, decl := range f.Decls {
 		gd, ok := decl.(*ast.GenDecl)
 		if !ok || gd.Tok != token.IMPORT {
@@ -321,14 +329,28 @@ func cgoDirectives(src []byte) []string {
 			if doc == nil && len(gd.Specs) == 1 {
 				doc = gd.Doc
 			}
-			if doc == nil {
-				continue
+			if doc != nil {
+				out = append(out, doc)
 			}
-			for l := range strings.SplitSeq(doc.Text(), "\n") {
-				l = strings.TrimSpace(l)
-				if strings.HasPrefix(l, "#cgo ") || strings.HasPrefix(l, "#cgo\t") {
-					out = append(out, strings.Join(strings.Fields(l), " "))
-				}
+		}
+	}
+	return out
+}
+
+// cgoDirectives returns the #cgo lines of the preamble of import "C" in
+// a Go source file, with runs of blanks made one space.
+func cgoDirectives(src []byte) []string {
+	fset := token.NewFileSet()
+	f, _ := parser.ParseFile(fset, "", src, parser.ImportsOnly|parser.ParseComments)
+	if f == nil {
+		return nil
+	}
+	var out []string
+	for _, doc := range CgoPreambles(f) {
+		for l := range strings.SplitSeq(doc.Text(), "\n") {
+			l = strings.TrimSpace(l)
+			if strings.HasPrefix(l, "#cgo ") || strings.HasPrefix(l, "#cgo\t") {
+				out = append(out, strings.Join(strings.Fields(l), " "))
 			}
 		}
 	}
@@ -505,32 +527,11 @@ func (m *modDoctor) checkWorkspace(ctx context.Context) Check {
 // nil when the module has no vendor directory or its vendor/modules.txt is
 // out of step; the error is non-nil when go env cannot run.
 func VendorGaps(ctx context.Context, o Options) ([]VendorGap, error) {
-	if o.Env == nil {
-		o.Env = os.Environ()
+	s, err := goEnvState(ctx, o, true)
+	if err != nil {
+		return nil, err
 	}
-	s := &state{opts: o, env: NewEnv(o.Env), dir: o.Dir, log: o.Log, runner: o.Runner, timeout: o.Timeout, localToolchain: true}
-	if s.dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return nil, fmt.Errorf("working directory: %w", err)
-		}
-		s.dir = wd
-	}
-	if s.log == nil {
-		s.log = discardLogger()
-	}
-	if s.runner == nil {
-		s.runner = ExecRunner{}
-	}
-	if s.timeout == 0 {
-		s.timeout = 20 * time.Second
-	}
-	goCheck, ge, ok := s.loadGoEnv(ctx)
-	if !ok {
-		return nil, fmt.Errorf("go env: %s %v", goCheck.Observed, goCheck.Details)
-	}
-	s.goenv = ge
-	s.env.loadGoEnvFile(ge["GOENV"])
+	ge := s.goenv
 	gomod := ge["GOMOD"]
 	if gomod == "" || gomod == os.DevNull || (ge["GOWORK"] != "" && ge["GOWORK"] != "off") {
 		return nil, nil
@@ -569,10 +570,4 @@ func (g VendorGap) Explains(header string) bool {
 		}
 	}
 	return false
-}
-
-func discardLogger() logrus.FieldLogger {
-	l := logrus.New()
-	l.SetOutput(io.Discard)
-	return l
 }

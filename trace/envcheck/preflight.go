@@ -2,12 +2,6 @@ package envcheck
 
 import (
 	"context"
-	"fmt"
-	"io"
-	"os"
-	"time"
-
-	"github.com/sirupsen/logrus"
 
 	"github.com/cgotrace/cgotrace/trace/diag"
 )
@@ -30,33 +24,11 @@ type Preflight struct {
 // Runner, Log; Targets are ignored). The error is non-nil when go env
 // itself cannot run.
 func RunPreflight(ctx context.Context, o Options) (*Preflight, error) {
-	if o.Env == nil {
-		o.Env = os.Environ()
+	s, err := goEnvState(ctx, o, false)
+	if err != nil {
+		return nil, err
 	}
-	s := &state{opts: o, env: NewEnv(o.Env), dir: o.Dir, log: o.Log, runner: o.Runner, timeout: o.Timeout}
-	if s.dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return nil, fmt.Errorf("working directory: %w", err)
-		}
-		s.dir = wd
-	}
-	if s.log == nil {
-		l := logrus.New()
-		l.SetOutput(io.Discard)
-		s.log = l
-	}
-	if s.runner == nil {
-		s.runner = ExecRunner{}
-	}
-	if s.timeout == 0 {
-		s.timeout = 20 * time.Second
-	}
-	goCheck, ge, ok := s.loadGoEnv(ctx)
-	if !ok {
-		return nil, fmt.Errorf("go env: %s %v", goCheck.Observed, goCheck.Details)
-	}
-	s.env.loadGoEnvFile(ge["GOENV"])
+	ge := s.goenv
 	p := &Preflight{GoEnv: ge, Cgo: DecideCgo(s.env, ge)}
 	_, explicit := s.env.Lookup("CC")
 	p.CC = ProbeCompiler(ctx, "CC", ge["CC"], explicit, ProbeOptions{
