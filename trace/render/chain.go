@@ -188,6 +188,10 @@ func buildChain(r *trace.Report, d *diag.Diagnosis) chain {
 			}
 			detail := "exit status " + strconv.Itoa(pc.ExitCode)
 			switch n := len(pc.PCFiles); {
+			case n > maxChainPCFiles && pc.ExitCode != 0:
+				// A package pkg-config did not find makes it read every
+				// .pc file for a Provides: a list of them says nothing.
+				detail += ", " + strconv.Itoa(n) + " .pc files scanned (all in the report)"
 			case n > maxChainPCFiles:
 				detail += ", " + strings.Join(pc.PCFiles[:maxChainPCFiles-1], ", ") +
 					", … " + strconv.Itoa(n-maxChainPCFiles+1) + " more .pc files (all in the report)"
