@@ -38,3 +38,22 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 go mod download
+
+# The SARIF schema test (trace/render TestSARIFSchema) validates with ajv
+# (draft-04 build, for the official SARIF 2.1.0 schema) from npm, into
+# CGOTRACE_NPM_DIR (default /usr/local/lib/cgotrace-npm). Node comes from
+# Debian when the machine has none.
+if ! command -v npm >/dev/null; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  echo "setup: installing nodejs npm" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+npm_dir="${CGOTRACE_NPM_DIR:-/usr/local/lib/cgotrace-npm}"
+if [ ! -f "$npm_dir/node_modules/ajv-draft-04/package.json" ] || [ ! -f "$npm_dir/node_modules/ajv-formats/package.json" ]; then
+  sudo=""
+  [ -w "$(dirname "$npm_dir")" ] || sudo=sudo
+  $sudo mkdir -p "$npm_dir"
+  $sudo npm install --prefix "$npm_dir" --no-audit --no-fund --silent ajv@8.17.1 ajv-draft-04@1.0.0 ajv-formats@3.0.1 >/dev/null
+fi

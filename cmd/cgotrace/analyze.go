@@ -38,7 +38,7 @@ func newAnalyzeCmd(g *globals) *cobra.Command {
 			return runAnalyze(g, o)
 		},
 	}
-	cmd.Flags().StringVar(&o.format, "format", "text", "output format: text, json, markdown, github, html, junit")
+	cmd.Flags().StringVar(&o.format, "format", "text", "output format: text, json, markdown, github, html, junit, sarif")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write the report to FILE instead of stdout")
 	cmd.Flags().StringVar(&o.reportDir, "report-dir", "", "write report.json, report.md, report.html, build.log and compile_commands.json to DIR")
 	return cmd
