@@ -1,6 +1,7 @@
 package pkgconfig
 
 import (
+	"bytes"
 	"syscall"
 	"unsafe"
 )
@@ -8,14 +9,16 @@ import (
 // readDir lists a directory with getdents64 and the types it gives, as
 // few system calls as reading a directory takes (os.ReadDir adds an
 // fstat and poller set-up per directory): the names of what is not a
-// directory, and of the directories (not following symbolic links).
-func readDir(dir string) (names, dirs []string, ok bool) {
+// directory that end in .pc, the names of the directories (not following
+// symbolic links), and how many entries it read in all. Other names are
+// never made strings. buf is the caller's (one per goroutine): on the
+// stack, its 32 KiB would grow every goroutine's stack.
+func readDir(dir string, buf []byte) (pcs, dirs []string, entries int, ok bool) {
 	fd, err := syscall.Open(dir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, nil, false
+		return nil, nil, 0, false
 	}
 	defer syscall.Close(fd)
-	buf := make([]byte, 32*1024)
 	for {
 		n, err := syscall.Getdents(fd, buf)
 		if err == syscall.EINTR {
@@ -41,6 +44,10 @@ func readDir(dir string) (names, dirs []string, ok bool) {
 			if len(name) == 0 || string(name) == "." || string(name) == ".." {
 				continue
 			}
+			entries++
+			if typ != syscall.DT_DIR && typ != syscall.DT_UNKNOWN && !bytes.HasSuffix(name, dotPC) {
+				continue
+			}
 			if typ == syscall.DT_UNKNOWN {
 				var st syscall.Stat_t
 				if syscall.Lstat(dir+"/"+string(name), &st) == nil && st.Mode&syscall.S_IFMT == syscall.S_IFDIR {
@@ -49,10 +56,12 @@ func readDir(dir string) (names, dirs []string, ok bool) {
 			}
 			if typ == syscall.DT_DIR {
 				dirs = append(dirs, string(name))
-			} else {
-				names = append(names, string(name))
+			} else if bytes.HasSuffix(name, dotPC) {
+				pcs = append(pcs, string(name))
 			}
 		}
 	}
-	return names, dirs, true
+	return pcs, dirs, entries, true
 }
+
+var dotPC = []byte(".pc")

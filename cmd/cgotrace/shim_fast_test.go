@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -127,4 +128,46 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestShimFastPathBigOutput: a program that writes more than a pipe holds
+// to both streams, in turns, neither blocks nor loses a byte: the shim
+// drains both pipes in one thread.
+func TestShimFastPathBigOutput(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the fast path is Linux only")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	real := filepath.Join(dir, "fake-pkg-config")
+	// 4 turns of 70,000 bytes to stdout then 50,000 to stderr: more than
+	// a 64 KiB pipe each time
+	script := "#!/bin/sh\nfor i in 1 2 3 4; do\n  yes \"out $i\" | head -c 70000\n  yes \"err $i\" | head -c 50000 >&2\ndone\nexit 5\n"
+	if err := os.WriteFile(real, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var wantOut, wantErr bytes.Buffer
+	for i := 1; i <= 4; i++ {
+		wantOut.WriteString(strings.Repeat(fmt.Sprintf("out %d\n", i), 70000/6+1)[:70000])
+		wantErr.WriteString(strings.Repeat(fmt.Sprintf("err %d\n", i), 50000/6+1)[:50000])
+	}
+	rec := filepath.Join(dir, "rec.jsonl")
+	cmd := exec.Command(bin, "--cflags", "big")
+	cmd.Env = append(os.Environ(), pkgconfig.EnvShimReal+"="+real, pkgconfig.EnvShimRecord+"="+rec)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 5 {
+		t.Fatalf("exit: %v", err)
+	}
+	if !bytes.Equal(stdout.Bytes(), wantOut.Bytes()) || !bytes.Equal(stderr.Bytes(), wantErr.Bytes()) {
+		t.Fatalf("passed through %d, %d bytes; want %d, %d", stdout.Len(), stderr.Len(), wantOut.Len(), wantErr.Len())
+	}
+	recs, err := pkgconfig.ReadRecords(rec)
+	if err != nil || len(recs) != 1 {
+		t.Fatal(err, recs)
+	}
+	if r := recs[0]; r.Stdout != wantOut.String() || r.Stderr != wantErr.String() || r.ExitCode != 5 || r.Merged {
+		t.Errorf("record: %d, %d bytes, exit %d, merged %v", len(r.Stdout), len(r.Stderr), r.ExitCode, r.Merged)
+	}
 }

@@ -25,6 +25,7 @@ import (
 	"syscall"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // The variables of pkgconfig's shim (pkgconfig.EnvShimReal,
@@ -63,16 +64,12 @@ func argv() []string {
 	}
 	defer syscall.Close(fd)
 	var b []byte
-	buf := make([]byte, 4096)
 	for {
-		n, err := syscall.Read(fd, buf)
-		if err == syscall.EINTR {
-			continue
-		}
-		if n <= 0 || err != nil {
+		n, ok := readSome(fd)
+		if !ok {
 			break
 		}
-		b = append(b, buf[:n]...)
+		b = append(b, ioBuf[:n]...)
 	}
 	var out []string
 	for len(b) > 0 {
@@ -129,18 +126,12 @@ func Run(real string, args []string) (code int, ok bool) {
 		}
 		return 0, false
 	}
-	var stderrText []byte
-	done := make(chan struct{})
-	if !merged {
-		go func() {
-			stderrText = copyOut(errp[0], 2)
-			close(done)
-		}()
+	var stdoutText, stderrText []byte
+	if merged {
+		stdoutText = copyOut(out[0], 1)
 	} else {
-		close(done)
+		stdoutText, stderrText = copyOut2(out[0], errp[0])
 	}
-	stdoutText := copyOut(out[0], 1)
-	<-done
 	var ws syscall.WaitStatus
 	for {
 		_, err := syscall.Wait4(pid, &ws, 0, nil)
@@ -161,36 +152,115 @@ func Run(real string, args []string) (code int, ok bool) {
 	return code, true
 }
 
+// ioBuf is the one read buffer of the shim. A package variable: on the
+// stack it would make the goroutine's stack grow (a copy and an unwinding
+// of the stack, reading the big binary's tables); on the heap it would
+// take a span. Here it costs the pages a read touches.
+var ioBuf [16 << 10]byte
+
+// pollFd is struct pollfd.
+type pollFd struct {
+	fd      int32
+	events  int16
+	revents int16
+}
+
+const (
+	pollIn  = 0x1
+	pollErr = 0x8
+	pollHup = 0x10
+)
+
 // copyOut copies fd to dst until EOF and returns what it read. Once dst
-// fails (a closed pipe), it only reads, so the program never blocks.
+// fails (a closed pipe), it only reads, so the program never blocks. It
+// closes fd.
 func copyOut(fd, dst int) []byte {
 	var all []byte
-	buf := make([]byte, 32*1024)
 	dstOK := true
 	for {
-		n, err := syscall.Read(fd, buf)
-		if err == syscall.EINTR {
-			continue
-		}
-		if n <= 0 || err != nil {
+		n, ok := readSome(fd)
+		if !ok {
 			break
 		}
-		all = append(all, buf[:n]...)
-		for p := buf[:n]; dstOK && len(p) > 0; {
-			m, err := syscall.Write(dst, p)
-			switch {
-			case err == syscall.EINTR:
-			case err == syscall.EAGAIN:
-				time.Sleep(time.Millisecond)
-			case err != nil || m <= 0:
-				dstOK = false
-			default:
-				p = p[m:]
-			}
-		}
+		all = append(all, ioBuf[:n]...)
+		writeAll(dst, ioBuf[:n], &dstOK)
 	}
 	syscall.Close(fd)
 	return all
+}
+
+// copyOut2 copies the program's stdout pipe to 1 and its stderr pipe to 2
+// in this one thread, polling both, until both reach EOF, and returns
+// what each gave. One thread and no goroutine: a second goroutine would
+// start another thread of the runtime and grow another stack, which
+// costs more than the call itself.
+func copyOut2(outFd, errFd int) (stdout, stderr []byte) {
+	fds := [2]pollFd{{fd: int32(outFd), events: pollIn}, {fd: int32(errFd), events: pollIn}}
+	dsts := [2]int{1, 2}
+	var got [2][]byte
+	dstOK := [2]bool{true, true}
+	open := 2
+	for open > 0 {
+		fds[0].revents, fds[1].revents = 0, 0
+		_, _, e := syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&fds[0])), 2, 0, 0, 0, 0)
+		if e == syscall.EINTR {
+			continue
+		}
+		if e != 0 {
+			// cannot poll (never seen): read each to EOF in turn
+			for i := range fds {
+				if fds[i].fd >= 0 {
+					got[i] = append(got[i], copyOut(int(fds[i].fd), dsts[i])...)
+					fds[i].fd = -1
+				}
+			}
+			break
+		}
+		for i := range fds {
+			if fds[i].fd < 0 || fds[i].revents&(pollIn|pollErr|pollHup) == 0 {
+				continue
+			}
+			n, ok := readSome(int(fds[i].fd))
+			if !ok {
+				syscall.Close(int(fds[i].fd))
+				fds[i].fd = -1 // ppoll skips negative descriptors
+				open--
+				continue
+			}
+			got[i] = append(got[i], ioBuf[:n]...)
+			ok = dstOK[i]
+			writeAll(dsts[i], ioBuf[:n], &ok)
+			dstOK[i] = ok
+		}
+	}
+	return got[0], got[1]
+}
+
+// readSome reads once into ioBuf; ok is false at EOF or on an error.
+func readSome(fd int) (n int, ok bool) {
+	for {
+		n, err := syscall.Read(fd, ioBuf[:])
+		if err == syscall.EINTR {
+			continue
+		}
+		return n, n > 0 && err == nil
+	}
+}
+
+// writeAll writes p to dst while *ok; a failed write clears *ok.
+func writeAll(dst int, p []byte, ok *bool) {
+	for *ok && len(p) > 0 {
+		m, err := syscall.Write(dst, p)
+		switch {
+		case err == syscall.EINTR:
+		case err == syscall.EAGAIN:
+			time.Sleep(time.Millisecond)
+		case err != nil || m <= 0:
+			*ok = false
+		default:
+			p = p[m:]
+		}
+	}
 }
 
 // getwd is os.Getwd: $PWD when it names the working directory, else the
