@@ -26,10 +26,12 @@ type analysis struct {
 	// ccTarget is `$CC -dumpmachine`, asked only after a failure (the
 	// cross-compiler rule needs it; a successful build does not).
 	ccTarget string
-	env      []string
-	log      *buildlog.Log
-	rep      *Report
-	shim     *buildShim
+	// ccSpec is the `$CC -dumpmachine` run started with go env.
+	ccSpec *speculativeCCTarget
+	env    []string
+	log    *buildlog.Log
+	rep    *Report
+	shim   *buildShim
 	// forensic is the log of the forensic rebuild, when one ran.
 	forensic *buildlog.Log
 	// inspector inspects the build's output; Build prefetches its
@@ -61,7 +63,7 @@ func (a *analysis) safeRun(ctx context.Context, code int) (err error) {
 func (a *analysis) run(ctx context.Context, code int) {
 	o := a.o
 	if code != 0 && a.goEnv != nil {
-		a.ccTarget = ccTarget(ctx, o.Runner, ccWords(a.goEnv), o.Dir, o.Env)
+		a.ccTarget = a.ccSpec.ccTargetFor(ctx, o, a.goEnv)
 	}
 	f := &Facts{GoEnv: a.goEnv, Packages: map[string]*Package{}}
 	_, f.CgoExplicit = envValue(o.Env, "CGO_ENABLED")

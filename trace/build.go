@@ -200,7 +200,12 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 			spec.run(inspector)
 		})
 	}
-	stdout, stderr := shim.hide(io.MultiWriter(outW, echo)), shim.hide(io.MultiWriter(errW, term))
+	// go env and `$CC -dumpmachine` start at go build's first action:
+	// a failed build's diagnosis needs them, and a warm no-op build,
+	// which runs no action, pays nothing for them.
+	var pre early
+	fa := &firstAction{start: func() { pre.start(actx, &o) }}
+	stdout, stderr := shim.hide(io.MultiWriter(outW, echo, fa)), shim.hide(io.MultiWriter(errW, term))
 	code, runErr := o.Runner.Run(ctx, Cmd{
 		Name: o.Go, Args: instrumentedArgs(o.GoCmd, o.Args), Dir: o.Dir, Env: env,
 		Stdout: stdout, Stderr: stderr, Signals: intr.fwd, Started: intr.started,
@@ -221,6 +226,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	rep.Command.ExitCode = code
 	o.Log.WithFields(logrus.Fields{"exit": code, "elapsed": time.Since(start).Round(time.Millisecond)}).Debug("go build finished")
 	if sig := intr.signal(); sig != nil {
+		pre.stop()
 		return res, interrupted(res, raw.Name(), &o, sig, &prefetched)
 	}
 	// go env only when a diagnosis or the cache report needs it: running
@@ -232,13 +238,18 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	var listed *pendingList
 	if code != 0 {
 		listed = startGoList(actx, &o)
+		prefetchPkgConfigDefaults(shim)
 	}
 	var goEnv GoEnv
 	if code != 0 || o.CacheReport {
-		goEnv, err = readGoEnv(actx, o.Runner, o.Go, o.Dir, o.Env, append(append([]string(nil), goEnvVars...), goEnvCgoVars...))
+		fa.fire()
+		pe, _ := pre.get()
+		goEnv, err = pe.wait()
 		if err != nil {
 			o.Log.WithError(err).Warn("could not read go env")
 		}
+	} else {
+		pre.stop()
 	}
 
 	f, err := os.Open(raw.Name())
@@ -264,7 +275,8 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	// The diagnosis works on a report of its own, so that an interrupt
 	// during it returns at once with the partial report.
 	arep := *rep
-	a := &analysis{o: &o, goEnv: goEnv, env: env, log: l, rep: &arep, shim: shim, inspector: inspector, spec: spec, goSaid: said.String(), listed: listed}
+	_, ccSpec := pre.get()
+	a := &analysis{o: &o, goEnv: goEnv, ccSpec: ccSpec, env: env, log: l, rep: &arep, shim: shim, inspector: inspector, spec: spec, goSaid: said.String(), listed: listed}
 	done := make(chan error, 1)
 	go func() { done <- a.safeRun(actx, code) }()
 	select {

@@ -1,0 +1,168 @@
+package trace
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/cgotrace/cgotrace/pkgconfig"
+)
+
+// pendingEnv is a go env run started before its result is needed.
+type pendingEnv struct {
+	done   chan struct{}
+	cancel context.CancelFunc
+	env    GoEnv
+	err    error
+}
+
+// startGoEnv runs readGoEnv for the build's variables in the background.
+func startGoEnv(ctx context.Context, o *BuildOptions) *pendingEnv {
+	ctx, cancel := context.WithCancel(ctx)
+	pe := &pendingEnv{done: make(chan struct{}), cancel: cancel}
+	go func() {
+		defer close(pe.done)
+		pe.env, pe.err = readGoEnv(ctx, o.Runner, o.Go, o.Dir, o.Env, append(append([]string(nil), goEnvVars...), goEnvCgoVars...))
+	}()
+	return pe
+}
+
+// wait returns the result of the go env run.
+func (pe *pendingEnv) wait() (GoEnv, error) {
+	<-pe.done
+	return pe.env, pe.err
+}
+
+// stop kills the run when its result is not needed.
+func (pe *pendingEnv) stop() {
+	pe.cancel()
+	<-pe.done
+}
+
+// firstAction calls start once, at the first -json event of a package
+// ({"ImportPath":"x",...): go build has begun to run actions. A warm no-op
+// build prints only the WORK= line (ImportPath "") and never gets there,
+// so it pays nothing for what start runs.
+type firstAction struct {
+	once  sync.Once
+	fired bool
+	start func()
+	// tail is the end of what was written before, for a marker split
+	// across writes.
+	tail []byte
+}
+
+// fire runs start unless it ran already.
+func (w *firstAction) fire() { w.once.Do(w.start) }
+
+var actionMarker = []byte(`{"ImportPath":"`)
+
+func (w *firstAction) Write(p []byte) (int, error) {
+	if w.fired {
+		return len(p), nil
+	}
+	buf := append(w.tail, p...)
+	for rest := buf; ; {
+		i := bytes.Index(rest, actionMarker)
+		if i < 0 {
+			break
+		}
+		rest = rest[i+len(actionMarker):]
+		if len(rest) == 0 {
+			break // the next write says whether the path is empty
+		}
+		if rest[0] != '"' {
+			w.fired, w.tail = true, nil
+			w.fire()
+			return len(p), nil
+		}
+	}
+	// Keep enough to find a marker (and the byte after it) that
+	// straddles this write and the next.
+	keep := min(len(buf), len(actionMarker))
+	w.tail = append(w.tail[:0:0], buf[len(buf)-keep:]...)
+	return len(p), nil
+}
+
+// speculativeCCTarget runs `$CC -dumpmachine` for the CC the build's
+// environment or go env file names (gcc when neither does) while go env
+// runs; ccTargetFor uses it when go env names the same CC.
+type speculativeCCTarget struct {
+	cc     string
+	done   chan struct{}
+	cancel context.CancelFunc
+	target string
+}
+
+func startCCTarget(ctx context.Context, o *BuildOptions) *speculativeCCTarget {
+	ctx, cancel := context.WithCancel(ctx)
+	s := &speculativeCCTarget{cc: goSetting(o.Env, "CC", "gcc"), done: make(chan struct{}), cancel: cancel}
+	go func() {
+		defer close(s.done)
+		s.target = ccTarget(ctx, o.Runner, ccWords(GoEnv{"CC": s.cc}), o.Dir, o.Env)
+	}()
+	return s
+}
+
+// ccTargetFor is `$CC -dumpmachine` for go env's CC: the speculative
+// run's answer when it ran that CC, else a run of its own.
+func (s *speculativeCCTarget) ccTargetFor(ctx context.Context, o *BuildOptions, ge GoEnv) string {
+	if s != nil && ge["CC"] == s.cc {
+		<-s.done
+		return s.target
+	}
+	return ccTarget(ctx, o.Runner, ccWords(ge), o.Dir, o.Env)
+}
+
+// prefetchPkgConfigDefaults asks the real pkg-config for its defaults in
+// the background when the shim recorded calls: reading the records
+// needs them (pkgconfig.ReadRecords, through AskDefaults' per-program
+// cache), and they would otherwise be four pkg-config runs in a row on
+// the critical path.
+func prefetchPkgConfigDefaults(s *buildShim) {
+	if s == nil {
+		return
+	}
+	if fi, err := os.Stat(s.record); err != nil || fi.Size() == 0 {
+		return
+	}
+	go pkgconfig.AskDefaults(s.real, nil)
+}
+
+var _ io.Writer = (*firstAction)(nil)
+
+// early is what starts while go build runs, at its first action: go env
+// and `$CC -dumpmachine`, which a failed build's diagnosis needs. A build
+// that fails before any action starts them when go exits.
+type early struct {
+	mu  sync.Mutex
+	env *pendingEnv
+	cc  *speculativeCCTarget
+}
+
+func (e *early) start(ctx context.Context, o *BuildOptions) {
+	env, cc := startGoEnv(ctx, o), startCCTarget(ctx, o)
+	e.mu.Lock()
+	e.env, e.cc = env, cc
+	e.mu.Unlock()
+}
+
+// stop kills what started, when a successful build needs none of it.
+func (e *early) stop() {
+	env, cc := e.get()
+	if env != nil {
+		env.stop()
+	}
+	if cc != nil {
+		cc.cancel()
+		<-cc.done
+	}
+}
+
+func (e *early) get() (*pendingEnv, *speculativeCCTarget) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.env, e.cc
+}
