@@ -128,8 +128,8 @@ func (a *analysis) run(ctx context.Context, code int) {
 	var ds []diag.Diagnosis
 	seenPkg := map[string]bool{}
 	for i, l := range logs {
-		pkgs := packagesFromLog(l, f.Packages)
-		for _, p := range pkgs {
+		chain, counted := packagesFromLog(l, f.Packages, a.o.AllSteps)
+		for _, p := range append(chain, counted...) {
 			if i == 0 && a.forensic != nil {
 				for j := range p.Steps {
 					p.Steps[j].Reconstructed = true

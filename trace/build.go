@@ -39,6 +39,9 @@ type BuildOptions struct {
 	NoRerun bool
 	// CacheReport adds the build-cache report (Report.Cache).
 	CacheReport bool
+	// AllSteps keeps every step of every package (--all-steps); without
+	// it a pure-Go package that built carries only its step counts.
+	AllSteps bool
 	// Root is the directory the output's libraries are resolved in, as
 	// if it were "/" (--root); "" decides from the target (see
 	// outputTargetOf).
@@ -294,7 +297,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 		case <-done:
 		case <-time.After(500 * time.Millisecond):
 		}
-		partialReport(rep, l, intr.signal())
+		partialReport(rep, l, intr.signal(), o.AllSteps)
 	}
 	o.Log.WithField("elapsed", time.Since(start).Round(time.Millisecond)).Debug("report ready")
 	return res, nil
@@ -322,16 +325,17 @@ func interrupted(res *BuildResult, rawLog string, o *BuildOptions, sig os.Signal
 	if !o.KeepWork && l.Work != "" && strings.Contains(filepath.Base(l.Work), "go-build") {
 		res.cleanup.Go(func() { os.RemoveAll(l.Work) })
 	}
-	partialReport(res.Report, l, sig)
+	partialReport(res.Report, l, sig, o.AllSteps)
 	return nil
 }
 
 // partialReport fills rep, of a build interrupted by sig, from the log.
-func partialReport(rep *Report, l *buildlog.Log, sig os.Signal) {
+func partialReport(rep *Report, l *buildlog.Log, sig os.Signal, allSteps bool) {
 	rep.Command.Outcome = OutcomeInterrupted
 	rep.Command.Signal = SignalName(sig)
 	rep.Toolchain = nil
-	rep.Packages = packagesFromLog(l, map[string]*Package{})
+	chain, counted := packagesFromLog(l, map[string]*Package{}, allSteps)
+	rep.Packages = append(chain, counted...)
 	rep.Diagnoses = []diag.Diagnosis{}
 	rep.Binaries = nil
 	rep.Cache = nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -17,10 +18,12 @@ var cgoStepKinds = map[string]bool{
 	KindCgoDynimport: true, KindHostLink: true,
 }
 
-// packagesFromLog groups the log's commands by package. Only packages with
-// cgo steps, failed packages and packages already known (from go list) are
-// kept: a pure-Go package's compile and pack steps explain nothing.
-func packagesFromLog(l *buildlog.Log, known map[string]*Package) []*Package {
+// packagesFromLog groups the log's commands by package. A package with
+// cgo steps, a failed package and a package already known (from go list)
+// comes in chain with every step; a pure-Go package that built comes in
+// counted, after them: its compile and pack steps explain nothing, so it
+// carries only StepCounts unless allSteps keeps its steps too.
+func packagesFromLog(l *buildlog.Log, known map[string]*Package, allSteps bool) (chain, counted []*Package) {
 	byPath := map[string]*Package{}
 	var order []string
 	get := func(path string) *Package {
@@ -55,13 +58,12 @@ func packagesFromLog(l *buildlog.Log, known map[string]*Package) []*Package {
 		p := get(rec.ImportPath)
 		p.Steps = append(p.Steps, stepFromRecord(rec))
 	}
-	failed := map[string]bool{}
-	for _, path := range l.FailedPackages {
-		failed[path] = true
-	}
+	// The failed packages in log order: a package that only failed (no
+	// command of it ran) comes in at the same place every time.
+	failed := slices.Clone(l.FailedPackages)
 	for _, b := range l.Blocks {
 		if blockFailed(&b) {
-			failed[b.ImportPath] = true
+			failed = append(failed, b.ImportPath)
 		}
 	}
 	for i := range l.HostLinks {
@@ -72,7 +74,7 @@ func packagesFromLog(l *buildlog.Log, known map[string]*Package) []*Package {
 		p := get(h.ImportPath)
 		p.Steps = append(p.Steps, Step{Kind: KindHostLink, Argv: h.Argv, Failed: h.Failed})
 	}
-	for path := range failed {
+	for _, path := range failed {
 		if path != "" {
 			get(path).Failed = true
 		}
@@ -80,19 +82,47 @@ func packagesFromLog(l *buildlog.Log, known map[string]*Package) []*Package {
 	for path := range known {
 		get(path)
 	}
-	var out []*Package
 	for _, path := range order {
 		p := byPath[path]
-		if !p.Failed && !hasCgoStep(p) && len(p.Directives) == 0 && !p.importsC {
+		if p.PureGo() {
+			if !allSteps {
+				p.StepCounts = countSteps(p.Steps)
+				p.Steps = nil
+			}
+			counted = append(counted, p)
 			continue
 		}
 		if p.Failed {
 			markFailedStep(p, l)
 		}
-		out = append(out, p)
+		chain = append(chain, p)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Failed && !out[j].Failed })
-	return out
+	sort.SliceStable(chain, func(i, j int) bool { return chain[i].Failed && !chain[j].Failed })
+	return chain, counted
+}
+
+// countSteps is the number of steps by kind.
+func countSteps(steps []Step) map[string]int {
+	n := make(map[string]int)
+	for _, s := range steps {
+		n[s.Kind]++
+	}
+	return n
+}
+
+// PureGo reports whether the package is one a report counts rather than
+// explains: it built, and has no cgo step, #cgo line or pkg-config call.
+func (p *Package) PureGo() bool {
+	return !p.Failed && !hasCgoStep(p) && len(p.Directives) == 0 && len(p.PkgConfig) == 0 && !p.importsC
+}
+
+// CountSteps is the number of the package's steps by kind: StepCounts,
+// or the count of Steps when it keeps them.
+func (p *Package) CountSteps() map[string]int {
+	if p.StepCounts != nil {
+		return p.StepCounts
+	}
+	return countSteps(p.Steps)
 }
 
 func hasCgoStep(p *Package) bool {
@@ -177,11 +207,23 @@ func stepFromRecord(rec buildlog.Record) Step {
 // that can be made from the log alone, and the parsed log (its Outcome
 // says whether the log shows how the build ended).
 func Analyze(r io.Reader, version string) (*Report, *buildlog.Log, error) {
+	return AnalyzeWith(r, version, AnalyzeOptions{})
+}
+
+// AnalyzeOptions changes what Analyze keeps.
+type AnalyzeOptions struct {
+	// AllSteps keeps every step of every package; without it a pure-Go
+	// package that built carries only its step counts.
+	AllSteps bool
+}
+
+// AnalyzeWith is Analyze with options.
+func AnalyzeWith(r io.Reader, version string, o AnalyzeOptions) (*Report, *buildlog.Log, error) {
 	l, err := buildlog.Parse(r)
 	if err != nil {
 		return nil, nil, err
 	}
-	return reportFromLog(l, loggedEnvFacts(l), version), l, nil
+	return reportFromLogWith(l, loggedEnvFacts(l), version, o.AllSteps), l, nil
 }
 
 // loggedEnvFacts gives the rules what the go command line a log shows
@@ -213,6 +255,10 @@ func loggedEnvFacts(l *buildlog.Log) *Facts {
 
 // reportFromLog builds a report from a parsed log and what else is known.
 func reportFromLog(l *buildlog.Log, f *Facts, version string) *Report {
+	return reportFromLogWith(l, f, version, false)
+}
+
+func reportFromLogWith(l *buildlog.Log, f *Facts, version string, allSteps bool) *Report {
 	if f == nil {
 		f = &Facts{}
 	}
@@ -221,10 +267,13 @@ func reportFromLog(l *buildlog.Log, f *Facts, version string) *Report {
 		Tool:          Tool{Name: "cgotrace", Version: version},
 		Command:       Command{Argv: []string{}},
 	}
-	rep.Packages = packagesFromLog(l, f.Packages)
+	chain, counted := packagesFromLog(l, f.Packages, allSteps)
+	rep.Packages = append(chain, counted...)
 	if f.Packages == nil {
+		// The rules see the packages of the chain only, with or without
+		// --all-steps: the diagnoses do not depend on it.
 		f.Packages = map[string]*Package{}
-		for _, p := range rep.Packages {
+		for _, p := range chain {
 			f.Packages[p.ImportPath] = p
 		}
 	}

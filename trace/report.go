@@ -78,7 +78,11 @@ type Package struct {
 	Directives []Directive     `json:"directives,omitempty"`
 	PkgConfig  []PkgConfigCall `json:"pkg_config,omitempty"`
 	Steps      []Step          `json:"steps,omitempty"`
-	Flags      []Flag          `json:"flags,omitempty"`
+	// StepCounts replaces Steps for a package without cgo steps,
+	// pkg-config calls or failure (a pure-Go package that built): the
+	// number of its steps by kind. Nil with --all-steps.
+	StepCounts map[string]int `json:"step_counts,omitempty"`
+	Flags      []Flag         `json:"flags,omitempty"`
 
 	// importsC is true when a Go file of the package imports "C", even
 	// one excluded because cgo is off.

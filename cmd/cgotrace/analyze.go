@@ -20,12 +20,13 @@ type analyzeOptions struct {
 	output    string
 	reportDir string
 	input     string
+	allSteps  bool
 }
 
 func newAnalyzeCmd(g *globals) *cobra.Command {
 	o := &analyzeOptions{}
 	cmd := &cobra.Command{
-		Use:   "analyze [--format F] [-o FILE] [--report-dir DIR] LOG|-",
+		Use:   "analyze [--format F] [-o FILE] [--report-dir DIR] [--all-steps] LOG|-",
 		Short: "Explain an existing build log (with or without -x, plain or -json)",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
@@ -41,6 +42,7 @@ func newAnalyzeCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&o.format, "format", "text", "output format: text, json, markdown, github, html, junit, sarif")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write the report to FILE instead of stdout")
 	cmd.Flags().StringVar(&o.reportDir, "report-dir", "", "write report.json, report.md, report.html, build.log and compile_commands.json to DIR")
+	cmd.Flags().BoolVar(&o.allSteps, "all-steps", false, "keep every step of every package (without it a pure-Go package that built carries only its step counts)")
 	return cmd
 }
 
@@ -64,7 +66,7 @@ func runAnalyze(g *globals, o *analyzeOptions) error {
 	if head, _ := br.Peek(8 << 10); bytes.IndexByte(head, 0) >= 0 && bytes.Count(head, []byte{0}) > len(head)/64 {
 		return inputError(fmt.Errorf("analyze %s: binary data, not a build log", name))
 	}
-	rep, l, err := trace.Analyze(br, toolVersion())
+	rep, l, err := trace.AnalyzeWith(br, toolVersion(), trace.AnalyzeOptions{AllSteps: o.allSteps})
 	if err != nil {
 		return inputError(fmt.Errorf("analyze %s: %w", name, err))
 	}

@@ -24,6 +24,7 @@ type buildOptions struct {
 	keepWork  bool
 	noRerun   bool
 	cacheRep  bool
+	allSteps  bool
 	goPath    string
 	goCmd     string
 	root      string
@@ -35,7 +36,7 @@ type buildOptions struct {
 // flag takes a value.
 var buildFlags = map[string]bool{
 	"format": true, "output": true, "report-dir": true, "go": true, "go-cmd": true, "root": true,
-	"keep-work": false, "no-rerun": false, "cache-report": false, "help": false,
+	"keep-work": false, "no-rerun": false, "cache-report": false, "all-steps": false, "help": false,
 }
 
 // parseBuildArgs separates cgotrace's own long flags from go build's
@@ -94,6 +95,8 @@ func parseBuildArgs(args []string) (*buildOptions, error) {
 			o.noRerun = true
 		case "cache-report":
 			o.cacheRep = true
+		case "all-steps":
+			o.allSteps = true
 		case "help":
 			o.help = true
 		}
@@ -116,7 +119,7 @@ func isTestCFlag(a string) bool {
 
 func newBuildCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "build [--format F] [--output FILE] [--report-dir DIR] [--keep-work] [--no-rerun] [--cache-report] [--go PATH] [--go-cmd build|install|test] [--root DIR] [go build flags] [packages]",
+		Use:   "build [--format F] [--output FILE] [--report-dir DIR] [--keep-work] [--no-rerun] [--cache-report] [--all-steps] [--go PATH] [--go-cmd build|install|test] [--root DIR] [go build flags] [packages]",
 		Short: "Run go build instrumented and explain why it failed",
 		Long: `build runs go build with your arguments, unchanged and in order, plus -x -json
 -work, and a recording PKG_CONFIG shim. The terminal shows what plain go build
@@ -174,7 +177,7 @@ func runBuild(ctx context.Context, g *globals, o *buildOptions) error {
 	term, termDone := g.actionsGuard(g.stderr, "text")
 	res, err := trace.Build(ctx, trace.BuildOptions{
 		GoCmd: o.goCmd, Args: o.goArgs, Go: o.goPath, Dir: dir, Env: os.Environ(),
-		KeepWork: o.keepWork, NoRerun: o.noRerun, CacheReport: o.cacheRep, Root: o.root, Terminal: term, Signals: sigs,
+		KeepWork: o.keepWork, NoRerun: o.noRerun, CacheReport: o.cacheRep, AllSteps: o.allSteps, Root: o.root, Terminal: term, Signals: sigs,
 		Abort: func(s os.Signal) {
 			fmt.Fprintf(g.stderr, "cgotrace: %s again: exiting without a report\n", trace.SignalName(s))
 			if res := signalExit(s); res > 0 {

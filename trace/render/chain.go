@@ -606,3 +606,37 @@ func canonicalJSON(r *trace.Report) (*trace.Report, error) {
 	}
 	return &c, nil
 }
+
+// countedPackages is what a report says of the packages it counts rather
+// than explains (pure-Go packages that built): "37 packages without cgo
+// built (74 steps: 37 compile, 37 pack)", or "" when there are none.
+func countedPackages(r *trace.Report) string {
+	n, total := 0, 0
+	kinds := map[string]int{}
+	for _, p := range r.Packages {
+		if p == nil || !p.PureGo() {
+			continue
+		}
+		n++
+		for k, c := range p.CountSteps() {
+			kinds[k] += c
+			total += c
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(kinds)) {
+		parts = append(parts, fmt.Sprintf("%d %s", kinds[k], k))
+	}
+	what := "packages without cgo built"
+	if n == 1 {
+		what = "package without cgo built"
+	}
+	s := fmt.Sprintf("%d %s", n, what)
+	if total > 0 {
+		s += fmt.Sprintf(" (%d steps: %s)", total, strings.Join(parts, ", "))
+	}
+	return s
+}

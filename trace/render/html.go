@@ -41,6 +41,9 @@ type htmlPage struct {
 	Others  []diag.Diagnosis // neither the root cause nor under a failing package
 	Failing []htmlPackage
 	Passing []*trace.Package
+	// Counted says how many pure-Go packages built, which the page
+	// counts rather than lists.
+	Counted string
 }
 
 // htmlPackage is one failing package with its chain.
@@ -55,7 +58,7 @@ func renderHTML(w io.Writer, r *trace.Report, _ Options) error {
 	if r == nil {
 		return fmt.Errorf("html: no report")
 	}
-	page := htmlPage{R: r}
+	page := htmlPage{R: r, Counted: countedPackages(r)}
 	for i := range r.Diagnoses {
 		if r.Diagnoses[i].Severity == diag.Error {
 			page.Root = &r.Diagnoses[i]
@@ -80,7 +83,9 @@ func renderHTML(w io.Writer, r *trace.Report, _ Options) error {
 			}
 		}
 		if !p.Failed && !htmlHasError(ds) {
-			page.Passing = append(page.Passing, p)
+			if !p.PureGo() {
+				page.Passing = append(page.Passing, p)
+			}
 			continue
 		}
 		shown[p.ImportPath] = true

@@ -189,6 +189,9 @@ func markdownBlocks(r *trace.Report) []mdBlock {
 			}
 		}
 	}
+	if c := countedPackages(r); c != "" {
+		add(prioTable, "", "", "\nAlso: "+mdText(c)+".\n")
+	}
 	return bs
 }
 

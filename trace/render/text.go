@@ -126,6 +126,10 @@ func Text(w io.Writer, r *trace.Report, o Options) error {
 			t.line("  ", "    ", m, "")
 		}
 	}
+	if c := countedPackages(r); c != "" {
+		t.blank()
+		t.line("", "", "also: "+c, ansiDim)
+	}
 	return t.w.Flush()
 }
 
