@@ -208,7 +208,16 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	// which runs no action, pays nothing for them.
 	var pre early
 	fa := &firstAction{start: func() { pre.start(actx, &o) }}
-	stdout, stderr := shim.hide(io.MultiWriter(outW, echo, fa)), shim.hide(io.MultiWriter(errW, term))
+	// go list starts at the first failed package.
+	var listMu sync.Mutex
+	var listed *pendingList
+	ff := &firstFail{start: func() {
+		l := startGoList(actx, &o)
+		listMu.Lock()
+		listed = l
+		listMu.Unlock()
+	}}
+	stdout, stderr := shim.hide(io.MultiWriter(outW, echo, fa, ff)), shim.hide(io.MultiWriter(errW, term))
 	code, runErr := o.Runner.Run(ctx, Cmd{
 		Name: o.Go, Args: instrumentedArgs(o.GoCmd, o.Args), Dir: o.Dir, Env: env,
 		Stdout: stdout, Stderr: stderr, Signals: intr.fwd, Started: intr.started,
@@ -238,11 +247,17 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	// successful build's toolchain comes from its binary's build info.
 	// A failed build needs go list's view of the packages: ask for it
 	// now, alongside go env and the parse of the log.
-	var listed *pendingList
 	if code != 0 {
-		listed = startGoList(actx, &o)
+		ff.fire()
 		prefetchPkgConfigDefaults(shim)
 	}
+	listMu.Lock()
+	if code == 0 && listed != nil {
+		// go build printed a build-fail and still exited 0: nothing
+		// reads the list.
+		listed = nil
+	}
+	listMu.Unlock()
 	var goEnv GoEnv
 	if code != 0 || o.CacheReport {
 		fa.fire()

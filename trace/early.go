@@ -86,6 +86,36 @@ func (w *firstAction) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// firstFail calls start once, at go build's first build-fail event
+// ({"ImportPath":"x","Action":"build-fail"}): the build has failed, and
+// what go does after it (the actions already running) overlaps with
+// start.
+type firstFail struct {
+	once  sync.Once
+	fired bool
+	start func()
+	tail  []byte
+}
+
+var failMarker = []byte(`"Action":"build-fail"`)
+
+func (w *firstFail) fire() { w.once.Do(w.start) }
+
+func (w *firstFail) Write(p []byte) (int, error) {
+	if w.fired {
+		return len(p), nil
+	}
+	buf := append(w.tail, p...)
+	if bytes.Contains(buf, failMarker) {
+		w.fired, w.tail = true, nil
+		w.fire()
+		return len(p), nil
+	}
+	keep := min(len(buf), len(failMarker)-1)
+	w.tail = append(w.tail[:0:0], buf[len(buf)-keep:]...)
+	return len(p), nil
+}
+
 // speculativeCCTarget runs `$CC -dumpmachine` for the CC the build's
 // environment or go env file names (gcc when neither does) while go env
 // runs; ccTargetFor uses it when go env names the same CC.
