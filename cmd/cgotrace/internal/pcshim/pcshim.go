@@ -8,9 +8,12 @@
 // logging, templates, the net package (through pflag) and more; their
 // initialisation costs more than the call itself. Go initialises packages
 // in import-path order as soon as their imports are ready (Go 1.21 and
-// later), and this package, which imports only syscall, time, strconv and
-// unicode/utf8, sorts before all of those: its init runs the shim and
-// exits, so none of them is ever initialised in shim mode.
+// later), and this package, which imports only syscall, strconv,
+// unicode/utf8 and unsafe, sorts before all of those: its init runs the
+// shim and exits, so none of them is ever initialised in shim mode. It
+// does without package time, which would bring internal/godebug's and
+// time's initialisation, and with them context's and the crypto
+// packages' that wait for time, before its own.
 //
 // The record it appends is pkgconfig.ShimRecord, encoded byte for byte as
 // encoding/json would (tested). Anything unusual before the real program
@@ -23,7 +26,6 @@ package pcshim
 import (
 	"strconv"
 	"syscall"
-	"time"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -99,7 +101,7 @@ func Run(real string, args []string) (code int, ok bool) {
 		return 0, false
 	}
 	merged := st1.Dev == st2.Dev && st1.Ino == st2.Ino
-	start := time.Now()
+	start, mono := clock(clockRealtime), clock(clockMonotonic)
 	var out, errp [2]int
 	if syscall.Pipe2(out[:], syscall.O_CLOEXEC) != nil {
 		return 0, false
@@ -139,7 +141,7 @@ func Run(real string, args []string) (code int, ok bool) {
 			break
 		}
 	}
-	dur := time.Since(start)
+	dur := clock(clockMonotonic) - mono
 	switch {
 	case ws.Exited():
 		code = ws.ExitStatus()
@@ -254,7 +256,8 @@ func writeAll(dst int, p []byte, ok *bool) {
 		switch {
 		case err == syscall.EINTR:
 		case err == syscall.EAGAIN:
-			time.Sleep(time.Millisecond)
+			ts := syscall.Timespec{Nsec: 1e6}
+			syscall.Nanosleep(&ts, nil)
 		case err != nil || m <= 0:
 			*ok = false
 		default:
@@ -276,12 +279,98 @@ func getwd() string {
 	return d
 }
 
+// The clocks of clock_gettime(2) (linux/time.h), which syscall does not
+// name.
+const (
+	clockRealtime  = 0
+	clockMonotonic = 1
+)
+
+// clock is clock_gettime(id) in nanoseconds (0 if it fails).
+func clock(id int) int64 {
+	var ts syscall.Timespec
+	if _, _, e := syscall.RawSyscall(syscall.SYS_CLOCK_GETTIME, uintptr(id), uintptr(unsafe.Pointer(&ts)), 0); e != 0 {
+		return 0
+	}
+	return ts.Nano()
+}
+
+// appendRFC3339Nano appends the UTC time of ns nanoseconds since 1970
+// as time.Time.AppendFormat(b, time.RFC3339Nano) does (trailing zeros of
+// the fraction dropped, "Z").
+func appendRFC3339Nano(b []byte, ns int64) []byte {
+	secs, frac := ns/1e9, ns%1e9
+	if frac < 0 {
+		secs, frac = secs-1, frac+1e9
+	}
+	days, rem := secs/86400, secs%86400
+	if rem < 0 {
+		days, rem = days-1, rem+86400
+	}
+	// civil date of a day count (H. Hinnant, "chrono-Compatible Low-Level
+	// Date Algorithms", days_from_civil's inverse)
+	z := days + 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	b = appendInt(b, y, 4)
+	b = append(b, '-')
+	b = appendInt(b, m, 2)
+	b = append(b, '-')
+	b = appendInt(b, d, 2)
+	b = append(b, 'T')
+	b = appendInt(b, rem/3600, 2)
+	b = append(b, ':')
+	b = appendInt(b, rem/60%60, 2)
+	b = append(b, ':')
+	b = appendInt(b, rem%60, 2)
+	if frac != 0 {
+		digits := 9
+		for frac%10 == 0 {
+			frac /= 10
+			digits--
+		}
+		b = append(b, '.')
+		b = appendInt(b, frac, digits)
+	}
+	return append(b, 'Z')
+}
+
+// appendInt appends v (non-negative) with at least width digits.
+func appendInt(b []byte, v int64, width int) []byte {
+	var d [20]byte
+	i := len(d)
+	for v >= 10 || width > 1 {
+		i--
+		d[i] = byte('0' + v%10)
+		v /= 10
+		width--
+	}
+	i--
+	d[i] = byte('0' + v)
+	return append(b, d[i:]...)
+}
+
 // record encodes a pkgconfig.ShimRecord as encoding/json.Marshal does,
 // with its trailing newline.
-func record(start time.Time, dur time.Duration, real string, args []string, merged bool, code int, stdout, stderr []byte) []byte {
+func record(start, dur int64, real string, args []string, merged bool, code int, stdout, stderr []byte) []byte {
 	b := make([]byte, 0, 512+len(stdout)+len(stderr))
 	b = append(b, `{"time":"`...)
-	b = start.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = appendRFC3339Nano(b, start)
 	b = append(b, `","argv":[`...)
 	for i, a := range args {
 		if i > 0 {
@@ -325,7 +414,7 @@ func record(start time.Time, dur time.Duration, real string, args []string, merg
 		b = append(b, `,"merged":true`...)
 	}
 	b = append(b, `,"duration_ms":`...)
-	b = strconv.AppendFloat(b, float64(dur.Microseconds())/1000, 'f', -1, 64)
+	b = strconv.AppendFloat(b, float64(dur/1000)/1000, 'f', -1, 64)
 	b = append(b, "}\n"...)
 	return b
 }

@@ -5,6 +5,7 @@ package pcshim
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
@@ -31,7 +32,7 @@ func TestRecordIsEncodingJSON(t *testing.T) {
 		for _, merged := range []bool{false, true} {
 			argv := []string{"/x/cgotrace", "--cflags", "--", out, "zlib"}
 			stderr := texts[len(texts)-1-i]
-			got := record(start, 1234567*time.Nanosecond, "/usr/bin/pkg-config", argv, merged, i, []byte(out), []byte(stderr))
+			got := record(start.UnixNano(), 1234567, "/usr/bin/pkg-config", argv, merged, i, []byte(out), []byte(stderr))
 			env := map[string]string{}
 			for _, k := range relevantEnv {
 				env[k] = "v<" + k + ">"
@@ -54,6 +55,29 @@ func TestRecordIsEncodingJSON(t *testing.T) {
 				r.ImportPath != "example.com/p&q" || !r.Time.Equal(start) {
 				t.Errorf("decoded %+v", r)
 			}
+		}
+	}
+}
+
+// TestRFC3339Nano: the record's time is time.Time.AppendFormat's
+// RFC3339Nano of the UTC time, for every fraction length, both sides of
+// leap days and century years, and random instants from 1970 to 2262 (as far as int64
+// nanoseconds go).
+func TestRFC3339Nano(t *testing.T) {
+	ts := []time.Time{time.Unix(0, 0), time.Date(2026, 12, 4, 17, 0, 0, 123456789, time.UTC),
+		time.Date(2000, 2, 29, 23, 59, 59, 100000000, time.UTC), time.Date(2100, 3, 1, 0, 0, 0, 1, time.UTC),
+		time.Date(1972, 12, 31, 23, 59, 59, 999999999, time.UTC), time.Date(2024, 2, 29, 12, 0, 0, 120000, time.UTC)}
+	for ns := int64(1); ns < 1e9; ns *= 10 {
+		ts = append(ts, time.Unix(1700000000, ns), time.Unix(1700000000, 9*ns))
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		ts = append(ts, time.Unix(r.Int64N(9223372035), r.Int64N(1e9)))
+	}
+	for _, tm := range ts {
+		want := tm.UTC().Format(time.RFC3339Nano)
+		if got := string(appendRFC3339Nano(nil, tm.UnixNano())); got != want {
+			t.Fatalf("%d: got %s, want %s", tm.UnixNano(), got, want)
 		}
 	}
 }
