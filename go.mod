@@ -1,6 +1,6 @@
 module github.com/cgotrace/cgotrace
 
-go 1.26.8
+go 1.25.0
 
 require (
 	github.com/google/go-cmp v0.7.0
@@ -8,10 +8,10 @@ require (
 	github.com/ianlancetaylor/demangle v0.0.0-20260724033716-83e58baca724
 	github.com/sirupsen/logrus v1.10.2
 	github.com/spf13/cobra v1.10.2
+	github.com/spf13/pflag v1.0.9
 )
 
 require (
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
-	github.com/spf13/pflag v1.0.9 // indirect
-	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/sys v0.13.0 // indirect
 )
