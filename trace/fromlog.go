@@ -232,25 +232,32 @@ func AnalyzeWith(r io.Reader, version string, o AnalyzeOptions) (*Report, *build
 // `undefined:` or "build constraints exclude all Go files". Nil when the
 // log shows no such variable.
 func loggedEnvFacts(l *buildlog.Log) *Facts {
+	ge := loggedGoEnv(l)
+	if ge == nil {
+		return nil
+	}
+	_, explicit := ge["CGO_ENABLED"]
+	return &Facts{GoEnv: ge, CgoExplicit: explicit}
+}
+
+// loggedGoEnv is what the env of the log's last go command line sets of
+// CGO_ENABLED, GOOS, GOARCH, CC and CXX, or nil.
+func loggedGoEnv(l *buildlog.Log) GoEnv {
 	if len(l.Commands) == 0 {
 		return nil
 	}
-	f := &Facts{}
+	var ge GoEnv
 	for _, kv := range l.Commands[len(l.Commands)-1].Env {
 		k, v, _ := strings.Cut(kv, "=")
 		switch k {
 		case "CGO_ENABLED", "GOOS", "GOARCH", "CC", "CXX":
-			if f.GoEnv == nil {
-				f.GoEnv = GoEnv{}
+			if ge == nil {
+				ge = GoEnv{}
 			}
-			f.GoEnv[k] = v
-			f.CgoExplicit = f.CgoExplicit || k == "CGO_ENABLED"
+			ge[k] = v
 		}
 	}
-	if f.GoEnv == nil {
-		return nil
-	}
-	return f
+	return ge
 }
 
 // reportFromLog builds a report from a parsed log and what else is known.
@@ -368,19 +375,11 @@ func loggedFacts(rep *Report, l *buildlog.Log) {
 	if tc == nil {
 		tc = &Toolchain{}
 	}
-	for _, kv := range c.Env {
-		k, v, _ := strings.Cut(kv, "=")
-		switch k {
-		case "CGO_ENABLED":
-			tc.CgoEnabled = v
-		case "GOOS":
-			tc.GOOS = v
-		case "GOARCH":
-			tc.GOARCH = v
-		case "CC":
-			tc.CC = v
-		case "CXX":
-			tc.CXX = v
+	ge := loggedGoEnv(l)
+	for k, field := range map[string]*string{"CGO_ENABLED": &tc.CgoEnabled, "GOOS": &tc.GOOS,
+		"GOARCH": &tc.GOARCH, "CC": &tc.CC, "CXX": &tc.CXX} {
+		if v, ok := ge[k]; ok {
+			*field = v
 		}
 	}
 	tc.Env = reportEnv(c.Env)
