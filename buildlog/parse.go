@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -164,18 +165,10 @@ func (p *Parser) Summary() Log {
 // log (pkg-config runs before cgo names the package) are filled in.
 // The error is non-nil only when r fails.
 func Parse(r io.Reader) (*Log, error) {
-	p := NewParser(r)
 	var recs []Record
 	var blocks []Block
 	var hosts []HostLink
-	for {
-		it, err := p.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
+	l, err := Stream(r, func(it Item) bool {
 		switch {
 		case it.Record != nil:
 			recs = append(recs, *it.Record)
@@ -184,48 +177,16 @@ func Parse(r io.Reader) (*Log, error) {
 		case it.HostLink != nil:
 			hosts = append(hosts, *it.HostLink)
 		}
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
-	backfill(recs)
-	l := p.Summary()
+	// Stream hands on a record whose package was named later when it is:
+	// back to input order.
+	sort.SliceStable(recs, func(i, j int) bool { return recs[i].Line < recs[j].Line })
 	l.Records, l.Blocks, l.HostLinks = recs, blocks, hosts
 	return &l, nil
-}
-
-// backfill gives records without an import path the one their action or
-// directory got later in the same build (between two WORK= lines).
-func backfill(recs []Record) {
-	start := 0
-	for i := 0; i <= len(recs); i++ {
-		if i < len(recs) && (recs[i].Kind != RecWork || i == start) {
-			continue
-		}
-		seg := recs[start:i]
-		start = i
-		actions := map[string]string{}
-		dirs := map[string]string{}
-		for _, r := range seg {
-			if r.ImportPath == "" {
-				continue
-			}
-			if r.Action != "" && (actions[r.Action] == "" || actions[r.Action] == "main") {
-				actions[r.Action] = r.ImportPath
-			}
-			if r.Step == "cgo" && r.Dir != "" {
-				dirs[r.Dir] = r.ImportPath
-			}
-		}
-		for j := range seg {
-			r := &seg[j]
-			if r.ImportPath != "" && r.ImportPath != "main" {
-				continue
-			}
-			if v := actions[r.Action]; r.Action != "" && v != "" {
-				r.ImportPath = v
-			} else if v := dirs[r.Dir]; r.ImportPath == "" && r.Step == "pkg-config" && v != "" {
-				r.ImportPath = v
-			}
-		}
-	}
 }
 
 // readLine returns the next line without its line ending. A line longer

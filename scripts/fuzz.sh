@@ -25,6 +25,7 @@ buildlog:FuzzFrontEnd
 buildlog:FuzzIsTraceLine
 buildlog:FuzzParse
 buildlog:FuzzParseMessages
+buildlog:FuzzStream
 buildlog:FuzzSymbols
 buildlog:FuzzTokenize
 elfinspect/symindex:FuzzDecodeIndex
