@@ -30,8 +30,11 @@ type analysis struct {
 	ccSpec *speculativeCCTarget
 	env    []string
 	log    *buildlog.Log
-	rep    *Report
-	shim   *buildShim
+	// extra is what reading the log as a stream counted instead of
+	// keeping (nil for a log kept whole).
+	extra *logExtra
+	rep   *Report
+	shim  *buildShim
 	// forensic is the log of the forensic rebuild, when one ran.
 	forensic *buildlog.Log
 	// inspector inspects the build's output; Build prefetches its
@@ -120,15 +123,17 @@ func (a *analysis) run(ctx context.Context, code int) {
 	}
 
 	logs := []*buildlog.Log{a.log}
+	extras := []*logExtra{a.extra}
 	if a.forensic != nil {
 		logs = []*buildlog.Log{a.forensic, a.log}
+		extras = []*logExtra{nil, a.extra}
 	}
 	t0 := time.Now()
 	defer func() { phase("rules, probes, inspection", t0) }()
 	var ds []diag.Diagnosis
 	seenPkg := map[string]bool{}
 	for i, l := range logs {
-		chain, counted := packagesFromLog(l, f.Packages, a.o.AllSteps)
+		chain, counted := packagesFromLog(l, extras[i], f.Packages, a.o.AllSteps)
 		for _, p := range append(chain, counted...) {
 			if i == 0 && a.forensic != nil {
 				for j := range p.Steps {
@@ -338,6 +343,11 @@ func (a *analysis) forensicReason(f *Facts) string {
 	for _, r := range a.log.Records {
 		if r.Kind == buildlog.RecCommand && r.ImportPath != "" {
 			ran[r.ImportPath] = true
+		}
+	}
+	if a.extra != nil {
+		for path := range a.extra.ran {
+			ran[path] = true // commands of pure-Go packages were counted
 		}
 	}
 	linkFailed := false

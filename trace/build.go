@@ -274,7 +274,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("raw log: %w", err)
 	}
-	l, err := buildlog.Parse(f)
+	l, x, err := streamLog(f, o.AllSteps)
 	f.Close()
 	if err != nil {
 		return res, fmt.Errorf("parse build log: %w", err)
@@ -294,7 +294,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	// during it returns at once with the partial report.
 	arep := *rep
 	_, ccSpec := pre.get()
-	a := &analysis{o: &o, goEnv: goEnv, ccSpec: ccSpec, env: env, log: l, rep: &arep, shim: shim, inspector: inspector, spec: spec, goSaid: said.String(), listed: listed}
+	a := &analysis{o: &o, goEnv: goEnv, ccSpec: ccSpec, env: env, log: l, extra: x, rep: &arep, shim: shim, inspector: inspector, spec: spec, goSaid: said.String(), listed: listed}
 	done := make(chan error, 1)
 	go func() { done <- a.safeRun(actx, code) }()
 	select {
@@ -312,7 +312,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 		case <-done:
 		case <-time.After(500 * time.Millisecond):
 		}
-		partialReport(rep, l, intr.signal(), o.AllSteps)
+		partialReport(rep, l, x, intr.signal(), o.AllSteps)
 	}
 	o.Log.WithField("elapsed", time.Since(start).Round(time.Millisecond)).Debug("report ready")
 	return res, nil
@@ -332,7 +332,7 @@ func interrupted(res *BuildResult, rawLog string, o *BuildOptions, sig os.Signal
 	if err != nil {
 		return fmt.Errorf("raw log: %w", err)
 	}
-	l, err := buildlog.Parse(f)
+	l, x, err := streamLog(f, o.AllSteps)
 	f.Close()
 	if err != nil {
 		return fmt.Errorf("parse build log: %w", err)
@@ -340,16 +340,16 @@ func interrupted(res *BuildResult, rawLog string, o *BuildOptions, sig os.Signal
 	if !o.KeepWork && l.Work != "" && strings.Contains(filepath.Base(l.Work), "go-build") {
 		res.cleanup.Go(func() { os.RemoveAll(l.Work) })
 	}
-	partialReport(res.Report, l, sig, o.AllSteps)
+	partialReport(res.Report, l, x, sig, o.AllSteps)
 	return nil
 }
 
 // partialReport fills rep, of a build interrupted by sig, from the log.
-func partialReport(rep *Report, l *buildlog.Log, sig os.Signal, allSteps bool) {
+func partialReport(rep *Report, l *buildlog.Log, x *logExtra, sig os.Signal, allSteps bool) {
 	rep.Command.Outcome = OutcomeInterrupted
 	rep.Command.Signal = SignalName(sig)
 	rep.Toolchain = nil
-	chain, counted := packagesFromLog(l, map[string]*Package{}, allSteps)
+	chain, counted := packagesFromLog(l, x, map[string]*Package{}, allSteps)
 	rep.Packages = append(chain, counted...)
 	rep.Diagnoses = []diag.Diagnosis{}
 	rep.Binaries = nil

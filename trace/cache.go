@@ -66,6 +66,11 @@ func (a *analysis) cacheReport(ctx context.Context) *CacheReport {
 			rebuilt[r.ImportPath] = true
 		}
 	}
+	if a.extra != nil {
+		for path := range a.extra.compiled {
+			rebuilt[path] = true // compiles of pure-Go packages were counted
+		}
+	}
 	pkgs, err := goListAll(ctx, a.o.Runner, a.o.Go, a.o.Dir, a.o.Env, a.o.Args)
 	if err != nil {
 		a.o.Log.WithError(err).Debug("cache report: go list")

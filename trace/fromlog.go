@@ -22,8 +22,10 @@ var cgoStepKinds = map[string]bool{
 // cgo steps, a failed package and a package already known (from go list)
 // comes in chain with every step; a pure-Go package that built comes in
 // counted, after them: its compile and pack steps explain nothing, so it
-// carries only StepCounts unless allSteps keeps its steps too.
-func packagesFromLog(l *buildlog.Log, known map[string]*Package, allSteps bool) (chain, counted []*Package) {
+// carries only StepCounts unless allSteps keeps its steps too. x, when not
+// nil, is what a streamed log counted instead of keeping (streamLog): its
+// packages come in the order of their first command, with the counts.
+func packagesFromLog(l *buildlog.Log, x *logExtra, known map[string]*Package, allSteps bool) (chain, counted []*Package) {
 	byPath := map[string]*Package{}
 	var order []string
 	get := func(path string) *Package {
@@ -82,11 +84,37 @@ func packagesFromLog(l *buildlog.Log, known map[string]*Package, allSteps bool) 
 	for path := range known {
 		get(path)
 	}
+	if x != nil {
+		for path := range x.folded {
+			get(path)
+		}
+		for path, n := range x.repeated {
+			get(path).RepeatedSteps = n
+		}
+		// Commands named late come after their neighbours: order by the
+		// first command's line, the packages without one after.
+		line := func(path string) int {
+			if n, ok := x.firstLine[path]; ok {
+				return n
+			}
+			return int(^uint(0) >> 1)
+		}
+		sort.SliceStable(order, func(i, j int) bool { return line(order[i]) < line(order[j]) })
+	}
 	for _, path := range order {
 		p := byPath[path]
+		var folded map[string]int
+		if x != nil {
+			folded = x.folded[path]
+		}
+		if folded != nil && (!p.PureGo() || allSteps) {
+			// Its first steps were counted and dropped (held past the
+			// budget) before it showed a failure: the counts stay.
+			p.StepCounts = addCounts(countSteps(p.Steps), folded)
+		}
 		if p.PureGo() {
 			if !allSteps {
-				p.StepCounts = countSteps(p.Steps)
+				p.StepCounts = addCounts(countSteps(p.Steps), folded)
 				p.Steps = nil
 			}
 			counted = append(counted, p)
@@ -99,6 +127,13 @@ func packagesFromLog(l *buildlog.Log, known map[string]*Package, allSteps bool) 
 	}
 	sort.SliceStable(chain, func(i, j int) bool { return chain[i].Failed && !chain[j].Failed })
 	return chain, counted
+}
+
+func addCounts(n, m map[string]int) map[string]int {
+	for k, v := range m {
+		n[k] += v
+	}
+	return n
 }
 
 // countSteps is the number of steps by kind.
@@ -219,11 +254,11 @@ type AnalyzeOptions struct {
 
 // AnalyzeWith is Analyze with options.
 func AnalyzeWith(r io.Reader, version string, o AnalyzeOptions) (*Report, *buildlog.Log, error) {
-	l, err := buildlog.Parse(r)
+	l, x, err := streamLog(r, o.AllSteps)
 	if err != nil {
 		return nil, nil, err
 	}
-	return reportFromLogWith(l, loggedEnvFacts(l), version, o.AllSteps), l, nil
+	return reportFromLogWith(l, x, loggedEnvFacts(l), version, o.AllSteps), l, nil
 }
 
 // loggedEnvFacts gives the rules what the go command line a log shows
@@ -262,10 +297,10 @@ func loggedGoEnv(l *buildlog.Log) GoEnv {
 
 // reportFromLog builds a report from a parsed log and what else is known.
 func reportFromLog(l *buildlog.Log, f *Facts, version string) *Report {
-	return reportFromLogWith(l, f, version, false)
+	return reportFromLogWith(l, nil, f, version, false)
 }
 
-func reportFromLogWith(l *buildlog.Log, f *Facts, version string, allSteps bool) *Report {
+func reportFromLogWith(l *buildlog.Log, x *logExtra, f *Facts, version string, allSteps bool) *Report {
 	if f == nil {
 		f = &Facts{}
 	}
@@ -274,7 +309,7 @@ func reportFromLogWith(l *buildlog.Log, f *Facts, version string, allSteps bool)
 		Tool:          Tool{Name: "cgotrace", Version: version},
 		Command:       Command{Argv: []string{}},
 	}
-	chain, counted := packagesFromLog(l, f.Packages, allSteps)
+	chain, counted := packagesFromLog(l, x, f.Packages, allSteps)
 	rep.Packages = append(chain, counted...)
 	if f.Packages == nil {
 		// The rules see the packages of the chain only, with or without

@@ -242,6 +242,9 @@ func isDir(p string) bool {
 
 // mainPackage is the import path of the package whose link ran.
 func (a *analysis) mainPackage() string {
+	if a.extra != nil && len(a.extra.linked) > 0 {
+		return a.extra.linked[0]
+	}
 	for _, r := range a.log.Records {
 		if r.Step == KindLink && r.ImportPath != "" {
 			return r.ImportPath

@@ -83,6 +83,10 @@ type Package struct {
 	// number of its steps by kind. Nil with --all-steps.
 	StepCounts map[string]int `json:"step_counts,omitempty"`
 	Flags      []Flag         `json:"flags,omitempty"`
+	// RepeatedSteps is the number of the package's commands left out of
+	// Steps as identical to one kept (a log of several builds of the
+	// package, concatenated). Zero with --all-steps.
+	RepeatedSteps int `json:"repeated_steps,omitempty"`
 
 	// importsC is true when a Go file of the package imports "C", even
 	// one excluded because cgo is off.

@@ -1,0 +1,352 @@
+package trace
+
+import (
+	"container/list"
+	"hash/maphash"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/cgotrace/cgotrace/buildlog"
+)
+
+// heldBudget bounds the bytes of records kept for pure-Go packages while
+// the log is read: a package that fails later in the log gets every step
+// while its records are still held (the most recently active packages),
+// and only its step counts once they were counted and dropped.
+const heldBudget = 8 << 20
+
+// logExtra is what a streamed log counted instead of keeping: the steps
+// of pure-Go packages, and steps identical to one kept (a log of several
+// builds of the same package). Nil for a log kept whole.
+type logExtra struct {
+	// firstLine is the line of each package's first countable command.
+	firstLine map[string]int
+	// folded are the step counts of commands dropped, by package.
+	folded map[string]map[string]int
+	// repeated is the number of commands identical to a kept one.
+	repeated map[string]int
+	// ran are the packages that ran any command, compiled those that
+	// ran the Go compiler; linked those with a Go link, in log order.
+	ran, compiled map[string]bool
+	linked        []string
+}
+
+// keeper reads a build log as a stream and keeps, per package, what a
+// diagnosis or a renderer uses: every command of a package with a cgo
+// step, a pkg-config call or a failure (identical commands once), every
+// distinct block and host link; of a pure-Go package that built, its
+// step counts. allSteps keeps every command, as Parse does.
+type keeper struct {
+	all   bool
+	seed  maphash.Seed
+	recs  []buildlog.Record
+	pkgs  map[string]*keptPkg
+	lru   list.List // pure-Go packages holding records, least recent first
+	bytes int       // held by them
+
+	blocks    []buildlog.Block
+	blockSeen map[uint64][]int
+	hosts     []buildlog.HostLink
+	hostSeen  map[uint64][]int
+	loose     map[uint64][]int // unattributed commands kept: index in recs
+
+	x logExtra
+}
+
+type keptPkg struct {
+	path  string
+	keep  bool
+	held  []buildlog.Record
+	bytes int
+	elem  *list.Element
+	seen  map[uint64][]int // kept commands: index in recs
+}
+
+func newKeeper(allSteps bool) *keeper {
+	return &keeper{
+		all: allSteps, seed: maphash.MakeSeed(),
+		pkgs: map[string]*keptPkg{}, blockSeen: map[uint64][]int{}, hostSeen: map[uint64][]int{},
+		loose: map[uint64][]int{},
+		x: logExtra{
+			firstLine: map[string]int{}, folded: map[string]map[string]int{}, repeated: map[string]int{},
+			ran: map[string]bool{}, compiled: map[string]bool{},
+		},
+	}
+}
+
+// streamLog reads r through buildlog.Stream into a keeper.
+func streamLog(r io.Reader, allSteps bool) (*buildlog.Log, *logExtra, error) {
+	k := newKeeper(allSteps)
+	sum, err := buildlog.Stream(r, func(it buildlog.Item) bool {
+		k.add(it)
+		return true
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	l := k.finish(sum)
+	return l, &k.x, nil
+}
+
+func (k *keeper) add(it buildlog.Item) {
+	switch {
+	case it.Record != nil:
+		k.record(it.Record)
+	case it.Block != nil:
+		b := it.Block
+		if blockFailed(b) {
+			k.keepPkg(b.ImportPath)
+		}
+		if !k.all {
+			h := k.hashBlock(b)
+			for _, i := range k.blockSeen[h] {
+				if sameBlock(&k.blocks[i], b) {
+					return
+				}
+			}
+			k.blockSeen[h] = append(k.blockSeen[h], len(k.blocks))
+		}
+		k.blocks = append(k.blocks, *b)
+	case it.HostLink != nil:
+		h := it.HostLink
+		k.keepPkg(h.ImportPath)
+		if !k.all {
+			hh := k.hashStrings(append([]string{h.ImportPath, boolStr(h.Failed)}, h.Argv...))
+			for _, i := range k.hostSeen[hh] {
+				if sameHost(&k.hosts[i], h) {
+					return
+				}
+			}
+			k.hostSeen[hh] = append(k.hostSeen[hh], len(k.hosts))
+		}
+		k.hosts = append(k.hosts, *h)
+	}
+}
+
+// countable is whether packagesFromLog makes a step of the record.
+func countable(r *buildlog.Record) bool {
+	return r.Suffix != "internal" && !strings.HasPrefix(r.Suffix, "test for internal linking errors")
+}
+
+func (k *keeper) record(r *buildlog.Record) {
+	if r.Kind != buildlog.RecCommand {
+		return // trace reads commands only
+	}
+	path := r.ImportPath
+	if path == "" {
+		if !k.all {
+			h := k.hashRecord(r)
+			for _, i := range k.loose[h] {
+				if sameRecord(&k.recs[i], r) {
+					return
+				}
+			}
+			k.loose[h] = append(k.loose[h], len(k.recs))
+		}
+		k.recs = append(k.recs, *r)
+		return
+	}
+	k.x.ran[path] = true
+	switch r.Step {
+	case KindCompile:
+		k.x.compiled[path] = true
+	case KindLink:
+		if !slices.Contains(k.x.linked, path) {
+			k.x.linked = append(k.x.linked, path)
+		}
+	}
+	if countable(r) {
+		if n, ok := k.x.firstLine[path]; !ok || r.Line < n {
+			k.x.firstLine[path] = r.Line
+		}
+	}
+	p := k.pkgs[path]
+	if p == nil {
+		p = &keptPkg{path: path}
+		k.pkgs[path] = p
+	}
+	if cgoStepKinds[r.Step] {
+		k.keepPkg(path)
+	}
+	if p.keep || k.all {
+		k.keepRecord(p, r)
+		return
+	}
+	// A pure-Go package so far: hold its records while it is recent.
+	n := recordSize(r)
+	p.held = append(p.held, *r)
+	p.bytes += n
+	k.bytes += n
+	if p.elem == nil {
+		p.elem = k.lru.PushBack(p)
+	} else {
+		k.lru.MoveToBack(p.elem)
+	}
+	for k.bytes > heldBudget && k.lru.Len() > 1 {
+		k.fold(k.lru.Front().Value.(*keptPkg))
+	}
+}
+
+// keepRecord keeps a command of a package whose commands are all kept;
+// one identical to a command kept already is counted instead.
+func (k *keeper) keepRecord(p *keptPkg, r *buildlog.Record) {
+	if !k.all {
+		if p.seen == nil {
+			p.seen = map[uint64][]int{}
+		}
+		h := k.hashRecord(r)
+		for _, i := range p.seen[h] {
+			if sameRecord(&k.recs[i], r) {
+				if countable(r) {
+					k.x.repeated[p.path]++
+				}
+				return
+			}
+		}
+		p.seen[h] = append(p.seen[h], len(k.recs))
+	}
+	k.recs = append(k.recs, *r)
+}
+
+// keepPkg makes every command of the package kept from now on, with the
+// ones it holds.
+func (k *keeper) keepPkg(path string) {
+	if path == "" {
+		return
+	}
+	p := k.pkgs[path]
+	if p == nil {
+		p = &keptPkg{path: path}
+		k.pkgs[path] = p
+	}
+	if p.keep {
+		return
+	}
+	p.keep = true
+	held := p.held
+	k.release(p)
+	for i := range held {
+		k.keepRecord(p, &held[i])
+	}
+}
+
+// release takes the package out of the held ones.
+func (k *keeper) release(p *keptPkg) {
+	if p.elem != nil {
+		k.lru.Remove(p.elem)
+		p.elem = nil
+	}
+	k.bytes -= p.bytes
+	p.bytes = 0
+	p.held = nil
+}
+
+// fold counts the records the package holds, and drops them.
+func (k *keeper) fold(p *keptPkg) {
+	c := k.x.folded[p.path]
+	if c == nil {
+		c = map[string]int{}
+		k.x.folded[p.path] = c
+	}
+	for i := range p.held {
+		if r := &p.held[i]; countable(r) {
+			kind := r.Step
+			if kind == "" {
+				kind = KindOther
+			}
+			c[kind]++
+		}
+	}
+	k.release(p)
+}
+
+// finish is the log kept: the commands in input order, the distinct
+// blocks and host links, and the summary of the stream.
+func (k *keeper) finish(sum buildlog.Log) *buildlog.Log {
+	for e := k.lru.Front(); e != nil; e = e.Next() {
+		p := e.Value.(*keptPkg)
+		k.recs = append(k.recs, p.held...)
+	}
+	sort.SliceStable(k.recs, func(i, j int) bool { return k.recs[i].Line < k.recs[j].Line })
+	l := sum
+	l.Records, l.Blocks, l.HostLinks = k.recs, k.blocks, k.hosts
+	k.recs, k.blocks, k.hosts, k.pkgs = nil, nil, nil, nil
+	k.loose, k.blockSeen, k.hostSeen = nil, nil, nil
+	return &l
+}
+
+func recordSize(r *buildlog.Record) int {
+	n := 160 + len(r.Raw) + len(r.Dir) + len(r.Output) + len(r.ImportPath) + len(r.Body)
+	for _, a := range r.Argv {
+		n += 16 + len(a)
+	}
+	for _, e := range r.Env {
+		n += 16 + len(e)
+	}
+	return n
+}
+
+func (k *keeper) hashStrings(ss []string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(k.seed)
+	for _, s := range ss {
+		h.WriteString(s)
+		h.WriteByte(0)
+	}
+	return h.Sum64()
+}
+
+// hashRecord hashes what makes two commands the same step (not Line).
+func (k *keeper) hashRecord(r *buildlog.Record) uint64 {
+	var h maphash.Hash
+	h.SetSeed(k.seed)
+	for _, s := range []string{r.ImportPath, r.Action, r.Dir, r.Step, r.Output, r.Suffix, r.Raw} {
+		h.WriteString(s)
+		h.WriteByte(0)
+	}
+	return h.Sum64()
+}
+
+func (k *keeper) hashBlock(b *buildlog.Block) uint64 {
+	var h maphash.Hash
+	h.SetSeed(k.seed)
+	h.WriteString(b.ImportPath)
+	h.WriteByte(0)
+	h.WriteString(b.Desc)
+	for _, s := range b.Lines {
+		h.WriteByte(0)
+		h.WriteString(s)
+	}
+	return h.Sum64()
+}
+
+func sameRecord(a, b *buildlog.Record) bool {
+	return a.Kind == b.Kind && a.ImportPath == b.ImportPath && a.Action == b.Action && a.Dir == b.Dir &&
+		a.Step == b.Step && a.Output == b.Output && a.Suffix == b.Suffix && a.Body == b.Body && a.Raw == b.Raw &&
+		slices.Equal(a.Env, b.Env) && slices.Equal(a.Argv, b.Argv)
+}
+
+func sameBlock(a, b *buildlog.Block) bool {
+	return a.ImportPath == b.ImportPath && a.Desc == b.Desc && slices.Equal(a.Lines, b.Lines)
+}
+
+func sameHost(a, b *buildlog.HostLink) bool {
+	if a.ImportPath != b.ImportPath || a.Failed != b.Failed || !slices.Equal(a.Argv, b.Argv) || len(a.ObjCopies) != len(b.ObjCopies) {
+		return false
+	}
+	for k, v := range a.ObjCopies {
+		if w, ok := b.ObjCopies[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+func boolStr(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
