@@ -346,8 +346,8 @@ func (a *analysis) forensicReason(f *Facts) string {
 		}
 	}
 	if a.extra != nil {
-		for path := range a.extra.ran {
-			ran[path] = true // commands of pure-Go packages were counted
+		for path, t := range a.extra.pkgs {
+			ran[path] = ran[path] || t.ran // commands of pure-Go packages were counted
 		}
 	}
 	linkFailed := false

@@ -67,8 +67,10 @@ func (a *analysis) cacheReport(ctx context.Context) *CacheReport {
 		}
 	}
 	if a.extra != nil {
-		for path := range a.extra.compiled {
-			rebuilt[path] = true // compiles of pure-Go packages were counted
+		for path, t := range a.extra.pkgs {
+			if t.compiled {
+				rebuilt[path] = true // compiles of pure-Go packages were counted
+			}
 		}
 	}
 	pkgs, err := goListAll(ctx, a.o.Runner, a.o.Go, a.o.Dir, a.o.Env, a.o.Args)

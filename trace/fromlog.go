@@ -85,17 +85,19 @@ func packagesFromLog(l *buildlog.Log, x *logExtra, known map[string]*Package, al
 		get(path)
 	}
 	if x != nil {
-		for path := range x.folded {
-			get(path)
-		}
-		for path, n := range x.repeated {
-			get(path).RepeatedSteps = n
+		for path, t := range x.pkgs {
+			if t.folded != nil {
+				get(path)
+			}
+			if t.repeated > 0 {
+				get(path).RepeatedSteps = t.repeated
+			}
 		}
 		// Commands named late come after their neighbours: order by the
 		// first command's line, the packages without one after.
 		line := func(path string) int {
-			if n, ok := x.firstLine[path]; ok {
-				return n
+			if t := x.pkgs[path]; t != nil && t.firstLine > 0 {
+				return t.firstLine
 			}
 			return int(^uint(0) >> 1)
 		}
@@ -105,7 +107,7 @@ func packagesFromLog(l *buildlog.Log, x *logExtra, known map[string]*Package, al
 		p := byPath[path]
 		var folded map[string]int
 		if x != nil {
-			folded = x.folded[path]
+			folded = x.foldedCounts(path)
 		}
 		if folded != nil && (!p.PureGo() || allSteps) {
 			// Its first steps were counted and dropped (held past the

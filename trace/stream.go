@@ -15,22 +15,58 @@ import (
 // the log is read: a package that fails later in the log gets every step
 // while its records are still held (the most recently active packages),
 // and only its step counts once they were counted and dropped.
-const heldBudget = 8 << 20
+var heldBudget = 2 << 20
 
 // logExtra is what a streamed log counted instead of keeping: the steps
 // of pure-Go packages, and steps identical to one kept (a log of several
 // builds of the same package). Nil for a log kept whole.
 type logExtra struct {
-	// firstLine is the line of each package's first countable command.
-	firstLine map[string]int
-	// folded are the step counts of commands dropped, by package.
-	folded map[string]map[string]int
+	// pkgs has one entry per package that ran a command.
+	pkgs map[string]*pkgTally
+	// linked are the packages with a Go link, in log order.
+	linked []string
+}
+
+// pkgTally is what the stream knows of a package whatever it keeps.
+type pkgTally struct {
+	// firstLine is the line of its first countable command (0: none).
+	firstLine int
+	// ran is true when it ran a command; compiled, the Go compiler.
+	ran, compiled bool
 	// repeated is the number of commands identical to a kept one.
-	repeated map[string]int
-	// ran are the packages that ran any command, compiled those that
-	// ran the Go compiler; linked those with a Go link, in log order.
-	ran, compiled map[string]bool
-	linked        []string
+	repeated int
+	// folded counts the commands dropped, by kind (stepKinds order);
+	// nil when none was.
+	folded *[len(stepKinds)]int32
+}
+
+// stepKinds are the step kinds of report-v1, in the order of
+// pkgTally.folded.
+var stepKinds = [...]string{KindPkgConfig, KindCgo, KindCCCompile, KindCCLink, KindCgoDynimport,
+	KindCompile, KindAsm, KindPack, KindLink, KindHostLink, KindOther}
+
+func stepKindIndex(kind string) int {
+	for i, k := range stepKinds {
+		if k == kind {
+			return i
+		}
+	}
+	return len(stepKinds) - 1 // other
+}
+
+// foldedCounts is the counts of the package's dropped commands, or nil.
+func (x *logExtra) foldedCounts(path string) map[string]int {
+	t := x.pkgs[path]
+	if t == nil || t.folded == nil {
+		return nil
+	}
+	m := map[string]int{}
+	for i, n := range t.folded {
+		if n > 0 {
+			m[stepKinds[i]] = int(n)
+		}
+	}
+	return m
 }
 
 // keeper reads a build log as a stream and keeps, per package, what a
@@ -57,6 +93,7 @@ type keeper struct {
 
 type keptPkg struct {
 	path  string
+	tally *pkgTally
 	keep  bool
 	held  []buildlog.Record
 	bytes int
@@ -69,10 +106,7 @@ func newKeeper(allSteps bool) *keeper {
 		all: allSteps, seed: maphash.MakeSeed(),
 		pkgs: map[string]*keptPkg{}, blockSeen: map[uint64][]int{}, hostSeen: map[uint64][]int{},
 		loose: map[uint64][]int{},
-		x: logExtra{
-			firstLine: map[string]int{}, folded: map[string]map[string]int{}, repeated: map[string]int{},
-			ran: map[string]bool{}, compiled: map[string]bool{},
-		},
+		x: logExtra{pkgs: map[string]*pkgTally{}},
 	}
 }
 
@@ -116,6 +150,9 @@ func (k *keeper) add(it buildlog.Item) {
 			hh := k.hashStrings(append([]string{h.ImportPath, boolStr(h.Failed)}, h.Argv...))
 			for _, i := range k.hostSeen[hh] {
 				if sameHost(&k.hosts[i], h) {
+					if h.ImportPath != "" {
+						k.pkg(h.ImportPath).tally.repeated++ // a host-link step
+					}
 					return
 				}
 			}
@@ -148,24 +185,18 @@ func (k *keeper) record(r *buildlog.Record) {
 		k.recs = append(k.recs, *r)
 		return
 	}
-	k.x.ran[path] = true
+	p := k.pkg(path)
+	p.tally.ran = true
 	switch r.Step {
 	case KindCompile:
-		k.x.compiled[path] = true
+		p.tally.compiled = true
 	case KindLink:
 		if !slices.Contains(k.x.linked, path) {
 			k.x.linked = append(k.x.linked, path)
 		}
 	}
-	if countable(r) {
-		if n, ok := k.x.firstLine[path]; !ok || r.Line < n {
-			k.x.firstLine[path] = r.Line
-		}
-	}
-	p := k.pkgs[path]
-	if p == nil {
-		p = &keptPkg{path: path}
-		k.pkgs[path] = p
+	if countable(r) && (p.tally.firstLine == 0 || r.Line < p.tally.firstLine) {
+		p.tally.firstLine = r.Line
 	}
 	if cgoStepKinds[r.Step] {
 		k.keepPkg(path)
@@ -184,7 +215,7 @@ func (k *keeper) record(r *buildlog.Record) {
 	} else {
 		k.lru.MoveToBack(p.elem)
 	}
-	for k.bytes > heldBudget && k.lru.Len() > 1 {
+	for k.bytes > heldBudget && k.lru.Len() > 0 {
 		k.fold(k.lru.Front().Value.(*keptPkg))
 	}
 }
@@ -200,7 +231,7 @@ func (k *keeper) keepRecord(p *keptPkg, r *buildlog.Record) {
 		for _, i := range p.seen[h] {
 			if sameRecord(&k.recs[i], r) {
 				if countable(r) {
-					k.x.repeated[p.path]++
+					p.tally.repeated++
 				}
 				return
 			}
@@ -216,11 +247,7 @@ func (k *keeper) keepPkg(path string) {
 	if path == "" {
 		return
 	}
-	p := k.pkgs[path]
-	if p == nil {
-		p = &keptPkg{path: path}
-		k.pkgs[path] = p
-	}
+	p := k.pkg(path)
 	if p.keep {
 		return
 	}
@@ -230,6 +257,18 @@ func (k *keeper) keepPkg(path string) {
 	for i := range held {
 		k.keepRecord(p, &held[i])
 	}
+}
+
+// pkg is the package's state, made on first use.
+func (k *keeper) pkg(path string) *keptPkg {
+	p := k.pkgs[path]
+	if p == nil {
+		t := &pkgTally{}
+		p = &keptPkg{path: path, tally: t}
+		k.pkgs[path] = p
+		k.x.pkgs[path] = t
+	}
+	return p
 }
 
 // release takes the package out of the held ones.
@@ -245,18 +284,14 @@ func (k *keeper) release(p *keptPkg) {
 
 // fold counts the records the package holds, and drops them.
 func (k *keeper) fold(p *keptPkg) {
-	c := k.x.folded[p.path]
+	c := p.tally.folded
 	if c == nil {
-		c = map[string]int{}
-		k.x.folded[p.path] = c
+		c = new([len(stepKinds)]int32)
+		p.tally.folded = c
 	}
 	for i := range p.held {
 		if r := &p.held[i]; countable(r) {
-			kind := r.Step
-			if kind == "" {
-				kind = KindOther
-			}
-			c[kind]++
+			c[stepKindIndex(r.Step)]++
 		}
 	}
 	k.release(p)
@@ -278,7 +313,7 @@ func (k *keeper) finish(sum buildlog.Log) *buildlog.Log {
 }
 
 func recordSize(r *buildlog.Record) int {
-	n := 160 + len(r.Raw) + len(r.Dir) + len(r.Output) + len(r.ImportPath) + len(r.Body)
+	n := 256 + len(r.Raw) + len(r.Dir) + len(r.Output) + len(r.ImportPath) + len(r.Body)
 	for _, a := range r.Argv {
 		n += 16 + len(a)
 	}
