@@ -106,7 +106,7 @@ func newKeeper(allSteps bool) *keeper {
 		all: allSteps, seed: maphash.MakeSeed(),
 		pkgs: map[string]*keptPkg{}, blockSeen: map[uint64][]int{}, hostSeen: map[uint64][]int{},
 		loose: map[uint64][]int{},
-		x: logExtra{pkgs: map[string]*pkgTally{}},
+		x:     logExtra{pkgs: map[string]*pkgTally{}},
 	}
 }
 
