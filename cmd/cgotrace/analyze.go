@@ -54,6 +54,19 @@ func runAnalyze(g *globals, o *analyzeOptions) error {
 	}
 	var r io.Reader = g.stdin
 	name := "standard input"
+	var stdinCopy *os.File
+	if o.input == "-" && o.reportDir != "" {
+		// build.log of the report directory: what is read is written
+		// through to a temporary file, never held in memory.
+		f, err := os.CreateTemp("", "cgotrace-stdin-*.log")
+		if err != nil {
+			return &exitError{code: exitBroken, err: fmt.Errorf("analyze: %w", err)}
+		}
+		defer os.Remove(f.Name())
+		defer f.Close()
+		stdinCopy = f
+		r = io.TeeReader(r, f)
+	}
 	if o.input != "-" {
 		f, err := os.Open(o.input)
 		if err != nil {
@@ -88,6 +101,13 @@ func runAnalyze(g *globals, o *analyzeOptions) error {
 		raw := ""
 		if o.input != "-" {
 			raw = o.input
+		} else if stdinCopy != nil {
+			// Everything read went through to the file; the parser reads
+			// to the end, so this copies nothing unless it stopped early.
+			if _, err := io.Copy(stdinCopy, g.stdin); err != nil {
+				return &exitError{code: exitBroken, err: fmt.Errorf("analyze: copy of standard input: %w", err)}
+			}
+			raw = stdinCopy.Name()
 		}
 		if err := writeReportDir(g, o.reportDir, rep, raw); err != nil {
 			return &exitError{code: exitBroken, err: err}
