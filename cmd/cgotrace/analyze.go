@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
@@ -47,6 +48,7 @@ func newAnalyzeCmd(g *globals) *cobra.Command {
 }
 
 func runAnalyze(g *globals, o *analyzeOptions) error {
+	defer streamGC()()
 	if o.reportDir != "" {
 		if err := render.CheckDir(o.reportDir); err != nil {
 			return usageErrorf("%v", err)
@@ -117,6 +119,25 @@ func runAnalyze(g *globals, o *analyzeOptions) error {
 		return exitCode(exitFailed)
 	}
 	return nil
+}
+
+// streamGC tunes the garbage collector for reading a log as a stream: the
+// live heap is small (the cgo part of the build) and the parser allocates
+// per line, so the default GOGC=100 collects every few MB read. GOGC=400
+// under a 48 MiB soft limit collects about a quarter as often (a quarter
+// less CPU in all, measured on a 50 MB log) and keeps the heap near the
+// limit; a larger cgo part makes the limit collect more often, no more.
+// GOGC or GOMEMLIMIT in the environment win. It returns the restore.
+func streamGC() func() {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	pct := debug.SetGCPercent(400)
+	lim := debug.SetMemoryLimit(48 << 20)
+	return func() {
+		debug.SetGCPercent(pct)
+		debug.SetMemoryLimit(lim)
+	}
 }
 
 func hasErrorDiagnosis(r *trace.Report) bool {
