@@ -268,6 +268,13 @@ func TestStreamPeakHeap(t *testing.T) {
 	if len(rep.Diagnoses) == 0 {
 		t.Fatal("no diagnosis: the failures of the testdata logs were not read")
 	}
+	// The report leads with the failed packages (their chains), then
+	// the counted ones.
+	for i := 1; i < len(rep.Packages); i++ {
+		if rep.Packages[i].Failed && !rep.Packages[i-1].Failed {
+			t.Fatalf("failed package %s comes after %s, which built", rep.Packages[i].ImportPath, rep.Packages[i-1].ImportPath)
+		}
+	}
 	if peak > bound {
 		t.Errorf("streamed peak live heap %d bytes > %d", peak, bound)
 	}
