@@ -112,8 +112,11 @@ echo "  analyze --format json of the cold -x log: $(mb "$tmp/analyze-healthy.jso
 
 # The broken variant: for pc and header it is the healthy tree less one
 # file, so it is broken in place and builds on the warm cache, as a CI
-# build of a monorepo after a change would; lib has a library of its own
-# and is built in its own tree.
+# build of a monorepo after a change would. The change must touch the
+# broken package: go's cache key does not cover the .pc file (a warm
+# go build ./... without mono-c1.pc runs no pkg-config and succeeds), so
+# a comment is added to its Go file. lib has a library of its own and is
+# built in its own tree.
 echo
 echo "== broken variant (BREAK=$brk); $(load)"
 (
@@ -121,6 +124,8 @@ echo "== broken variant (BREAK=$brk); $(load)"
 	case "$brk" in
 	pc | header)
 		rm "$tmp/healthy/${broken_file#"$tmp/broken/"}"
+		rel="${broken_package#example.com/mono/}"
+		echo "// changed by the benchmark" >>"$tmp/healthy/src/$rel/${rel##*/}.go"
 		dir="$tmp/healthy/src" pkg_config_path="$tmp/healthy/pc"
 		;;
 	esac
