@@ -30,6 +30,7 @@ var layers = []struct {
 	{"elfinspect", 0},
 	{"trace/diag", 0},
 	{"docs", 0},
+	{"internal/monorepo", 0}, // the generator of scripts/bench-monorepo.sh
 	{"trace/envcheck", 1},
 	{"trace", 2}, // trace itself; its subtrees above have their own rows
 	{"trace/render", 3},
