@@ -1,0 +1,213 @@
+package pkgconfig
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// EnvShimFallback names the program the C shim hands a call over to when
+// it cannot start the real pkg-config itself (a relative program name, a
+// closed standard descriptor, a failed spawn): the cgotrace executable,
+// whose Go shim then says what went wrong. Nothing has been written when
+// it does.
+const EnvShimFallback = "CGOTRACE_SHIM_FALLBACK"
+
+// EnvHostCC names the host C compiler the C shim is built with, instead
+// of cc or gcc on PATH. It must build programs for this machine: $CC is
+// not used, as it may be a cross compiler.
+const EnvHostCC = "CGOTRACE_HOST_CC"
+
+// cShimSource is the recording shim in C: what cmd/cgotrace's Go shim
+// does, without the start of a Go runtime. It writes the same records.
+//
+//go:embed shim.c.in
+var cShimSource []byte
+
+// CShimSource returns the C source of the recording shim.
+func CShimSource() []byte { return append([]byte(nil), cShimSource...) }
+
+// CShimOptions says where and with what the C shim is built.
+type CShimOptions struct {
+	// CacheDir holds the built shims; "" is os.UserCacheDir()/cgotrace/pkg-config-shim.
+	CacheDir string
+	// Env is the environment EnvHostCC and PATH are read from; nil is
+	// this process's.
+	Env Env
+	// Timeout bounds a build of the shim; 0 is 30 seconds.
+	Timeout time.Duration
+}
+
+// CShim returns the path of the C recording shim, built with the host C
+// compiler (EnvHostCC, else cc, else gcc on PATH) into the cache
+// directory on first use: statically when the C library allows it, else
+// dynamically. The cached program is named by a hash of its source, the
+// compiler (its resolved path, size and modification time, which change
+// when it is upgraded) and the platform, and is put in place with an
+// atomic rename after a test run, so that concurrent cgotrace runs never
+// see a half-written or broken program. An error means there is no C
+// shim (no host compiler, a failed build): the caller falls back to the
+// Go shim. It is Linux only (the shim uses pipe2 and posix_spawn as the
+// Go shim's fast path uses Linux calls).
+func CShim(opts CShimOptions) (string, error) {
+	if runtime.GOOS != "linux" {
+		return "", errors.New("c shim: linux only")
+	}
+	env := opts.Env
+	if env == nil {
+		env = Env(os.Environ())
+	}
+	cc, ccArgs, err := hostCC(env)
+	if err != nil {
+		return "", err
+	}
+	dir := opts.CacheDir
+	if dir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return "", fmt.Errorf("c shim: %w", err)
+		}
+		dir = filepath.Join(base, "cgotrace", "pkg-config-shim")
+	}
+	id, err := ccIdentity(cc)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "cgotrace c shim 1\x00%s\x00%s\x00%s\x00%s/%s\x00", id, strings.Join(ccArgs, "\x01"), cShimSource, runtime.GOOS, runtime.GOARCH)
+	final := filepath.Join(dir, "shim-"+hex.EncodeToString(h.Sum(nil))[:20])
+	if fi, err := os.Stat(final); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+		return final, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("c shim: %w", err)
+	}
+	tmp, err := os.MkdirTemp(dir, ".build-")
+	if err != nil {
+		return "", fmt.Errorf("c shim: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	timeout := opts.Timeout
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	src, bin := filepath.Join(tmp, "shim.c"), filepath.Join(tmp, "shim")
+	if err := os.WriteFile(src, cShimSource, 0o644); err != nil {
+		return "", fmt.Errorf("c shim: %w", err)
+	}
+	compile := func(static bool) error {
+		args := append(append([]string(nil), ccArgs...), "-O2", "-s", "-o", bin, src)
+		if static {
+			args = append(args, "-static")
+		}
+		cmd := exec.CommandContext(ctx, cc, args...)
+		cmd.Dir = tmp
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("c shim: %s %s: %w: %s", cc, strings.Join(args, " "), err, firstLine(out))
+		}
+		return nil
+	}
+	// static when libc.a is there: no dynamic loader to run at each call
+	if err := compile(true); err != nil {
+		if err2 := compile(false); err2 != nil {
+			return "", err2
+		}
+	}
+	if err := smokeTest(ctx, bin); err != nil {
+		return "", err
+	}
+	if err := os.Rename(bin, final); err != nil {
+		return "", fmt.Errorf("c shim: %w", err)
+	}
+	return final, nil
+}
+
+// hostCC is the host C compiler: EnvHostCC (a program and its
+// arguments), else cc, else gcc on PATH.
+func hostCC(env Env) (string, []string, error) {
+	path := env.Get("PATH")
+	look := func(name string) (string, error) {
+		if strings.Contains(name, "/") {
+			return exec.LookPath(name)
+		}
+		for _, d := range filepath.SplitList(path) {
+			if d == "" {
+				d = "."
+			}
+			p := filepath.Join(d, name)
+			if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+				return p, nil
+			}
+		}
+		return "", fmt.Errorf("%s not found on PATH", name)
+	}
+	if v := strings.Fields(env.Get(EnvHostCC)); len(v) > 0 {
+		p, err := look(v[0])
+		if err != nil {
+			return "", nil, fmt.Errorf("c shim: %s: %w", EnvHostCC, err)
+		}
+		return p, v[1:], nil
+	}
+	for _, name := range []string{"cc", "gcc"} {
+		if p, err := look(name); err == nil {
+			return p, nil, nil
+		}
+	}
+	return "", nil, errors.New("c shim: no host C compiler (cc or gcc) on PATH")
+}
+
+// ccIdentity names the compiler as it is installed: its resolved path,
+// size and modification time.
+func ccIdentity(cc string) (string, error) {
+	p, err := filepath.EvalSymlinks(cc)
+	if err != nil {
+		return "", fmt.Errorf("c shim: %w", err)
+	}
+	fi, err := os.Stat(p)
+	if err != nil {
+		return "", fmt.Errorf("c shim: %w", err)
+	}
+	return fmt.Sprintf("%s\x00%d\x00%d", p, fi.Size(), fi.ModTime().UnixNano()), nil
+}
+
+// smokeTest runs a freshly built shim around /bin/sh: it must pass the
+// output and the exit status through. A host compiler that builds for
+// another machine fails here, not in the user's build.
+func smokeTest(ctx context.Context, bin string) error {
+	sh, err := exec.LookPath("/bin/sh")
+	if err != nil {
+		return fmt.Errorf("c shim: test run: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, bin, "-c", "printf 'o'; printf 'e' >&2; exit 3")
+	cmd.Env = []string{EnvShimReal + "=" + sh}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 3 || out.String() != "o" || errb.String() != "e" {
+		return fmt.Errorf("c shim: test run of %s: %v, stdout %q, stderr %q", bin, err, out.String(), errb.String())
+	}
+	return nil
+}
+
+func firstLine(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
