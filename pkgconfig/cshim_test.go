@@ -1,0 +1,141 @@
+package pkgconfig
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func needHostCC(t *testing.T) {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skip("the C shim is Linux only")
+	}
+	if _, err := exec.LookPath("cc"); err != nil {
+		if _, err := exec.LookPath("gcc"); err != nil {
+			t.Skip("no host C compiler (cc or gcc) to build the C shim")
+		}
+	}
+}
+
+// TestCShimBuildOnce: concurrent first uses build the shim, all get the
+// same cached program, nothing half-built is left behind, and a later
+// use takes the cached program without building it again. The program
+// runs a pkg-config call through and records it.
+func TestCShimBuildOnce(t *testing.T) {
+	needHostCC(t)
+	cache := t.TempDir()
+	const n = 4
+	paths, errs := make([]string, n), make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			paths[i], errs[i] = CShim(CShimOptions{CacheDir: cache})
+		}()
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil || paths[i] != paths[0] {
+			t.Fatalf("use %d: %q %v; use 0: %q", i, paths[i], errs[i], paths[0])
+		}
+	}
+	ents, _ := os.ReadDir(cache)
+	if len(ents) != 1 || ents[0].Name() != filepath.Base(paths[0]) {
+		t.Errorf("cache holds %v, want only %s", ents, filepath.Base(paths[0]))
+	}
+	fi, err := os.Stat(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := CShim(CShimOptions{CacheDir: cache})
+	fi2, _ := os.Stat(again)
+	if err != nil || again != paths[0] || !fi2.ModTime().Equal(fi.ModTime()) || !os.SameFile(fi, fi2) {
+		t.Errorf("second use: %q %v, rebuilt: %v", again, err, !os.SameFile(fi, fi2))
+	}
+
+	// it works: a fake pkg-config through it, recorded
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "pkg-config")
+	os.WriteFile(fake, []byte("#!/bin/sh\necho \"-I/x $*\"\necho warn >&2\nexit 2\n"), 0o755)
+	rec := filepath.Join(dir, "rec.jsonl")
+	cmd := exec.Command(paths[0], "--cflags", "--", "zlib")
+	cmd.Env = []string{EnvShimReal + "=" + fake, EnvShimRecord + "=" + rec, "PKG_CONFIG_PATH=" + dir, "TOOLEXEC_IMPORTPATH=example.com/z"}
+	cmd.Dir = dir
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err = cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || out.String() != "-I/x --cflags -- zlib\n" || errb.String() != "warn\n" {
+		t.Fatalf("run: %v, stdout %q, stderr %q", err, out.String(), errb.String())
+	}
+	recs, err := ReadRecords(rec)
+	if err != nil || len(recs) != 1 {
+		t.Fatal(err, recs)
+	}
+	r := recs[0]
+	if r.ExitCode != 2 || r.Stdout != "-I/x --cflags -- zlib\n" || r.Stderr != "warn\n" || r.Real != fake || r.Dir != dir ||
+		r.ImportPath != "example.com/z" || r.Env["PKG_CONFIG_PATH"] != dir || len(r.Argv) != 4 || r.Argv[3] != "zlib" || r.Merged {
+		t.Errorf("record %+v", r)
+	}
+}
+
+// TestCShimNoCompiler: without a host C compiler, or with one that fails
+// or builds programs that do not run here (a cross compiler), there is
+// no C shim, an error says why, and the cache holds nothing.
+func TestCShimNoCompiler(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the C shim is Linux only")
+	}
+	bin := t.TempDir()
+	failing := filepath.Join(bin, "failing-cc")
+	os.WriteFile(failing, []byte("#!/bin/sh\necho 'failing-cc: error: no such thing' >&2\nexit 1\n"), 0o755)
+	// "builds" a program for another machine: the file exists but does
+	// not run
+	cross := filepath.Join(bin, "cross-cc")
+	os.WriteFile(cross, []byte("#!/bin/sh\nwhile [ $# -gt 0 ]; do [ \"$1\" = -o ] && { printf '\\177ELF garbage' >\"$2\"; chmod +x \"$2\"; }; shift; done\n"), 0o755)
+	for _, c := range []struct {
+		name string
+		env  Env
+		want string
+	}{
+		{"none on PATH", Env{"PATH=" + t.TempDir()}, "no host C compiler"},
+		{"missing CGOTRACE_HOST_CC", Env{"PATH=" + bin, EnvHostCC + "=no-such-cc"}, "no-such-cc not found"},
+		{"failing", Env{"PATH=" + bin, EnvHostCC + "=failing-cc"}, "failing-cc: error: no such thing"},
+		{"cross", Env{"PATH=" + bin + ":/usr/bin:/bin", EnvHostCC + "=" + cross}, "test run of"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cache := t.TempDir()
+			p, err := CShim(CShimOptions{CacheDir: cache, Env: c.env})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("CShim = %q, %v; want an error with %q", p, err, c.want)
+			}
+			if ents, _ := os.ReadDir(cache); len(ents) != 0 {
+				t.Errorf("cache holds %v", ents)
+			}
+		})
+	}
+}
+
+// TestCShimHostCCArgs: CGOTRACE_HOST_CC may carry arguments, and a
+// different compiler or set of arguments is a different cached program.
+func TestCShimHostCCArgs(t *testing.T) {
+	needHostCC(t)
+	cache := t.TempDir()
+	env := Env(os.Environ())
+	a, err := CShim(CShimOptions{CacheDir: cache, Env: append(env[:len(env):len(env)], EnvHostCC+"=cc -O1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := CShim(CShimOptions{CacheDir: cache, Env: append(env[:len(env):len(env)], EnvHostCC+"=cc")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a == b {
+		t.Errorf("same program for different compiler arguments: %s", a)
+	}
+}
