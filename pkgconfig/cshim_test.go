@@ -1,6 +1,8 @@
 package pkgconfig
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,7 +12,7 @@ import (
 	"testing"
 )
 
-func needHostCC(t *testing.T) {
+func needHostCC(t testing.TB) {
 	t.Helper()
 	if runtime.GOOS != "linux" {
 		t.Skip("the C shim is Linux only")
@@ -138,4 +140,56 @@ func TestCShimHostCCArgs(t *testing.T) {
 	if a == b {
 		t.Errorf("same program for different compiler arguments: %s", a)
 	}
+}
+
+// FuzzCShimRecord: the C shim encodes any argument, environment value
+// and output as encoding/json does (the reader, ReadRecords, is
+// encoding/json): its record's argv, env and stdout are byte for byte
+// json.Marshal's, and the output passes through unchanged.
+func FuzzCShimRecord(f *testing.F) {
+	needHostCC(f)
+	shim, err := CShim(CShimOptions{CacheDir: f.TempDir()})
+	if err != nil {
+		f.Fatal(err)
+	}
+	sh, err := exec.LookPath("/bin/sh")
+	if err != nil {
+		f.Skip("no /bin/sh")
+	}
+	for _, s := range []string{"", "--cflags", "a b", `"q" \ 'x'`, "line1\nline2\r\n", "bad \xff\xfe\xe2\x82 end", "<&>",
+		"\u2028\u2029 é 日本 😀", "\x01\x1f\x7f\t", "\xed\xa0\x80 surrogate", "\xf4\x90\x80\x80 too big", "\xc0\xaf overlong"} {
+		f.Add(s, s, []byte(s))
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, arg, envVal string, out []byte) {
+		if strings.ContainsRune(arg, 0) || strings.ContainsRune(envVal, 0) {
+			t.Skip("exec arguments and environment cannot hold NUL")
+		}
+		rec := filepath.Join(t.TempDir(), "rec.jsonl")
+		outFile := filepath.Join(t.TempDir(), "out")
+		os.WriteFile(outFile, out, 0o644)
+		cmd := exec.Command(shim, "-c", `cat "$1"`, arg, outFile)
+		cmd.Env = []string{EnvShimReal + "=" + sh, EnvShimRecord + "=" + rec, "PKG_CONFIG_PATH=" + envVal}
+		cmd.Dir = dir
+		got, err := cmd.Output()
+		if err != nil || !bytes.Equal(got, out) {
+			t.Fatalf("run: %v, stdout %q, want %q", err, got, out)
+		}
+		line, err := os.ReadFile(rec)
+		if err != nil || len(line) == 0 || line[len(line)-1] != '\n' || bytes.Count(line, []byte("\n")) != 1 {
+			t.Fatalf("record %q: %v", line, err)
+		}
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(line, &fields); err != nil {
+			t.Fatalf("record %q: %v", line, err)
+		}
+		want := map[string]any{"argv": []string{shim, "-c", `cat "$1"`, arg, outFile},
+			"env": map[string]string{"PKG_CONFIG_PATH": envVal}, "stdout": string(out), "stderr": "", "exit_code": 0, "real": sh}
+		for k, v := range want {
+			w, _ := json.Marshal(v)
+			if !bytes.Equal(fields[k], w) {
+				t.Errorf("%s: %s, encoding/json %s", k, fields[k], w)
+			}
+		}
+	})
 }
