@@ -86,6 +86,31 @@ func TestCShimBuildOnce(t *testing.T) {
 	}
 }
 
+// TestCShimNoFallback: a program the C shim cannot start, and no Go shim
+// to hand the call over to: it says so as Go's exec says it, exits 127
+// as the Go shim does, and writes no record.
+func TestCShimNoFallback(t *testing.T) {
+	needHostCC(t)
+	shim, err := CShim(CShimOptions{CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(t.TempDir(), "no-pkg-config")
+	want := exec.Command(missing).Run().Error() + "\n"
+	rec := filepath.Join(t.TempDir(), "rec.jsonl")
+	cmd := exec.Command(shim, "--cflags", "x")
+	cmd.Env = []string{EnvShimReal + "=" + missing, EnvShimRecord + "=" + rec}
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err = cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 127 || errb.String() != want || out.Len() != 0 {
+		t.Errorf("exit %v, stdout %q, stderr %q; want 127 and %q", err, out.String(), errb.String(), want)
+	}
+	if _, err := os.Stat(rec); err == nil {
+		t.Errorf("a record was written")
+	}
+}
+
 // TestCShimNoCompiler: without a host C compiler, or with one that fails
 // or builds programs that do not run here (a cross compiler), there is
 // no C shim, an error says why, and the cache holds nothing.
