@@ -44,7 +44,8 @@ type CShimOptions struct {
 	// Env is the environment EnvHostCC and PATH are read from; nil is
 	// this process's.
 	Env Env
-	// Timeout bounds a build of the shim; 0 is 30 seconds.
+	// Timeout bounds a build of the shim; 0 is 20 seconds. A failed
+	// build is remembered for an hour: CShim then fails at once.
 	Timeout time.Duration
 }
 
@@ -89,6 +90,30 @@ func CShim(opts CShimOptions) (string, error) {
 	if fi, err := os.Stat(final); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
 		return final, nil
 	}
+	// A build that failed lately is not tried again at every cgotrace
+	// build (a compiler that hangs would cost its timeout each time).
+	failed := final + ".failed"
+	if fi, err := os.Stat(failed); err == nil && time.Since(fi.ModTime()) < failedRetry {
+		why, _ := os.ReadFile(failed)
+		return "", fmt.Errorf("c shim: failed to build %s ago, retried after %s: %s", time.Since(fi.ModTime()).Round(time.Second), failedRetry, firstLine(why))
+	}
+	path, err := buildCShim(opts, dir, final, cc, ccArgs, env)
+	if err != nil {
+		if os.MkdirAll(dir, 0o755) == nil {
+			_ = os.WriteFile(failed, []byte(err.Error()+"\n"), 0o644)
+		}
+		return "", err
+	}
+	os.Remove(failed)
+	return path, nil
+}
+
+// failedRetry is how long a failed build of the C shim is remembered.
+const failedRetry = time.Hour
+
+// buildCShim compiles the shim into a temporary directory beside final,
+// test-runs it and renames it to final.
+func buildCShim(opts CShimOptions, dir, final, cc string, ccArgs []string, env Env) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("c shim: %w", err)
 	}
@@ -99,7 +124,7 @@ func CShim(opts CShimOptions) (string, error) {
 	defer os.RemoveAll(tmp)
 	timeout := opts.Timeout
 	if timeout == 0 {
-		timeout = 30 * time.Second
+		timeout = 20 * time.Second
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()

@@ -141,10 +141,33 @@ func TestCShimNoCompiler(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("CShim = %q, %v; want an error with %q", p, err, c.want)
 			}
-			if ents, _ := os.ReadDir(cache); len(ents) != 0 {
-				t.Errorf("cache holds %v", ents)
+			ents, _ := os.ReadDir(cache)
+			for _, e := range ents {
+				if !strings.HasSuffix(e.Name(), ".failed") {
+					t.Errorf("cache holds %s", e.Name())
+				}
 			}
 		})
+	}
+}
+
+// TestCShimFailureRemembered: a failed build is not tried again at
+// every use for a while; a working compiler (another cache key) is.
+func TestCShimFailureRemembered(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the C shim is Linux only")
+	}
+	bin, cache := t.TempDir(), t.TempDir()
+	count := filepath.Join(bin, "count")
+	failing := filepath.Join(bin, "failing-cc")
+	os.WriteFile(failing, []byte("#!/bin/sh\necho x >>"+count+"\necho 'failing-cc: broken' >&2\nexit 1\n"), 0o755)
+	env := Env{"PATH=" + bin, EnvHostCC + "=failing-cc"}
+	_, err1 := CShim(CShimOptions{CacheDir: cache, Env: env})
+	_, err2 := CShim(CShimOptions{CacheDir: cache, Env: env})
+	runs, _ := os.ReadFile(count)
+	// static then dynamic: two runs of the compiler, once
+	if err1 == nil || err2 == nil || !strings.Contains(err2.Error(), "failing-cc: broken") || strings.Count(string(runs), "x") != 2 {
+		t.Errorf("first %v\nsecond %v\ncompiler ran %d times, want 2", err1, err2, strings.Count(string(runs), "x"))
 	}
 }
 
