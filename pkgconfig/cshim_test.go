@@ -241,3 +241,18 @@ func FuzzCShimRecord(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkCShimCached is what every cgotrace build pays to find the
+// cached C shim: the compiler on PATH, its identity, the hash, a stat.
+func BenchmarkCShimCached(b *testing.B) {
+	needHostCC(b)
+	cache := b.TempDir()
+	if _, err := CShim(CShimOptions{CacheDir: cache}); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := CShim(CShimOptions{CacheDir: cache}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
