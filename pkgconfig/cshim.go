@@ -50,7 +50,8 @@ type CShimOptions struct {
 }
 
 // CShim returns the path of the C recording shim, built with the host C
-// compiler (EnvHostCC, else cc, else gcc on PATH) into the cache
+// compiler (EnvHostCC, else the first of musl-gcc, cc and gcc on PATH
+// that builds it) into the cache
 // directory on first use: statically when the C library allows it, else
 // dynamically. The cached program is named by a hash of its source, the
 // compiler (its resolved path, size and modification time, which change
@@ -68,7 +69,7 @@ func CShim(opts CShimOptions) (string, error) {
 	if env == nil {
 		env = Env(os.Environ())
 	}
-	cc, ccArgs, err := hostCC(env)
+	ccs, err := hostCCs(env)
 	if err != nil {
 		return "", err
 	}
@@ -80,32 +81,40 @@ func CShim(opts CShimOptions) (string, error) {
 		}
 		dir = filepath.Join(base, "cgotrace", "pkg-config-shim")
 	}
-	id, err := ccIdentity(cc)
-	if err != nil {
-		return "", err
-	}
-	h := sha256.New()
-	fmt.Fprintf(h, "cgotrace c shim 1\x00%s\x00%s\x00%s\x00%s/%s\x00", id, strings.Join(ccArgs, "\x01"), cShimSource, runtime.GOOS, runtime.GOARCH)
-	final := filepath.Join(dir, "shim-"+hex.EncodeToString(h.Sum(nil))[:20])
-	if fi, err := os.Stat(final); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
-		return final, nil
-	}
-	// A build that failed lately is not tried again at every cgotrace
-	// build (a compiler that hangs would cost its timeout each time).
-	failed := final + ".failed"
-	if fi, err := os.Stat(failed); err == nil && time.Since(fi.ModTime()) < failedRetry {
-		why, _ := os.ReadFile(failed)
-		return "", fmt.Errorf("c shim: failed to build %s ago, retried after %s: %s", time.Since(fi.ModTime()).Round(time.Second), failedRetry, firstLine(why))
-	}
-	path, err := buildCShim(opts, dir, final, cc, ccArgs, env)
-	if err != nil {
-		if os.MkdirAll(dir, 0o755) == nil {
-			_ = os.WriteFile(failed, []byte(err.Error()+"\n"), 0o644)
+	var lastErr error
+	for _, cc := range ccs {
+		id, err := ccIdentity(cc.path)
+		if err != nil {
+			lastErr = err
+			continue
 		}
-		return "", err
+		h := sha256.New()
+		fmt.Fprintf(h, "cgotrace c shim 1\x00%s\x00%s\x00%s\x00%s/%s\x00", id, strings.Join(cc.args, "\x01"), cShimSource, runtime.GOOS, runtime.GOARCH)
+		final := filepath.Join(dir, "shim-"+hex.EncodeToString(h.Sum(nil))[:20])
+		if fi, err := os.Stat(final); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return final, nil
+		}
+		// A build that failed lately is not tried again at every
+		// cgotrace build (a compiler that hangs would cost its timeout
+		// each time).
+		failed := final + ".failed"
+		if fi, err := os.Stat(failed); err == nil && time.Since(fi.ModTime()) < failedRetry {
+			why, _ := os.ReadFile(failed)
+			lastErr = fmt.Errorf("c shim: failed to build %s ago, retried after %s: %s", time.Since(fi.ModTime()).Round(time.Second), failedRetry, firstLine(why))
+			continue
+		}
+		path, err := buildCShim(opts, dir, final, cc.path, cc.args, env)
+		if err != nil {
+			if os.MkdirAll(dir, 0o755) == nil {
+				_ = os.WriteFile(failed, []byte(err.Error()+"\n"), 0o644)
+			}
+			lastErr = err
+			continue
+		}
+		os.Remove(failed)
+		return path, nil
 	}
-	os.Remove(failed)
-	return path, nil
+	return "", lastErr
 }
 
 // failedRetry is how long a failed build of the C shim is remembered.
@@ -161,9 +170,17 @@ func buildCShim(opts CShimOptions, dir, final, cc string, ccArgs []string, env E
 	return final, nil
 }
 
-// hostCC is the host C compiler: EnvHostCC (a program and its
-// arguments), else cc, else gcc on PATH.
-func hostCC(env Env) (string, []string, error) {
+// hostCompiler is a host C compiler: a program and its arguments.
+type hostCompiler struct {
+	path string
+	args []string
+}
+
+// hostCCs are the host C compilers to build the shim with, in order:
+// EnvHostCC (a program and its arguments) alone when it is set; else
+// musl-gcc (musl's static start-up is the cheapest: measured in
+// scripts/bench-shim.sh), cc and gcc, those on PATH.
+func hostCCs(env Env) ([]hostCompiler, error) {
 	path := env.Get("PATH")
 	look := func(name string) (string, error) {
 		if strings.Contains(name, "/") {
@@ -183,16 +200,20 @@ func hostCC(env Env) (string, []string, error) {
 	if v := strings.Fields(env.Get(EnvHostCC)); len(v) > 0 {
 		p, err := look(v[0])
 		if err != nil {
-			return "", nil, fmt.Errorf("c shim: %s: %w", EnvHostCC, err)
+			return nil, fmt.Errorf("c shim: %s: %w", EnvHostCC, err)
 		}
-		return p, v[1:], nil
+		return []hostCompiler{{p, v[1:]}}, nil
 	}
-	for _, name := range []string{"cc", "gcc"} {
+	var ccs []hostCompiler
+	for _, name := range []string{"musl-gcc", "cc", "gcc"} {
 		if p, err := look(name); err == nil {
-			return p, nil, nil
+			ccs = append(ccs, hostCompiler{path: p})
 		}
 	}
-	return "", nil, errors.New("c shim: no host C compiler (cc or gcc) on PATH")
+	if len(ccs) == 0 {
+		return nil, errors.New("c shim: no host C compiler (musl-gcc, cc or gcc) on PATH")
+	}
+	return ccs, nil
 }
 
 // ccIdentity names the compiler as it is installed: its resolved path,

@@ -171,6 +171,28 @@ func TestCShimFailureRemembered(t *testing.T) {
 	}
 }
 
+// TestCShimNextCompiler: when the first host compiler (musl-gcc) fails
+// to build the shim, the next one (cc) builds it, and the failure is
+// remembered beside it.
+func TestCShimNextCompiler(t *testing.T) {
+	needHostCC(t)
+	bin, cache := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(bin, "musl-gcc"), []byte("#!/bin/sh\necho 'musl-gcc: broken' >&2\nexit 1\n"), 0o755)
+	p, err := CShim(CShimOptions{CacheDir: cache, Env: Env{"PATH=" + bin + ":" + os.Getenv("PATH")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ents, _ := os.ReadDir(cache)
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	if len(names) != 2 || !(names[0] == filepath.Base(p) && strings.HasSuffix(names[1], ".failed") ||
+		names[1] == filepath.Base(p) && strings.HasSuffix(names[0], ".failed")) {
+		t.Errorf("cache holds %q, want the shim %s and a .failed marker", names, filepath.Base(p))
+	}
+}
+
 // TestCShimHostCCArgs: CGOTRACE_HOST_CC may carry arguments, and a
 // different compiler or set of arguments is a different cached program.
 func TestCShimHostCCArgs(t *testing.T) {

@@ -6,11 +6,11 @@
 # (scripts/paired.py) so that the machine's load hits all alike, then side
 # by side with hyperfine when it is installed. The shims:
 #
-#   c-static   pkgconfig/shim.c.in built as pkgconfig.CShim builds it
-#              (cc -O2 -s -static), what cgotrace build uses when libc.a
-#              is there
-#   c-dynamic  the same without -static (no libc.a, e.g. without
-#              libc6-dev's static part)
+#   c-musl     pkgconfig/shim.c.in built as pkgconfig.CShim builds it
+#              with musl-gcc (-O2 -s -static), its first choice (skipped
+#              when musl-gcc is not installed)
+#   c-static   the same with cc (glibc, static), its choice without musl
+#   c-dynamic  the same without -static (glibc without libc.a)
 #   go-mini    a Go binary holding only cmd/cgotrace/internal/pcshim (the
 #              Go shim's start-up path), built with an overlay: the cost
 #              of a separate small Go shim
@@ -28,6 +28,13 @@ trap 'rm -rf "$tmp"' EXIT
 cc="${CGOTRACE_HOST_CC:-cc}"
 cp "$repo/pkgconfig/shim.c.in" "$tmp/shim.c"
 $cc -O2 -s -static -o "$tmp/c-static" "$tmp/shim.c"
+shims="c-static c-dynamic go-mini go-static go-cgo"
+musl=()
+if command -v musl-gcc >/dev/null; then
+  musl-gcc -O2 -s -static -o "$tmp/c-musl" "$tmp/shim.c"
+  shims="c-musl $shims"
+  musl=(-- "$tmp/c-musl" --cflags zlib)
+fi
 $cc -O2 -s -o "$tmp/c-dynamic" "$tmp/shim.c"
 mkdir -p "$tmp/mini"
 printf 'package main\n\nimport _ "github.com/cgotrace/cgotrace/cmd/cgotrace/internal/pcshim"\n\nfunc main() {}\n' >"$tmp/mini/main.go"
@@ -41,15 +48,16 @@ pkg=zlib
 "$real" --exists "$pkg" || { echo "bench-shim: $pkg.pc not found (scripts/setup.sh installs zlib1g-dev)" >&2; exit 1; }
 # each shim must pass the call through unchanged
 want="$("$real" --cflags "$pkg" 2>&1)"
-for s in c-static c-dynamic go-mini go-static go-cgo; do
+for s in $shims; do
   got="$("$tmp/$s" --cflags "$pkg" 2>&1)" || { echo "bench-shim: $s failed" >&2; exit 1; }
   [ "$got" = "$want" ] || { echo "bench-shim: $s printed '$got', pkg-config '$want'" >&2; exit 1; }
 done
-ls -l "$tmp"/c-static "$tmp"/c-dynamic "$tmp"/go-mini "$tmp"/go-static "$tmp"/go-cgo | awk '{print "size", $5, $NF}'
+(cd "$tmp" && ls -l $shims) | awk '{print "size", $5, $NF}'
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "interleaved rounds (ratio: per-round median against pkg-config alone):"
 python3 "$repo/scripts/paired.py" --runs "$runs" --warmup 20 \
   -- "$real" --cflags "$pkg" \
+  "${musl[@]}" \
   -- "$tmp/c-static" --cflags "$pkg" \
   -- "$tmp/c-dynamic" --cflags "$pkg" \
   -- "$tmp/go-mini" --cflags "$pkg" \
@@ -57,8 +65,11 @@ python3 "$repo/scripts/paired.py" --runs "$runs" --warmup 20 \
   -- "$tmp/go-cgo" --cflags "$pkg"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 if command -v hyperfine >/dev/null; then
+  hm=()
+  [ -x "$tmp/c-musl" ] && hm=("$tmp/c-musl --cflags $pkg")
   hyperfine -N --warmup 20 --runs "$runs" \
     "$real --cflags $pkg" \
+    "${hm[@]}" \
     "$tmp/c-static --cflags $pkg" \
     "$tmp/c-dynamic --cflags $pkg" \
     "$tmp/go-mini --cflags $pkg" \

@@ -15,9 +15,21 @@ import (
 	"github.com/cgotrace/cgotrace/pkgconfig"
 )
 
+// cShims builds the C shim into a fresh cache with the default host
+// compiler (musl-gcc when installed) and with cc (glibc), or skips when
+// this machine has no host C compiler.
+func cShims(t *testing.T) map[string]string {
+	t.Helper()
+	shims := map[string]string{"default": cShim(t, nil)}
+	if _, err := exec.LookPath("cc"); err == nil {
+		shims["cc"] = cShim(t, append(os.Environ(), pkgconfig.EnvHostCC+"=cc"))
+	}
+	return shims
+}
+
 // cShim builds the C shim into a fresh cache, or skips when this machine
 // has no host C compiler.
-func cShim(t *testing.T) string {
+func cShim(t *testing.T, env []string) string {
 	t.Helper()
 	if runtime.GOOS != "linux" {
 		t.Skip("the C shim is Linux only")
@@ -27,7 +39,7 @@ func cShim(t *testing.T) string {
 			t.Skip("no host C compiler (cc or gcc) to build the C shim")
 		}
 	}
-	p, err := pkgconfig.CShim(pkgconfig.CShimOptions{CacheDir: t.TempDir()})
+	p, err := pkgconfig.CShim(pkgconfig.CShimOptions{CacheDir: t.TempDir(), Env: env})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +115,7 @@ var (
 // exit code, stdout, stderr, and the record but for its time and
 // duration.
 func TestCShimMatchesGoShim(t *testing.T) {
-	c := cShim(t)
+	shims := cShims(t)
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -157,45 +169,47 @@ exit ${FAKE_RC:-0}
 		{name: "not executable", args: []string{"--libs", "x"}, real: filepath.Join(dir, "blob0"), handover: true},
 		{name: "closed stdin", args: []string{"--cflags", "zlib"}, wrap: `exec 0<&-; p=$1; shift; exec "$p" "$@"`, handover: true},
 	}
-	for _, tc := range cases {
-		for _, merged := range []bool{false, true} {
-			t.Run(fmt.Sprintf("%s/merged=%v", tc.name, merged), func(t *testing.T) {
-				real := fake
-				if tc.real != "" {
-					real = tc.real
-				}
-				env := append(append(append([]string(nil), base...), tc.env...), pkgconfig.EnvShimReal+"="+real)
-				goRun := runShim(t, bin, tc.args, env, dir, merged, tc.wrap)
-				fallback := "/nonexistent/cgotrace"
-				if tc.handover {
-					fallback = bin
-				}
-				cRun := runShim(t, c, tc.args, append(env, pkgconfig.EnvShimFallback+"="+fallback), dir, merged, tc.wrap)
-				if cRun.code != goRun.code {
-					t.Errorf("exit %d, Go shim %d", cRun.code, goRun.code)
-				}
-				if !bytes.Equal(cRun.stdout, goRun.stdout) || !bytes.Equal(cRun.stderr, goRun.stderr) {
-					t.Errorf("stdout %d bytes, stderr %d bytes %q; Go shim %d, %d %q", len(cRun.stdout), len(cRun.stderr),
-						head(cRun.stderr), len(goRun.stdout), len(goRun.stderr), head(goRun.stderr))
-				}
-				if len(goRun.record) == 0 || bytes.Count(goRun.record, []byte("\n")) != 1 {
-					t.Fatalf("Go shim record %q", head(goRun.record))
-				}
-				norm := func(b []byte) []byte {
-					b = recordTime.ReplaceAll(b, []byte(`{"time":"T"`))
-					return recordDuration.ReplaceAll(b, []byte(`,"duration_ms":D$1`))
-				}
-				if cr, gr := norm(cRun.record), norm(goRun.record); !bytes.Equal(cr, gr) {
-					t.Errorf("records differ\n   C %q\n  Go %q", head(cr), head(gr))
-				}
-				// and the reader takes it (time and duration included)
-				p := filepath.Join(t.TempDir(), "r.jsonl")
-				os.WriteFile(p, cRun.record, 0o644)
-				recs, err := pkgconfig.ReadRecords(p)
-				if err != nil || len(recs) != 1 || recs[0].Time.IsZero() || recs[0].ExitCode != cRun.code {
-					t.Errorf("ReadRecords: %v %+v", err, recs)
-				}
-			})
+	for cc, c := range shims {
+		for _, tc := range cases {
+			for _, merged := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s/%s/merged=%v", cc, tc.name, merged), func(t *testing.T) {
+					real := fake
+					if tc.real != "" {
+						real = tc.real
+					}
+					env := append(append(append([]string(nil), base...), tc.env...), pkgconfig.EnvShimReal+"="+real)
+					goRun := runShim(t, bin, tc.args, env, dir, merged, tc.wrap)
+					fallback := "/nonexistent/cgotrace"
+					if tc.handover {
+						fallback = bin
+					}
+					cRun := runShim(t, c, tc.args, append(env, pkgconfig.EnvShimFallback+"="+fallback), dir, merged, tc.wrap)
+					if cRun.code != goRun.code {
+						t.Errorf("exit %d, Go shim %d", cRun.code, goRun.code)
+					}
+					if !bytes.Equal(cRun.stdout, goRun.stdout) || !bytes.Equal(cRun.stderr, goRun.stderr) {
+						t.Errorf("stdout %d bytes, stderr %d bytes %q; Go shim %d, %d %q", len(cRun.stdout), len(cRun.stderr),
+							head(cRun.stderr), len(goRun.stdout), len(goRun.stderr), head(goRun.stderr))
+					}
+					if len(goRun.record) == 0 || bytes.Count(goRun.record, []byte("\n")) != 1 {
+						t.Fatalf("Go shim record %q", head(goRun.record))
+					}
+					norm := func(b []byte) []byte {
+						b = recordTime.ReplaceAll(b, []byte(`{"time":"T"`))
+						return recordDuration.ReplaceAll(b, []byte(`,"duration_ms":D$1`))
+					}
+					if cr, gr := norm(cRun.record), norm(goRun.record); !bytes.Equal(cr, gr) {
+						t.Errorf("records differ\n   C %q\n  Go %q", head(cr), head(gr))
+					}
+					// and the reader takes it (time and duration included)
+					p := filepath.Join(t.TempDir(), "r.jsonl")
+					os.WriteFile(p, cRun.record, 0o644)
+					recs, err := pkgconfig.ReadRecords(p)
+					if err != nil || len(recs) != 1 || recs[0].Time.IsZero() || recs[0].ExitCode != cRun.code {
+						t.Errorf("ReadRecords: %v %+v", err, recs)
+					}
+				})
+			}
 		}
 	}
 }
