@@ -39,10 +39,11 @@ func CShimSource() []byte { return append([]byte(nil), cShimSource...) }
 
 // CShimOptions says where and with what the C shim is built.
 type CShimOptions struct {
-	// CacheDir holds the built shims; "" is os.UserCacheDir()/cgotrace/pkg-config-shim.
+	// CacheDir holds the built shims; "" is the user cache directory of
+	// Env (os.UserCacheDir's) + cgotrace/pkg-config-shim.
 	CacheDir string
-	// Env is the environment EnvHostCC and PATH are read from; nil is
-	// this process's.
+	// Env is the environment EnvHostCC, PATH, XDG_CACHE_HOME and HOME
+	// are read from, and the compiler runs with; nil is this process's.
 	Env Env
 	// Timeout bounds a build of the shim; 0 is 20 seconds. A failed
 	// build is remembered for an hour: CShim then fails at once.
@@ -75,7 +76,7 @@ func CShim(opts CShimOptions) (string, error) {
 	}
 	dir := opts.CacheDir
 	if dir == "" {
-		base, err := os.UserCacheDir()
+		base, err := userCacheDir(env)
 		if err != nil {
 			return "", fmt.Errorf("c shim: %w", err)
 		}
@@ -115,6 +116,20 @@ func CShim(opts CShimOptions) (string, error) {
 		return path, nil
 	}
 	return "", lastErr
+}
+
+// userCacheDir is os.UserCacheDir on Linux, read from env.
+func userCacheDir(env Env) (string, error) {
+	if dir := env.Get("XDG_CACHE_HOME"); dir != "" {
+		if !filepath.IsAbs(dir) {
+			return "", errors.New("path in $XDG_CACHE_HOME is relative")
+		}
+		return dir, nil
+	}
+	if home := env.Get("HOME"); home != "" {
+		return filepath.Join(home, ".cache"), nil
+	}
+	return "", errors.New("neither $XDG_CACHE_HOME nor $HOME are defined")
 }
 
 // failedRetry is how long a failed build of the C shim is remembered.

@@ -3,6 +3,7 @@ package trace
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -55,10 +56,16 @@ func newShim(o BuildOptions) *buildShim {
 	self := o.Self
 	env := []string{pkgconfig.EnvShimReal + "=" + real, pkgconfig.EnvShimRecord + "=" + f.Name()}
 	// The C shim, when the host C compiler can build it (once, cached),
-	// costs a third of the Go shim per call; it hands what it cannot do
-	// over to the Go shim (CGOTRACE_SHIM_FALLBACK).
+	// costs less per call than the Go shim, which starts a Go runtime
+	// (scripts/bench-shim.sh); it hands what it cannot do over to the Go
+	// shim (CGOTRACE_SHIM_FALLBACK). cmd/go splits PKG_CONFIG into words,
+	// so a cache path with blanks or quotes is not used.
 	if v, _ := envValue(o.Env, EnvShimKind); v != "go" {
-		if c, err := pkgconfig.CShim(pkgconfig.CShimOptions{Env: pkgconfig.Env(o.Env)}); err == nil {
+		c, err := pkgconfig.CShim(pkgconfig.CShimOptions{Env: pkgconfig.Env(o.Env)})
+		if err == nil && strings.ContainsAny(c, " \t\n\r'\"\\") {
+			err = fmt.Errorf("c shim path %q would be split by go", c)
+		}
+		if err == nil {
 			self = c
 			env = append(env, pkgconfig.EnvShimFallback+"="+o.Self)
 		} else if o.Log != nil {
