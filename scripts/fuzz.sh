@@ -39,6 +39,7 @@ elfinspect:FuzzOpenVerify
 elfinspect:FuzzPE
 elfinspect:FuzzReadELF
 elfinspect:FuzzVersions
+pkgconfig:FuzzCShimRecord
 pkgconfig:FuzzParse
 trace/distpkg:FuzzParse
 trace/envcheck:FuzzModuleParsers

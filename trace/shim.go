@@ -3,6 +3,7 @@ package trace
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -52,9 +53,33 @@ func newShim(o BuildOptions) *buildShim {
 	// Only the two variables: the shim asks the real pkg-config for its
 	// defaults on its first call, so a warm build that runs no pkg-config
 	// pays nothing (pkgconfig.ShimEnv would ask up front).
-	env := []string{"PKG_CONFIG=" + o.Self, pkgconfig.EnvShimReal + "=" + real, pkgconfig.EnvShimRecord + "=" + f.Name()}
-	return &buildShim{env: env, record: f.Name(), real: real, self: o.Self, user: first[0]}
+	self := o.Self
+	env := []string{pkgconfig.EnvShimReal + "=" + real, pkgconfig.EnvShimRecord + "=" + f.Name()}
+	// The C shim, when the host C compiler can build it (once, cached),
+	// costs less per call than the Go shim, which starts a Go runtime
+	// (scripts/bench-shim.sh); it hands what it cannot do over to the Go
+	// shim (CGOTRACE_SHIM_FALLBACK). cmd/go splits PKG_CONFIG into words,
+	// so a cache path with blanks or quotes is not used.
+	if v, _ := envValue(o.Env, EnvShimKind); v != "go" {
+		c, err := pkgconfig.CShim(pkgconfig.CShimOptions{Env: pkgconfig.Env(o.Env)})
+		if err == nil && strings.ContainsAny(c, " \t\n\r'\"\\") {
+			err = fmt.Errorf("c shim path %q would be split by go", c)
+		}
+		if err == nil {
+			self = c
+			env = append(env, pkgconfig.EnvShimFallback+"="+o.Self)
+		} else if o.Log != nil {
+			o.Log.WithError(err).Debug("pkg-config shim: using the Go shim")
+		}
+	}
+	env = append(env, "PKG_CONFIG="+self)
+	return &buildShim{env: env, record: f.Name(), real: real, self: self, user: first[0]}
 }
+
+// EnvShimKind chooses the recording pkg-config shim of cgotrace build:
+// "go" for the cgotrace executable itself; anything else (the default)
+// for the C shim when the host C compiler builds it, else the Go one.
+const EnvShimKind = "CGOTRACE_SHIM"
 
 // pkgConfigSetting is the PKG_CONFIG go build will use: the environment's,
 // else the go env file's (go env -w PKG_CONFIG=...), else "pkg-config".

@@ -64,10 +64,21 @@ func TestBuildShimInvisible(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/pcmissing\n\ngo 1.22\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\n// #cgo pkg-config: cgotrace-no-such-lib\nimport \"C\"\n\nfunc main() {}\n"), 0o644)
-	cases := []struct{ name, pkgConfig string }{{"default", ""}, {"PKG_CONFIG=pkgconf", "pkgconf"}}
+	// the C shim (built into a fresh cache, to see that it was used) and
+	// the Go shim (CGOTRACE_SHIM=go)
+	cases := []struct{ name, pkgConfig, shim string }{{"default", "", "c"}, {"PKG_CONFIG=pkgconf", "pkgconf", "c"},
+		{"default/go shim", "", "go"}, {"PKG_CONFIG=pkgconf/go shim", "pkgconf", "go"}}
+	// go's own build cache stays the shared one (a fresh one would
+	// rebuild the standard library)
+	gocache, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			env := append(os.Environ(), "CGO_ENABLED=1", "PKG_CONFIG_PATH="+dir)
+			cache := t.TempDir()
+			env := append(os.Environ(), "CGO_ENABLED=1", "PKG_CONFIG_PATH="+dir, "CGOTRACE_SHIM="+c.shim, "XDG_CACHE_HOME="+cache,
+				"GOCACHE="+strings.TrimSpace(string(gocache)))
 			want := "pkg-config"
 			if c.pkgConfig != "" {
 				if _, err := exec.LookPath(c.pkgConfig); err != nil {
@@ -87,8 +98,15 @@ func TestBuildShimInvisible(t *testing.T) {
 			if !bytes.Equal(errb, goErr) || len(goOut) != 0 {
 				t.Errorf("terminal differs from plain go build's\ngo build:\n%s\ngobuild-helper:\n%s", goErr, errb)
 			}
-			if bytes.Contains(out, []byte(bin)) || bytes.Contains(out, []byte("gobuild-helper")) {
+			if bytes.Contains(out, []byte(bin)) || bytes.Contains(out, []byte("gobuild-helper")) || bytes.Contains(out, []byte(cache)) {
 				t.Errorf("the report shows the shim:\n%s", out)
+			}
+			built, _ := filepath.Glob(filepath.Join(cache, "cgotrace", "pkg-config-shim", "shim-*"))
+			if c.shim == "c" && len(built) != 1 && hostCC() {
+				t.Errorf("the C shim was not used: cache holds %q", built)
+			}
+			if c.shim == "go" && len(built) != 0 {
+				t.Errorf("CGOTRACE_SHIM=go built the C shim: %q", built)
 			}
 			var rep struct {
 				Packages []struct {
@@ -169,4 +187,14 @@ func TestBuildGoUsageError(t *testing.T) {
 	if code != 2 || bytes.Contains(text, []byte("compile-error")) || !bytes.Contains(text, []byte("  flag provided but not defined: -bogus-flag\n")) {
 		t.Errorf("text report (exit %d):\n%s", code, text)
 	}
+}
+
+// hostCC tells whether this machine has a host C compiler for the C shim.
+func hostCC() bool {
+	for _, cc := range []string{"cc", "gcc"} {
+		if _, err := exec.LookPath(cc); err == nil {
+			return true
+		}
+	}
+	return false
 }
