@@ -103,9 +103,8 @@ func (a *analysis) run(ctx context.Context, code int) {
 			}
 			return *major
 		}
-		if !tableIsThisRelease("/etc/os-release") {
-			f.AskPackages = packageManagerAsk(ctx, o.Runner, a.env, askTimeout)
-		}
+		f.TableCurrent = tableIsThisRelease("/etc/os-release")
+		f.AskPackages = packageManagerAsk(ctx, o.Runner, a.env, "/etc/os-release")
 		if !o.NoRerun {
 			hp := &headerProbe{runner: o.Runner, cc: a.ccWords(), env: a.env}
 			f.HeaderProbe = func(header string, rec *buildlog.Record, work string) *HeaderProbe {

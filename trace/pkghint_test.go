@@ -142,19 +142,22 @@ func TestFixLibstdcxxFollowsGCC(t *testing.T) {
 // for a header, and checks that the timeout stops it.
 func TestPackageManagerAsk(t *testing.T) {
 	if _, err := exec.LookPath("apt-file"); err != nil {
-		t.Skip("apt-file not installed")
+		t.Skip("apt-file not installed (apt-get install apt-file && apt-file update)")
 	}
-	ask := packageManagerAsk(context.Background(), ExecRunner{}, os.Environ(), time.Millisecond)
-	if _, pkgs := ask(kindHeader, "rocksdb/c.h"); pkgs != nil {
-		t.Errorf("with a 1 ms timeout apt-file answered %q", pkgs)
+	osr := writeOSRelease(t, "ID=debian\nVERSION_ID=\"13\"\n")
+	a := newPkgAsker(context.Background(), ExecRunner{}, os.Environ(), osr)
+	a.timeout = time.Millisecond
+	if ans := a.ask(pkgQuery{kind: kindHeader, name: "rocksdb/c.h"}); ans.pkgs != nil {
+		t.Errorf("with a 1 ms timeout apt-file answered %q", ans.pkgs)
 	}
 	if testing.Short() {
 		t.Skip("-short: apt-file search reads the whole Contents index")
 	}
-	ask = packageManagerAsk(context.Background(), ExecRunner{}, os.Environ(), time.Minute)
-	distro, pkgs := ask(kindHeader, "rocksdb/c.h")
-	if distro != "apt-file" || len(pkgs) != 1 || pkgs[0] != "librocksdb-dev" {
-		t.Errorf("apt-file: %s %q, want librocksdb-dev", distro, pkgs)
+	a = newPkgAsker(context.Background(), ExecRunner{}, os.Environ(), osr)
+	a.timeout = time.Minute
+	ans := a.ask(pkgQuery{kind: kindHeader, name: "rocksdb/c.h"})
+	if ans.from != "apt-file" || len(ans.pkgs) != 1 || ans.pkgs[0] != "librocksdb-dev" {
+		t.Errorf("apt-file: %+v, want librocksdb-dev", ans)
 	}
 }
 

@@ -118,8 +118,9 @@ func ParseAptShow(out []byte) []Record {
 // DevSiblings are the development packages built from the same source
 // as owner: section libdevel (or area/libdevel), the same source
 // package, and a dependency on owner, as Debian's -dev packages depend on
-// their run-time library. Sorted, unique; nil when recs lack owner.
-func DevSiblings(recs []Record, owner string) []string {
+// their run-time library; and that source. Sorted, unique; nil when recs
+// lack owner.
+func DevSiblings(recs []Record, owner string) (source string, pkgs []string) {
 	src := ""
 	for _, r := range recs {
 		if r.Package == owner {
@@ -127,7 +128,7 @@ func DevSiblings(recs []Record, owner string) []string {
 		}
 	}
 	if src == "" {
-		return nil
+		return "", nil
 	}
 	var out []string
 	for _, r := range recs {
@@ -139,7 +140,7 @@ func DevSiblings(recs []Record, owner string) []string {
 		}
 	}
 	slices.Sort(out)
-	return out
+	return src, out
 }
 
 func isLibdevel(section string) bool {

@@ -37,18 +37,18 @@ func TestParseDpkgSearch(t *testing.T) {
 // packages that depend on it, those built from the same source.
 func TestDevSiblings(t *testing.T) {
 	for _, tc := range []struct {
-		file, owner string
-		want        []string
+		file, owner, src string
+		want             []string
 	}{
-		{"apt-show-zlib1g.txt", "zlib1g", []string{"zlib1g-dev"}},
-		{"apt-show-libzmq5.txt", "libzmq5", []string{"libzmq3-dev"}},
+		{"apt-show-zlib1g.txt", "zlib1g", "zlib", []string{"zlib1g-dev"}},
+		{"apt-show-libzmq5.txt", "libzmq5", "zeromq3", []string{"libzmq3-dev"}},
 		// glib2.0 builds two libdevel packages that depend on libglib2.0-0.
-		{"apt-show-libglib2.0-0.txt", "libglib2.0-0", []string{"libglib2.0-dev", "libglib2.0-dev-bin"}},
-		{"apt-show-zlib1g.txt", "libzmq5", nil},
+		{"apt-show-libglib2.0-0.txt", "libglib2.0-0", "glib2.0", []string{"libglib2.0-dev", "libglib2.0-dev-bin"}},
+		{"apt-show-zlib1g.txt", "libzmq5", "", nil},
 	} {
 		recs := ParseAptShow(fixture(t, tc.file))
-		if got := DevSiblings(recs, tc.owner); !slices.Equal(got, tc.want) {
-			t.Errorf("%s %s: %q, want %q", tc.file, tc.owner, got, tc.want)
+		if src, got := DevSiblings(recs, tc.owner); src != tc.src || !slices.Equal(got, tc.want) {
+			t.Errorf("%s %s: %s %q, want %s %q", tc.file, tc.owner, src, got, tc.src, tc.want)
 		}
 	}
 	recs := ParseAptShow(fixture(t, "apt-show-zlib1g.txt"))
