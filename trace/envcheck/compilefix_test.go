@@ -1,6 +1,7 @@
 package envcheck
 
 import (
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -23,6 +24,28 @@ func TestCompileProbeFixNamesNoGCCVersion(t *testing.T) {
 		}
 		if (v == "CXX") != strings.Contains(fix, "libstdc++-N-dev of the gcc N") {
 			t.Errorf("%s: fix %q", v, fix)
+		}
+	}
+}
+
+// TestCrossLibcPackagesExist: every libc6-dev-*-cross the fix names is
+// in the index of this machine's apt (Debian's own data), when apt-cache
+// is here; an unknown GOARCH gets no name.
+func TestCrossLibcPackagesExist(t *testing.T) {
+	if strings.Contains(crossLibcFix("loong64"), "libc6-dev-") {
+		t.Errorf("loong64: %q", crossLibcFix("loong64"))
+	}
+	if _, err := exec.LookPath("apt-cache"); err != nil {
+		t.Skip("apt-cache not installed: not a Debian system")
+	}
+	var pkgs []string
+	for goarch := range debianCrossLibc {
+		pkgs = append(pkgs, "libc6-dev-"+debArch(goarch)+"-cross")
+	}
+	out, _ := exec.Command("apt-cache", append([]string{"show", "--no-all-versions"}, pkgs...)...).Output()
+	for _, p := range pkgs {
+		if !strings.Contains(string(out), "Package: "+p+"\n") {
+			t.Errorf("%s is not in apt's index here", p)
 		}
 	}
 }
