@@ -2,6 +2,7 @@ package envcheck
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -28,7 +29,8 @@ func TestCompileProbeFixNamesNoGCCVersion(t *testing.T) {
 	}
 }
 
-// TestCrossLibcPackagesExist: every libc6-dev-*-cross the fix names is
+// TestCrossLibcPackagesExist: every libc6-dev-*-cross and gcc-<triplet>
+// the cross-compile fixes name is
 // in the index of this machine's apt (Debian's own data), when apt-cache
 // is here; an unknown GOARCH gets no name.
 func TestCrossLibcPackagesExist(t *testing.T) {
@@ -41,6 +43,19 @@ func TestCrossLibcPackagesExist(t *testing.T) {
 	var pkgs []string
 	for goarch := range debianCrossLibc {
 		pkgs = append(pkgs, "libc6-dev-"+debArch(goarch)+"-cross")
+	}
+	for triplet := range debianCrossGCC {
+		pkgs = append(pkgs, "gcc-"+triplet)
+	}
+	// And the cross compilers the "no C compiler" fix names.
+	for _, arch := range []string{"amd64", "386", "arm64", "arm", "riscv64", "ppc64le", "ppc64", "s390x", "mips64le", "mips64", "mipsle", "mips", "loong64"} {
+		for _, goos := range []string{"linux", "windows"} {
+			if names := CrossCompilerNames(goos, arch); len(names) > 0 {
+				if p := debianCrossPackage(names[0]); p != "" && !slices.Contains(pkgs, p) {
+					pkgs = append(pkgs, p)
+				}
+			}
+		}
 	}
 	out, _ := exec.Command("apt-cache", append([]string{"show", "--no-all-versions"}, pkgs...)...).Output()
 	for _, p := range pkgs {
