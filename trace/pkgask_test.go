@@ -73,6 +73,7 @@ func TestAskFakeTools(t *testing.T) {
 		q         pkgQuery
 		from      string
 		pkgs      []string
+		note      string
 		calls     []string
 	}{
 		{
@@ -142,6 +143,7 @@ func TestAskFakeTools(t *testing.T) {
 			tools: map[string]string{"brew": "=" + brew},
 			q:     pkgQuery{kind: kindPC, name: "openssl"},
 			from:  "Homebrew, installed", pkgs: []string{"openssl@3"},
+			note:  "which the build does not search: add " + filepath.Join(brew, "opt/openssl@3/lib/pkgconfig") + " to PKG_CONFIG_PATH",
 			calls: []string{"brew --prefix"},
 		},
 		{
@@ -174,8 +176,8 @@ func TestAskFakeTools(t *testing.T) {
 				t.Fatal("no asker")
 			}
 			ans := ask(tc.q)
-			if ans.from != tc.from || !slices.Equal(ans.pkgs, tc.pkgs) {
-				t.Errorf("answer %+v, want %s %q", ans, tc.from, tc.pkgs)
+			if ans.from != tc.from || !slices.Equal(ans.pkgs, tc.pkgs) || (tc.note != "" && ans.note != tc.note) {
+				t.Errorf("answer %+v, want %s %q %q", ans, tc.from, tc.pkgs, tc.note)
 			}
 			if got := calls(t, dir); !slices.Equal(got, tc.calls) {
 				t.Errorf("calls:\n%q\nwant\n%q", got, tc.calls)
@@ -267,6 +269,25 @@ func TestAskDpkgApt(t *testing.T) {
 		ans := a.ask(pkgQuery{kind: kindLibrary, name: name, installed: []string{lib}})
 		if ans.from != "apt" || !slices.Equal(ans.pkgs, []string{want}) {
 			t.Errorf("%s: %+v, want apt: %s", lib, ans, want)
+		}
+	}
+}
+
+// TestAnswerPhrase: what the fix says for each kind of answer.
+func TestAnswerPhrase(t *testing.T) {
+	for _, tc := range []struct {
+		a    pkgAnswer
+		want string
+	}{
+		{pkgAnswer{}, ""},
+		{pkgAnswer{from: "dnf", pkgs: []string{"zeromq-devel"}}, "dnf: zeromq-devel"},
+		{pkgAnswer{from: "apt-file", pkgs: []string{"a-dev", "b-dev"}}, "apt-file: a-dev or b-dev (any one)"},
+		{pkgAnswer{from: "apt", pkgs: []string{"libglib2.0-dev", "libglib2.0-dev-bin"}, candidates: true,
+			note: "built from glib2.0 like libglib2.0-0, which installed /lib/x86_64-linux-gnu/libglib-2.0.so.0 here"},
+			"apt: libglib2.0-dev, libglib2.0-dev-bin, built from glib2.0 like libglib2.0-0, which installed /lib/x86_64-linux-gnu/libglib-2.0.so.0 here"},
+	} {
+		if got := tc.a.phrase(); got != tc.want {
+			t.Errorf("%+v:\n got %q\nwant %q", tc.a, got, tc.want)
 		}
 	}
 }

@@ -48,6 +48,10 @@ type pkgAnswer struct {
 	from string
 	pkgs []string
 	note string
+	// candidates: pkgs are not alternatives that each ship the file but
+	// the packages among which it is (apt's development packages of one
+	// source: libglib2.0-dev, libglib2.0-dev-bin).
+	candidates bool
 }
 
 func (a pkgAnswer) phrase() string {
@@ -55,8 +59,11 @@ func (a pkgAnswer) phrase() string {
 		return ""
 	}
 	p := (&distpkg.Table{Distro: a.from}).Phrase(a.pkgs)
+	if a.candidates {
+		p = a.from + ": " + strings.Join(a.pkgs, ", ")
+	}
 	if a.note != "" {
-		p += "; " + a.note
+		p += ", " + a.note
 	}
 	return p
 }
@@ -206,8 +213,8 @@ func (a *pkgAsker) askDebian(q pkgQuery, calls *int) pkgAnswer {
 			pattern := fmt.Sprintf("?or(?exact-name(%s),?and(?section(libdevel),?depends(?exact-name(%s))))", o.Package, o.Package)
 			src, pkgs := distpkg.DevSiblings(distpkg.ParseAptShow(a.run(calls, a.slowTimeout, "apt", "show", pattern)), o.Package)
 			if len(pkgs) > 0 {
-				return pkgAnswer{from: "apt", pkgs: pkgs,
-					note: fmt.Sprintf("the development packages of source %s, whose %s installed %s here (dpkg-query -S)", src, o.Package, o.Path)}
+				return pkgAnswer{from: "apt", pkgs: pkgs, candidates: len(pkgs) > 1,
+					note: fmt.Sprintf("built from %s like %s, which installed %s here", src, o.Package, o.Path)}
 			}
 		}
 	}
@@ -306,7 +313,7 @@ func (a *pkgAsker) askBrew(q pkgQuery, calls *int) pkgAnswer {
 	}
 	slices.Sort(formulae)
 	return pkgAnswer{from: "Homebrew, installed", pkgs: formulae,
-		note: "the build does not search its directory: " + fmt.Sprintf(how, filepath.Join(opt, formulae[0], dir))}
+		note: "which the build does not search: " + fmt.Sprintf(how, filepath.Join(opt, formulae[0], dir))}
 }
 
 // withUsrMergeTwins adds, for each path under /usr/lib, /usr/bin or
