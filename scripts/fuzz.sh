@@ -39,6 +39,7 @@ elfinspect:FuzzPE
 elfinspect:FuzzReadELF
 elfinspect:FuzzVersions
 pkgconfig:FuzzParse
+trace/distpkg:FuzzAnswers
 trace/distpkg:FuzzParse
 trace/envcheck:FuzzModuleParsers
 trace/envcheck:FuzzParsers
