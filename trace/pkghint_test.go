@@ -131,7 +131,11 @@ func TestFixLibstdcxxFollowsGCC(t *testing.T) {
 	if want := "(Debian: libstdc++-" + major + "-dev)"; !strings.Contains(d.Fix, want) {
 		t.Errorf("fix %q, want %q (gcc %s)", d.Fix, want, major)
 	}
-	f.CCMajor = nil // the version unknown: no name
+	f.CCMajor = nil // the version unknown: no name, and none asked for
+	f.AskPackages = func(q pkgQuery) pkgAnswer {
+		t.Errorf("asked the package manager for %s without a gcc version", q.name)
+		return pkgAnswer{from: "apt-file", pkgs: []string{"libstdc++-11-dev", "libstdc++-12-dev"}}
+	}
 	d = (&blockCtx{l: &buildlog.Log{}, b: &buildlog.Block{}, f: f}).cannotFind(m, map[string]string{})
 	if strings.Contains(d.Fix, "libstdc++-") || d.Code != diag.LibraryNotFound {
 		t.Errorf("without a gcc version: %s %q", d.Code, d.Fix)
