@@ -233,7 +233,12 @@ func (a *pkgAsker) askDebian(q pkgQuery, calls *int) pkgAnswer {
 
 // askDnf: dnf repoquery from its cache (-C: never the network), for
 // pkgconfig(NAME), which rpm's generator adds to the package of every .pc
-// file, or for the file's path (dnf's filelists).
+// file, or for the file's path (dnf's filelists). repoquery, not dnf
+// provides: "repoquery should be used if you want to get provides in
+// parse-able way" (dnf's maintainers,
+// https://github.com/rpm-software-management/dnf/pull/733); the
+// --queryformat newline is printed by dnf 5 and doubled by dnf 4, both
+// read (trace/distpkg/testdata).
 func (a *pkgAsker) askDnf(q pkgQuery, calls *int) pkgAnswer {
 	if strings.ContainsAny(q.name, "\n\x00") {
 		return pkgAnswer{}
@@ -257,8 +262,11 @@ func (a *pkgAsker) askDnf(q pkgQuery, calls *int) pkgAnswer {
 }
 
 // askApk: apk's index has a pc:NAME provide for every .pc file (abuild
-// adds it), and apk search finds its package offline. apk has no index of
-// headers or libraries.
+// adds it), and apk search finds its package offline, as abuild itself
+// asks. apk has no index of headers or libraries, and apk info
+// --who-owns of an installed run-time library names its package but not
+// that package's -dev sibling (no second command links the two), so
+// nothing else is asked.
 func (a *pkgAsker) askApk(q pkgQuery, calls *int) pkgAnswer {
 	if q.kind != kindPC || strings.ContainsAny(q.name, " \n\x00") {
 		return pkgAnswer{}
