@@ -339,3 +339,50 @@ func osReleaseID(s string) string {
 	}
 	return v["ID"] + " " + v["VERSION_ID"] + " (" + v["VERSION_CODENAME"] + ")"
 }
+
+// TestNamesExistInApt: every package the table names is a real package
+// of this machine's apt index (apt-cache pkgnames lists no virtual
+// names), and the names issue 13 found cgotrace inventing are not.
+func TestNamesExistInApt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: apt-cache pkgnames rebuilds apt's cache (about 9 s here)")
+	}
+	if _, err := exec.LookPath("apt-cache"); err != nil {
+		t.Skip("apt-cache not installed: not a Debian system")
+	}
+	osr, err := os.ReadFile("/etc/os-release")
+	if err != nil || !strings.Contains(Debian().Source, " "+osReleaseID(string(osr))+" ") {
+		t.Skipf("this machine is not the release of the table (%s)", Debian().Source)
+	}
+	out, err := exec.Command("apt-cache", "pkgnames").Output()
+	if err != nil {
+		t.Skipf("apt-cache pkgnames: %v", err)
+	}
+	known := map[string]bool{}
+	for _, p := range strings.Fields(string(out)) {
+		known[p] = true
+	}
+	if len(known) < 10000 {
+		t.Skipf("apt knows %d packages (no apt-get update?)", len(known))
+	}
+	d := Debian()
+	named := map[string]bool{}
+	for _, off := range d.lines {
+		_, rest := d.lineKey(off)
+		for _, p := range strings.Split(string(rest), ",") {
+			named[p] = true
+		}
+	}
+	for p := range named {
+		if !known[p] {
+			t.Errorf("the table names %s, which apt does not know", p)
+		}
+	}
+	for _, invented := range []string{"libzmq-dev", "libportaudio-2.0-dev", "libusb-1.0-dev", "libzlib-dev",
+		"libopenssl-dev", "libglib-2.0-dev", "libasound-dev", "libcurl-dev"} {
+		if known[invented] || named[invented] {
+			t.Errorf("%s: apt knows it %v, the table names it %v", invented, known[invented], named[invented])
+		}
+	}
+	t.Logf("%d package names of the table found among apt's %d", len(named), len(known))
+}
