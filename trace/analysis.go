@@ -103,8 +103,12 @@ func (a *analysis) run(ctx context.Context, code int) {
 			}
 			return *major
 		}
-		f.TableCurrent = tableIsThisRelease("/etc/os-release")
-		f.AskPackages = packageManagerAsk(ctx, o.Runner, a.env, "/etc/os-release")
+		osRelease := o.OSRelease
+		if osRelease == "" {
+			osRelease = "/etc/os-release"
+		}
+		f.TableCurrent = tableIsThisRelease(osRelease)
+		f.AskPackages = packageManagerAsk(ctx, o.Runner, a.env, osRelease)
 		if !o.NoRerun {
 			hp := &headerProbe{runner: o.Runner, cc: a.ccWords(), env: a.env}
 			f.HeaderProbe = func(header string, rec *buildlog.Record, work string) *HeaderProbe {

@@ -310,3 +310,68 @@ func TestOSFamily(t *testing.T) {
 		t.Errorf("no file: %q", got)
 	}
 }
+
+// TestBuildAsksDpkgAndApt: cgotrace build of a package that links
+// -lXcursor where only the run-time libXcursor.so.1 is installed (as on
+// the machine this was written on). On another Debian release than the
+// table's, the real dpkg-query names libxcursor1 as its owner and apt
+// (a fake printing what the real apt show printed here) the development
+// package of the same source; on the table's own release the table
+// answers and apt is not run.
+func TestBuildAsksDpkgAndApt(t *testing.T) {
+	needGo(t)
+	if testing.Short() {
+		t.Skip("-short: two cgo builds with their probes")
+	}
+	if _, err := exec.LookPath("dpkg-query"); err != nil {
+		t.Skip("dpkg-query not installed: not a Debian system")
+	}
+	const lib = "/usr/lib/x86_64-linux-gnu/libXcursor.so.1"
+	if _, err := os.Stat(lib); err != nil {
+		t.Skipf("%s is not installed here", lib)
+	}
+	if _, err := os.Stat("/usr/lib/x86_64-linux-gnu/libXcursor.so"); err == nil {
+		t.Skip("libxcursor-dev is installed here: no development link is missing")
+	}
+	dir := writeModule(t, map[string]string{
+		"go.mod": "module example.com/cursor\n\ngo 1.22\n",
+		"main.go": "package main\n\n// #cgo LDFLAGS: -lXcursor\n// void *XcursorImageCreate(int width, int height);\nimport \"C\"\n\n" +
+			"func main() { C.XcursorImageCreate(1, 1) }\n",
+	})
+	fakes := t.TempDir()
+	fakeTool(t, fakes, "apt", "apt-show-libxcursor1.txt", 0, "")
+	env := append(os.Environ(), "CGO_ENABLED=1", "PATH="+fakes+":"+os.Getenv("PATH"))
+	build := func(osRelease string) string {
+		res, err := Build(context.Background(), BuildOptions{Args: []string{"./..."}, Dir: dir, Env: env, OSRelease: osRelease})
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.Remove(res.RawLog)
+		for _, d := range res.Report.Diagnoses {
+			if d.Code == "library-dev-missing" {
+				return d.Fix
+			}
+		}
+		t.Fatalf("no library-dev-missing: %+v", res.Report.Diagnoses)
+		return ""
+	}
+
+	fix := build(writeOSRelease(t, "ID=debian\nVERSION_ID=\"13\"\nVERSION_CODENAME=trixie\n"))
+	t.Logf("fix on Debian 13: %s", fix)
+	if want := "(apt: libxcursor-dev, built from libxcursor like libxcursor1, which installed " + lib + " here)"; !strings.Contains(fix, want) {
+		t.Errorf("another release: fix %q, want %q", fix, want)
+	}
+	want := []string{"apt show ?or(?exact-name(libxcursor1),?and(?section(libdevel),?depends(?exact-name(libxcursor1))))"}
+	if got := calls(t, fakes); !slices.Equal(got, want) {
+		t.Errorf("apt calls %q, want %q", got, want)
+	}
+
+	os.Remove(filepath.Join(fakes, "calls"))
+	fix = build(writeOSRelease(t, "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n"))
+	if !strings.Contains(fix, "(Debian: libxcursor-dev)") {
+		t.Errorf("the table's release: fix %q, want Debian: libxcursor-dev", fix)
+	}
+	if got := calls(t, fakes); !slices.Equal(got, []string{""}) {
+		t.Errorf("the table's release: apt was run: %q", got)
+	}
+}
