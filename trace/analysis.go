@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -108,6 +109,7 @@ func (a *analysis) run(ctx context.Context, code int) {
 			osRelease = "/etc/os-release"
 		}
 		f.TableCurrent = tableIsThisRelease(osRelease)
+		f.TableForeign = tableIsForeign(osRelease, runtime.GOOS)
 		f.AskPackages = packageManagerAsk(ctx, o.Runner, a.env, osRelease)
 		if !o.NoRerun {
 			hp := &headerProbe{runner: o.Runner, cc: a.ccWords(), env: a.env}

@@ -237,6 +237,25 @@ func TestShippingAsksOnlyWhenNeeded(t *testing.T) {
 	if got := c.shipping(kindPC, "libzmq"); got != "Debian: libzmq3-dev" {
 		t.Errorf("another release, no answer: %q, want the table's", got)
 	}
+	// On Fedora, Alpine or macOS the Debian table's name is not shown.
+	f.TableForeign = true
+	if got := c.shipping(kindPC, "libzmq"); got != "" {
+		t.Errorf("a machine that is not Debian-like: %q", got)
+	}
+	for _, tc := range []struct {
+		body, goos string
+		want       bool
+	}{
+		{"ID=fedora\n", "linux", true},
+		{"ID=alpine\n", "linux", true},
+		{"ID=ubuntu\nID_LIKE=debian\n", "linux", false},
+		{"ID=arch\n", "linux", false},
+		{"", "darwin", true},
+	} {
+		if got := tableIsForeign(writeOSRelease(t, tc.body), tc.goos); got != tc.want {
+			t.Errorf("%q on %s: foreign %v", tc.body, tc.goos, got)
+		}
+	}
 	m := buildlog.Message{Kind: buildlog.MsgPkgConfigPackage, Package: "cgotrace-none", Raw: []string{"Package cgotrace-none was not found in the pkg-config search path."}}
 	if d := c.pkgConfigPackage(m); !strings.Contains(d.Fix, "no package known to cgotrace ships it") {
 		t.Errorf("nothing known: fix %q", d.Fix)

@@ -108,7 +108,17 @@ func (c *blockCtx) shipping(kind fileKind, name string, installed ...string) str
 			return a.phrase()
 		}
 	}
+	if c.f.TableForeign {
+		return ""
+	}
 	return t.Phrase(pkgs)
+}
+
+// tableIsForeign reports whether this machine is known not to be
+// Debian-like: another family by os-release, or macOS.
+func tableIsForeign(osRelease, goos string) bool {
+	f := osFamily(osRelease)
+	return (f != "" && f != "debian") || goos == "darwin"
 }
 
 // Timeouts of one package-manager command at run time: it must never

@@ -53,6 +53,9 @@ type Facts struct {
 	// TableCurrent is true when the embedded table is of the release
 	// this machine runs: what it knows is not asked again.
 	TableCurrent bool
+	// TableForeign is true on a machine known not to be Debian-like
+	// (Fedora, Alpine, macOS): the Debian table's names are not shown.
+	TableForeign bool
 }
 
 // SymbolDef is a library that defines a symbol.
