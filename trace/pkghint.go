@@ -19,10 +19,12 @@ import (
 )
 
 // Which package ships a file, for the fix texts. The names come from a
-// distribution's own data, never from the library's name: the embedded
-// table of Debian's index (trace/distpkg), else this machine's package
-// manager when it can answer offline and quickly. When neither knows, the
-// fix says so.
+// distribution's own data, never from the library's name: on the Debian
+// release the embedded table (trace/distpkg) was made from, the table;
+// otherwise first this machine's package manager, asked offline and
+// briefly (dpkg-query and apt, apt-file, dnf, apk, Homebrew's kegs), then
+// the table on a Debian-like system. When none knows, the fix says so
+// (docs/diagnoses.md, "Where the package names in a fix come from").
 
 // fileKind is what a build looked for.
 type fileKind int
