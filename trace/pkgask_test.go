@@ -357,6 +357,11 @@ func TestBuildAsksDpkgAndApt(t *testing.T) {
 		"main.go": "package main\n\n// #cgo LDFLAGS: -lXcursor\n// void *XcursorImageCreate(int width, int height);\nimport \"C\"\n\n" +
 			"func main() { C.XcursorImageCreate(1, 1) }\n",
 	})
+	// What is tested is what is asked and what the fix says, not how
+	// fast dpkg-query is on a loaded machine (at a load average of 45 it
+	// missed the 2 s).
+	defer func(fast, slow time.Duration) { askTimeout, askSlowTimeout = fast, slow }(askTimeout, askSlowTimeout)
+	askTimeout, askSlowTimeout = time.Minute, time.Minute
 	fakes := t.TempDir()
 	fakeTool(t, fakes, "apt", "apt-show-libxcursor1.txt", 0, "")
 	env := append(os.Environ(), "CGO_ENABLED=1", "PATH="+fakes+":"+os.Getenv("PATH"))

@@ -130,7 +130,7 @@ func tableIsForeign(osRelease, goos string) bool {
 // here, where no pkgcache.bin is kept; 7 s of wall time at a load
 // average of 30, when it misses) and dnf loads its repository metadata:
 // those two get the longer one.
-const (
+var (
 	askTimeout     = 2 * time.Second
 	askSlowTimeout = 5 * time.Second
 )
