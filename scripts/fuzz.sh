@@ -41,6 +41,7 @@ elfinspect:FuzzReadELF
 elfinspect:FuzzVersions
 pkgconfig:FuzzCShimRecord
 pkgconfig:FuzzParse
+trace/distpkg:FuzzAnswers
 trace/distpkg:FuzzParse
 trace/envcheck:FuzzModuleParsers
 trace/envcheck:FuzzParsers

@@ -6,9 +6,32 @@
 # Source: Debian's own Contents index of the suite this machine's apt uses
 # (Debian 12 "bookworm", main, amd64 and all), read through apt-file:
 #   apt-get install apt-file && apt-file update
-# The result says which suite it came from in its header lines. Only
-# Debian's data is here: Fedora, Alpine and Homebrew indexes are not
-# reachable from this machine, and no name is guessed for them.
+# The result says which suite it came from in its header lines.
+#
+# Only Debian's data is here. No table is made for Fedora, Alpine or
+# Homebrew, and no name is guessed for them (at run time cgotrace asks
+# dnf, apk or brew instead: docs/diagnoses.md). What was looked for, in
+# December 2026, from a machine whose network reaches only Debian's apt
+# archive, the Go module proxy and npm:
+#   Fedora    the file -> package data is the repodata (primary.xml's
+#             pkgconfig(NAME) provides, filelists.xml) on Fedora's mirrors:
+#             not reachable. An index of public GitHub repositories was searched (exact
+#             strings "pkgconfig(portaudio-2.0)", "pkgconfig(zlib) = "):
+#             they hold spec files, whose BuildRequires name what a package
+#             needs, not what a built package provides; the only provides found
+#             were two rpm -qP outputs pasted into documents, not an index.
+#   Alpine    APKINDEX.tar.gz (p: lines with pc:NAME provides) on
+#             dl-cdn.alpinelinux.org: not reachable. No copy of an APKINDEX
+#             was found in public repositories ("pc:libzmq=", "p:pc:zlib=");
+#             aports' APKBUILDs list no files (abuild derives pc: provides at
+#             build time); genuinetools/apk-file scrapes pkgs.alpinelinux.org
+#             at run time and holds no data.
+#   Homebrew  no file index exists: the formula JSON API
+#             (formulae.brew.sh/api: name, versions, keg_only,
+#             dependencies, bottle URLs and checksums) and the formula
+#             files list no installed files, and
+#             Homebrew/homebrew-command-not-found's executables.txt lists
+#             executables only, no .pc files, headers or libraries.
 #
 # What is kept (a table of what a cgo build asks for, not all of Debian):
 #   p NAME      every NAME.pc in /usr/lib/<triplet>/pkgconfig,

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -106,9 +107,13 @@ func (a *analysis) run(ctx context.Context, code int) {
 			}
 			return *major
 		}
-		if !tableIsThisRelease("/etc/os-release") {
-			f.AskPackages = packageManagerAsk(ctx, o.Runner, a.env, askTimeout)
+		osRelease := o.OSRelease
+		if osRelease == "" {
+			osRelease = "/etc/os-release"
 		}
+		f.TableCurrent = tableIsThisRelease(osRelease)
+		f.TableForeign = tableIsForeign(osRelease, runtime.GOOS)
+		f.AskPackages = packageManagerAsk(ctx, o.Runner, a.env, osRelease)
 		if !o.NoRerun {
 			hp := &headerProbe{runner: o.Runner, cc: a.ccWords(), env: a.env}
 			f.HeaderProbe = func(header string, rec *buildlog.Record, work string) *HeaderProbe {

@@ -46,6 +46,10 @@ type BuildOptions struct {
 	// if it were "/" (--root); "" decides from the target (see
 	// outputTargetOf).
 	Root string
+	// OSRelease is the os-release file that says which package manager
+	// to ask for package names and whether the embedded Debian table is
+	// of this release ("/etc/os-release" when empty).
+	OSRelease string
 	// Terminal receives what plain go build would have printed.
 	Terminal io.Writer
 	// RawLog, when set, receives the raw instrumented log as it comes.

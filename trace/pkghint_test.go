@@ -131,7 +131,11 @@ func TestFixLibstdcxxFollowsGCC(t *testing.T) {
 	if want := "(Debian: libstdc++-" + major + "-dev)"; !strings.Contains(d.Fix, want) {
 		t.Errorf("fix %q, want %q (gcc %s)", d.Fix, want, major)
 	}
-	f.CCMajor = nil // the version unknown: no name
+	f.CCMajor = nil // the version unknown: no name, and none asked for
+	f.AskPackages = func(q pkgQuery) pkgAnswer {
+		t.Errorf("asked the package manager for %s without a gcc version", q.name)
+		return pkgAnswer{from: "apt-file", pkgs: []string{"libstdc++-11-dev", "libstdc++-12-dev"}}
+	}
 	d = (&blockCtx{l: &buildlog.Log{}, b: &buildlog.Block{}, f: f}).cannotFind(m, map[string]string{})
 	if strings.Contains(d.Fix, "libstdc++-") || d.Code != diag.LibraryNotFound {
 		t.Errorf("without a gcc version: %s %q", d.Code, d.Fix)
@@ -142,19 +146,22 @@ func TestFixLibstdcxxFollowsGCC(t *testing.T) {
 // for a header, and checks that the timeout stops it.
 func TestPackageManagerAsk(t *testing.T) {
 	if _, err := exec.LookPath("apt-file"); err != nil {
-		t.Skip("apt-file not installed")
+		t.Skip("apt-file not installed (apt-get install apt-file && apt-file update)")
 	}
-	ask := packageManagerAsk(context.Background(), ExecRunner{}, os.Environ(), time.Millisecond)
-	if _, pkgs := ask(kindHeader, "rocksdb/c.h"); pkgs != nil {
-		t.Errorf("with a 1 ms timeout apt-file answered %q", pkgs)
+	osr := writeOSRelease(t, "ID=debian\nVERSION_ID=\"13\"\n")
+	a := newPkgAsker(context.Background(), ExecRunner{}, os.Environ(), osr)
+	a.timeout = time.Millisecond
+	if ans := a.ask(pkgQuery{kind: kindHeader, name: "rocksdb/c.h"}); ans.pkgs != nil {
+		t.Errorf("with a 1 ms timeout apt-file answered %q", ans.pkgs)
 	}
 	if testing.Short() {
 		t.Skip("-short: apt-file search reads the whole Contents index")
 	}
-	ask = packageManagerAsk(context.Background(), ExecRunner{}, os.Environ(), time.Minute)
-	distro, pkgs := ask(kindHeader, "rocksdb/c.h")
-	if distro != "apt-file" || len(pkgs) != 1 || pkgs[0] != "librocksdb-dev" {
-		t.Errorf("apt-file: %s %q, want librocksdb-dev", distro, pkgs)
+	a = newPkgAsker(context.Background(), ExecRunner{}, os.Environ(), osr)
+	a.timeout = time.Minute
+	ans := a.ask(pkgQuery{kind: kindHeader, name: "rocksdb/c.h"})
+	if ans.from != "apt-file" || len(ans.pkgs) != 1 || ans.pkgs[0] != "librocksdb-dev" {
+		t.Errorf("apt-file: %+v, want librocksdb-dev", ans)
 	}
 }
 

@@ -48,8 +48,14 @@ type Facts struct {
 	// names gcc's own packages (libstdc++); nil when unknown.
 	CCMajor func() string
 	// AskPackages asks this machine's package manager which packages
-	// ship a file the embedded table does not know; nil asks nothing.
+	// ship a file; nil asks nothing.
 	AskPackages PackageAsk
+	// TableCurrent is true when the embedded table is of the release
+	// this machine runs: what it knows is not asked again.
+	TableCurrent bool
+	// TableForeign is true on a machine known not to be Debian-like
+	// (Fedora, Alpine, macOS): the Debian table's names are not shown.
+	TableForeign bool
 }
 
 // SymbolDef is a library that defines a symbol.
@@ -1011,7 +1017,7 @@ func (c *blockCtx) cannotFind(m buildlog.Message, incompatible map[string]string
 	case len(p.Versioned) > 0 && len(p.Shared) == 0:
 		d.Code = diag.LibraryDevMissing
 		d.Summary = fmt.Sprintf("only the run-time library %s is installed; the development link lib%s.so is missing", strings.Join(p.Versioned, ", "), lib)
-		d.Fix = fmt.Sprintf("install the development package that adds lib%s.so (%s); as a stop-gap, link the versioned file with -l:%s", lib, c.packageOf(kindLibrary, "lib"+lib+".so", ""), filepath.Base(p.Versioned[0]))
+		d.Fix = fmt.Sprintf("install the development package that adds lib%s.so (%s); as a stop-gap, link the versioned file with -l:%s", lib, c.packageOf(kindLibrary, "lib"+lib+".so", "", p.Versioned...), filepath.Base(p.Versioned[0]))
 	default:
 		d.Summary = fmt.Sprintf("the linker cannot find %s, and no lib%s exists in any directory it searched", flag, lib)
 		d.Fix = c.installFix(kindLibrary, "lib"+lib+".so", "lib"+lib+".so", "or add -L<dir> to #cgo LDFLAGS if it is installed elsewhere")
@@ -1185,8 +1191,8 @@ func (c *blockCtx) installFix(kind fileKind, name, file, alt string) string {
 
 // packageOf phrases the package that ships a file, for a parenthesis:
 // "Debian: zlib1g-dev", or what it says when nothing is known.
-func (c *blockCtx) packageOf(kind fileKind, file, unknown string) string {
-	if p := c.shipping(kind, file); p != "" {
+func (c *blockCtx) packageOf(kind fileKind, file, unknown string, installed ...string) string {
+	if p := c.shipping(kind, file, installed...); p != "" {
 		return p
 	}
 	if unknown != "" {

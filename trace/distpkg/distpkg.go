@@ -5,7 +5,9 @@
 // The table is Debian's (debian.tsv.gz, made by scripts/gen-distpkg.sh
 // from the Contents index through apt-file; its first line says which
 // release). No other distribution's index was reachable where it was
-// made, so there is no Fedora, Alpine or Homebrew table.
+// made, nor found in a public repository, so there is no Fedora, Alpine
+// or Homebrew table (the script's header says what was looked for); the
+// parsers of answers.go read what their package managers say at run time.
 package distpkg
 
 import (

@@ -5,7 +5,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -200,4 +203,186 @@ func BenchmarkLookup(b *testing.B) {
 	for b.Loop() {
 		d.Header("cgotrace/no-such-header.h")
 	}
+}
+
+// TestAgainstDpkg compares the table with Debian's own data on this
+// machine: dpkg-query -S names the package that installed each .pc
+// file, header and link-time library here, and the table must name the
+// same package for that file. Only on the release the table was made
+// from (elsewhere names may differ, rightly).
+func TestAgainstDpkg(t *testing.T) {
+	if _, err := exec.LookPath("dpkg-query"); err != nil {
+		t.Skip("dpkg-query not installed: not a Debian system")
+	}
+	osr, err := os.ReadFile("/etc/os-release")
+	if err != nil || !strings.Contains(Debian().Source, " "+osReleaseID(string(osr))+" ") {
+		t.Skipf("this machine is not the release of the table (%s)", Debian().Source)
+	}
+	triplet := "x86_64-linux-gnu"
+	if runtime.GOARCH != "amd64" {
+		t.Skip("the table is of amd64 and all")
+	}
+	var files []string
+	for _, pat := range []string{
+		"/usr/lib/" + triplet + "/pkgconfig/*.pc", "/usr/share/pkgconfig/*.pc", "/usr/lib/pkgconfig/*.pc",
+		"/usr/include/*.h", "/usr/include/*/*.h",
+		"/usr/lib/" + triplet + "/lib*.so", "/usr/lib/" + triplet + "/lib*.a",
+	} {
+		m, _ := filepath.Glob(pat)
+		files = append(files, m...)
+	}
+	if len(files) < 20 {
+		t.Skipf("only %d development files installed here", len(files))
+	}
+	// Exit 1 when some file is in no package (made by hand, or an
+	// alternatives link): the others are still printed.
+	out, _ := exec.Command("dpkg-query", append([]string{"-S"}, files...)...).Output()
+	owners := ParseDpkgSearch(out)
+	if len(owners) < 20 {
+		t.Fatalf("dpkg-query -S owns %d of %d files: %s", len(owners), len(files), out)
+	}
+	local := notFromApt(t, owners)
+	d := Debian()
+	checked := map[string]bool{}
+	outside := map[string]int{}
+	for _, o := range owners {
+		var got []string
+		switch {
+		case strings.HasSuffix(o.Path, ".pc"):
+			got = d.PCFile(strings.TrimSuffix(filepath.Base(o.Path), ".pc"))
+		case strings.HasPrefix(o.Path, "/usr/include/"):
+			// gcc searches /usr/include/<triplet> as /usr/include.
+			h := strings.TrimPrefix(strings.TrimPrefix(o.Path, "/usr/include/"), triplet+"/")
+			got, _ = d.Header(h)
+		default:
+			got = d.Library(filepath.Base(o.Path))
+		}
+		switch {
+		case slices.Contains(got, o.Package):
+		case local[o.Package]:
+			// A version no apt source has: superseded since (still
+			// Debian's, and checked), or a third party's package
+			// (NodeSource's nodejs ships /usr/include/node/*.h, which
+			// Debian puts in libnode-dev): not an error of the table.
+			outside[o.Package+" (table: "+strings.Join(got, ",")+")"]++
+		default:
+			t.Errorf("%s: dpkg says %s, the table %q", o.Path, o.Package, got)
+		}
+		checked[o.Path] = true
+	}
+	for _, want := range []string{"/usr/include/zlib.h", "/usr/lib/" + triplet + "/libsqlite3.so"} {
+		if _, err := os.Stat(want); err == nil && !checked[want] {
+			t.Errorf("%s is installed but dpkg-query -S did not name its package", want)
+		}
+	}
+	t.Logf("%d files of this machine checked against dpkg's database", len(checked))
+	if len(outside) > 0 {
+		t.Logf("files of installed versions no apt source has, which the table names otherwise: %v", outside)
+	}
+}
+
+// notFromApt are the packages among owners whose installed version no
+// apt source has (apt-cache policy lists only /var/lib/dpkg/status for
+// it): packages from a third party, which Debian's index rightly does
+// not name.
+func notFromApt(t *testing.T, owners []Owner) map[string]bool {
+	var pkgs []string
+	for _, o := range owners {
+		if !slices.Contains(pkgs, o.Package) {
+			pkgs = append(pkgs, o.Package)
+		}
+	}
+	out, err := exec.Command("apt-cache", append([]string{"policy"}, pkgs...)...).Output()
+	if err != nil {
+		t.Skipf("apt-cache policy: %v", err)
+	}
+	local := map[string]bool{}
+	pkg, installed, inInstalled, sources := "", "", false, 0
+	end := func() {
+		if pkg != "" && installed != "" && sources == 0 {
+			local[pkg] = true
+		}
+	}
+	for _, l := range strings.Split(string(out), "\n") {
+		f := strings.Fields(l)
+		switch {
+		case len(l) > 0 && l[0] != ' ' && strings.HasSuffix(l, ":"):
+			end()
+			pkg, installed, inInstalled, sources = strings.TrimSuffix(l, ":"), "", false, 0
+		case len(f) == 2 && f[0] == "Installed:":
+			installed = f[1]
+		case len(f) >= 2 && (f[0] == "***" || len(f) == 2) && !strings.HasSuffix(f[0], ":") && !strings.HasPrefix(l, "        "):
+			// a version line of the version table: "*** V PRIO" or "V PRIO"
+			v := f[0]
+			if v == "***" {
+				v = f[1]
+			}
+			inInstalled = v == installed
+		case inInstalled && len(f) >= 2 && strings.HasPrefix(l, "        "):
+			if f[1] != "/var/lib/dpkg/status" {
+				sources++
+			}
+		}
+	}
+	end()
+	return local
+}
+
+// osReleaseID is "ID VERSION_ID (VERSION_CODENAME)" of an os-release
+// file, as scripts/gen-distpkg.sh writes it into the table's source line.
+func osReleaseID(s string) string {
+	v := map[string]string{}
+	for _, l := range strings.Split(s, "\n") {
+		if k, val, ok := strings.Cut(l, "="); ok {
+			v[k] = strings.Trim(val, `"`)
+		}
+	}
+	return v["ID"] + " " + v["VERSION_ID"] + " (" + v["VERSION_CODENAME"] + ")"
+}
+
+// TestNamesExistInApt: every package the table names is a real package
+// of this machine's apt index (apt-cache pkgnames lists no virtual
+// names), and the names issue 13 found cgotrace inventing are not.
+func TestNamesExistInApt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: apt-cache pkgnames rebuilds apt's cache (about 9 s here)")
+	}
+	if _, err := exec.LookPath("apt-cache"); err != nil {
+		t.Skip("apt-cache not installed: not a Debian system")
+	}
+	osr, err := os.ReadFile("/etc/os-release")
+	if err != nil || !strings.Contains(Debian().Source, " "+osReleaseID(string(osr))+" ") {
+		t.Skipf("this machine is not the release of the table (%s)", Debian().Source)
+	}
+	out, err := exec.Command("apt-cache", "pkgnames").Output()
+	if err != nil {
+		t.Skipf("apt-cache pkgnames: %v", err)
+	}
+	known := map[string]bool{}
+	for _, p := range strings.Fields(string(out)) {
+		known[p] = true
+	}
+	if len(known) < 10000 {
+		t.Skipf("apt knows %d packages (no apt-get update?)", len(known))
+	}
+	d := Debian()
+	named := map[string]bool{}
+	for _, off := range d.lines {
+		_, rest := d.lineKey(off)
+		for _, p := range strings.Split(string(rest), ",") {
+			named[p] = true
+		}
+	}
+	for p := range named {
+		if !known[p] {
+			t.Errorf("the table names %s, which apt does not know", p)
+		}
+	}
+	for _, invented := range []string{"libzmq-dev", "libportaudio-2.0-dev", "libusb-1.0-dev", "libzlib-dev",
+		"libopenssl-dev", "libglib-2.0-dev", "libasound-dev", "libcurl-dev"} {
+		if known[invented] || named[invented] {
+			t.Errorf("%s: apt knows it %v, the table names it %v", invented, known[invented], named[invented])
+		}
+	}
+	t.Logf("%d package names of the table found among apt's %d", len(named), len(known))
 }

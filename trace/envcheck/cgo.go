@@ -373,7 +373,13 @@ func CheckCompiler(c Compiler, st CgoState, goos, goarch string) []Check {
 			pc.Observed = "a one-line " + lang + " program does not compile and link"
 			pc.Details = strings.Split(c.ProbeErr, "\n")
 			pc.Why = "go build runs the same compiler and linker with the same CGO_* flags; what fails here fails in every cgo package"
-			pc.Fix = "fix the error above: a missing libc/libstdc++ development package (Debian: libc6-dev, libstdc++-12-dev), or a bad flag in CGO_CFLAGS/CGO_LDFLAGS"
+			// libstdc++'s development package is gcc's own, one per gcc
+			// version (Debian: libstdc++-12-dev is gcc 12's): no version
+			// is named that this machine's gcc may not be.
+			pc.Fix = "fix the error above: a missing C library development package (Debian: libc6-dev), or a bad flag in CGO_CFLAGS/CGO_LDFLAGS"
+			if c.Var == "CXX" {
+				pc.Fix = "fix the error above: a missing C or C++ library development package (Debian: libc6-dev, and the libstdc++-N-dev of the gcc N that links, as gcc -dumpversion prints N), or a bad flag in CGO_CXXFLAGS/CGO_LDFLAGS"
+			}
 		} else {
 			pc.Verdict = OK
 			pc.Observed = "a one-line " + lang + " program compiles and links with the CGO_* flags"

@@ -105,7 +105,7 @@ func (s *state) checkTarget(ctx context.Context, t Target, ports map[string]port
 			cg.Observed = fmt.Sprintf("%s (%s) is a compiler for %s but cannot link a C program", cand, c.Triple, t)
 			cg.Details = strings.Split(c.ProbeErr, "\n")
 			cg.Why = "the cross compiler is there but its C library (sysroot) is not"
-			cg.Fix = "install the target's C library development files (Debian: libc6-dev-" + debArch(t.GOARCH) + "-cross)"
+			cg.Fix = crossLibcFix(t.GOARCH)
 			return append(out, cg)
 		}
 		cg.Verdict = OK
@@ -136,6 +136,23 @@ func (s *state) checkTarget(ctx context.Context, t Target, ports map[string]port
 		cg.Fix = fmt.Sprintf("install a C cross compiler for %s and build with CGO_ENABLED=1 CC=<it>", t)
 	}
 	return append(out, cg)
+}
+
+// debianCrossLibc are the GOARCHes whose libc6-dev-<debArch>-cross
+// Debian 12's index has (apt-cache show, checked by
+// TestCrossLibcPackagesExist where apt is); for the others no name is
+// given.
+var debianCrossLibc = map[string]bool{
+	"amd64": true, "arm64": true, "arm": true, "386": true, "ppc64le": true, "ppc64": true,
+	"mips64le": true, "mips64": true, "mipsle": true, "mips": true, "riscv64": true, "s390x": true,
+}
+
+// crossLibcFix is the fix for a cross compiler without its C library.
+func crossLibcFix(goarch string) string {
+	if debianCrossLibc[goarch] {
+		return "install the target's C library development files (Debian: libc6-dev-" + debArch(goarch) + "-cross)"
+	}
+	return "install the target's C library development files into the cross compiler's sysroot (no Debian package for " + goarch + " is known to cgotrace)"
 }
 
 func debArch(goarch string) string {

@@ -149,9 +149,21 @@ func debianCrossPackage(name string) string {
 	switch {
 	case strings.HasSuffix(name, "-w64-mingw32-gcc"):
 		return "gcc-mingw-w64"
-	case strings.HasSuffix(name, "-linux-gnu-gcc"), strings.HasSuffix(name, "-linux-gnueabihf-gcc"),
-		strings.HasSuffix(name, "-linux-gnueabi-gcc"), strings.HasSuffix(name, "-linux-gnuabi64-gcc"):
+	case debianCrossGCC[strings.TrimSuffix(name, "-gcc")]:
 		return "gcc-" + strings.TrimSuffix(name, "-gcc")
 	}
 	return ""
+}
+
+// debianCrossGCC are the targets whose gcc-<triplet> Debian 12's index
+// has (checked by TestCrossLibcPackagesExist where apt-cache is):
+// bookworm has no gcc-loongarch64-linux-gnu, for one, and the amd64
+// index this was checked with has no cross compiler for x86_64 (a Debian
+// name has no "_" either: it would not be gcc-x86_64-linux-gnu).
+var debianCrossGCC = map[string]bool{
+	"i686-linux-gnu": true, "aarch64-linux-gnu": true,
+	"arm-linux-gnueabihf": true, "arm-linux-gnueabi": true, "riscv64-linux-gnu": true,
+	"powerpc64le-linux-gnu": true, "powerpc64-linux-gnu": true, "s390x-linux-gnu": true,
+	"mips64el-linux-gnuabi64": true, "mips64-linux-gnuabi64": true, "mipsel-linux-gnu": true,
+	"mips-linux-gnu": true,
 }
