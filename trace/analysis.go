@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -45,6 +46,8 @@ type analysis struct {
 	goSaid string
 	// headerReruns are the verbose re-runs of failed #includes.
 	headerReruns []headerRerun
+	// linkReruns are the linker probes' commands and output.
+	linkReruns []string
 }
 
 type headerRerun struct{ importPath, step, text string }
@@ -73,50 +76,48 @@ func (a *analysis) run(ctx context.Context, code int) {
 	phase := func(name string, t0 time.Time) {
 		o.Log.WithFields(logrus.Fields{"phase": name, "elapsed": time.Since(t0).Round(time.Millisecond)}).Debug("diagnosis")
 	}
+	var fp *failureProbes
 	if code != 0 {
+		fp = &failureProbes{}
+		pf := a.probeFuncs(ctx)
+		// The probes start now, alongside go list (see prewarm); the
+		// rules' pass below waits for their results.
+		prewarmed := make(chan struct{})
+		dry := fp.startingFacts(f, pf)
+		go func() {
+			defer close(prewarmed)
+			prewarm(a.log, dry)
+		}()
+		defer fp.wait()
 		t0 := time.Now()
 		a.loadPackages(ctx, f)
 		phase("go list and #cgo lines", t0)
+		if a.listed != nil {
+			o.Log.WithFields(logrus.Fields{"took": a.listed.took.Round(time.Millisecond)}).Debug("go list (started at go build's first action)")
+		}
 		if reason := a.forensicReason(f); !o.NoRerun && reason != "" {
 			t0 = time.Now()
 			o.Log.WithField("reason", reason).Debug("forensic rebuild")
 			a.forensicRebuild(ctx)
 			phase("forensic rebuild", t0)
+		} else if reason != "" {
+			o.Log.WithField("reason", reason).Debug("no rebuild (--no-rerun) although the build log lacks the failed step")
+		} else {
+			o.Log.Debug("no rebuild: the build log has the failed step")
 		}
-		if !o.NoRerun {
-			lp := &linkProbe{runner: o.Runner, cc: a.ccWords(), dir: o.Dir, env: a.env, goarch: a.goEnv["GOARCH"]}
-			f.Probe = func(lib string, link *buildlog.HostLink) *LibProbe {
-				p := lp.probe(ctx, lib, link)
-				a.attachRerun(lp)
-				return p
-			}
-		}
-		f.Symbols = a.symbols(ctx)
 		f.VendorGap = vendorGapFinder(ctx, o)
 		f.Mangled = mangler(a.log)
-		f.PkgConfigVersion = a.modversion(ctx)
-		var major *string
-		f.CCMajor = func() string {
-			if major == nil {
-				v := ccMajor(ctx, o.Runner, a.ccWords(), o.Dir, a.env)
-				major = &v
+		fp.waitingFacts(f, pf, func(rerun string) {
+			if rerun != "" && !slices.Contains(a.linkReruns, rerun) {
+				a.linkReruns = append(a.linkReruns, rerun)
 			}
-			return *major
-		}
-		if !tableIsThisRelease("/etc/os-release") {
-			f.AskPackages = packageManagerAsk(ctx, o.Runner, a.env, askTimeout)
-		}
-		if !o.NoRerun {
-			hp := &headerProbe{runner: o.Runner, cc: a.ccWords(), env: a.env}
-			f.HeaderProbe = func(header string, rec *buildlog.Record, work string) *HeaderProbe {
-				hp.work = work
-				p := hp.probe(ctx, header, rec)
-				if p != nil && rec != nil {
-					a.headerReruns = append(a.headerReruns, headerRerun{rec.ImportPath, rec.Step, p.Rerun})
-				}
-				return p
+			a.attachRerun(a.linkReruns)
+		}, func(rec *buildlog.Record, p *HeaderProbe) {
+			if p != nil && rec != nil {
+				a.headerReruns = append(a.headerReruns, headerRerun{rec.ImportPath, rec.Step, p.Rerun})
 			}
-		}
+		})
+		<-prewarmed
 	}
 
 	logs := []*buildlog.Log{a.log}
@@ -436,13 +437,13 @@ func (a *analysis) attachStepRerun(hr headerRerun) {
 	}
 }
 
-// attachRerun keeps the probe's verbose linker output on the failed host
+// attachRerun keeps the probes' verbose linker output on the failed host
 // link step.
-func (a *analysis) attachRerun(lp *linkProbe) {
-	if len(lp.Reruns) == 0 {
+func (a *analysis) attachRerun(reruns []string) {
+	if len(reruns) == 0 {
 		return
 	}
-	text := strings.Join(lp.Reruns, "\n\n")
+	text := strings.Join(reruns, "\n\n")
 	for _, p := range a.rep.Packages {
 		for i := range p.Steps {
 			if p.Steps[i].Kind == KindHostLink && p.Steps[i].Failed {
@@ -471,4 +472,36 @@ func withoutNonce(argv []string) []string {
 		}
 	}
 	return out
+}
+
+// probeFuncs are the computations behind a failed build's probes, each
+// safe to run concurrently with the others (see failureProbes).
+func (a *analysis) probeFuncs(ctx context.Context) *probeFuncs {
+	o := a.o
+	pf := &probeFuncs{sym: a.symbols(ctx), modver: a.modversion(ctx)}
+	pf.major = func() string { return ccMajor(ctx, o.Runner, a.ccWords(), o.Dir, a.env) }
+	if ask := packageManagerAsk(ctx, o.Runner, a.env, askTimeout); ask != nil {
+		// Asked only where the embedded table is not this release's
+		// index; deciding that decompresses the table, which the
+		// prewarm pass does in the background.
+		thisRelease := sync.OnceValue(func() bool { return tableIsThisRelease("/etc/os-release") })
+		pf.ask = func(kind fileKind, name string) (string, []string) {
+			if thisRelease() {
+				return "", nil
+			}
+			return ask(kind, name)
+		}
+	}
+	if !o.NoRerun {
+		lp := &linkProbe{runner: o.Runner, cc: a.ccWords(), dir: o.Dir, env: a.env, goarch: a.goEnv["GOARCH"]}
+		pf.lib = func(lib string, link *buildlog.HostLink) libProbeResult {
+			p, rerun := lp.search(ctx, lib, link)
+			return libProbeResult{p, rerun}
+		}
+		pf.header = func(header string, rec *buildlog.Record, work string) *HeaderProbe {
+			hp := &headerProbe{runner: o.Runner, cc: a.ccWords(), env: a.env, work: work}
+			return hp.probe(ctx, header, rec)
+		}
+	}
+	return pf
 }
