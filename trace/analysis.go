@@ -173,6 +173,10 @@ func (a *analysis) run(ctx context.Context, code int) {
 			// go stopped before building (go build -bogus-flag exits
 			// 2): no step failed, and no diagnosis is invented.
 			a.rep.Command.Output = strings.TrimSpace(a.goSaid)
+		} else if said := goOwnFailure(a.log); said != "" {
+			// go itself failed, not a build step (an output path that
+			// is a directory): go's own words, no diagnosis.
+			a.rep.Command.Output = said
 		} else {
 			a.rep.Diagnoses = append(a.rep.Diagnoses, a.unexplained(code))
 		}
@@ -180,6 +184,30 @@ func (a *analysis) run(ctx context.Context, code int) {
 	for i := range a.rep.Packages {
 		a.rep.Packages[i].Failed = a.rep.Packages[i].Failed || failedIn(a.log, a.rep.Packages[i].ImportPath)
 	}
+}
+
+// goOwnFailure returns go's own error lines when they are all that the
+// failed build printed (no build step failed: no tool wrote an error, no
+// link failed), else "".
+func goOwnFailure(l *buildlog.Log) string {
+	for _, h := range l.HostLinks {
+		if h.Failed {
+			return ""
+		}
+	}
+	var said []string
+	for _, b := range l.Blocks {
+		for _, line := range b.Lines {
+			if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "# ") {
+				continue
+			}
+			if !buildlog.GoCommandError(line) {
+				return ""
+			}
+			said = append(said, strings.TrimSpace(line))
+		}
+	}
+	return strings.Join(said, "\n")
 }
 
 func hasError(ds []diag.Diagnosis) bool {
