@@ -1476,3 +1476,26 @@ func msgTrimCR(s string) string {
 	}
 	return s
 }
+
+// GoCommandError reports whether line is the go command's own error, not
+// a build step's: `go: MESSAGE` (a usage or set-up error, such as
+// `go: build output "m" already exists and is a directory`) or
+// `PKG: go build PKG: MESSAGE` (an action of go's own failed, such as
+// `example.com/m: go build example.com/m: build output "m" already exists
+// and is not an object file`), as go1.26.8 prints them.
+func GoCommandError(line string) bool {
+	line = msgTrimCR(line)
+	if rest, ok := strings.CutPrefix(line, "go: "); ok {
+		return strings.TrimSpace(rest) != ""
+	}
+	pkg, rest, ok := strings.Cut(line, ": ")
+	if !ok || pkg == "" || strings.ContainsAny(pkg, " \t") {
+		return false
+	}
+	for _, verb := range [...]string{"go build ", "go install "} {
+		if r, ok := strings.CutPrefix(rest, verb+pkg+": "); ok {
+			return strings.TrimSpace(r) != ""
+		}
+	}
+	return false
+}

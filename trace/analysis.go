@@ -49,6 +49,8 @@ type analysis struct {
 	goSaid string
 	// headerReruns are the verbose re-runs of failed #includes.
 	headerReruns []headerRerun
+	// linkReruns are the linker probes' commands and output.
+	linkReruns []string
 }
 
 type headerRerun struct{ importPath, step, text string }
@@ -77,54 +79,50 @@ func (a *analysis) run(ctx context.Context, code int) {
 	phase := func(name string, t0 time.Time) {
 		o.Log.WithFields(logrus.Fields{"phase": name, "elapsed": time.Since(t0).Round(time.Millisecond)}).Debug("diagnosis")
 	}
+	var fp *failureProbes
 	if code != 0 {
+		fp = &failureProbes{}
+		f.TableCurrent = tableIsThisRelease(a.osRelease())
+		f.TableForeign = tableIsForeign(a.osRelease(), runtime.GOOS)
+		pf := a.probeFuncs(ctx)
+		// The probes start now, alongside go list (see prewarm); the
+		// rules' pass below waits for their results.
+		prewarmed := make(chan struct{})
+		dry := fp.startingFacts(f, pf)
+		go func() {
+			defer close(prewarmed)
+			prewarm(a.log, dry)
+		}()
+		defer fp.wait()
 		t0 := time.Now()
 		a.loadPackages(ctx, f)
 		phase("go list and #cgo lines", t0)
+		if a.listed != nil {
+			o.Log.WithFields(logrus.Fields{"took": a.listed.took.Round(time.Millisecond)}).Debug("go list (started at go build's first action)")
+		}
 		if reason := a.forensicReason(f); !o.NoRerun && reason != "" {
 			t0 = time.Now()
 			o.Log.WithField("reason", reason).Debug("forensic rebuild")
 			a.forensicRebuild(ctx)
 			phase("forensic rebuild", t0)
+		} else if reason != "" {
+			o.Log.WithField("reason", reason).Debug("no rebuild (--no-rerun) although the build log lacks the failed step")
+		} else {
+			o.Log.Debug("no rebuild: the build log has the failed step")
 		}
-		if !o.NoRerun {
-			lp := &linkProbe{runner: o.Runner, cc: a.ccWords(), dir: o.Dir, env: a.env, goarch: a.goEnv["GOARCH"]}
-			f.Probe = func(lib string, link *buildlog.HostLink) *LibProbe {
-				p := lp.probe(ctx, lib, link)
-				a.attachRerun(lp)
-				return p
-			}
-		}
-		f.Symbols = a.symbols(ctx)
 		f.VendorGap = vendorGapFinder(ctx, o)
 		f.Mangled = mangler(a.log)
-		f.PkgConfigVersion = a.modversion(ctx)
-		var major *string
-		f.CCMajor = func() string {
-			if major == nil {
-				v := ccMajor(ctx, o.Runner, a.ccWords(), o.Dir, a.env)
-				major = &v
+		fp.waitingFacts(f, pf, func(rerun string) {
+			if rerun != "" && !slices.Contains(a.linkReruns, rerun) {
+				a.linkReruns = append(a.linkReruns, rerun)
 			}
-			return *major
-		}
-		osRelease := o.OSRelease
-		if osRelease == "" {
-			osRelease = "/etc/os-release"
-		}
-		f.TableCurrent = tableIsThisRelease(osRelease)
-		f.TableForeign = tableIsForeign(osRelease, runtime.GOOS)
-		f.AskPackages = packageManagerAsk(ctx, o.Runner, a.env, osRelease)
-		if !o.NoRerun {
-			hp := &headerProbe{runner: o.Runner, cc: a.ccWords(), env: a.env}
-			f.HeaderProbe = func(header string, rec *buildlog.Record, work string) *HeaderProbe {
-				hp.work = work
-				p := hp.probe(ctx, header, rec)
-				if p != nil && rec != nil {
-					a.headerReruns = append(a.headerReruns, headerRerun{rec.ImportPath, rec.Step, p.Rerun})
-				}
-				return p
+			a.attachRerun(a.linkReruns)
+		}, func(rec *buildlog.Record, p *HeaderProbe) {
+			if p != nil && rec != nil {
+				a.headerReruns = append(a.headerReruns, headerRerun{rec.ImportPath, rec.Step, p.Rerun})
 			}
-		}
+		})
+		<-prewarmed
 	}
 
 	logs := []*buildlog.Log{a.log}
@@ -182,6 +180,10 @@ func (a *analysis) run(ctx context.Context, code int) {
 			// go stopped before building (go build -bogus-flag exits
 			// 2): no step failed, and no diagnosis is invented.
 			a.rep.Command.Output = strings.TrimSpace(a.goSaid)
+		} else if said := goOwnFailure(a.log); said != "" {
+			// go itself failed, not a build step (an output path that
+			// is a directory): go's own words, no diagnosis.
+			a.rep.Command.Output = said
 		} else {
 			a.rep.Diagnoses = append(a.rep.Diagnoses, a.unexplained(code))
 		}
@@ -189,6 +191,30 @@ func (a *analysis) run(ctx context.Context, code int) {
 	for i := range a.rep.Packages {
 		a.rep.Packages[i].Failed = a.rep.Packages[i].Failed || failedIn(a.log, a.rep.Packages[i].ImportPath)
 	}
+}
+
+// goOwnFailure returns go's own error lines when they are all that the
+// failed build printed (no build step failed: no tool wrote an error, no
+// link failed), else "".
+func goOwnFailure(l *buildlog.Log) string {
+	for _, h := range l.HostLinks {
+		if h.Failed {
+			return ""
+		}
+	}
+	var said []string
+	for _, b := range l.Blocks {
+		for _, line := range b.Lines {
+			if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "# ") {
+				continue
+			}
+			if !buildlog.GoCommandError(line) {
+				return ""
+			}
+			said = append(said, strings.TrimSpace(line))
+		}
+	}
+	return strings.Join(said, "\n")
 }
 
 func hasError(ds []diag.Diagnosis) bool {
@@ -451,13 +477,13 @@ func (a *analysis) attachStepRerun(hr headerRerun) {
 	}
 }
 
-// attachRerun keeps the probe's verbose linker output on the failed host
+// attachRerun keeps the probes' verbose linker output on the failed host
 // link step.
-func (a *analysis) attachRerun(lp *linkProbe) {
-	if len(lp.Reruns) == 0 {
+func (a *analysis) attachRerun(reruns []string) {
+	if len(reruns) == 0 {
 		return
 	}
-	text := strings.Join(lp.Reruns, "\n\n")
+	text := strings.Join(reruns, "\n\n")
 	for _, p := range a.rep.Packages {
 		for i := range p.Steps {
 			if p.Steps[i].Kind == KindHostLink && p.Steps[i].Failed {
@@ -486,4 +512,36 @@ func withoutNonce(argv []string) []string {
 		}
 	}
 	return out
+}
+
+// probeFuncs are the computations behind a failed build's probes, each
+// safe to run concurrently with the others (see failureProbes).
+func (a *analysis) probeFuncs(ctx context.Context) *probeFuncs {
+	o := a.o
+	pf := &probeFuncs{sym: a.symbols(ctx), modver: a.modversion(ctx)}
+	pf.major = func() string { return ccMajor(ctx, o.Runner, a.ccWords(), o.Dir, a.env) }
+	// Asked only where the embedded table is not this release's index
+	// (Facts.TableCurrent, which the rules check before asking).
+	pf.ask = packageManagerAsk(ctx, o.Runner, a.env, a.osRelease())
+	if !o.NoRerun {
+		lp := &linkProbe{runner: o.Runner, cc: a.ccWords(), dir: o.Dir, env: a.env, goarch: a.goEnv["GOARCH"]}
+		pf.lib = func(lib string, link *buildlog.HostLink) libProbeResult {
+			p, rerun := lp.search(ctx, lib, link)
+			return libProbeResult{p, rerun}
+		}
+		pf.header = func(header string, rec *buildlog.Record, work string) *HeaderProbe {
+			hp := &headerProbe{runner: o.Runner, cc: a.ccWords(), env: a.env, work: work}
+			return hp.probe(ctx, header, rec)
+		}
+	}
+	return pf
+}
+
+// osRelease is the os-release file that says which distribution this
+// is (BuildOptions.OSRelease, for tests).
+func (a *analysis) osRelease() string {
+	if a.o.OSRelease != "" {
+		return a.o.OSRelease
+	}
+	return "/etc/os-release"
 }

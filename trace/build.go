@@ -207,21 +207,12 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 			spec.run(inspector)
 		})
 	}
-	// go env and `$CC -dumpmachine` start at go build's first action:
-	// a failed build's diagnosis needs them, and a warm no-op build,
-	// which runs no action, pays nothing for them.
+	// go env, `$CC -dumpmachine` and go list start at go build's first
+	// action: a failed build's diagnosis needs them, and a warm no-op
+	// build, which runs no action, pays nothing for them.
 	var pre early
 	fa := &firstAction{start: func() { pre.start(actx, &o) }}
-	// go list starts at the first failed package.
-	var listMu sync.Mutex
-	var listed *pendingList
-	ff := &firstFail{start: func() {
-		l := startGoList(actx, &o)
-		listMu.Lock()
-		listed = l
-		listMu.Unlock()
-	}}
-	stdout, stderr := shim.hide(io.MultiWriter(outW, echo, fa, ff)), shim.hide(io.MultiWriter(errW, term))
+	stdout, stderr := shim.hide(io.MultiWriter(outW, echo, fa)), shim.hide(io.MultiWriter(errW, term))
 	code, runErr := o.Runner.Run(ctx, Cmd{
 		Name: o.Go, Args: instrumentedArgs(o.GoCmd, o.Args), Dir: o.Dir, Env: env,
 		Stdout: stdout, Stderr: stderr, Signals: intr.fwd, Started: intr.started,
@@ -249,19 +240,15 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	// it costs a warm no-op build ~8 ms, even concurrently (measured:
 	// 48.3 ms plain, 55.1 ms with go env alongside, 47.3 ms without). A
 	// successful build's toolchain comes from its binary's build info.
-	// A failed build needs go list's view of the packages: ask for it
-	// now, alongside go env and the parse of the log.
+	// A failed build needs go list's view of the packages (started at
+	// the first action, or now for a build that failed before any).
+	var listed *pendingList
 	if code != 0 {
-		ff.fire()
+		fa.fire()
+		listed = pre.goList()
 		prefetchPkgConfigDefaults(shim)
+		prefetchFailureTables()
 	}
-	listMu.Lock()
-	if code == 0 && listed != nil {
-		// go build printed a build-fail and still exited 0: nothing
-		// reads the list.
-		listed = nil
-	}
-	listMu.Unlock()
 	var goEnv GoEnv
 	if code != 0 || o.CacheReport {
 		fa.fire()
@@ -269,6 +256,10 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 		goEnv, err = pe.wait()
 		if err != nil {
 			o.Log.WithError(err).Warn("could not read go env")
+		}
+		if l := pre.goList(); code == 0 && l != nil {
+			// The cache report lists the packages itself.
+			l.stop()
 		}
 	} else {
 		pre.stop()

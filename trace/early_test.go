@@ -49,29 +49,3 @@ func TestFirstAction(t *testing.T) {
 		})
 	}
 }
-
-// TestFirstFail: go list starts at the first build-fail event (go1.26.8's
-// -json event of a failed pkg-config call), not before, whatever the
-// writes' boundaries.
-func TestFirstFail(t *testing.T) {
-	head := `{"ImportPath":"","Action":"build-output","Output":"WORK=/tmp/go-build765690785\n"}` + "\n" +
-		`{"ImportPath":"example.com/pc","Action":"build-output","Output":"# example.com/pc\n"}` + "\n"
-	fail := `{"ImportPath":"example.com/pc","Action":"build-fail"}` + "\n"
-	for _, chunk := range []int{1, 5, 21, 1 << 20} {
-		n := 0
-		ff := &firstFail{start: func() { n++ }}
-		for s := head; s != ""; s = s[min(chunk, len(s)):] {
-			ff.Write([]byte(s[:min(chunk, len(s))]))
-		}
-		if ff.fired || n != 0 {
-			t.Fatalf("chunk %d: started before the build-fail event", chunk)
-		}
-		for s := fail; s != ""; s = s[min(chunk, len(s)):] {
-			ff.Write([]byte(s[:min(chunk, len(s))]))
-		}
-		ff.fire()
-		if !ff.fired || n != 1 {
-			t.Fatalf("chunk %d: fired %v, started %d times, want once at the event", chunk, ff.fired, n)
-		}
-	}
-}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // listPackage is the part of `go list -json` output cgotrace reads.
@@ -101,17 +102,23 @@ func goListAll(ctx context.Context, r Runner, goCmd, dir string, env, userArgs [
 
 // pendingList is a go list run started before its result is needed.
 type pendingList struct {
-	done chan struct{}
-	pkgs []*listPackage
-	err  error
+	done    chan struct{}
+	cancel  context.CancelFunc
+	started time.Time
+	pkgs    []*listPackage
+	err     error
+	// took is how long go list ran.
+	took time.Duration
 }
 
 // startGoList runs goList for the build's packages in the background.
 func startGoList(ctx context.Context, o *BuildOptions) *pendingList {
-	pl := &pendingList{done: make(chan struct{})}
+	ctx, cancel := context.WithCancel(ctx)
+	pl := &pendingList{done: make(chan struct{}), cancel: cancel, started: time.Now()}
 	go func() {
 		defer close(pl.done)
 		pl.pkgs, pl.err = goList(ctx, o.Runner, o.Go, o.Dir, o.Env, o.Args)
+		pl.took = time.Since(pl.started)
 	}()
 	return pl
 }
@@ -120,4 +127,10 @@ func startGoList(ctx context.Context, o *BuildOptions) *pendingList {
 func (pl *pendingList) wait() ([]*listPackage, error) {
 	<-pl.done
 	return pl.pkgs, pl.err
+}
+
+// stop kills the run when its result is not needed (the build succeeded).
+func (pl *pendingList) stop() {
+	pl.cancel()
+	<-pl.done
 }

@@ -68,23 +68,29 @@ func undefinedCXX(path string, names map[string]string) {
 // modversion asks the build's pkg-config for a package's version, with
 // the build's environment; "" when it cannot say.
 func (a *analysis) modversion(ctx context.Context) func(string) string {
+	var mu sync.Mutex
 	cache := map[string]string{}
 	return func(pkg string) string {
-		if v, ok := cache[pkg]; ok {
+		mu.Lock()
+		v, ok := cache[pkg]
+		mu.Unlock()
+		if ok {
 			return v
 		}
 		pc := ""
 		if a.rep.Toolchain != nil {
 			pc = a.rep.Toolchain.PkgConfig
 		}
-		v := ""
+		v = ""
 		if pc != "" && pkg != "" && !strings.HasPrefix(pkg, "-") {
 			var out bytes.Buffer
 			if code, err := a.o.Runner.Run(ctx, Cmd{Name: pc, Args: []string{"--modversion", "--", pkg}, Dir: a.o.Dir, Env: a.o.Env, Stdout: &out}); err == nil && code == 0 {
 				v = strings.TrimSpace(out.String())
 			}
 		}
+		mu.Lock()
 		cache[pkg] = v
+		mu.Unlock()
 		return v
 	}
 }

@@ -420,7 +420,7 @@ func tableIsThisRelease(osRelease string) bool {
 		return false
 	}
 	rel := v["ID"] + " " + v["VERSION_ID"] + " (" + v["VERSION_CODENAME"] + ")"
-	return strings.Contains(distpkg.Debian().Source, " "+rel+" ")
+	return strings.Contains(distpkg.DebianSource(), " "+rel+" ")
 }
 
 // fileRegexp is the apt-file -x pattern of where kind's file sits.

@@ -32,6 +32,16 @@ type linkProbe struct {
 }
 
 func (lp *linkProbe) probe(ctx context.Context, lib string, link *buildlog.HostLink) *LibProbe {
+	p, rerun := lp.search(ctx, lib, link)
+	if rerun != "" {
+		lp.Reruns = append(lp.Reruns, rerun)
+	}
+	return p
+}
+
+// search is probe without keeping the re-run: it returns the command run
+// and its output instead, and is safe to call concurrently.
+func (lp *linkProbe) search(ctx context.Context, lib string, link *buildlog.HostLink) (*LibProbe, string) {
 	p := &LibProbe{}
 	var keep []string
 	userDir := map[string]bool{}
@@ -65,21 +75,25 @@ func (lp *linkProbe) probe(ctx context.Context, lib string, link *buildlog.HostL
 	name := strings.TrimPrefix(flag, "-l")
 	tmp, err := os.MkdirTemp("", "cgotrace-probe-")
 	if err != nil {
-		return nil
+		return nil, ""
 	}
 	defer os.RemoveAll(tmp)
-	src := filepath.Join(tmp, "main.c")
-	os.WriteFile(src, []byte("int main(void) { return 0; }\n"), 0o644)
+	// No C source: the -l flag alone is the linker's input, so the probe
+	// runs only the linker, not cc1 and as as well (70 ms instead of
+	// 300 ms here), and ld's search for the library is the same
+	// (its "attempt to open" lines for -l<name> are identical: checked
+	// with GNU ld 2.40 for -lnope, -lz, -static -lnope and -static -lm).
+	// The start files' reference to main is left unresolved, so that the
+	// probe exits 0 when the library is found.
 	args := append(append([]string(nil), lp.cc[1:]...), keep...)
-	args = append(args, "-o", filepath.Join(tmp, "a.out"), src, flag, "-Wl,--verbose")
+	args = append(args, "-o", filepath.Join(tmp, "a.out"), flag, "-Wl,--verbose", "-Wl,--unresolved-symbols=ignore-all")
 	var out bytes.Buffer
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	code, err := lp.runner.Run(ctx, Cmd{Name: lp.cc[0], Args: args, Dir: lp.dir, Env: lp.env, Stdout: &out, Stderr: &out})
 	cmdline := strings.Join(append([]string{lp.cc[0]}, args...), " ")
 	if err != nil {
-		lp.Reruns = append(lp.Reruns, fmt.Sprintf("$ %s\n%v", cmdline, err))
-		return nil
+		return nil, fmt.Sprintf("$ %s\n%v", cmdline, err)
 	}
 	var attempts []string
 	seenDir := map[string]bool{}
@@ -100,7 +114,7 @@ func (lp *linkProbe) probe(ctx context.Context, lib string, link *buildlog.HostL
 			p.Searched = append(p.Searched, d)
 		}
 	}
-	lp.Reruns = append(lp.Reruns, fmt.Sprintf("$ %s\n(exit %d)\n%s", cmdline, code, strings.Join(attempts, "\n")))
+	rerun := fmt.Sprintf("$ %s\n(exit %d)\n%s", cmdline, code, strings.Join(attempts, "\n"))
 	// The evidence names the attempts in the directories the build itself
 	// added with -L; the whole list is in the step's re-run output.
 	for _, line := range attempts {
@@ -128,7 +142,7 @@ func (lp *linkProbe) probe(ctx context.Context, lib string, link *buildlog.HostL
 			p.Versioned = append(p.Versioned, matches...)
 		}
 	}
-	return p
+	return p, rerun
 }
 
 func fileExists(p string) bool {

@@ -39,9 +39,9 @@ type Command struct {
 	Argv     []string `json:"argv"`
 	Dir      string   `json:"dir,omitempty"`
 	ExitCode int      `json:"exit_code"`
-	// Output is go's own message when go failed without building
-	// anything (a usage error, a package that cannot be loaded): there
-	// is no build failure to diagnose.
+	// Output is go's own message when go itself failed and no build step
+	// did (a usage error, a package that cannot be loaded, an output path
+	// taken by a directory): there is no build failure to diagnose.
 	Output string `json:"output,omitempty"`
 	// Outcome is "interrupted" when a signal (SIGINT, SIGTERM) stopped the
 	// build: the report then holds what go build did until then and no

@@ -54,6 +54,24 @@ func Debian() *Table {
 	return debianTable
 }
 
+// DebianSource is the embedded Debian table's source line (Table.Source)
+// read from the start of the compressed data alone, without
+// decompressing the table: whether the table is this machine's release
+// is decided before a failed build's probes start.
+func DebianSource() string {
+	zr, err := gzip.NewReader(bytes.NewReader(debianTSV))
+	if err != nil {
+		return ""
+	}
+	var buf [4096]byte
+	n, _ := io.ReadFull(zr, buf[:])
+	line, _, _ := bytes.Cut(buf[:n], []byte("\n"))
+	if src, ok := bytes.CutPrefix(line, []byte("# ")); ok {
+		return string(src)
+	}
+	return ""
+}
+
 // Parse reads a gzip-compressed table: "# source" lines, then lines of
 // kind TAB key TAB pkg,pkg. Lines of another shape are never matched.
 func Parse(gz []byte, distro string) (*Table, error) {

@@ -386,3 +386,9 @@ func TestNamesExistInApt(t *testing.T) {
 	}
 	t.Logf("%d package names of the table found among apt's %d", len(named), len(known))
 }
+
+func TestDebianSourceWithoutDecompressing(t *testing.T) {
+	if got, want := DebianSource(), Debian().Source; got != want || got == "" {
+		t.Fatalf("DebianSource() = %q, Debian().Source = %q", got, want)
+	}
+}

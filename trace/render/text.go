@@ -65,7 +65,7 @@ func Text(w io.Writer, r *trace.Report, o Options) error {
 	rc := rootCause(r)
 	if rc < 0 && r.Command.Output != "" {
 		t.blank()
-		t.line("", "", "go stopped before building anything; it said:", ansiRed)
+		t.line("", "", "no build step failed: go itself stopped; it said:", ansiRed)
 		for _, l := range strings.Split(r.Command.Output, "\n") {
 			t.line("  ", "    ", l, "")
 		}
