@@ -51,6 +51,11 @@ func Text(w io.Writer, r *trace.Report, o Options) error {
 	switch {
 	case interruptedBy(r) != "":
 		t.line("", "", fmt.Sprintf("build interrupted by %s: %s (exit status %d); no diagnosis: the build did not finish", interruptedBy(r), commandText(r), r.Command.ExitCode), ansiBold)
+	case onlyTestsFailed(r):
+		t.line("", "", fmt.Sprintf("tests failed: %s (exit status %d); every package built, no diagnosis", commandText(r), r.Command.ExitCode), ansiBold)
+		for _, p := range testsFailed(r) {
+			t.line("  FAIL ", "    ", p, "")
+		}
 	case buildFailed(r):
 		t.line("", "", fmt.Sprintf("build failed: %s (exit status %d)", commandText(r), r.Command.ExitCode), ansiBold)
 	case failed(r):
