@@ -36,6 +36,12 @@ func (o *BuildOptions) runsTests() bool {
 	return o.GoCmd == "test" && !testFlagOn(o.Args, "c")
 }
 
+// RunsTests reports whether go goCmd with args runs tests: go test
+// without -c.
+func RunsTests(goCmd string, args []string) bool {
+	return (&BuildOptions{GoCmd: goCmd, Args: args}).runsTests()
+}
+
 // testJSON reports whether the user's go test prints JSON: -json among
 // the arguments or in GOFLAGS.
 func (o *BuildOptions) testJSON() bool {

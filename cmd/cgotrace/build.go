@@ -201,7 +201,7 @@ func runBuild(ctx context.Context, g *globals, o *buildOptions) error {
 	}
 	rep := res.Report
 	out := o.output
-	if o.goCmd == "test" && out == "" {
+	if out == "" && trace.RunsTests(o.goCmd, o.goArgs) {
 		// go test's output is on stdout, which stays the user's: the
 		// report goes to stderr (--output - puts it on stdout).
 		out = stderrPath

@@ -191,20 +191,28 @@ func TestTestBrokenModule(t *testing.T) {
 }
 
 // jsonEvents are the lines of go test -json, each a JSON object, with
-// the fields that differ between two runs of go test itself normalised:
-// Time dropped, Elapsed zeroed, timings in Output as normaliseGo does.
-// A line that is not a JSON object is kept as text.
+// what differs between two runs of go test itself normalised: Time
+// dropped, Elapsed zeroed, timings in Output as normaliseGo does, and the
+// interleaving of packages: go test -json prints the events of packages
+// tested in parallel as they come, so the lines are grouped by package
+// (Package, or ImportPath for build events), keeping their order within
+// each. A line that is not a JSON object is kept as text.
 func jsonEvents(t *testing.T, out []byte) []string {
 	t.Helper()
-	var evs []string
+	type keyed struct{ pkg, ev string }
+	var evs []keyed
 	for _, line := range strings.SplitAfter(string(out), "\n") {
 		if line == "" {
 			continue
 		}
 		var m map[string]any
 		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			evs = append(evs, "text: "+normaliseGo(line))
+			evs = append(evs, keyed{"", "text: " + normaliseGo(line)})
 			continue
+		}
+		pkg, _ := m["Package"].(string)
+		if ip, ok := m["ImportPath"].(string); ok && pkg == "" {
+			pkg = strings.TrimSuffix(ip, ".test")
 		}
 		delete(m, "Time")
 		if _, ok := m["Elapsed"]; ok {
@@ -214,9 +222,14 @@ func jsonEvents(t *testing.T, out []byte) []string {
 			m["Output"] = normaliseGo(s)
 		}
 		b, _ := json.Marshal(m)
-		evs = append(evs, string(b))
+		evs = append(evs, keyed{pkg, string(b)})
 	}
-	return evs
+	slices.SortStableFunc(evs, func(a, b keyed) int { return strings.Compare(a.pkg, b.pkg) })
+	var lines []string
+	for _, e := range evs {
+		lines = append(lines, e.ev)
+	}
+	return lines
 }
 
 // healthyModule is a cgo module that builds, with a test that passes and
@@ -261,7 +274,6 @@ func TestTestFailingTests(t *testing.T) {
 	env := testEnv()
 	for _, args := range [][]string{
 		{"./..."},
-		{"-count=1", "./..."},
 		{"-v", "-count=1", "./..."},
 		{"./...", "-run", "TestFail", "-v"},
 		{"-json", "-count=1", "./..."},
