@@ -241,9 +241,11 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 		goArgs = testArgs(&o)
 		if o.testJSON() {
 			testFilter = newTestJSONFilter(o.Stdout, io.MultiWriter(outW, fa, ff), pcCmd, tests)
+			testFilter.showTrace = testFlagOn(o.Args, "x")
 			stdout = shim.hide(testFilter)
 		} else {
 			pe = newPlainEcho(term, pcCmd)
+			pe.showTrace = testFlagOn(o.Args, "x")
 			stdout = io.MultiWriter(o.Stdout, &plainStdout{out: tests})
 			stderr = shim.hide(io.MultiWriter(errW, pe))
 		}

@@ -204,6 +204,8 @@ type testJSONFilter struct {
 	// afterFailed: the previous output of the package was a linker's
 	// "running X failed" line, so this one (X's command line) is output.
 	afterFailed map[string]bool
+	// showTrace: the user asked for -x; nothing is taken out.
+	showTrace bool
 }
 
 func newTestJSONFilter(user, log io.Writer, pcCmd string, out *testOutcome) *testJSONFilter {
@@ -252,7 +254,7 @@ func (f *testJSONFilter) line(line []byte) error {
 	f.log.Write(line)
 	if ev.Action == "build-output" {
 		first, _, _ := strings.Cut(ev.Output, "\n")
-		trace := !f.afterFailed[ev.ImportPath] && (buildlog.IsTraceLine(first) || isCommandLine(first, f.pcCmd) || buildlog.IsTestRunLine(first))
+		trace := !f.showTrace && !f.afterFailed[ev.ImportPath] && (buildlog.IsTraceLine(first) || isCommandLine(first, f.pcCmd) || buildlog.IsTestRunLine(first))
 		f.afterFailed[ev.ImportPath] = isRunningFailed(first)
 		if trace {
 			return nil
@@ -271,6 +273,8 @@ type plainEcho struct {
 	pcCmd                  string
 	buf                    []byte
 	inHeredoc, afterFailed bool
+	// showTrace: the user asked for -x; nothing is taken out.
+	showTrace bool
 }
 
 func newPlainEcho(term io.Writer, pcCmd string) *plainEcho {
@@ -302,6 +306,8 @@ func (e *plainEcho) Close() error {
 func (e *plainEcho) line(line string) {
 	text := strings.TrimRight(line, "\r\n")
 	switch {
+	case e.showTrace:
+		io.WriteString(e.term, line)
 	case e.inHeredoc:
 		e.inHeredoc = text != "EOF"
 	case e.afterFailed:

@@ -218,3 +218,29 @@ func FuzzTestJSONFilter(f *testing.F) {
 		(&plainStdout{out: &out}).Write([]byte(s))
 	})
 }
+
+// TestUserTraceKept: a user's own -x is not taken out of what they see.
+func TestUserTraceKept(t *testing.T) {
+	stderr := "WORK=/tmp/go-build1\nmkdir -p $WORK/b001/\n"
+	r := &fakeGoTest{stdout: "ok  \texample.com/x\t0.001s\n", stderr: stderr}
+	var user, term bytes.Buffer
+	res, err := Build(context.Background(), BuildOptions{GoCmd: "test", Args: []string{"-x", "./..."}, Runner: r, Stdout: &user, Terminal: &term, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(res.RawLog)
+	res.Wait()
+	if term.String() != stderr {
+		t.Errorf("terminal %q, want go's %q", term.String(), stderr)
+	}
+	term.Reset()
+	res, err = Build(context.Background(), BuildOptions{GoCmd: "test", Args: []string{"./..."}, Runner: r, Stdout: &user, Terminal: &term, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(res.RawLog)
+	res.Wait()
+	if term.String() != "" {
+		t.Errorf("without -x, terminal %q", term.String())
+	}
+}

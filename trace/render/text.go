@@ -60,6 +60,8 @@ func Text(w io.Writer, r *trace.Report, o Options) error {
 		t.line("", "", fmt.Sprintf("build failed: %s (exit status %d)", commandText(r), r.Command.ExitCode), ansiBold)
 	case failed(r):
 		t.line("", "", "build succeeded, with problems: "+commandText(r), ansiBold)
+	case len(r.Command.Argv) > 1 && trace.RunsTests(r.Command.Argv[1], r.Command.Argv[2:]):
+		t.line("", "", "build and tests succeeded: "+commandText(r), ansiBold)
 	default:
 		t.line("", "", "build succeeded: "+commandText(r), ansiBold)
 	}
