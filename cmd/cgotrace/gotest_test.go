@@ -25,7 +25,7 @@ import (
 //     which cmd/link makes anew at every run.
 
 var (
-	timingRE = regexp.MustCompile(`\d+\.\d+s\b`)
+	timingRE    = regexp.MustCompile(`\d+\.\d+s\b`)
 	goLinkDirRE = regexp.MustCompile(`/go-link-\d+/`)
 )
 
