@@ -23,6 +23,7 @@ TARGETS="
 buildlog:FuzzEvent
 buildlog:FuzzFrontEnd
 buildlog:FuzzIsTraceLine
+buildlog:FuzzIsTestRunLine
 buildlog:FuzzParse
 buildlog:FuzzParseMessages
 buildlog:FuzzSymbols
@@ -52,6 +53,7 @@ trace/render:FuzzHTML
 trace/render:FuzzMarkdownCell
 trace/render:FuzzTruncate
 trace:FuzzEchoMatchers
+trace:FuzzTestJSONFilter
 "
 
 duration=90s
