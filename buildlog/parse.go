@@ -1197,3 +1197,29 @@ func (p *Parser) traceEnded() bool {
 	}
 	return false
 }
+
+// StartsHeredoc reports whether a -x line opens a heredoc
+// (`cat >FILE << 'EOF'`, optionally with a "# internal" suffix): the
+// lines after it, up to a line "EOF", are the file's body, not commands
+// or output.
+func StartsHeredoc(line string) bool {
+	rest, _ := cutSuffix(line)
+	return strings.HasPrefix(rest, "cat >") && strings.HasSuffix(rest, " << 'EOF'")
+}
+
+// IsTestRunLine reports whether a line is the command go test -x prints
+// before it runs a test binary: the binary (a path ending in ".test" or
+// ".test.exe", after the -exec program if any) followed by its -test.
+// flags, as in `$WORK/b001/pkg.test -test.paniconexit0 -test.timeout=10m0s`
+// (cmd/go/internal/test prints the binary's argv joined by spaces).
+func IsTestRunLine(line string) bool {
+	words := strings.Fields(line)
+	for i := 0; i+1 < len(words); i++ {
+		w := words[i]
+		if (strings.HasSuffix(w, ".test") || strings.HasSuffix(w, ".test.exe")) && len(w) > len(".test") &&
+			strings.HasPrefix(words[i+1], "-test.") {
+			return i < 3 // the binary, after at most an -exec program and its argument
+		}
+	}
+	return false
+}

@@ -23,6 +23,7 @@ TARGETS="
 buildlog:FuzzEvent
 buildlog:FuzzFrontEnd
 buildlog:FuzzIsTraceLine
+buildlog:FuzzIsTestRunLine
 buildlog:FuzzParse
 buildlog:FuzzParseMessages
 buildlog:FuzzStream
@@ -55,6 +56,7 @@ trace/render:FuzzHTML
 trace/render:FuzzMarkdownCell
 trace/render:FuzzTruncate
 trace:FuzzEchoMatchers
+trace:FuzzTestJSONFilter
 "
 
 duration=90s

@@ -431,7 +431,12 @@ func (a *analysis) forensicRebuild(ctx context.Context) {
 	}
 	defer os.RemoveAll(tmp)
 	args := withLdflagsV(a.o.Args, a.goEnv["GOFLAGS"])
-	args = replaceOutput(args, filepath.Join(tmp, "out"))
+	if a.o.runsTests() {
+		// Build the test binaries, do not run them.
+		args = forensicTestArgs(args, tmp)
+	} else {
+		args = replaceOutput(args, filepath.Join(tmp, "out"))
+	}
 	env := setEnv(a.env, "CGO_CFLAGS", strings.TrimSpace(a.goEnv["CGO_CFLAGS"]+" -D"+nonceMacro+"="+nonce()))
 	var out bytes.Buffer
 	// go install's arguments are go build's; go test -c's need go test.

@@ -23,7 +23,9 @@ import (
 // BuildOptions configure one instrumented build.
 type BuildOptions struct {
 	// GoCmd is the go subcommand: "build" (default), "install", or
-	// "test" with -c among Args (the test binary is built, not run).
+	// "test". A go test with -c among Args builds the test binaries as
+	// go build would; without -c it runs the tests too (cgotrace test,
+	// see testrun.go), and its standard output goes to Stdout.
 	GoCmd string
 	// Args are the user's go build arguments, passed unchanged and in order.
 	Args []string
@@ -50,8 +52,13 @@ type BuildOptions struct {
 	// to ask for package names and whether the embedded Debian table is
 	// of this release ("/etc/os-release" when empty).
 	OSRelease string
-	// Terminal receives what plain go build would have printed.
+	// Terminal receives what plain go build would have printed (go's
+	// standard error).
 	Terminal io.Writer
+	// Stdout receives go test's standard output when it runs the tests:
+	// what plain go test prints there, unchanged (with -json, the events
+	// of the -x trace cgotrace adds are taken out).
+	Stdout io.Writer
 	// RawLog, when set, receives the raw instrumented log as it comes.
 	RawLog io.Writer
 	// Runner runs go and the C tools (ExecRunner by default).
@@ -85,6 +92,9 @@ func (o *BuildOptions) defaults() {
 	}
 	if o.Terminal == nil {
 		o.Terminal = io.Discard
+	}
+	if o.Stdout == nil {
+		o.Stdout = io.Discard
 	}
 	if o.Log == nil {
 		l := logrus.New()
@@ -199,7 +209,8 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	var inspector *elfinspect.Inspector
 	var spec *speculation
 	var prefetched sync.WaitGroup
-	if o.GoCmd == "build" || o.GoCmd == "test" {
+	runsTests := o.runsTests()
+	if (o.GoCmd == "build" || o.GoCmd == "test") && !runsTests {
 		inspector = newOutputInspector(&o)
 		spec = &speculation{path: explicitOutputFile(&o)}
 		prefetched.Go(func() {
@@ -213,14 +224,41 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	var pre early
 	fa := &firstAction{start: func() { pre.start(actx, &o) }}
 	stdout, stderr := shim.hide(io.MultiWriter(outW, echo, fa)), shim.hide(io.MultiWriter(errW, term))
+	goArgs := instrumentedArgs(o.GoCmd, o.Args)
+	var tests *testOutcome
+	var testFilter *testJSONFilter
+	var pe *plainEcho
+	if runsTests {
+		// go test runs the tests: its stdout is the user's (see
+		// testrun.go); the build log is the -json build events, or the
+		// plain -x trace on stderr.
+		tests = &testOutcome{}
+		goArgs = testArgs(&o)
+		if o.testJSON() {
+			testFilter = newTestJSONFilter(o.Stdout, io.MultiWriter(outW, fa), pcCmd, tests)
+			testFilter.showTrace = testFlagOn(o.Args, "x")
+			stdout = shim.hide(testFilter)
+		} else {
+			pe = newPlainEcho(term, pcCmd)
+			pe.showTrace = testFlagOn(o.Args, "x")
+			stdout = io.MultiWriter(o.Stdout, &plainStdout{out: tests})
+			stderr = shim.hide(io.MultiWriter(errW, pe))
+		}
+	}
 	code, runErr := o.Runner.Run(ctx, Cmd{
-		Name: o.Go, Args: instrumentedArgs(o.GoCmd, o.Args), Dir: o.Dir, Env: env,
+		Name: o.Go, Args: goArgs, Dir: o.Dir, Env: env,
 		Stdout: stdout, Stderr: stderr, Signals: intr.fwd, Started: intr.started,
 	})
 	for _, w := range []io.Writer{stdout, stderr} {
 		if c, ok := w.(io.Closer); ok {
 			c.Close()
 		}
+	}
+	if testFilter != nil {
+		testFilter.Close()
+	}
+	if pe != nil {
+		pe.Close()
 	}
 	intr.finished()
 	outW.flush()
@@ -231,6 +269,17 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 		return res, fmt.Errorf("run %s %s: %w", o.Go, o.GoCmd, runErr)
 	}
 	rep.Command.ExitCode = code
+	// buildCode is the exit code the diagnosis sees: go test's, unless
+	// every package built and only tests failed (nothing to diagnose).
+	buildCode := code
+	var testsFailed []string
+	if tests != nil {
+		failed, buildFailed := tests.result()
+		testsFailed = failed
+		if code != 0 && len(failed) > 0 && !buildFailed {
+			buildCode = 0
+		}
+	}
 	o.Log.WithFields(logrus.Fields{"exit": code, "elapsed": time.Since(start).Round(time.Millisecond)}).Debug("go build finished")
 	if sig := intr.signal(); sig != nil {
 		pre.stop()
@@ -243,21 +292,21 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	// A failed build needs go list's view of the packages (started at
 	// the first action, or now for a build that failed before any).
 	var listed *pendingList
-	if code != 0 {
+	if buildCode != 0 {
 		fa.fire()
 		listed = pre.goList()
 		prefetchPkgConfigDefaults(shim)
 		prefetchFailureTables()
 	}
 	var goEnv GoEnv
-	if code != 0 || o.CacheReport {
+	if buildCode != 0 || o.CacheReport {
 		fa.fire()
 		pe, _ := pre.get()
 		goEnv, err = pe.wait()
 		if err != nil {
 			o.Log.WithError(err).Warn("could not read go env")
 		}
-		if l := pre.goList(); code == 0 && l != nil {
+		if l := pre.goList(); buildCode == 0 && l != nil {
 			// The cache report lists the packages itself.
 			l.stop()
 		}
@@ -275,7 +324,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 		return res, fmt.Errorf("parse build log: %w", err)
 	}
 	if !o.KeepWork && l.Work != "" && strings.Contains(filepath.Base(l.Work), "go-build") {
-		if code == 0 {
+		if buildCode == 0 {
 			// Nothing after a successful build reads $WORK: remove it
 			// while the report is made.
 			res.cleanup.Go(func() { os.RemoveAll(l.Work) })
@@ -291,7 +340,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	_, ccSpec := pre.get()
 	a := &analysis{o: &o, goEnv: goEnv, ccSpec: ccSpec, env: env, log: l, extra: x, rep: &arep, shim: shim, inspector: inspector, spec: spec, goSaid: said.String(), listed: listed}
 	done := make(chan error, 1)
-	go func() { done <- a.safeRun(actx, code) }()
+	go func() { done <- a.safeRun(actx, buildCode) }()
 	select {
 	case err := <-done:
 		if err != nil {
@@ -300,6 +349,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 			o.Log.WithError(err).Error("cgotrace could not finish the diagnosis")
 		}
 		*rep = arep
+		markTestsFailed(rep, testsFailed)
 	case <-intr.hit:
 		// The probes run under actx, which is cancelled: give them a
 		// moment to be killed, so that none outlives cgotrace.

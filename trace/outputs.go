@@ -202,7 +202,8 @@ func (a *analysis) forTarget(ctx context.Context, b *elfinspect.Binary) {
 // outputPath is the file go build wrote: -o FILE, -o DIR/ + the package
 // name, or the main package's default name in the current directory.
 func (a *analysis) outputPath(ctx context.Context) string {
-	if a.o.GoCmd != "build" && a.o.GoCmd != "test" {
+	if a.o.GoCmd != "build" && a.o.GoCmd != "test" || a.o.runsTests() {
+		// go test that ran the tests leaves no binary (-o aside).
 		return ""
 	}
 	out := outputFlag(a.o.Args)

@@ -72,9 +72,13 @@ type Toolchain struct {
 
 // Package is the cgo chain of one package.
 type Package struct {
-	ImportPath string          `json:"import_path"`
-	Dir        string          `json:"dir,omitempty"`
-	Failed     bool            `json:"failed"`
+	ImportPath string `json:"import_path"`
+	Dir        string `json:"dir,omitempty"`
+	Failed     bool   `json:"failed"`
+	// TestFailed is true when the package built and its tests ran and
+	// failed (cgotrace test): Failed is true too, and cgotrace makes no
+	// diagnosis of it.
+	TestFailed bool            `json:"test_failed,omitempty"`
 	Directives []Directive     `json:"directives,omitempty"`
 	PkgConfig  []PkgConfigCall `json:"pkg_config,omitempty"`
 	Steps      []Step          `json:"steps,omitempty"`

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"slices"
 	"strings"
 	"syscall"
 
@@ -42,7 +41,14 @@ var buildFlags = map[string]bool{
 // parseBuildArgs separates cgotrace's own long flags from go build's
 // arguments, which keep their order. `--` ends cgotrace's flags.
 func parseBuildArgs(args []string) (*buildOptions, error) {
-	o := &buildOptions{format: "text", goCmd: "build", goPath: "go"}
+	return parseGoCmdArgs("build", args)
+}
+
+// parseGoCmdArgs is parseBuildArgs for `cgotrace build`, `test` or
+// `install` (cmd): the same flags, except that --go-cmd belongs to build
+// only.
+func parseGoCmdArgs(cmd string, args []string) (*buildOptions, error) {
+	o := &buildOptions{format: "text", goCmd: cmd, goPath: "go"}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
@@ -85,6 +91,9 @@ func parseBuildArgs(args []string) (*buildOptions, error) {
 		case "root":
 			o.root = val
 		case "go-cmd":
+			if cmd != "build" {
+				return nil, usageErrorf("--go-cmd is a flag of cgotrace build only")
+			}
 			if val != "build" && val != "install" && val != "test" {
 				return nil, usageErrorf("--go-cmd must be build, install or test, not %q", val)
 			}
@@ -101,20 +110,7 @@ func parseBuildArgs(args []string) (*buildOptions, error) {
 			o.help = true
 		}
 	}
-	if o.goCmd == "test" && !o.help && !slices.ContainsFunc(o.goArgs, isTestCFlag) {
-		return nil, usageErrorf("--go-cmd test needs -c: cgotrace builds the test binary, it does not run tests")
-	}
 	return o, nil
-}
-
-// isTestCFlag reports whether a go test argument is -c (compile the test
-// binary, do not run it).
-func isTestCFlag(a string) bool {
-	switch strings.TrimLeft(a, "-") {
-	case "c", "c=true", "c=1":
-		return strings.HasPrefix(a, "-")
-	}
-	return false
 }
 
 func newBuildCmd(g *globals) *cobra.Command {
@@ -126,6 +122,8 @@ func newBuildCmd(g *globals) *cobra.Command {
 prints; when the build fails, cgotrace rebuilds the chain #cgo line →
 pkg-config → gcc → linker per package and names the root cause with a fix.
 Its own flags are long-form only; -- ends them. The exit code is go build's.
+--go-cmd install and --go-cmd test are kept as the older spellings of
+cgotrace install and cgotrace test (go test -c builds test binaries only).
 A successful build's binary is resolved as the loader would: on this machine,
 or for a cross build in the C cross compiler's sysroot, or in --root DIR.`,
 		DisableFlagParsing: true,
@@ -185,7 +183,8 @@ func runBuild(ctx context.Context, g *globals, o *buildOptions) error {
 			}
 			os.Exit(exitBroken)
 		},
-		Self: self, Version: toolVersion(), Log: g.log,
+		Stdout: g.stdout,
+		Self:   self, Version: toolVersion(), Log: g.log,
 	})
 	termDone()
 	if res != nil && res.RawLog != "" {
@@ -201,7 +200,13 @@ func runBuild(ctx context.Context, g *globals, o *buildOptions) error {
 		g.log.WithError(err).Error("build")
 	}
 	rep := res.Report
-	if werr := g.writeReport(rep, o.format, o.output); werr != nil {
+	out := o.output
+	if out == "" && trace.RunsTests(o.goCmd, o.goArgs) {
+		// go test's output is on stdout, which stays the user's: the
+		// report goes to stderr (--output - puts it on stdout).
+		out = stderrPath
+	}
+	if werr := g.writeReport(rep, o.format, out); werr != nil {
 		g.log.WithError(werr).Error("could not write the report")
 	}
 	publish(g, rep)

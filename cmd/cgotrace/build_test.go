@@ -39,15 +39,26 @@ func TestParseBuildArgs(t *testing.T) {
 	if o, err := parseBuildArgs([]string{"--root=/srv/arm64", "."}); err != nil || o.root != "/srv/arm64" {
 		t.Errorf("--root=: %v, root %q", err, o.root)
 	}
-	for _, good := range [][]string{{"--go-cmd", "test", "-c", "-o", "x.test", "./pkg"}, {"--go-cmd=test", "./pkg", "-c"}} {
+	// --go-cmd test runs the tests without -c, as cgotrace test does.
+	for _, good := range [][]string{{"--go-cmd", "test", "-c", "-o", "x.test", "./pkg"}, {"--go-cmd=test", "./pkg", "-c"}, {"--go-cmd", "test"}, {"--go-cmd", "test", "./pkg"}} {
 		o, err := parseBuildArgs(good)
 		if err != nil || o.goCmd != "test" {
 			t.Errorf("%q: %v, go-cmd %q", good, err, o.goCmd)
 		}
 	}
-	for _, bad := range [][]string{{"--format"}, {"--keep-work=yes"}, {"--go-cmd", "test"}, {"--go-cmd", "test", "./pkg"}, {"--go-cmd", "vet", "-c"}} {
+	for _, bad := range [][]string{{"--format"}, {"--keep-work=yes"}, {"--go-cmd", "vet", "-c"}} {
 		if _, err := parseBuildArgs(bad); err == nil {
 			t.Errorf("%q: no error", bad)
+		}
+	}
+	// test and install: build's flags, but not --go-cmd.
+	for _, cmd := range []string{"test", "install"} {
+		o, err := parseGoCmdArgs(cmd, []string{"--format", "json", "-v", "-run", "X", "./...", "-count=1"})
+		if err != nil || o.goCmd != cmd || o.format != "json" || !slices.Equal(o.goArgs, []string{"-v", "-run", "X", "./...", "-count=1"}) {
+			t.Errorf("%s: %v, %+v", cmd, err, o)
+		}
+		if _, err := parseGoCmdArgs(cmd, []string{"--go-cmd", "build", "."}); err == nil {
+			t.Errorf("%s --go-cmd: no error", cmd)
 		}
 	}
 }

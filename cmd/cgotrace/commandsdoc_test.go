@@ -12,8 +12,9 @@ import (
 
 // TestCommandsDoc checks docs/commands.md against the cobra tree: every
 // command has a section ("## analyze", "## pkg-config explain"), and
-// every flag of it, long and short, appears in that section (build's own
-// flags, which it parses itself, in build's); the global flags appear
+// every flag of it, long and short, appears in that section (the own
+// flags of build, test and install, which they parse themselves, in
+// their sections); the global flags appear
 // before the first section.
 func TestCommandsDoc(t *testing.T) {
 	data, err := os.ReadFile("../../docs/commands.md")
@@ -51,9 +52,9 @@ func TestCommandsDoc(t *testing.T) {
 				continue
 			}
 			sub.LocalFlags().VisitAll(func(f *pflag.Flag) { check(name, f) })
-			if name == "build" {
+			if name == "build" || name == "test" || name == "install" {
 				for fl := range buildFlags {
-					if fl != "help" {
+					if fl != "help" && (fl != "go-cmd" || name == "build") {
 						check(name, &pflag.Flag{Name: fl})
 					}
 				}

@@ -17,6 +17,14 @@ func (g *globals) writeReport(r *trace.Report, format, path string) error {
 	if err != nil {
 		return usageErrorf("--format: %v", err)
 	}
+	if path == stderrPath {
+		w, done := g.actionsGuard(g.stderr, format)
+		err := f(w, r, render.Options{Color: g.logColor})
+		if derr := done(); err == nil {
+			err = derr
+		}
+		return err
+	}
 	opts := render.Options{Color: g.color && (path == "" || path == "-")}
 	if path == "" || path == "-" {
 		w, done := g.actionsGuard(g.stdout, format)
@@ -36,6 +44,10 @@ func (g *globals) writeReport(r *trace.Report, format, path string) error {
 	}
 	return nil
 }
+
+// stderrPath is the writeReport path of standard error (no file can have
+// this name: it holds a NUL byte).
+const stderrPath = "\x00stderr"
 
 // writeFileAtomic writes data to path through render.WriteFileAtomic
 // (temporary file and rename; devices and pipes written in place).

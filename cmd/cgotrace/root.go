@@ -198,6 +198,8 @@ func commands(g *globals) []*cobra.Command {
 	return []*cobra.Command{
 		newAnalyzeCmd(g),
 		newBuildCmd(g),
+		newTestCmd(g),
+		newInstallCmd(g),
 		newReportCmd(g),
 		newInspectCmd(g),
 		newVerifyCmd(g),

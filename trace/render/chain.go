@@ -527,6 +527,37 @@ func buildFailed(r *trace.Report) bool {
 	return false
 }
 
+// onlyTestsFailed reports whether a go test that ran the tests failed
+// with every package built: some packages' tests failed, no other
+// package failed and no error was diagnosed.
+func onlyTestsFailed(r *trace.Report) bool {
+	if r.Command.ExitCode == 0 || rootCause(r) >= 0 {
+		return false
+	}
+	some := false
+	for _, p := range r.Packages {
+		if p == nil || !p.Failed {
+			continue
+		}
+		if !p.TestFailed {
+			return false
+		}
+		some = true
+	}
+	return some
+}
+
+// testsFailed lists the packages whose tests failed.
+func testsFailed(r *trace.Report) []string {
+	var out []string
+	for _, p := range r.Packages {
+		if p != nil && p.TestFailed {
+			out = append(out, p.ImportPath)
+		}
+	}
+	return out
+}
+
 // failingPackages lists, in order, the packages to explain: those of
 // error diagnoses first (root cause first), then failed packages that no
 // diagnosis names. Each comes with the first error diagnosis about it

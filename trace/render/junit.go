@@ -93,6 +93,11 @@ func JUnit(w io.Writer, r *trace.Report, o Options) error {
 		}
 	}
 	for _, p := range r.Packages {
+		if p != nil && p.TestFailed && len(cases[p.ImportPath].Failures) == 0 {
+			c := get(p.ImportPath)
+			c.Failures = append(c.Failures, junitFailed{Message: "the package built and its tests failed (go test's output says which)", Type: "test-failed"})
+			continue
+		}
 		if p != nil && p.Failed && len(cases[p.ImportPath].Failures) == 0 {
 			c := cases[p.ImportPath]
 			c.Failures = append(c.Failures, junitFailed{Message: "the package failed to build; cgotrace has no diagnosis for it", Type: "build-failed"})

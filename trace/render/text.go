@@ -51,10 +51,17 @@ func Text(w io.Writer, r *trace.Report, o Options) error {
 	switch {
 	case interruptedBy(r) != "":
 		t.line("", "", fmt.Sprintf("build interrupted by %s: %s (exit status %d); no diagnosis: the build did not finish", interruptedBy(r), commandText(r), r.Command.ExitCode), ansiBold)
+	case onlyTestsFailed(r):
+		t.line("", "", fmt.Sprintf("tests failed: %s (exit status %d); every package built, no diagnosis", commandText(r), r.Command.ExitCode), ansiBold)
+		for _, p := range testsFailed(r) {
+			t.line("  FAIL ", "    ", p, "")
+		}
 	case buildFailed(r):
 		t.line("", "", fmt.Sprintf("build failed: %s (exit status %d)", commandText(r), r.Command.ExitCode), ansiBold)
 	case failed(r):
 		t.line("", "", "build succeeded, with problems: "+commandText(r), ansiBold)
+	case len(r.Command.Argv) > 1 && trace.RunsTests(r.Command.Argv[1], r.Command.Argv[2:]):
+		t.line("", "", "build and tests succeeded: "+commandText(r), ansiBold)
 	default:
 		t.line("", "", "build succeeded: "+commandText(r), ansiBold)
 	}
