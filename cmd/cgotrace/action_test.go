@@ -35,9 +35,14 @@ func ciModules(t *testing.T, dir string) (broken, healthy string) {
 }
 
 // ciEnv is the environment the CI tests run steps in: this machine's,
-// minus anything of a CI system, with the network and toolchain switches
-// off (the module cache, filled by go mod download, has every module).
+// minus anything of a CI system, with the network off (the module cache,
+// filled by go mod download, has every module) and no toolchain switch
+// but the one the tests run under (GOTOOLCHAIN=go1.25.14 in .ci/run).
 func ciEnv() []string {
+	toolchain := os.Getenv("GOTOOLCHAIN")
+	if toolchain == "" || toolchain == "auto" || strings.Contains(toolchain, "+") {
+		toolchain = "local"
+	}
 	var env []string
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
@@ -49,7 +54,7 @@ func ciEnv() []string {
 		}
 		env = append(env, kv)
 	}
-	return append(env, "GOTOOLCHAIN=local", "GOPROXY=off", "GOFLAGS=")
+	return append(env, "GOTOOLCHAIN="+toolchain, "GOPROXY=off", "GOFLAGS=")
 }
 
 // hasCommand reports whether the cgotrace binary has the subcommand

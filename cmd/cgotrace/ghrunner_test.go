@@ -80,7 +80,7 @@ func loadAction(t *testing.T, path string) *actionSpec {
 // stepResult is what one step did.
 type stepResult struct {
 	step    actionStep
-	ran     bool   // a run step that ran
+	ran     bool   // a run step that ran, or a uses step the caller ran
 	skipped bool   // its if: was false (or an earlier step failed)
 	exit    int    // bash's exit code
 	output  string // stdout and stderr, interleaved
@@ -89,9 +89,10 @@ type stepResult struct {
 	path    []string          // what it wrote to GITHUB_PATH
 	summary string            // what it wrote to GITHUB_STEP_SUMMARY
 	with    map[string]string // a uses step's with:, substituted
+	sub     *actionRun        // a composite action the step ran
 }
 
-// actionRun is one run of the action.
+// actionRun is one run of the action (or of a workflow job's steps).
 type actionRun struct {
 	steps   []*stepResult
 	failed  bool
@@ -109,6 +110,19 @@ func (r *actionRun) step(t *testing.T, id string) *stepResult {
 	return nil
 }
 
+// uses returns the first step that uses an action whose name starts
+// with prefix.
+func (r *actionRun) uses(t *testing.T, prefix string) *stepResult {
+	t.Helper()
+	for _, s := range r.steps {
+		if strings.HasPrefix(s.step.Uses, prefix) {
+			return s
+		}
+	}
+	t.Fatalf("no step uses %s", prefix)
+	return nil
+}
+
 // runnerContext is what the runner knows about the job.
 type runnerContext struct {
 	actionPath string // github.action_path: where the action's files are
@@ -118,11 +132,33 @@ type runnerContext struct {
 	baseEnv    []string
 }
 
+// ghJob is the state a job's steps share: what GITHUB_ENV and
+// GITHUB_PATH added, and whether a step failed.
+type ghJob struct {
+	t      *testing.T
+	rc     runnerContext
+	env    map[string]string
+	path   []string
+	failed bool
+}
+
 var exprRE = regexp.MustCompile(`\$\{\{\s*(.*?)\s*\}\}`)
 
+// usesFunc runs (or records) a uses step whose with: is res.with. It
+// sets res.ran, res.exit and res.outputs when it ran something.
+type usesFunc func(j *ghJob, res *stepResult)
+
 // runAction runs the action's steps with the given inputs (unset inputs
-// take their defaults).
+// take their defaults) as a job of its own.
 func runAction(t *testing.T, a *actionSpec, rc runnerContext, with map[string]string) *actionRun {
+	t.Helper()
+	j := &ghJob{t: t, rc: rc, env: map[string]string{}}
+	return j.runAction(a, with)
+}
+
+// runAction runs a composite action as a step of job j.
+func (j *ghJob) runAction(a *actionSpec, with map[string]string) *actionRun {
+	t := j.t
 	t.Helper()
 	if a.Runs.Using != "composite" {
 		t.Fatalf("runs.using %q, want composite", a.Runs.Using)
@@ -137,19 +173,29 @@ func runAction(t *testing.T, a *actionSpec, rc runnerContext, with map[string]st
 		}
 		inputs[name] = v
 	}
+	run, subst := j.runSteps(a.Runs.Steps, inputs, nil)
+	for name, o := range a.Outputs {
+		run.outputs[name] = subst(o.Value)
+	}
+	return run
+}
+
+// runSteps runs steps in order, in a steps context of their own; inputs
+// is the inputs context (nil in a workflow). It returns the run and the
+// expression substitution of that context.
+func (j *ghJob) runSteps(steps []actionStep, inputs map[string]string, uses usesFunc) (*actionRun, func(string) string) {
+	t, rc := j.t, j.rc
+	t.Helper()
 	run := &actionRun{outputs: map[string]string{}}
 	stepOutputs := map[string]map[string]string{}
-	jobEnv := map[string]string{}
-	var jobPath []string
-
 	lookup := func(expr string) (string, bool) {
 		switch {
-		case strings.HasPrefix(expr, "inputs."):
+		case strings.HasPrefix(expr, "inputs.") && inputs != nil:
 			v, ok := inputs[strings.TrimPrefix(expr, "inputs.")]
 			return v, ok
-		case expr == "github.action_path":
+		case expr == "github.action_path" && inputs != nil:
 			return rc.actionPath, true
-		case expr == "github.action_ref":
+		case expr == "github.action_ref" && inputs != nil:
 			return rc.actionRef, true
 		case expr == "github.workspace":
 			return rc.workspace, true
@@ -176,15 +222,12 @@ func runAction(t *testing.T, a *actionSpec, rc runnerContext, with map[string]st
 		})
 	}
 
-	for i, st := range a.Runs.Steps {
+	for i, st := range steps {
 		res := &stepResult{step: st}
 		run.steps = append(run.steps, res)
 		if st.If != "" {
-			if st.Run != "" {
-				t.Fatalf("step %d (%s): if: on a run step is not supported by the test runner", i, st.Name)
-			}
-			res.skipped = !evalIf(t, st.If, run.failed, lookup)
-		} else if run.failed {
+			res.skipped = !evalIf(t, st.If, j.failed, lookup)
+		} else if j.failed {
 			res.skipped = true // success() is the default condition
 		}
 		if res.skipped {
@@ -195,10 +238,21 @@ func runAction(t *testing.T, a *actionSpec, rc runnerContext, with map[string]st
 			for k, v := range st.With {
 				res.with[k] = subst(v)
 			}
+			if uses != nil {
+				uses(j, res)
+				if res.exit != 0 {
+					j.failed = true
+				}
+				if st.ID != "" {
+					stepOutputs[st.ID] = res.outputs
+				}
+			}
 			continue
 		}
-		if st.Shell != "bash" {
-			t.Fatalf("step %d (%s): shell %q: composite run steps must name a shell, and the test runs bash", i, st.Name, st.Shell)
+		if st.Shell != "bash" && !(inputs == nil && st.Shell == "") {
+			// A workflow's run step defaults to bash on Linux; a
+			// composite action's must name its shell.
+			t.Fatalf("step %d (%s): shell %q: the test runs bash", i, st.Name, st.Shell)
 		}
 		dir := t.TempDir()
 		files := map[string]string{}
@@ -214,22 +268,23 @@ func runAction(t *testing.T, a *actionSpec, rc runnerContext, with map[string]st
 		}
 		env := append([]string{}, rc.baseEnv...)
 		pathVar := os.Getenv("PATH")
-		for j := len(jobPath) - 1; j >= 0; j-- {
-			pathVar = jobPath[j] + string(os.PathListSeparator) + pathVar
+		for _, p := range j.path {
+			pathVar = p + string(os.PathListSeparator) + pathVar
 		}
 		env = append(env,
 			"PATH="+pathVar,
 			"GITHUB_ACTIONS=true",
 			"CI=true",
 			"GITHUB_WORKSPACE="+rc.workspace,
-			"GITHUB_ACTION_PATH="+rc.actionPath,
-			"GITHUB_ACTION_REF="+rc.actionRef,
 			"RUNNER_TEMP="+rc.temp,
 		)
+		if inputs != nil {
+			env = append(env, "GITHUB_ACTION_PATH="+rc.actionPath, "GITHUB_ACTION_REF="+rc.actionRef)
+		}
 		for name, f := range files {
 			env = append(env, name+"="+f)
 		}
-		for k, v := range jobEnv {
+		for k, v := range j.env {
 			env = append(env, k+"="+v)
 		}
 		for k, v := range st.Env {
@@ -254,18 +309,18 @@ func runAction(t *testing.T, a *actionSpec, rc runnerContext, with map[string]st
 			t.Fatalf("step %d (%s): %v", i, st.Name, err)
 		}
 		if res.exit != 0 {
-			run.failed = true
+			j.failed = true
 		}
 		res.outputs = readKeyValues(t, files["GITHUB_OUTPUT"])
 		res.env = readKeyValues(t, files["GITHUB_ENV"])
 		for k, v := range res.env {
-			jobEnv[k] = v
+			j.env[k] = v
 		}
 		pathText, _ := os.ReadFile(files["GITHUB_PATH"])
 		for _, l := range strings.Split(string(pathText), "\n") {
 			if l = strings.TrimSpace(l); l != "" {
 				res.path = append(res.path, l)
-				jobPath = append(jobPath, l)
+				j.path = append(j.path, l)
 			}
 		}
 		summary, _ := os.ReadFile(files["GITHUB_STEP_SUMMARY"])
@@ -274,10 +329,8 @@ func runAction(t *testing.T, a *actionSpec, rc runnerContext, with map[string]st
 			stepOutputs[st.ID] = res.outputs
 		}
 	}
-	for name, o := range a.Outputs {
-		run.outputs[name] = subst(o.Value)
-	}
-	return run
+	run.failed = j.failed
+	return run, subst
 }
 
 // readKeyValues reads a GITHUB_OUTPUT or GITHUB_ENV file: `name=value`
