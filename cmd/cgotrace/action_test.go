@@ -1,6 +1,8 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -241,6 +243,41 @@ func TestAction(t *testing.T) {
 		}
 	})
 
+	t.Run("version: go install from a module proxy", func(t *testing.T) {
+		// The version input installs with go install ...@VERSION. The
+		// module is not published, so a file:// module proxy serves this
+		// checkout as that version; its dependencies come from the
+		// module cache's download directory, itself a proxy's layout.
+		const version = "v0.0.1-actiontest"
+		proxy := moduleProxy(t, checkout, version)
+		modCache := t.TempDir()
+		t.Cleanup(func() { makeWritable(modCache) })
+		realCache := filepath.Join(goEnv(t, "GOMODCACHE"), "cache", "download")
+		_, healthy := ciModules(t, t.TempDir())
+		rc := newRunner(t, healthy)
+		rc.actionPath = t.TempDir() // not this checkout: nothing to build there
+		rc.baseEnv = append(rc.baseEnv,
+			"GOPROXY=file://"+proxy+",file://"+realCache,
+			// No checksum database offline: the dependencies are the
+			// module cache's, verified against go.sum when downloaded.
+			"GOSUMDB=off",
+			"GOMODCACHE="+modCache)
+		run := runAction(t, a, rc, map[string]string{"version": version, "args": "-o app ."})
+		install := run.step(t, "install")
+		if install.exit != 0 {
+			t.Fatalf("install: %v", install)
+		}
+		if !strings.Contains(install.output, "go install github.com/cgotrace/cgotrace/cmd/cgotrace@"+version) {
+			t.Errorf("install did not say what it installed:\n%s", install.output)
+		}
+		if want := "cgotrace version " + version; install.outputs["version"] != want {
+			t.Errorf("install: output version %q, want %q", install.outputs["version"], want)
+		}
+		if r := run.step(t, "run"); r.exit != 0 {
+			t.Errorf("run: %v", r)
+		}
+	})
+
 	t.Run("bad command", func(t *testing.T) {
 		_, healthy := ciModules(t, t.TempDir())
 		run := runAction(t, a, newRunner(t, healthy), map[string]string{"command": "deploy"})
@@ -268,4 +305,97 @@ func TestAction(t *testing.T) {
 			t.Errorf("cgotrace test of the healthy module: exit %d: %v", r.exit, r)
 		}
 	})
+}
+
+// goEnv is go env NAME.
+func goEnv(t *testing.T, name string) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", name).Output()
+	if err != nil {
+		t.Fatalf("go env %s: %v", name, err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// makeWritable makes the tree under dir writable again: the go command
+// makes what it extracts into a module cache read-only.
+func makeWritable(dir string) {
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			os.Chmod(p, 0o755)
+		}
+		return nil
+	})
+}
+
+// moduleProxy writes a file:// module proxy (the GOPROXY protocol's
+// files, https://go.dev/ref/mod#goproxy-protocol) that serves the tracked
+// files of the checkout as github.com/cgotrace/cgotrace at version, and
+// returns its directory. Directories with a go.mod of their own (the
+// test modules under testdata) are not part of the module, as in a
+// module zip.
+func moduleProxy(t *testing.T, checkout, version string) string {
+	t.Helper()
+	const mod = "github.com/cgotrace/cgotrace"
+	out, err := exec.Command("git", "-C", checkout, "ls-files", "-z").Output()
+	if err != nil {
+		t.Skipf("git ls-files: %v (the proxy serves the tracked files)", err)
+	}
+	files := strings.Split(strings.TrimRight(string(out), "\x00"), "\x00")
+	nested := map[string]bool{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "/go.mod") {
+			nested[strings.TrimSuffix(f, "/go.mod")] = true
+		}
+	}
+	inNested := func(f string) bool {
+		for d := filepath.Dir(f); d != "."; d = filepath.Dir(d) {
+			if nested[d] {
+				return true
+			}
+		}
+		return false
+	}
+	dir := t.TempDir()
+	vdir := filepath.Join(dir, mod, "@v")
+	if err := os.MkdirAll(vdir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range files {
+		if inNested(f) {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(checkout, f))
+		if err != nil {
+			if os.IsNotExist(err) {
+				continue // deleted in the work tree
+			}
+			t.Fatal(err)
+		}
+		w, err := zw.Create(mod + "@" + version + "/" + f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	goMod, err := os.ReadFile(filepath.Join(checkout, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{
+		"list":            []byte(version + "\n"),
+		version + ".info": []byte(`{"Version":"` + version + `","Time":"2026-01-01T00:00:00Z"}`),
+		version + ".mod":  goMod,
+		version + ".zip":  buf.Bytes(),
+	} {
+		if err := os.WriteFile(filepath.Join(vdir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
