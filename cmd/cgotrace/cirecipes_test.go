@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,7 +37,7 @@ var (
 
 // ciRecipes reads the marked blocks of path; a fenced block that is not
 // marked either way fails the test, so a new recipe is not left unrun.
-func ciRecipes(t *testing.T, path string) []ciRecipe {
+func ciRecipes(t testing.TB, path string) []ciRecipe {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -69,6 +70,52 @@ func ciRecipes(t *testing.T, path string) []ciRecipe {
 		i = end
 	}
 	return out
+}
+
+// TestCIRecipesMarked (also under -short) checks that every fenced block
+// of docs/ci.md is marked as a recipe or as not run, that there is a
+// recipe of each kind, and that the marker check catches an unmarked
+// block.
+func TestCIRecipesMarked(t *testing.T) {
+	recipes := ciRecipes(t, filepath.Join("..", "..", "docs", "ci.md"))
+	kinds := map[string]int{}
+	for _, r := range recipes {
+		kinds[r.kind]++
+	}
+	for _, k := range []string{"github-workflow", "gitlab-ci", "jenkinsfile", "dockerfile"} {
+		if kinds[k] == 0 {
+			t.Errorf("docs/ci.md has no %s recipe", k)
+		}
+	}
+	bad := filepath.Join(t.TempDir(), "ci.md")
+	text := "<!-- recipe: a (gitlab-ci) -->\n```yaml\nx: 1\n```\n\ntext\n```sh\necho unmarked\n```\n"
+	if err := os.WriteFile(bad, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ft := &recordingTB{}
+	got := ciRecipes(ft, bad)
+	errs := ft.errs
+	if len(got) != 1 || got[0].name != "a" || got[0].text != "x: 1\n" {
+		t.Errorf("recipes of the sample: %+v", got)
+	}
+	if len(errs) != 1 {
+		t.Errorf("the unmarked block gave %d errors, want 1", len(errs))
+	}
+}
+
+// recordingTB records Errorf and fails the test on Fatalf; the rest of
+// testing.TB is not used.
+type recordingTB struct {
+	testing.TB
+	errs []string
+}
+
+func (r *recordingTB) Helper() {}
+func (r *recordingTB) Errorf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+func (r *recordingTB) Fatalf(format string, args ...any) {
+	panic(fmt.Sprintf(format, args...))
 }
 
 // TestCIRecipes runs the recipes of docs/ci.md, what of them can run
