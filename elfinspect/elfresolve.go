@@ -46,11 +46,7 @@ func (in *Inspector) openCandidate(p string) *elfFile {
 }
 
 func (in *Inspector) readCandidate(p string) *elfFile {
-	h, err := in.fs.host(p)
-	if err != nil {
-		return openFailure(err)
-	}
-	f, err := openFD(h)
+	f, err := in.fs.openFile(p)
 	if err != nil {
 		return openFailure(err)
 	}
@@ -748,7 +744,12 @@ func (r *elfResolver) origin(n *node) string {
 	}
 	if r.exeOrigin == nil {
 		o := ""
-		if rp, err := filepath.EvalSymlinks(r.exeHostPath); err == nil {
+		if r.in.fs.fsys != nil {
+			// The executable is named inside the file system already.
+			if rp, err := r.in.fs.walk(path.Clean("/" + r.exeHostPath)); err == nil {
+				o = path.Dir(rp)
+			}
+		} else if rp, err := filepath.EvalSymlinks(r.exeHostPath); err == nil {
 			if abs, err := filepath.Abs(rp); err == nil {
 				if root := r.in.fs.root; root != "" {
 					if rel, ok := strings.CutPrefix(abs, root+"/"); ok {
