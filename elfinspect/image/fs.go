@@ -51,7 +51,7 @@ const headKeep = 64
 
 // memLimit is the ELF content held in memory before it goes to the spill
 // file (under the user's cache directory, unlinked at once).
-const defaultMemLimit = 1 << 30
+var memLimit int64 = 1 << 30
 
 // keepWhole reports whether the loader reads the whole file at name.
 func keepWhole(name string, head []byte) bool {
@@ -62,7 +62,7 @@ func keepWhole(name string, head []byte) bool {
 }
 
 func newFS() *FS {
-	f := &FS{entries: map[string]*entry{}, memLimit: defaultMemLimit}
+	f := &FS{entries: map[string]*entry{}, memLimit: memLimit}
 	f.entries["."] = &entry{name: ".", mode: fs.ModeDir | 0o755, spill: -1}
 	return f
 }

@@ -485,3 +485,146 @@ func TestVerdictsAgainstTheLoader(t *testing.T) {
 		})
 	}
 }
+
+// TestBadInput: a corrupt or truncated archive, a file that is not an
+// image, a directory that is not a layout, an index without the platform,
+// a registry that cannot be reached: a one-line *Error, no panic, and
+// nothing left in the temporary or the cache directory.
+func TestBadInput(t *testing.T) {
+	f := getFixtures(t)
+	tmp, cache := t.TempDir(), t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	t.Setenv("XDG_CACHE_HOME", cache)
+	dir := t.TempDir()
+	img := newImage(t, "amd64", f.glibc, appLayer(t, f.dyn, 0o755))
+	good := formats[0].write(t, img, dir)
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(n string, b []byte) string {
+		p := filepath.Join(dir, n)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	ociTar := formats[2].write(t, img, t.TempDir())
+	ociData, _ := os.ReadFile(ociTar)
+	corrupt := slices.Clone(data)
+	for i := 1024; i < len(corrupt); i += 4096 {
+		corrupt[i] ^= 0xff // layer bytes changed: tar headers or digests break
+	}
+	plain := t.TempDir()
+	os.WriteFile(filepath.Join(plain, "README"), []byte("just files\n"), 0o644)
+	cases := []struct{ name, ref, want string }{
+		{"truncated docker save", write("trunc.tar", data[:len(data)/2]), "truncated"},
+		{"truncated OCI tar", write("trunc-oci.tar", ociData[:len(ociData)*2/3]), "truncated"},
+		{"corrupt", write("corrupt.tar", corrupt), ""},
+		{"text file", write("notes.txt", []byte("hello, this is not an image\n")), "not an image"},
+		{"empty file", write("empty.tar", nil), "not an image"},
+		{"tar without image", tarDir(t, plain, filepath.Join(dir, "plain.tar")), "neither manifest.json"},
+		{"directory without index.json", t.TempDir(), "not an OCI image layout"},
+		{"missing file", filepath.Join(dir, "nope.tar"), "no such file"},
+		{"unreachable registry", "127.0.0.1:1/test/app:1", "connection refused"},
+		{"bad reference", "UPPER/Case:tag", "neither a file"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			im, err := Open(c.ref, Options{})
+			if err == nil {
+				im.Close()
+				t.Fatalf("Open(%s): no error", c.ref)
+			}
+			var ie *Error
+			if !errors.As(err, &ie) {
+				t.Errorf("error %T, want *Error", err)
+			}
+			msg := err.Error()
+			t.Logf("%s", msg)
+			if strings.Contains(msg, "\n") || !strings.Contains(msg, c.want) {
+				t.Errorf("error %q: want one line containing %q", msg, c.want)
+			}
+		})
+	}
+	t.Run("platform not in index", func(t *testing.T) {
+		ref := writeLayout(t, t.TempDir(), img)
+		_, err := Open(ref, Options{Platform: "linux/s390x"})
+		if err == nil || !strings.Contains(err.Error(), "no image for platform linux/s390x") || !strings.Contains(err.Error(), "linux/amd64") {
+			t.Errorf("error %v", err)
+		}
+		_, err = Open(good, Options{Platform: "linux/arm64"})
+		if err == nil || !strings.Contains(err.Error(), "the image is linux/amd64, not linux/arm64") {
+			t.Errorf("docker save of another platform: error %v", err)
+		}
+		_, err = Open(good, Options{Platform: "linux"})
+		if err == nil || !strings.Contains(err.Error(), "not os/arch") {
+			t.Errorf("--platform linux: error %v", err)
+		}
+	})
+	for _, d := range []string{tmp, cache} {
+		if ents, _ := os.ReadDir(d); len(ents) > 0 {
+			var names []string
+			for _, e := range ents {
+				names = append(names, e.Name())
+			}
+			t.Errorf("left in %s: %q", d, names)
+		}
+	}
+}
+
+// TestMultiPlatform: an index with an amd64 and an arm64 image, from a
+// layout and from the registry; --platform picks, the default is this
+// machine's, and an x86-64 binary in the arm64 image is not runnable.
+func TestMultiPlatform(t *testing.T) {
+	f := getFixtures(t)
+	amd := newImage(t, "amd64", appLayer(t, f.static, 0o755))
+	arm := newImage(t, "arm64", appLayer(t, f.static, 0o755))
+	idx := mutate.AppendManifests(empty.Index,
+		mutate.IndexAddendum{Add: amd, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}},
+		mutate.IndexAddendum{Add: arm, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "arm64", Variant: "v8"}}})
+	dir := t.TempDir()
+	if _, err := layout.Write(dir, idx); err != nil {
+		t.Fatal(err)
+	}
+	regOnce.Do(func() {
+		srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+		regHost = strings.TrimPrefix(srv.URL, "http://")
+	})
+	r, _ := name.ParseReference(regHost + "/test/multi:1")
+	if err := remote.WriteIndex(r, idx); err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []string{dir, tarDir(t, dir, filepath.Join(t.TempDir(), "multi.tar")), r.String()} {
+		got, _, im := verdict(t, ref, Options{Platform: "linux/arm64"})
+		if im.Platform != "linux/arm64" || !slices.Equal(got, []string{"not-runnable"}) {
+			t.Errorf("%s --platform linux/arm64: %s, verdict %q, want not-runnable", ref, im.Platform, got)
+		}
+		got, _, im = verdict(t, ref, Options{})
+		if im.Platform != "linux/amd64" || len(got) != 0 {
+			t.Errorf("%s default platform: %s, verdict %q", ref, im.Platform, got)
+		}
+	}
+}
+
+// TestSpill: ELF content beyond the memory budget goes to an unlinked
+// file under the cache directory and reads back the same.
+func TestSpill(t *testing.T) {
+	f := getFixtures(t)
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache)
+	old := memLimit
+	memLimit = 1
+	defer func() { memLimit = old }()
+	ref := formats[0].write(t, newImage(t, "amd64", f.glibc, f.gizmoLib, appLayer(t, f.app, 0o755)), t.TempDir())
+	got, b, im := verdict(t, ref, Options{})
+	if len(got) != 0 || im.FS.spill == nil {
+		t.Errorf("verdict %q, spill %v: %+v", got, im.FS.spill, b.Diagnoses)
+	}
+	if l := b.Libraries; len(l) == 0 {
+		t.Error("no libraries resolved")
+	}
+	if ents, _ := os.ReadDir(filepath.Join(cache, "cgotrace")); len(ents) != 0 {
+		t.Errorf("spill file left on disk: %v", ents)
+	}
+}
