@@ -129,4 +129,3 @@ func TestImageCLI(t *testing.T) {
 		}
 	}
 }
-
