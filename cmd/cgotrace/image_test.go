@@ -74,7 +74,7 @@ func TestImageCLI(t *testing.T) {
 	})
 
 	code, out, stderr := run(t, "verify", "--image", scratch)
-	if code != 1 || !strings.Contains(out, "image: "+scratch+" (linux/amd64, sha256:") ||
+	if code != 1 || !strings.Contains(out, "image: "+scratch+" (linux/amd64, id sha256:") ||
 		!strings.Contains(out, "/app: FAIL interpreter-missing: app: its interpreter /lib64/ld-linux-x86-64.so.2 is not in the image") ||
 		!strings.Contains(out, "/usr/local/bin/static: ok") {
 		t.Errorf("verify scratch: exit %d\n%s%s", code, out, stderr)
@@ -103,7 +103,7 @@ func TestImageCLI(t *testing.T) {
 		} `json:"binaries"`
 	}
 	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 1 || doc.Image["platform"] != "linux/amd64" ||
-		!strings.HasPrefix(doc.Image["digest"], "sha256:") || len(doc.Binaries) != 2 || doc.Binaries[0].Path != "/app" {
+		!strings.HasPrefix(doc.Image["id"], "sha256:") || len(doc.Binaries) != 2 || doc.Binaries[0].Path != "/app" {
 		t.Errorf("inspect --format json: exit %d, %v\n%s%s", code, err, out, stderr)
 	}
 

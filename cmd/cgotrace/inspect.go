@@ -88,7 +88,7 @@ func runInspect(g *globals, opts *inspectOptions) error {
 	if img := opts.img; img != nil {
 		libc = img.Libc()
 		if opts.format == "json" {
-			hdr, err := json.Marshal(imageJSON{Ref: opts.image, Digest: img.Digest, Platform: img.Platform, Libc: libc.Libc, Glibc: libc.GlibcVersion})
+			hdr, err := json.Marshal(imageJSON{Ref: opts.image, Digest: img.Digest, ID: img.ID, Platform: img.Platform, Libc: libc.Libc, Glibc: libc.GlibcVersion})
 			if err != nil {
 				return err
 			}
@@ -201,7 +201,8 @@ func (o *binaryWriter) close() error {
 // imageJSON is the "image" of `inspect --image --format json`.
 type imageJSON struct {
 	Ref      string `json:"ref"`
-	Digest   string `json:"digest"`
+	Digest   string `json:"digest,omitempty"`
+	ID       string `json:"id"`
 	Platform string `json:"platform"`
 	Libc     string `json:"libc"`
 	Glibc    string `json:"glibc_version,omitempty"`

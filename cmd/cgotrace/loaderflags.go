@@ -71,7 +71,7 @@ func (l *loaderFlags) inspector(log logrus.FieldLogger) (*elfinspect.Inspector, 
 			return nil, err
 		}
 		l.img = img
-		log.WithField("image", l.image).WithField("digest", img.Digest).WithField("platform", img.Platform).
+		log.WithField("image", l.image).WithField("digest", img.Digest).WithField("id", img.ID).WithField("platform", img.Platform).
 			WithField("files", img.FS.Files).WithField("elf_files", img.FS.ELFs).Debug("image read")
 		return elfinspect.NewInspector(elfinspect.Options{
 			FS: img.FS, LDLibraryPath: l.imageEnv("LD_LIBRARY_PATH"), Preload: l.imageEnv("LD_PRELOAD"), Log: log,
@@ -134,5 +134,8 @@ func (l *loaderFlags) close() {
 
 // imageHeader is the line that names the image a result is about.
 func (l *loaderFlags) imageHeader() string {
-	return fmt.Sprintf("image: %s (%s, %s)", l.image, l.img.Platform, l.img.Digest)
+	if l.img.Digest != "" {
+		return fmt.Sprintf("image: %s (%s, digest %s)", l.image, l.img.Platform, l.img.Digest)
+	}
+	return fmt.Sprintf("image: %s (%s, id %s)", l.image, l.img.Platform, l.img.ID)
 }

@@ -184,6 +184,20 @@ func (im *Image) Libc() LibcFacts {
 
 // glibcVersion is the highest GLIBC_x.y that the libc.so.6 at p defines.
 func (im *Image) glibcVersion(p string) string {
+	im.mu.Lock()
+	defer im.mu.Unlock()
+	if v, ok := im.glibcVersions[p]; ok {
+		return v
+	}
+	v := im.readGlibcVersion(p)
+	if im.glibcVersions == nil {
+		im.glibcVersions = map[string]string{}
+	}
+	im.glibcVersions[p] = v
+	return v
+}
+
+func (im *Image) readGlibcVersion(p string) string {
 	r, err := im.FS.Open(strings.TrimPrefix(p, "/"))
 	if err != nil {
 		return ""

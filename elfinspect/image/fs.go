@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // FS is the flattened file system of an image (whiteouts applied), read
@@ -77,9 +79,43 @@ func cleanName(n string) string {
 	return n[1:]
 }
 
-// readTar adds the entries of the flattened tar stream r (the layers
-// merged, upper first, whiteouts applied).
-func (f *FS) readTar(r io.Reader) error {
+// readLayers adds the entries of layers (lowest first) as a container
+// runtime stacks them: read from the top down, an entry hides the same
+// name below it, a whiteout (.wh.NAME) deletes NAME and what is under it
+// in lower layers, an opaque marker (.wh..wh..opq) hides everything
+// lower in its directory. The rules and their order are those of
+// go-containerregistry's mutate.Extract (pkg/v1/mutate/mutate.go), done
+// here without re-encoding the stream as one tar.
+func (f *FS) readLayers(layers []v1.Layer) error {
+	fileMap := map[string]bool{} // name -> hides what is under it
+	opaque := map[string]bool{}
+	for i := len(layers) - 1; i >= 0; i-- {
+		rc, err := layers[i].Uncompressed()
+		if err != nil {
+			return fmt.Errorf("read layer %d: %w", i+1, err)
+		}
+		err = f.readLayer(rc, fileMap, opaque)
+		rc.Close()
+		if err != nil {
+			return fmt.Errorf("read layer %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// inHidden reports whether a parent directory of name is in m (with a
+// true value when whiteout is set).
+func inHidden(m map[string]bool, name string, whiteout bool) bool {
+	for d := path.Dir(name); d != "."; d = path.Dir(d) {
+		if v, ok := m[d]; ok && (v || !whiteout) {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *FS) readLayer(r io.Reader, fileMap, opaqueDirs map[string]bool) error {
+	layerOpaque := map[string]bool{}
 	tr := tar.NewReader(r)
 	for {
 		h, err := tr.Next()
@@ -87,14 +123,33 @@ func (f *FS) readTar(r io.Reader) error {
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("read layers: %w", err)
+			return err
+		}
+		if raw := path.Clean(strings.ReplaceAll(h.Name, "\\", "/")); raw == ".." || strings.HasPrefix(raw, "../") {
+			continue // outside the root: no runtime unpacks it
 		}
 		name := cleanName(h.Name)
 		if name == "." {
 			continue
 		}
-		if _, ok := f.entries[name]; ok {
-			continue // an upper layer's entry came first
+		base, dir := path.Base(name), path.Dir(name)
+		if base == ".wh..wh..opq" {
+			layerOpaque[dir] = true
+			continue
+		}
+		tomb := strings.HasPrefix(base, ".wh.")
+		if tomb {
+			name = path.Join(dir, base[len(".wh."):])
+		}
+		if _, ok := fileMap[name]; ok && !tomb {
+			continue
+		}
+		if inHidden(fileMap, name, true) || inHidden(opaqueDirs, name, false) {
+			continue
+		}
+		fileMap[name] = tomb || h.Typeflag != tar.TypeDir
+		if tomb {
+			continue
 		}
 		e := &entry{name: name, spill: -1, mode: fs.FileMode(h.Mode).Perm()}
 		if h.Mode&0o4000 != 0 {
@@ -114,7 +169,7 @@ func (f *FS) readTar(r io.Reader) error {
 		case tar.TypeReg, tar.TypeRegA:
 			e.size = h.Size
 			if err := f.readContent(e, tr); err != nil {
-				return fmt.Errorf("read layers: %s: %w", name, err)
+				return fmt.Errorf("%s: %w", name, err)
 			}
 		case tar.TypeChar:
 			e.mode |= fs.ModeDevice | fs.ModeCharDevice
@@ -125,8 +180,19 @@ func (f *FS) readTar(r io.Reader) error {
 		default:
 			continue
 		}
+		if old, ok := f.entries[name]; ok && old.mode.IsDir() && e.mode.IsDir() {
+			continue // a directory seen in an upper layer
+		}
 		f.entries[name] = e
 		f.Files++
+	}
+	for d := range layerOpaque {
+		opaqueDirs[d] = true
+	}
+	// Read to the end: go-containerregistry checks a layer's digest when
+	// its stream is drained.
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return fmt.Errorf("verify layer: %w", err)
 	}
 	return nil
 }

@@ -17,12 +17,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
@@ -48,14 +48,20 @@ type Options struct {
 // Image is an opened image: its flattened file system and what its config
 // says.
 type Image struct {
-	Ref      string
-	Digest   string // the image manifest's digest
-	Platform string // os/arch[/variant] of its config
+	Ref string
+	// Digest is the image manifest's digest (OCI layouts, registries; a
+	// docker save tarball stores none), ID the config's (docker's image ID).
+	Digest, ID string
+	dockerSave bool
+	Platform   string // os/arch[/variant] of its config
 	// Entrypoint, Cmd, Env and WorkingDir are the config's.
 	Entrypoint, Cmd, Env []string
 	WorkingDir           string
 	FS                   *FS
 	closers              []io.Closer
+
+	mu            sync.Mutex
+	glibcVersions map[string]string // by libc.so.6 path
 }
 
 // Close releases what Open holds (open files, the spill file).
@@ -116,15 +122,23 @@ func Open(ref string, opts Options) (_ *Image, err error) {
 	if want != nil && !got.Satisfies(*want) {
 		return nil, fmt.Errorf("the image is %s, not %s", got.String(), want.String())
 	}
-	if d, err := img.Digest(); err == nil {
-		im.Digest = d.String()
+	if d, err := img.ConfigName(); err == nil {
+		im.ID = d.String()
+	}
+	// The manifest digest, where the source has a manifest: a docker save
+	// tarball has none, and computing one would compress every layer.
+	if !im.dockerSave {
+		if d, err := img.Digest(); err == nil {
+			im.Digest = d.String()
+		}
 	}
 	im.Entrypoint, im.Cmd, im.Env, im.WorkingDir = cf.Config.Entrypoint, cf.Config.Cmd, cf.Config.Env, cf.Config.WorkingDir
-	im.FS = newFS()
-	rc := mutate.Extract(img)
-	err = im.FS.readTar(rc)
-	rc.Close()
+	layers, err := img.Layers()
 	if err != nil {
+		return nil, fmt.Errorf("read layers: %w", err)
+	}
+	im.FS = newFS()
+	if err := im.FS.readLayers(layers); err != nil {
 		return nil, err
 	}
 	im.FS.finish()
@@ -413,6 +427,7 @@ func (im *Image) fromTar(p string, want *v1.Platform) (v1.Image, error) {
 		return nil, err
 	}
 	if _, ok := t.files["manifest.json"]; ok {
+		im.dockerSave = true
 		img, err := tarball.Image(func() (io.ReadCloser, error) { return os.Open(p) }, nil)
 		if err != nil {
 			return nil, fmt.Errorf("docker save tarball: %w", err)
