@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"log"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -559,6 +560,24 @@ func TestBadInput(t *testing.T) {
 			}
 		})
 	}
+	t.Run("registry wants credentials", func(t *testing.T) {
+		t.Setenv("DOCKER_CONFIG", t.TempDir()) // no credentials
+		reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if _, _, ok := r.BasicAuth(); !ok {
+				w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
+				http.Error(w, `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`, http.StatusUnauthorized)
+				return
+			}
+			reg.ServeHTTP(w, r)
+		}))
+		defer srv.Close()
+		_, err := Open(strings.TrimPrefix(srv.URL, "http://")+"/private/app:1", Options{})
+		if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "UNAUTHORIZED") {
+			t.Errorf("error %v", err)
+		}
+		t.Log(err)
+	})
 	t.Run("platform not in index", func(t *testing.T) {
 		ref := writeLayout(t, t.TempDir(), img)
 		_, err := Open(ref, Options{Platform: "linux/s390x"})

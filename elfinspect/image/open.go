@@ -41,7 +41,9 @@ type Options struct {
 	Keychain authn.Keychain
 	// Transport, when set, is used for registry requests.
 	Transport http.RoundTripper
-	// Timeout bounds the registry requests (default 2 minutes).
+	// Timeout bounds reading an image from a registry, layers included
+	// (default 30 minutes); an unreachable host fails sooner, at the
+	// transport's dial timeout.
 	Timeout time.Duration
 }
 
@@ -88,7 +90,10 @@ type Error struct {
 	Err error
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("image %s: %v", e.Ref, e.Err) }
+// Error is one line: a registry's error can span several.
+func (e *Error) Error() string {
+	return strings.Join(strings.Fields(fmt.Sprintf("image %s: %v", e.Ref, e.Err)), " ")
+}
 func (e *Error) Unwrap() error { return e.Err }
 
 // Open reads the image ref: a path to a `docker save` tarball, an OCI
@@ -184,10 +189,9 @@ func (im *Image) fromRegistry(r name.Reference, want *v1.Platform, opts Options)
 	}
 	timeout := opts.Timeout
 	if timeout == 0 {
-		timeout = 2 * time.Minute
+		timeout = 30 * time.Minute
 	}
-	// The context bounds the manifest requests; layers are read later,
-	// under the transport's own timeouts.
+	// The context lives until Close: Open reads the layers through it.
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	im.closers = append(im.closers, closeFunc(func() error { cancel(); return nil }))
 	ropts := []remote.Option{remote.WithAuthFromKeychain(kc), remote.WithPlatform(defaultPlatform(want)), remote.WithContext(ctx)}
