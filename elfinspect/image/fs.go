@@ -45,6 +45,10 @@ type entry struct {
 	data  []byte // the whole content, when kept in memory
 	spill int64  // offset of the content in FS.spill, or -1
 	elf   bool
+	// src, when set, holds the content at srcOff (an uncompressed layer
+	// of a docker save tarball, read in place).
+	src    *os.File
+	srcOff int64
 }
 
 // headKeep is how much of every regular file is kept: enough for the
@@ -87,15 +91,37 @@ func cleanName(n string) string {
 // go-containerregistry's mutate.Extract (pkg/v1/mutate/mutate.go), done
 // here without re-encoding the stream as one tar.
 func (f *FS) readLayers(layers []v1.Layer) error {
+	src := make([]layerSource, len(layers))
+	for i, l := range layers {
+		src[i].open = l.Uncompressed
+	}
+	return f.readSources(src)
+}
+
+// layerSource is one layer: a stream, or an uncompressed layer stored in
+// place in a file (a docker save tarball), whose entries are then read
+// where they are: nothing is copied but their first bytes.
+type layerSource struct {
+	open       func() (io.ReadCloser, error)
+	file       *os.File
+	base, size int64
+}
+
+func (f *FS) readSources(layers []layerSource) error {
 	fileMap := map[string]bool{} // name -> hides what is under it
 	opaque := map[string]bool{}
 	for i := len(layers) - 1; i >= 0; i-- {
-		rc, err := layers[i].Uncompressed()
-		if err != nil {
-			return fmt.Errorf("read layer %d: %w", i+1, err)
+		l := layers[i]
+		var err error
+		if l.file != nil {
+			err = f.readLayer(io.NewSectionReader(l.file, l.base, l.size), &l, fileMap, opaque)
+		} else {
+			var rc io.ReadCloser
+			if rc, err = l.open(); err == nil {
+				err = f.readLayer(rc, nil, fileMap, opaque)
+				rc.Close()
+			}
 		}
-		err = f.readLayer(rc, fileMap, opaque)
-		rc.Close()
 		if err != nil {
 			return fmt.Errorf("read layer %d: %w", i+1, err)
 		}
@@ -114,7 +140,7 @@ func inHidden(m map[string]bool, name string, whiteout bool) bool {
 	return false
 }
 
-func (f *FS) readLayer(r io.Reader, fileMap, opaqueDirs map[string]bool) error {
+func (f *FS) readLayer(r io.Reader, in *layerSource, fileMap, opaqueDirs map[string]bool) error {
 	layerOpaque := map[string]bool{}
 	tr := tar.NewReader(r)
 	for {
@@ -168,6 +194,16 @@ func (f *FS) readLayer(r io.Reader, fileMap, opaqueDirs map[string]bool) error {
 			e.hard = cleanName(h.Linkname)
 		case tar.TypeReg, tar.TypeRegA:
 			e.size = h.Size
+			if in != nil {
+				pos, err := r.(io.Seeker).Seek(0, io.SeekCurrent)
+				if err != nil {
+					return err
+				}
+				e.src, e.srcOff = in.file, in.base+pos
+				if pos+h.Size > in.size {
+					return fmt.Errorf("%s: %w", name, io.ErrUnexpectedEOF)
+				}
+			}
 			if err := f.readContent(e, tr); err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
@@ -211,6 +247,9 @@ func (f *FS) readContent(e *entry, r io.Reader) error {
 	e.elf = bytes.HasPrefix(head, []byte("\x7fELF"))
 	if e.elf {
 		f.ELFs++
+	}
+	if e.src != nil {
+		return nil // read in place
 	}
 	rest := io.MultiReader(bytes.NewReader(head), r)
 	if f.memUsed+e.size <= f.memLimit || e.size <= headKeep {
@@ -467,6 +506,12 @@ func (fl *file) ReadAt(p []byte, off int64) (int, error) {
 	}
 	var n int
 	switch {
+	case e.src != nil:
+		m, err := e.src.ReadAt(want, e.srcOff+off)
+		if err != nil && err != io.EOF {
+			return m, err
+		}
+		n = m
 	case e.data != nil:
 		n = copy(want, e.data[off:])
 	case e.spill >= 0:

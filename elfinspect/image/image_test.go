@@ -388,6 +388,12 @@ var formats = []struct {
 		}
 		return p
 	}},
+	{"docker-save-uncompressed", func(t *testing.T, img v1.Image, dir string) string {
+		// as docker save writes it: read in place (Image.direct)
+		p := filepath.Join(dir, "image.tar")
+		writeDockerSave(t, p, img)
+		return p
+	}},
 	{"oci-dir", func(t *testing.T, img v1.Image, dir string) string {
 		return writeLayout(t, filepath.Join(dir, "oci"), img)
 	}},
@@ -481,13 +487,16 @@ func TestVerdictsAgainstTheLoader(t *testing.T) {
 				t.Run(ft.name, func(t *testing.T) {
 					ref := ft.write(t, img, t.TempDir())
 					got, b, im := verdict(t, ref, Options{})
+					if (im.direct != nil) != (ft.name == "docker-save-uncompressed") {
+						t.Errorf("layers read in place: %v", im.direct != nil)
+					}
 					if !slices.Equal(got, sc.want) {
 						t.Errorf("verdict %q, want %q (the real loader: %q)\n%+v", got, sc.want, strings.TrimSpace(said), b.Diagnoses)
 					}
 					cfg, _ := img.ConfigName()
 					manifest, _ := img.Digest()
 					wantDigest := manifest.String()
-					if ft.name == "docker-save" {
+					if strings.HasPrefix(ft.name, "docker-save") {
 						wantDigest = "" // docker save stores no manifest digest
 					}
 					if im.Platform != "linux/amd64" || im.Digest != wantDigest || im.ID != cfg.String() {
@@ -522,8 +531,10 @@ func TestBadInput(t *testing.T) {
 		}
 		return p
 	}
-	ociTar := formats[2].write(t, img, t.TempDir())
+	ociTar := formats[3].write(t, img, t.TempDir())
 	ociData, _ := os.ReadFile(ociTar)
+	rawSave := formats[1].write(t, img, t.TempDir())
+	rawData, _ := os.ReadFile(rawSave)
 	corrupt := slices.Clone(data)
 	for i := 1024; i < len(corrupt); i += 4096 {
 		corrupt[i] ^= 0xff // layer bytes changed: tar headers or digests break
@@ -532,6 +543,7 @@ func TestBadInput(t *testing.T) {
 	os.WriteFile(filepath.Join(plain, "README"), []byte("just files\n"), 0o644)
 	cases := []struct{ name, ref, want string }{
 		{"truncated docker save", write("trunc.tar", data[:len(data)/2]), "truncated"},
+		{"truncated uncompressed docker save", write("trunc-raw.tar", rawData[:len(rawData)*3/4]), "truncated"},
 		{"truncated OCI tar", write("trunc-oci.tar", ociData[:len(ociData)*2/3]), "truncated"},
 		{"corrupt", write("corrupt.tar", corrupt), ""},
 		{"text file", write("notes.txt", []byte("hello, this is not an image\n")), "not an image"},

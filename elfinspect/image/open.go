@@ -9,6 +9,7 @@ package image
 import (
 	"archive/tar"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -55,7 +56,10 @@ type Image struct {
 	// docker save tarball stores none), ID the config's (docker's image ID).
 	Digest, ID string
 	dockerSave bool
-	Platform   string // os/arch[/variant] of its config
+	// direct are the layers of a docker save tarball when all are
+	// uncompressed: read in place.
+	direct   []layerSource
+	Platform string // os/arch[/variant] of its config
 	// Entrypoint, Cmd, Env and WorkingDir are the config's.
 	Entrypoint, Cmd, Env []string
 	WorkingDir           string
@@ -138,13 +142,19 @@ func Open(ref string, opts Options) (_ *Image, err error) {
 		}
 	}
 	im.Entrypoint, im.Cmd, im.Env, im.WorkingDir = cf.Config.Entrypoint, cf.Config.Cmd, cf.Config.Env, cf.Config.WorkingDir
-	layers, err := img.Layers()
-	if err != nil {
-		return nil, fmt.Errorf("read layers: %w", err)
-	}
 	im.FS = newFS()
-	if err := im.FS.readLayers(layers); err != nil {
-		return nil, err
+	if im.direct != nil {
+		if err := im.FS.readSources(im.direct); err != nil {
+			return nil, err
+		}
+	} else {
+		layers, err := img.Layers()
+		if err != nil {
+			return nil, fmt.Errorf("read layers: %w", err)
+		}
+		if err := im.FS.readLayers(layers); err != nil {
+			return nil, err
+		}
 	}
 	im.FS.finish()
 	return im, nil
@@ -436,6 +446,7 @@ func (im *Image) fromTar(p string, want *v1.Platform) (v1.Image, error) {
 		if err != nil {
 			return nil, fmt.Errorf("docker save tarball: %w", err)
 		}
+		im.direct = t.uncompressedLayers()
 		return img, nil
 	}
 	if _, ok := t.files["index.json"]; ok {
@@ -489,6 +500,40 @@ func indexTar(f *os.File) (*tarIndex, error) {
 		}
 	}
 	return t, nil
+}
+
+// uncompressedLayers are the layers of the first image of manifest.json
+// (the one tarball.Image reads) when every one is stored uncompressed,
+// else nil.
+func (t *tarIndex) uncompressedLayers() []layerSource {
+	e, ok := t.files["manifest.json"]
+	if !ok || e.size > maxManifest {
+		return nil
+	}
+	raw := make([]byte, e.size)
+	if _, err := t.f.ReadAt(raw, e.off); err != nil {
+		return nil
+	}
+	var m []struct{ Layers []string }
+	if json.Unmarshal(raw, &m) != nil || len(m) == 0 {
+		return nil
+	}
+	var out []layerSource
+	for _, l := range m[0].Layers {
+		e, ok := t.files[cleanName(l)]
+		if !ok || e.size < 512 {
+			return nil
+		}
+		var magic [4]byte
+		if _, err := t.f.ReadAt(magic[:], e.off); err != nil {
+			return nil
+		}
+		if (magic[0] == 0x1f && magic[1] == 0x8b) || string(magic[:]) == "\x28\xb5\x2f\xfd" {
+			return nil // compressed: read through go-containerregistry
+		}
+		out = append(out, layerSource{file: t.f, base: e.off, size: e.size})
+	}
+	return out
 }
 
 func (t *tarIndex) open(h v1.Hash) (io.ReadCloser, int64, error) {
