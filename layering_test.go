@@ -119,6 +119,60 @@ func TestLayering(t *testing.T) {
 	for _, v := range got {
 		t.Error(v)
 	}
+	got, err = heavyImports(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range got {
+		t.Error(v)
+	}
+}
+
+// heavyDeps are modules that only the listed package trees (and cmd,
+// which wires everything) may import: elfinspect reads images through
+// its sub-package elfinspect/image, so elfinspect itself, like the other
+// leaves, stays with the standard library and small modules.
+var heavyDeps = map[string][]string{
+	"github.com/google/go-containerregistry": {"elfinspect/image", "cmd"},
+}
+
+// heavyImports lists the non-test imports of heavyDeps outside their
+// trees.
+func heavyImports(root string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		if p != root && (strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "_") || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		pkg, err := build.Default.ImportDir(p, 0)
+		if err != nil {
+			return nil
+		}
+		for _, imp := range pkg.Imports {
+			for mod, trees := range heavyDeps {
+				if imp != mod && !strings.HasPrefix(imp, mod+"/") {
+					continue
+				}
+				ok := false
+				for _, tr := range trees {
+					if rel == tr || strings.HasPrefix(rel, tr+"/") {
+						ok = true
+					}
+				}
+				if !ok {
+					out = append(out, fmt.Sprintf("%s imports %s: only %s may", rel, imp, strings.Join(trees, ", ")))
+				}
+			}
+		}
+		return nil
+	})
+	slices.Sort(out)
+	return out, err
 }
 
 // The check itself catches a leaf that imports trace, a leaf that imports
@@ -144,6 +198,7 @@ func TestLayeringCatches(t *testing.T) {
 	write("trace/t.go", "package trace\nimport _ \""+module+"/trace/render\"\nimport _ \""+module+"/buildlog\"\n")
 	write("trace/render/r.go", "package render\nimport _ \""+module+"/trace\"\n")
 	write("newpkg/n.go", "package newpkg\n")
+	write("elfinspect/e.go", "package elfinspect\nimport _ \"github.com/google/go-containerregistry/pkg/name\"\n")
 	got, err := violations(root)
 	if err != nil {
 		t.Fatal(err)
@@ -156,5 +211,12 @@ func TestLayeringCatches(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("violations:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	heavy, err := heavyImports(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"elfinspect imports github.com/google/go-containerregistry/pkg/name: only elfinspect/image, cmd may"}; !slices.Equal(heavy, want) {
+		t.Errorf("heavy imports %q, want %q", heavy, want)
 	}
 }

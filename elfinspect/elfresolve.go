@@ -46,11 +46,7 @@ func (in *Inspector) openCandidate(p string) *elfFile {
 }
 
 func (in *Inspector) readCandidate(p string) *elfFile {
-	h, err := in.fs.host(p)
-	if err != nil {
-		return openFailure(err)
-	}
-	f, err := openFD(h)
+	f, err := in.fs.openFile(p)
 	if err != nil {
 		return openFailure(err)
 	}
@@ -507,6 +503,15 @@ func (r *elfResolver) need(n *node, name string) *node {
 		r.noteReuse(n, name, l)
 		return nil
 	}
+	// musl's load_library gives its own object for the names of the
+	// libraries it implements (libc, libpthread, librt, libm, libdl,
+	// libutil, libxnet: "lib" + one of them + "."), whatever the files:
+	// `ld-musl-x86_64.so.1 --list` prints "libc.so => /lib/ld-musl-x86_64.so.1".
+	if r.t.musl && r.interp != nil && isMuslReserved(name) {
+		r.addNames(r.interp, name)
+		r.noteReuse(n, name, r.interp)
+		return nil
+	}
 	res := r.find(n, name)
 	if !res.found() {
 		r.addMissing(n, name, res)
@@ -521,6 +526,20 @@ func (r *elfResolver) need(n *node, name string) *node {
 		}
 	}
 	return r.load(n, name, res, n.depth+1, res.via, r.displayName(n))
+}
+
+// isMuslReserved reports whether musl's loader maps name to itself.
+func isMuslReserved(name string) bool {
+	rest, ok := strings.CutPrefix(name, "lib")
+	if !ok {
+		return false
+	}
+	for _, l := range []string{"c.", "pthread.", "rt.", "m.", "dl.", "util.", "xnet."} {
+		if strings.HasPrefix(rest, l) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *elfResolver) displayName(n *node) string {
@@ -748,7 +767,12 @@ func (r *elfResolver) origin(n *node) string {
 	}
 	if r.exeOrigin == nil {
 		o := ""
-		if rp, err := filepath.EvalSymlinks(r.exeHostPath); err == nil {
+		if r.in.fs.fsys != nil {
+			// The executable is named inside the file system already.
+			if rp, err := r.in.fs.walk(path.Clean("/" + r.exeHostPath)); err == nil {
+				o = path.Dir(rp)
+			}
+		} else if rp, err := filepath.EvalSymlinks(r.exeHostPath); err == nil {
 			if abs, err := filepath.Abs(rp); err == nil {
 				if root := r.in.fs.root; root != "" {
 					if rel, ok := strings.CutPrefix(abs, root+"/"); ok {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path"
-	"path/filepath"
 	"runtime"
 	"strings"
 )
@@ -442,22 +441,7 @@ func (in *Inspector) isDir(p string) bool {
 const maxConfigFile = 64 << 20
 
 func (in *Inspector) readFile(p string) ([]byte, error) {
-	h, err := in.fs.host(p)
-	if err != nil {
-		return nil, err
-	}
-	// Stat before open: opening a FIFO would wait for a writer.
-	fi, err := os.Stat(h)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", p)
-	}
-	if fi.Size() > maxConfigFile {
-		return nil, fmt.Errorf("%s: %d bytes, more than the %d read", p, fi.Size(), maxConfigFile)
-	}
-	return os.ReadFile(h) // sizes its buffer from the file, one read
+	return in.fs.readFileLimited(p, maxConfigFile)
 }
 
 // ldCache returns the parsed /etc/ld.so.cache of the root, read once.
@@ -508,10 +492,8 @@ func (in *Inspector) ldSoConf() []confDir {
 						if !path.IsAbs(pat) {
 							pat = path.Join(path.Dir(file), pat)
 						}
-						hostPat := in.fs.root + pat
-						matches, _ := filepath.Glob(hostPat)
-						for _, m := range matches {
-							walk(strings.TrimPrefix(m, in.fs.root), depth+1)
+						for _, m := range in.fs.glob(pat) {
+							walk(m, depth+1)
 						}
 					}
 				case strings.HasPrefix(line, "hwcap"):

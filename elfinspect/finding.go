@@ -21,10 +21,20 @@ const (
 	InsecureRpath Kind = "insecure-rpath"
 	// GlibcTooNew: the binary needs a GLIBC_ version newer than MaxGlibc.
 	GlibcTooNew Kind = "glibc-too-new"
+	// InterpreterMissing: the binary's PT_INTERP names no file of the
+	// root (an image): exec fails with "no such file or directory".
+	InterpreterMissing Kind = "interpreter-missing"
+	// LibcMismatch: the binary was built for one C library (glibc, musl)
+	// and the root has only the other.
+	LibcMismatch Kind = "libc-mismatch"
+	// NotRunnable: the file cannot be executed in the root at all: no
+	// execute permission, or built for another architecture.
+	NotRunnable Kind = "not-runnable"
 )
 
 // Kinds lists every Kind.
-var Kinds = []Kind{RuntimeLibraryMissing, StaticGlibcNSS, NotStatic, InsecureRpath, GlibcTooNew}
+var Kinds = []Kind{RuntimeLibraryMissing, StaticGlibcNSS, NotStatic, InsecureRpath, GlibcTooNew,
+	InterpreterMissing, LibcMismatch, NotRunnable}
 
 // Severity of a finding.
 type Severity string

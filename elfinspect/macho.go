@@ -421,7 +421,7 @@ func machoFind(in *Inspector, n *machoNode, name, exeDir string) (found, via str
 // machoImageAt reads the dylib at the in-root path p (the slice for cpu
 // when it is fat).
 func (in *Inspector) machoImageAt(p string, cpu macho.Cpu) (*machoImage, error) {
-	f, err := in.fs.open(p)
+	f, err := in.fs.openFile(p)
 	if err != nil {
 		return nil, err
 	}

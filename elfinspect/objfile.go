@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -23,6 +25,13 @@ type Options struct {
 	// from there, symlinks are followed inside it. Paths in the result are
 	// the ones the target sees (without the Root prefix).
 	Root string
+	// FS, when set, is the target's whole file system (a read container
+	// image) and replaces Root: paths given to Inspect and every path the
+	// loader looks at are paths in FS ("/" its root) and nothing of this
+	// machine is read. Symlinks are followed when FS implements
+	// fs.ReadLinkFS; its regular files must implement io.ReaderAt. Only
+	// ELF files are resolved inside an FS.
+	FS fs.FS
 	// LDLibraryPath is the LD_LIBRARY_PATH the program would run with
 	// (the CLI passes the environment's unless --ld-library-path is given).
 	LDLibraryPath string
@@ -111,7 +120,7 @@ func NewInspector(opts Options) *Inspector {
 	return &Inspector{
 		opts:       opts,
 		log:        log,
-		fs:         newRootFS(root),
+		fs:         newRootFS(root, opts.FS),
 		elfFiles:   map[string]*elfFile{},
 		elfTargets: map[targetKey]*elfTarget{},
 		dirExists:  map[string]bool{},
@@ -148,7 +157,7 @@ const candidateHeadSize = 2 << 10
 // it is in the result's Missing. An error means the file itself could not
 // be read or is not a binary cgotrace understands.
 func (in *Inspector) Inspect(path string) (*Binary, error) {
-	p, err := prepare(path, nil)
+	p, err := prepare(in.opener(), path, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -165,9 +174,9 @@ type prepared struct {
 // prepare reads path. ar, when not nil, is an arena the caller reuses
 // between files: nothing prepared keeps a reference to it (describe copies
 // what it keeps and drops the file data), and it is reset on return.
-func prepare(path string, ar *arena) (prepared, error) {
+func prepare(open func(string) (fileReader, error), path string, ar *arena) (prepared, error) {
 	defer ar.reset()
-	f, err := openFD(path)
+	f, err := open(path)
 	if err != nil {
 		return prepared{}, fmt.Errorf("inspect: %w", err)
 	}
@@ -201,8 +210,28 @@ func prepare(path string, ar *arena) (prepared, error) {
 	return prepared{raw, b}, nil
 }
 
+// opener returns how prepare opens the files given to Inspect: host
+// paths, or paths in Options.FS. It may be called concurrently: it uses
+// no cache of the Inspector.
+func (in *Inspector) opener() func(string) (fileReader, error) {
+	if in.fs.fsys == nil {
+		return func(p string) (fileReader, error) { return openFD(p) }
+	}
+	r := in.fs
+	return func(p string) (fileReader, error) {
+		rp, err := r.walk(path.Clean("/" + p))
+		if err != nil {
+			return nil, err
+		}
+		return openFSFile(r.fsys, rp)
+	}
+}
+
 func (in *Inspector) finish(p prepared) (*Binary, error) {
 	b := p.b
+	if _, isELF := p.raw.(*elfRaw); !isELF && in.fs.fsys != nil {
+		return nil, fmt.Errorf("inspect %s: a %s file is not resolved inside an image (only ELF files are)", b.Path, b.Format)
+	}
 	if err := p.raw.resolve(in, b); err != nil {
 		return nil, fmt.Errorf("inspect %s: %w", b.Path, err)
 	}
@@ -219,6 +248,7 @@ func (in *Inspector) InspectAll(paths []string, workers int, fn func(path string
 		err error
 	}
 	workers = max(1, min(workers, len(paths)))
+	open := in.opener()
 	results := make([]chan result, len(paths))
 	for i := range results {
 		results[i] = make(chan result, 1)
@@ -238,7 +268,7 @@ func (in *Inspector) InspectAll(paths []string, workers int, fn func(path string
 		go func() {
 			ar := newArena()
 			for i := range next {
-				p, err := prepare(paths[i], ar)
+				p, err := prepare(open, paths[i], ar)
 				results[i] <- result{p, err}
 			}
 		}()

@@ -3,6 +3,7 @@ package elfinspect
 import (
 	"debug/elf"
 	"fmt"
+	"io"
 	"sort"
 )
 
@@ -37,6 +38,28 @@ func UndefinedSymbols(path string) ([]Symbol, error) {
 // version (e.g. "GLIBC_2.34"), as name@version, sorted.
 func symbolsAtVersion(path, version string) []string {
 	syms, err := UndefinedSymbols(path)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, s := range syms {
+		if s.Version == version {
+			out = append(out, s.Name+"@"+s.Version)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// SymbolsAtVersion lists the undefined symbols of the ELF file r that
+// need version (e.g. GLIBC_2.34), as "name@version", sorted; nil when r
+// cannot be read.
+func SymbolsAtVersion(r io.ReaderAt, version string) []string {
+	f, err := elf.NewFile(r)
+	if err != nil {
+		return nil
+	}
+	syms, err := f.ImportedSymbols()
 	if err != nil {
 		return nil
 	}

@@ -2,6 +2,7 @@ package elfinspect
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"strings"
@@ -25,6 +26,8 @@ type VerifyOptions struct {
 	// Root, when set, is where world-writable rpath directories are
 	// looked up (as in Options.Root).
 	Root string
+	// FS, when set, replaces Root (as in Options.FS).
+	FS fs.FS
 }
 
 // Verify checks b against opts and returns one diagnosis per reason it
@@ -178,7 +181,14 @@ func rpathProblem(e string, opts VerifyOptions) string {
 		}
 	}
 	if !strings.Contains(e, "$") {
-		if fi, err := os.Stat(opts.Root + e); err == nil && fi.IsDir() && fi.Mode().Perm()&0o002 != 0 {
+		var fi fs.FileInfo
+		var err error
+		if opts.FS != nil {
+			fi, err = fs.Stat(opts.FS, fsName(e))
+		} else {
+			fi, err = os.Stat(opts.Root + e)
+		}
+		if err == nil && fi.IsDir() && fi.Mode().Perm()&0o002 != 0 {
 			return "is a world-writable directory"
 		}
 	}

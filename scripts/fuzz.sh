@@ -32,6 +32,7 @@ buildlog:FuzzTokenize
 elfinspect/symindex:FuzzDecodeIndex
 elfinspect/symindex:FuzzParseArmap
 elfinspect/symindex:FuzzReadArchiveSymbols
+elfinspect/image:FuzzReadLayer
 elfinspect:FuzzAppendJSON
 elfinspect:FuzzLDCache
 elfinspect:FuzzLdsoSystemDirs

@@ -13,6 +13,9 @@ var findingCodes = map[elfinspect.Kind]diag.Code{
 	elfinspect.NotStatic:             diag.NotStatic,
 	elfinspect.InsecureRpath:         diag.InsecureRpath,
 	elfinspect.GlibcTooNew:           diag.GlibcTooNew,
+	elfinspect.InterpreterMissing:    diag.InterpreterMissing,
+	elfinspect.LibcMismatch:          diag.LibcMismatch,
+	elfinspect.NotRunnable:           diag.NotRunnable,
 }
 
 var findingSeverities = map[elfinspect.Severity]diag.Severity{

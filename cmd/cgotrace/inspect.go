@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"runtime"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cgotrace/cgotrace/elfinspect"
+	"github.com/cgotrace/cgotrace/elfinspect/image"
 )
 
 type inspectOptions struct {
@@ -23,7 +25,7 @@ type inspectOptions struct {
 func newInspectCmd(g *globals) *cobra.Command {
 	opts := &inspectOptions{}
 	cmd := &cobra.Command{
-		Use:   "inspect [flags] BINARY...",
+		Use:   "inspect [flags] BINARY...  |  inspect --image IMAGE [PATH...]",
 		Short: "Show what binaries need at run time, resolved as the loader would",
 		Long: `inspect reads ELF, Mach-O (thin and fat) and PE files and resolves their
 shared libraries the way the platform's loader would (glibc ld.so: RPATH
@@ -32,10 +34,18 @@ glibc-hwcaps; dyld: @rpath, @loader_path, @executable_path; Windows: the
 application directory and system DLLs). It never runs the binary or its
 interpreter.
 
-Exit status: 0 when everything resolves, 1 when a library is missing,
-2 on a usage error or an unreadable file (the other files are still
+With --image, the files are paths inside a container image (a docker save
+tarball, an OCI layout directory or tar, or a registry reference), read
+without unpacking or running anything; without PATH, the image's
+entrypoint and the ELF executables of its bin directories. The image's
+own interpreter, C library (glibc version, musl), ld.so.cache and
+directories decide.
+
+Exit status: 0 when everything resolves, 1 when a library is missing
+(with --image: any error, such as a missing interpreter), 2 on a usage
+error, an unreadable file or image (the other files are still
 inspected).`,
-		Args: cobra.MinimumNArgs(1),
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.files = args
 			opts.defaults(cmd)
@@ -61,6 +71,10 @@ func runInspect(g *globals, opts *inspectOptions) error {
 	if err != nil {
 		return err
 	}
+	defer opts.close()
+	if opts.files, err = opts.loaderFlags.files(opts.files); err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	var w io.Writer = g.stdout
 	if opts.output != "" && opts.output != "-" {
@@ -69,7 +83,20 @@ func runInspect(g *globals, opts *inspectOptions) error {
 	// Each binary is written as soon as it is resolved: a whole /usr/bin
 	// never sits in memory at once.
 	bw := bufio.NewWriterSize(w, 64<<10)
-	out := &binaryWriter{w: bw, format: opts.format, color: g.color && w == g.stdout}
+	out := &binaryWriter{w: bw, format: opts.format, color: g.color && w == g.stdout, open: "[", end: "]"}
+	var libc image.LibcFacts
+	if img := opts.img; img != nil {
+		libc = img.Libc()
+		if opts.format == "json" {
+			hdr, err := json.Marshal(imageJSON{Ref: opts.image, Digest: img.Digest, ID: img.ID, Platform: img.Platform, Libc: libc.Libc, Glibc: libc.GlibcVersion})
+			if err != nil {
+				return err
+			}
+			out.open, out.end = `{"image":`+string(hdr)+`,"binaries":[`, "]}"
+		} else {
+			fmt.Fprintf(bw, "%s\n\n", opts.imageHeader())
+		}
+	}
 	code := exitOK
 	var werr error
 	// Results are encoded and written by their own goroutine, in order:
@@ -89,7 +116,7 @@ func runInspect(g *globals, opts *inspectOptions) error {
 				code = exitUsage
 				continue
 			}
-			if len(r.b.Missing) > 0 && code == exitOK {
+			if (len(r.b.Missing) > 0 || (opts.img != nil && hasError(r.b.Diagnoses))) && code == exitOK {
 				code = exitFailed
 			}
 			if werr == nil {
@@ -98,6 +125,9 @@ func runInspect(g *globals, opts *inspectOptions) error {
 		}
 	}()
 	in.InspectAll(opts.files, runtime.GOMAXPROCS(0), func(_ string, b *elfinspect.Binary, err error) {
+		if err == nil && opts.img != nil {
+			opts.img.Check(b, libc)
+		}
 		results <- result{b, err}
 	})
 	close(results)
@@ -122,11 +152,14 @@ func runInspect(g *globals, opts *inspectOptions) error {
 // binaryWriter streams binaries as text or as one JSON array with one
 // object per line (readable with jq or grep).
 type binaryWriter struct {
-	w      *bufio.Writer
-	buf    []byte // one encoded binary, reused
-	format string
-	color  bool
-	n      int
+	w *bufio.Writer
+	// open and end enclose the JSON objects: "[" and "]", or an object
+	// with the image and "binaries".
+	open, end string
+	buf       []byte // one encoded binary, reused
+	format    string
+	color     bool
+	n         int
 }
 
 func (o *binaryWriter) write(b *elfinspect.Binary) error {
@@ -135,7 +168,7 @@ func (o *binaryWriter) write(b *elfinspect.Binary) error {
 		// "[", then one object per line, commas leading. AppendJSON
 		// gives json.Marshal's bytes without its reflection.
 		if o.n == 0 {
-			o.w.WriteString("[\n")
+			o.w.WriteString(o.open + "\n")
 		} else {
 			o.w.WriteString(",")
 		}
@@ -158,11 +191,31 @@ func (o *binaryWriter) close() error {
 		return nil
 	}
 	if o.n == 0 {
-		_, err := o.w.WriteString("[]\n")
+		_, err := o.w.WriteString(o.open + o.end + "\n")
 		return err
 	}
-	_, err := o.w.WriteString("]\n")
+	_, err := o.w.WriteString(o.end + "\n")
 	return err
+}
+
+// imageJSON is the "image" of `inspect --image --format json`.
+type imageJSON struct {
+	Ref      string `json:"ref"`
+	Digest   string `json:"digest,omitempty"`
+	ID       string `json:"id"`
+	Platform string `json:"platform"`
+	Libc     string `json:"libc"`
+	Glibc    string `json:"glibc_version,omitempty"`
+}
+
+// hasError reports whether a finding is an error.
+func hasError(fs []elfinspect.Finding) bool {
+	for _, f := range fs {
+		if f.Severity == elfinspect.Error {
+			return true
+		}
+	}
+	return false
 }
 
 // inspectAll inspects every file; an unreadable one gets a one-line error

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cgotrace/cgotrace/elfinspect"
+	"github.com/cgotrace/cgotrace/elfinspect/image"
 	"github.com/cgotrace/cgotrace/trace"
 	"github.com/cgotrace/cgotrace/trace/diag"
 )
@@ -24,7 +25,7 @@ type verifyOptions struct {
 func newVerifyCmd(g *globals) *cobra.Command {
 	opts := &verifyOptions{}
 	cmd := &cobra.Command{
-		Use:   "verify [flags] BINARY...",
+		Use:   "verify [flags] BINARY...  |  verify --image IMAGE [PATH...]",
 		Short: "Release gate: static, glibc floor, rpath hygiene, missing libraries",
 		Long: `verify checks binaries before release and prints one line per binary and
 reason. It always checks rpath hygiene (empty or relative entries, /tmp,
@@ -37,8 +38,18 @@ static glibc binaries, NSS functions (static-glibc-nss).
   --no-rpath      fail on any RPATH, RUNPATH or LC_RPATH entry
   --allow LIB     do not fail on LIB (repeatable; globs allowed)
 
-Exit status: 0 pass, 1 fail, 2 usage error or unreadable file.`,
-		Args: cobra.MinimumNArgs(1),
+With --image IMAGE (a docker save tarball, an OCI layout directory or
+tar, or a registry reference; --platform picks from a multi-platform
+image) the files are paths in the image, by default its entrypoint and
+the ELF executables of its bin directories, and the image is the
+system: its interpreter must exist (interpreter-missing), be of the
+binary's C library (libc-mismatch), its glibc must be as new as the
+binary needs (glibc-too-new), every library must resolve in it, and the
+file must be executable and of the image's architecture (not-runnable).
+Nothing is unpacked or run.
+
+Exit status: 0 pass, 1 fail, 2 usage error or unreadable file or image.`,
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.files = args
 			opts.defaults(cmd)
@@ -62,9 +73,18 @@ func runVerify(g *globals, opts *verifyOptions) error {
 	if err != nil {
 		return err
 	}
+	defer opts.close()
+	if opts.files, err = opts.loaderFlags.files(opts.files); err != nil {
+		return err
+	}
 	vopts := elfinspect.VerifyOptions{Static: opts.static, MaxGlibc: opts.maxGlibc, NoRpath: opts.noRpath,
 		Allow: opts.allow, Root: opts.root}
-	if wd, err := os.Getwd(); err == nil {
+	var libc image.LibcFacts
+	if opts.img != nil {
+		vopts.Root, vopts.FS = "", opts.img.FS
+		libc = opts.img.Libc()
+		fmt.Fprintln(g.stdout, opts.imageHeader())
+	} else if wd, err := os.Getwd(); err == nil {
 		vopts.BuildDirs = append(vopts.BuildDirs, moduleRoot(wd))
 	}
 	bins, code := inspectAll(g, in, opts.files)
@@ -72,7 +92,11 @@ func runVerify(g *globals, opts *verifyOptions) error {
 		code = exitOK // a missing library is judged below, with --allow
 	}
 	for _, b := range bins {
-		reasons := trace.Diagnoses(elfinspect.Verify(b, vopts), "")
+		var inImage []elfinspect.Finding
+		if opts.img != nil {
+			inImage = opts.img.Check(b, libc)
+		}
+		reasons := trace.Diagnoses(append(inImage, elfinspect.Verify(b, vopts)...), "")
 		if len(reasons) == 0 {
 			fmt.Fprintf(g.stdout, "%s: ok\n", b.Path)
 			continue

@@ -43,6 +43,9 @@ const (
 	NotStatic                 Code = "not-static"
 	InsecureRpath             Code = "insecure-rpath"
 	GlibcTooNew               Code = "glibc-too-new"
+	InterpreterMissing        Code = "interpreter-missing"
+	LibcMismatch              Code = "libc-mismatch"
+	NotRunnable               Code = "not-runnable"
 )
 
 // Codes lists every code in the order of report-v1.md's table.
@@ -53,7 +56,7 @@ var Codes = []Code{
 	UndefinedSymbol, CXXRuntimeMissing, DSOMissingFromCommandLine,
 	MultipleDefinition, PICRequired, CgoUnknownName, StaticGlibcNSS,
 	CompileError, LinkError, RuntimeLibraryMissing, NotStatic, InsecureRpath,
-	GlibcTooNew,
+	GlibcTooNew, InterpreterMissing, LibcMismatch, NotRunnable,
 }
 
 // Source is where a diagnosis traces back to: a #cgo line, or a C file:line.
