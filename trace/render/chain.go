@@ -648,8 +648,14 @@ func countedPackages(r *trace.Report) string {
 		if p == nil || !p.PureGo() {
 			continue
 		}
+		steps := p.CountSteps()
+		if len(steps) == 0 {
+			// Nothing of it ran in this build (go stopped before it, or
+			// took it from the cache without a step): not "built".
+			continue
+		}
 		n++
-		for k, c := range p.CountSteps() {
+		for k, c := range steps {
 			kinds[k] += c
 			total += c
 		}

@@ -25,6 +25,9 @@ func TestCountedPackages(t *testing.T) {
 			}},
 			{ImportPath: "example.com/m/pure1", StepCounts: map[string]int{"compile": 1, "other": 1}},
 			{ImportPath: "example.com/m/pure2", Steps: []trace.Step{{Kind: trace.KindCompile, Argv: []string{"compile"}}}},
+			// No step in the log: go never got to it, so it is not
+			// counted as built.
+			{ImportPath: "example.com/m/idle"},
 		},
 		Diagnoses: []diag.Diagnosis{{Code: diag.LibraryNotFound, Severity: diag.Error, Package: "example.com/m/cg",
 			Summary: "the linker cannot find -lnosuch", Subject: map[string]string{"library": "nosuch"}}},
@@ -43,7 +46,7 @@ func TestCountedPackages(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("%s: no %q in:\n%s", format, want, out)
 		}
-		if strings.Contains(out, "pure1") || strings.Contains(out, "pure2") {
+		if strings.Contains(out, "pure1") || strings.Contains(out, "pure2") || strings.Contains(out, "idle") {
 			t.Errorf("%s: names a counted package:\n%s", format, out)
 		}
 		cg, counted := strings.Index(out, "example.com/m/cg"), strings.Index(out, want)
