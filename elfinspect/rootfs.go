@@ -151,11 +151,8 @@ func (r *rootFS) readFileLimited(p string, limit int64) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !fi.Mode().IsRegular() {
-			return nil, fmt.Errorf("%s: not a regular file", p)
-		}
-		if fi.Size() > limit {
-			return nil, fmt.Errorf("%s: %d bytes, more than the %d read", p, fi.Size(), limit)
+		if err := readable(p, fi, limit); err != nil {
+			return nil, err
 		}
 		rp, err := r.realpath(p)
 		if err != nil {
@@ -172,13 +169,22 @@ func (r *rootFS) readFileLimited(p string, limit int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", p)
-	}
-	if fi.Size() > limit {
-		return nil, fmt.Errorf("%s: %d bytes, more than the %d read", p, fi.Size(), limit)
+	if err := readable(p, fi, limit); err != nil {
+		return nil, err
 	}
 	return os.ReadFile(h) // sizes its buffer from the file, one read
+}
+
+// readable says why readFileLimited does not read the in-root file p
+// (fi): not a regular file, or more than limit bytes.
+func readable(p string, fi fs.FileInfo, limit int64) error {
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s: not a regular file", p)
+	}
+	if fi.Size() > limit {
+		return fmt.Errorf("%s: %d bytes, more than the %d read", p, fi.Size(), limit)
+	}
+	return nil
 }
 
 // glob returns the in-root paths that match the in-root pattern pat.

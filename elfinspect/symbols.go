@@ -4,6 +4,7 @@ import (
 	"debug/elf"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 )
 
@@ -37,18 +38,12 @@ func UndefinedSymbols(path string) ([]Symbol, error) {
 // symbolsAtVersion names the undefined symbols of path that require
 // version (e.g. "GLIBC_2.34"), as name@version, sorted.
 func symbolsAtVersion(path, version string) []string {
-	syms, err := UndefinedSymbols(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil
 	}
-	var out []string
-	for _, s := range syms {
-		if s.Version == version {
-			out = append(out, s.Name+"@"+s.Version)
-		}
-	}
-	sort.Strings(out)
-	return out
+	defer f.Close()
+	return SymbolsAtVersion(f, version)
 }
 
 // SymbolsAtVersion lists the undefined symbols of the ELF file r that

@@ -127,18 +127,24 @@ cgotrace install and cgotrace test (go test -c builds test binaries only).
 A successful build's binary is resolved as the loader would: on this machine,
 or for a cross build in the C cross compiler's sysroot, or in --root DIR.`,
 		DisableFlagParsing: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o, err := parseBuildArgs(args)
-			if err != nil {
-				return err
-			}
-			if o.help {
-				return cmd.Help()
-			}
-			return runBuild(cmd.Context(), g, o)
-		},
+		RunE:               goCmdRunE(g, "build"),
 	}
 	return cmd
+}
+
+// goCmdRunE runs `cgotrace build`, `test` or `install` (goCmd): its
+// arguments parsed by parseGoCmdArgs, then runBuild.
+func goCmdRunE(g *globals, goCmd string) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		o, err := parseGoCmdArgs(goCmd, args)
+		if err != nil {
+			return err
+		}
+		if o.help {
+			return cmd.Help()
+		}
+		return runBuild(cmd.Context(), g, o)
+	}
 }
 
 func runBuild(ctx context.Context, g *globals, o *buildOptions) error {

@@ -18,16 +18,7 @@ packages failed ("failed" and "test_failed"). The report goes to standard
 error unless --output FILE (--output - for standard output).
 Its own flags are long-form only; -- ends them.`,
 		DisableFlagParsing: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o, err := parseGoCmdArgs("test", args)
-			if err != nil {
-				return err
-			}
-			if o.help {
-				return cmd.Help()
-			}
-			return runBuild(cmd.Context(), g, o)
-		},
+		RunE:               goCmdRunE(g, "test"),
 	}
 }
 
@@ -40,15 +31,6 @@ func newInstallCmd(g *globals) *cobra.Command {
 the terminal shows what plain go install prints, a failure is explained, and
 the exit code is go install's. Its own flags are long-form only; -- ends them.`,
 		DisableFlagParsing: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o, err := parseGoCmdArgs("install", args)
-			if err != nil {
-				return err
-			}
-			if o.help {
-				return cmd.Help()
-			}
-			return runBuild(cmd.Context(), g, o)
-		},
+		RunE:               goCmdRunE(g, "install"),
 	}
 }
