@@ -97,24 +97,38 @@ func AskDefaults(program string, env Env) (*Defaults, error) {
 		}
 		return strings.TrimSpace(out.String()), nil
 	}
-	d := &Defaults{Program: path}
-	pcPath, err := ask("--variable", "pc_path", "pkg-config")
-	if err != nil {
-		return nil, err
+	// The four questions are asked at once: they are on a failed
+	// build's critical path.
+	questions := [][]string{
+		{"--variable", "pc_path", "pkg-config"},
+		{"--variable", "pc_system_includedirs", "pkg-config"},
+		{"--variable", "pc_system_libdirs", "pkg-config"},
+		{"--version"},
 	}
-	d.PCPath = splitPath(pcPath)
-	if v, err := ask("--variable", "pc_system_includedirs", "pkg-config"); err == nil && v != "" {
+	answers := make([]string, len(questions))
+	errs := make([]error, len(questions))
+	var wg sync.WaitGroup
+	for i, q := range questions {
+		wg.Go(func() { answers[i], errs[i] = ask(q...) })
+	}
+	wg.Wait()
+	if errs[0] != nil {
+		return nil, errs[0]
+	}
+	d := &Defaults{Program: path}
+	d.PCPath = splitPath(answers[0])
+	if v, err := answers[1], errs[1]; err == nil && v != "" {
 		d.SystemIncludeDirs = splitPath(v)
 	} else {
 		d.SystemIncludeDirs = DebianDefaults.SystemIncludeDirs
 	}
-	if v, err := ask("--variable", "pc_system_libdirs", "pkg-config"); err == nil && v != "" {
+	if v, err := answers[2], errs[2]; err == nil && v != "" {
 		d.SystemLibDirs = splitPath(v)
 	} else {
 		d.SystemLibDirs = DebianDefaults.SystemLibDirs
 	}
-	if v, err := ask("--version"); err == nil {
-		d.Version = v
+	if errs[3] == nil {
+		d.Version = answers[3]
 	}
 	defaultsCache[path] = d
 	return d, nil
