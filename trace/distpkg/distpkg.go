@@ -68,7 +68,7 @@ func DebianSource() string {
 // pkg,pkg sorted by kind and key. Lines of another shape are never
 // matched. The table keeps text (it is not copied).
 func Parse(text []byte, distro string) *Table {
-	t := &Table{Distro: distro, text: text}
+	t := &Table{Distro: distro, text: text, lines: make([]int32, 0, bytes.Count(text, []byte("\n"))+1)}
 	for off := 0; off < len(t.text) && off < math.MaxInt32; {
 		end := bytes.IndexByte(t.text[off:], '\n')
 		if end < 0 {
