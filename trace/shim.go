@@ -48,6 +48,9 @@ func newShim(o BuildOptions) *buildShim {
 	if err != nil {
 		return nil
 	}
+	// The real pkg-config's defaults (four runs to ask) are kept in the
+	// user cache directory, beside the C shim, for the next run.
+	pkgconfig.KeepDefaultsIn(pkgconfig.DefaultsDir(pkgconfig.Env(o.Env)))
 	f, err := os.CreateTemp("", "cgotrace-pkgconfig-*.jsonl")
 	if err != nil {
 		return nil
