@@ -3,12 +3,17 @@ package pkgconfig
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -85,6 +90,11 @@ func AskDefaults(program string, env Env) (*Defaults, error) {
 	if d, ok := defaultsCache[path]; ok {
 		return d, nil
 	}
+	file := defaultsFile(path)
+	if d := readDefaultsFile(file); d != nil {
+		defaultsCache[path] = d
+		return d, nil
+	}
 	ask := func(args ...string) (string, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -97,27 +107,142 @@ func AskDefaults(program string, env Env) (*Defaults, error) {
 		}
 		return strings.TrimSpace(out.String()), nil
 	}
-	d := &Defaults{Program: path}
-	pcPath, err := ask("--variable", "pc_path", "pkg-config")
-	if err != nil {
-		return nil, err
+	// The four questions are asked at once: they are on a failed
+	// build's critical path.
+	questions := [][]string{
+		{"--variable", "pc_path", "pkg-config"},
+		{"--variable", "pc_system_includedirs", "pkg-config"},
+		{"--variable", "pc_system_libdirs", "pkg-config"},
+		{"--version"},
 	}
-	d.PCPath = splitPath(pcPath)
-	if v, err := ask("--variable", "pc_system_includedirs", "pkg-config"); err == nil && v != "" {
+	answers := make([]string, len(questions))
+	errs := make([]error, len(questions))
+	var wg sync.WaitGroup
+	for i, q := range questions {
+		wg.Go(func() { answers[i], errs[i] = ask(q...) })
+	}
+	wg.Wait()
+	if errs[0] != nil {
+		return nil, errs[0]
+	}
+	d := &Defaults{Program: path}
+	d.PCPath = splitPath(answers[0])
+	if v, err := answers[1], errs[1]; err == nil && v != "" {
 		d.SystemIncludeDirs = splitPath(v)
 	} else {
 		d.SystemIncludeDirs = DebianDefaults.SystemIncludeDirs
 	}
-	if v, err := ask("--variable", "pc_system_libdirs", "pkg-config"); err == nil && v != "" {
+	if v, err := answers[2], errs[2]; err == nil && v != "" {
 		d.SystemLibDirs = splitPath(v)
 	} else {
 		d.SystemLibDirs = DebianDefaults.SystemLibDirs
 	}
-	if v, err := ask("--version"); err == nil {
-		d.Version = v
+	if errs[3] == nil {
+		d.Version = answers[3]
 	}
 	defaultsCache[path] = d
+	writeDefaultsFile(file, d)
 	return d, nil
+}
+
+// defaultsFile is where AskDefaults keeps the answers of an installed
+// pkg-config binary between runs: four pkg-config runs on a failed
+// build's critical path, for compiled-in values that change only when
+// the binary does. The name holds the program's path, size, mtime,
+// ctime and inode, so an upgrade asks again. Only a binary called
+// pkg-config or pkgconf is kept: a wrapper script's answers depend on
+// what it runs, and a pkgconf called by a target triplet reads a
+// personality file. "" means not kept.
+func defaultsFile(path string) string {
+	if b := filepath.Base(path); b != "pkg-config" && b != "pkgconf" {
+		return ""
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	var magic [4]byte
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return ""
+	}
+	if _, err := io.ReadFull(f, magic[:]); err != nil || string(magic[:]) != "\x7fELF" {
+		return ""
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return ""
+	}
+	defaultsMuDir.Lock()
+	base := defaultsDir
+	defaultsMuDir.Unlock()
+	if base == "" {
+		return ""
+	}
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d\x00%d.%d\x00%d\x00%d", path, fi.Size(), fi.ModTime().UnixNano(),
+		st.Ctim.Sec, st.Ctim.Nsec, st.Ino, st.Dev))
+	return filepath.Join(base, hex.EncodeToString(sum[:12])+".json")
+}
+
+var (
+	defaultsMuDir sync.Mutex
+	defaultsDir   string
+)
+
+// KeepDefaultsIn makes AskDefaults keep its answers in dir between runs
+// (see defaultsFile); "" keeps none, the default. DefaultsDir names the
+// directory under the user cache directory of env.
+func KeepDefaultsIn(dir string) {
+	defaultsMuDir.Lock()
+	defaultsDir = dir
+	defaultsMuDir.Unlock()
+}
+
+// DefaultsDir is the directory for KeepDefaultsIn under the user cache
+// directory of env (os.UserCacheDir's), "" when env names none.
+func DefaultsDir(env Env) string {
+	base, err := userCacheDir(env)
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(base, "cgotrace", "pkg-config-defaults")
+}
+
+func readDefaultsFile(file string) *Defaults {
+	if file == "" {
+		return nil
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil
+	}
+	var d Defaults
+	if json.Unmarshal(data, &d) != nil || d.Program == "" || len(d.PCPath) == 0 {
+		return nil
+	}
+	return &d
+}
+
+// writeDefaultsFile writes by rename, so that a concurrent run reads the
+// old file or the new one, never half of one. A failure only means the
+// next run asks again.
+func writeDefaultsFile(file string, d *Defaults) {
+	if file == "" || len(d.PCPath) == 0 {
+		return
+	}
+	data, err := json.Marshal(d)
+	if err != nil || os.MkdirAll(filepath.Dir(file), 0o755) != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), ".defaults-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(data)
+	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), file) != nil {
+		os.Remove(tmp.Name())
+	}
 }
 
 // splitPath splits a ':'-separated list like strtok: empty items vanish.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Generates trace/distpkg/debian.tsv.gz: which Debian packages ship a
+# Generates trace/distpkg/debian.tsv: which Debian packages ship a
 # pkg-config file, a header, or a link-time library, for the fix texts of
 # cgotrace's diagnoses ("install libzmq3-dev", never a guessed name).
 #
@@ -49,10 +49,10 @@
 #               (libstdc++.so: libstdc++-N-dev)
 # Alternatives (libcurl.pc is in three libcurl4-*-dev) are all listed.
 #
-# Usage: scripts/gen-distpkg.sh [OUT]   (default trace/distpkg/debian.tsv.gz)
+# Usage: scripts/gen-distpkg.sh [OUT]   (default trace/distpkg/debian.tsv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=${1:-trace/distpkg/debian.tsv.gz}
+out=${1:-trace/distpkg/debian.tsv}
 command -v apt-file >/dev/null || { echo "gen-distpkg: apt-file is not installed (apt-get install apt-file && apt-file update)" >&2; exit 1; }
 triplet=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
 suite=$(. /etc/os-release && echo "$ID $VERSION_ID ($VERSION_CODENAME)")
@@ -63,7 +63,7 @@ apt-file search -x "^/usr/include/($triplet/)?[^/]+(/[^/]+)?(/[^/]+)?\.(h|hh|hpp
 apt-file search -x "^/(usr/)?lib/($triplet/)?lib[^/]+\.(so|a)\$" >"$tmp/l"
 apt-file search -x "^/usr/lib/gcc/$triplet/[0-9]+/lib[^/]+\.(so|a)\$" >"$tmp/g"
 python3 - "$tmp" "$triplet" "$suite" "$out" <<'PY'
-import collections, gzip, sys
+import collections, sys
 tmp, triplet, suite, out = sys.argv[1:]
 
 def read(name):
@@ -99,7 +99,9 @@ for d, files in bydir.items():
     elif len(sets) == 1 and depth <= 2:
         rows[("h", d + "/")] |= next(iter(sets))
 
-with gzip.GzipFile(out, "wb", 9, mtime=0) as f:
+# Written plain: cgotrace embeds it as it is and searches it in place
+# (decompressing it cost a failed build 16 ms).
+with open(out, "wb") as f:
     f.write(f"# Debian packages by file, from the Contents index of {suite} (main, {triplet} and all) via apt-file; scripts/gen-distpkg.sh\n".encode())
     for (kind, key), pkgs in sorted(rows.items()):
         f.write(f"{kind}\t{key}\t{','.join(sorted(pkgs))}\n".encode())

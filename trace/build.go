@@ -189,9 +189,14 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	}
 	res := &BuildResult{Report: rep, RawLog: raw.Name()}
 	var mu sync.Mutex
-	rawDst := io.Writer(raw)
+	// The log is parsed as go writes it (the same bytes, in the same
+	// order, as the raw log gets), so that what a failure needs starts
+	// early (see early.onRecord) and nothing is left to parse at exit.
+	var pre early
+	live := newLiveParse(o.AllSteps, func(r *buildlog.Record) { pre.onRecord(actx, &o, r) })
+	rawDst := io.MultiWriter(raw, live)
 	if o.RawLog != nil {
-		rawDst = io.MultiWriter(raw, o.RawLog)
+		rawDst = io.MultiWriter(raw, live, o.RawLog)
 	}
 	outW := &lineWriter{mu: &mu, dst: rawDst}
 	errW := &lineWriter{mu: &mu, dst: rawDst}
@@ -218,10 +223,9 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 			spec.run(inspector)
 		})
 	}
-	// go env, `$CC -dumpmachine` and go list start at go build's first
-	// action: a failed build's diagnosis needs them, and a warm no-op
-	// build, which runs no action, pays nothing for them.
-	var pre early
+	// go env and `$CC -dumpmachine` start at go build's first action
+	// (see early): a failed build's diagnosis needs them, and a warm
+	// no-op build, which runs no action, pays nothing for them.
 	fa := &firstAction{start: func() { pre.start(actx, &o) }}
 	stdout, stderr := shim.hide(io.MultiWriter(outW, echo, fa)), shim.hide(io.MultiWriter(errW, term))
 	goArgs := instrumentedArgs(o.GoCmd, o.Args)
@@ -265,6 +269,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	errW.flush()
 	echo.Close()
 	raw.Close()
+	l, x, parseErr := live.finish()
 	if runErr != nil {
 		return res, fmt.Errorf("run %s %s: %w", o.Go, o.GoCmd, runErr)
 	}
@@ -289,14 +294,20 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	// it costs a warm no-op build ~8 ms, even concurrently (measured:
 	// 48.3 ms plain, 55.1 ms with go env alongside, 47.3 ms without). A
 	// successful build's toolchain comes from its binary's build info.
-	// A failed build needs go list's view of the packages (started at
-	// the first action, or now for a build that failed before any).
-	var listed *pendingList
 	if buildCode != 0 {
 		fa.fire()
-		listed = pre.goList()
-		prefetchPkgConfigDefaults(shim)
+		prefetchShimRecords(shim)
 		prefetchFailureTables()
+	}
+	if buildCode == 0 && !o.CacheReport {
+		pre.stop()
+	} else if l := pre.goList(); buildCode == 0 && l != nil {
+		// The cache report lists the packages itself.
+		l.stop()
+	}
+
+	if parseErr != nil {
+		return res, fmt.Errorf("parse build log: %w", parseErr)
 	}
 	var goEnv GoEnv
 	if buildCode != 0 || o.CacheReport {
@@ -306,22 +317,24 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 		if err != nil {
 			o.Log.WithError(err).Warn("could not read go env")
 		}
-		if l := pre.goList(); buildCode == 0 && l != nil {
-			// The cache report lists the packages itself.
-			l.stop()
+	}
+	// A failed build needs go list's view of the packages: -deps (started
+	// at the first link action, or now) when a link failed, else that of
+	// the failed and cgo packages, from go/build in process where it
+	// answers as go list would, else from go list -find.
+	var listed *pendingList
+	if buildCode != 0 {
+		listed = pre.goList()
+		if listed == nil {
+			if pkgs := listFailed(l); pkgs == nil {
+				listed = pre.startList(actx, &o)
+			} else if lps, ok := findInProcess(l, pkgs, goEnv, o.Args); ok {
+				o.Log.WithField("packages", pkgs).Debug("the failed packages' files and #cgo lines from go/build")
+				listed = doneList(lps)
+			} else {
+				listed = startGoListFind(actx, &o, pkgs)
+			}
 		}
-	} else {
-		pre.stop()
-	}
-
-	f, err := os.Open(raw.Name())
-	if err != nil {
-		return res, fmt.Errorf("raw log: %w", err)
-	}
-	l, x, err := streamLog(f, o.AllSteps)
-	f.Close()
-	if err != nil {
-		return res, fmt.Errorf("parse build log: %w", err)
 	}
 	if !o.KeepWork && l.Work != "" && strings.Contains(filepath.Base(l.Work), "go-build") {
 		if buildCode == 0 {
@@ -426,6 +439,40 @@ func newEcho(term io.Writer, pcCmd string) *echo {
 		io.Copy(io.Discard, br)
 	}()
 	return e
+}
+
+// liveParse parses the log as it is written (streamLog on a pipe).
+type liveParse struct {
+	pw   *io.PipeWriter
+	done chan struct{}
+	l    *buildlog.Log
+	x    *logExtra
+	err  error
+}
+
+func newLiveParse(allSteps bool, onRecord func(*buildlog.Record)) *liveParse {
+	pr, pw := io.Pipe()
+	p := &liveParse{pw: pw, done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		br := bufio.NewReaderSize(pr, 256<<10)
+		p.l, p.x, p.err = streamLogFunc(br, allSteps, onRecord)
+		// A parse error must not stop go build's output: drain.
+		io.Copy(io.Discard, br)
+	}()
+	return p
+}
+
+func (p *liveParse) Write(b []byte) (int, error) {
+	p.pw.Write(b)
+	return len(b), nil
+}
+
+// finish ends the input and returns what streamLog returned.
+func (p *liveParse) finish() (*buildlog.Log, *logExtra, error) {
+	p.pw.Close()
+	<-p.done
+	return p.l, p.x, p.err
 }
 
 func (e *echo) Write(p []byte) (int, error) {

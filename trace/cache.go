@@ -123,7 +123,11 @@ func (a *analysis) fingerprint(lp *listPackage) cgoInputs {
 	}
 	var env []string
 	for _, k := range []string{"CC", "CXX", "CGO_CPPFLAGS", "CGO_CFLAGS", "CGO_CXXFLAGS", "CGO_FFLAGS", "CGO_LDFLAGS"} {
-		env = append(env, k+"="+a.goEnv[k])
+		v := a.goEnv[k]
+		if strings.HasPrefix(k, "CGO_") {
+			v = a.cgoVar(k)
+		}
+		env = append(env, k+"="+v)
 	}
 	files := func(names []string) string {
 		var parts []string

@@ -7,7 +7,8 @@ import (
 	"os"
 	"sync"
 
-	"github.com/cgotrace/cgotrace/pkgconfig"
+	"github.com/cgotrace/cgotrace/buildlog"
+
 	"github.com/cgotrace/cgotrace/trace/distpkg"
 )
 
@@ -19,13 +20,13 @@ type pendingEnv struct {
 	err    error
 }
 
-// startGoEnv runs readGoEnv for the build's variables in the background.
-func startGoEnv(ctx context.Context, o *BuildOptions) *pendingEnv {
+// startGoEnv runs readGoEnv for the variables in the background.
+func startGoEnv(ctx context.Context, o *BuildOptions, vars []string) *pendingEnv {
 	ctx, cancel := context.WithCancel(ctx)
 	pe := &pendingEnv{done: make(chan struct{}), cancel: cancel}
 	go func() {
 		defer close(pe.done)
-		pe.env, pe.err = readGoEnv(ctx, o.Runner, o.Go, o.Dir, o.Env, append(append([]string(nil), goEnvVars...), goEnvCgoVars...))
+		pe.env, pe.err = readGoEnv(ctx, o.Runner, o.Go, o.Dir, o.Env, vars)
 	}()
 	return pe
 }
@@ -117,33 +118,33 @@ func (s *speculativeCCTarget) ccTargetFor(ctx context.Context, o *BuildOptions, 
 	return ccTarget(ctx, o.Runner, ccWords(ge), o.Dir, o.Env)
 }
 
-// prefetchPkgConfigDefaults asks the real pkg-config for its defaults in
-// the background when the shim recorded calls: reading the records
-// needs them (pkgconfig.ReadRecords, through AskDefaults' per-program
-// cache), and they would otherwise be four pkg-config runs in a row on
-// the critical path.
-func prefetchPkgConfigDefaults(s *buildShim) {
+// prefetchShimRecords reads the shim's records of a failed build in the
+// background, once go build has exited: working out their .pc files asks
+// the real pkg-config for its defaults (four runs) and, for a package
+// that is not found, loads every .pc file on the search path as pkgconf
+// does looking for a provider (10 to 15 ms for 130 files), which would
+// otherwise come after go env and the rules, on the critical path.
+func prefetchShimRecords(s *buildShim) {
 	if s == nil {
 		return
 	}
 	if fi, err := os.Stat(s.record); err != nil || fi.Size() == 0 {
 		return
 	}
-	go pkgconfig.AskDefaults(s.real, nil)
+	go s.records()
 }
 
 var _ io.Writer = (*firstAction)(nil)
 
-// early is what starts while go build runs, at its first action: go env,
-// `$CC -dumpmachine` and go list, which a failed build's diagnosis needs.
-// A build that fails before any action starts them when go exits.
+// early is what starts while go build runs, for a failed build's
+// diagnosis: go env and `$CC -dumpmachine` at its first action, go list
+// -deps at its first link (see onRecord). A build that fails before any
+// action starts what it needs when go exits. A successful build kills
+// them, and a warm no-op build, which runs no action, never starts them.
 //
-// go list used to start at the first build-fail event, but go prints
-// that event as it exits for a single failed package (a missing .pc, a
-// failed link), so go list ran after go build, on the critical path: 60
-// to 100 ms of a 250 ms failed build. Started at the first action it
-// overlaps with go build's own work; a successful build kills it, and a
-// warm no-op build, which runs no action, never starts it.
+// A failure before any link is a package's own: its diagnosis needs go
+// list's view of the failed and cgo packages only, which findInProcess
+// gives at go's exit, or else `go list -find` (see listFailed).
 type early struct {
 	mu   sync.Mutex
 	env  *pendingEnv
@@ -152,10 +153,29 @@ type early struct {
 }
 
 func (e *early) start(ctx context.Context, o *BuildOptions) {
-	env, cc, list := startGoEnv(ctx, o), startCCTarget(ctx, o), startGoList(ctx, o)
+	env, cc := startGoEnv(ctx, o, goEnvVars), startCCTarget(ctx, o)
 	e.mu.Lock()
-	e.env, e.cc, e.list = env, cc, list
+	e.env, e.cc = env, cc
 	e.mu.Unlock()
+}
+
+// onRecord sees each record of the log as go build prints it: the first
+// link starts go list -deps (a failed link's flags come from every cgo
+// package the program imports, and the link is long enough to hide it).
+func (e *early) onRecord(ctx context.Context, o *BuildOptions, r *buildlog.Record) {
+	if r.Kind == buildlog.RecCommand && r.Step == "link" {
+		e.startList(ctx, o)
+	}
+}
+
+// startList starts go list -deps of the build's packages, once.
+func (e *early) startList(ctx context.Context, o *BuildOptions) *pendingList {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.list == nil {
+		e.list = startGoList(ctx, o)
+	}
+	return e.list
 }
 
 // stop kills what started, when a successful build needs none of it.

@@ -89,6 +89,13 @@ func TestAskFakeTools(t *testing.T) {
 			},
 		},
 		{
+			name:      "debian: a library built in the user's tree is no package's: dpkg-query is not asked",
+			osRelease: "ID=debian\n",
+			tools:     map[string]string{"dpkg-query": "=never", "apt": "=never", "apt-file": "=never"},
+			q:         pkgQuery{kind: kindLibrary, name: "libgizmo.so", installed: []string{"/tmp/mod/lib/libgizmo.so.1", "/home/u/src/libgizmo.so.1"}},
+			calls:     []string{`apt-file search -x ^/(usr/)?lib/([^/]+-linux-[^/]+/)?libgizmo\.so$`},
+		},
+		{
 			name:      "ubuntu by ID_LIKE: nothing installed, apt-file",
 			osRelease: "ID=ubuntu\nID_LIKE=debian\n",
 			tools:     map[string]string{"dpkg-query": "=never", "apt": "=never", "apt-file": "=librocksdb-dev: /usr/include/rocksdb/c.h"},

@@ -168,10 +168,10 @@ func (a *analysis) originOf(p *Package, flag, stage string) (origin, detail stri
 	case stage == "link" && cmdLinkFlag(flag):
 		return OriginGo, "cmd/link"
 	}
-	if v := a.goEnv["CGO_LDFLAGS"]; stage == "link" && containsWord(v, flag) {
+	if v := a.cgoVar("CGO_LDFLAGS"); stage == "link" && containsWord(v, flag) {
 		return OriginEnv, "CGO_LDFLAGS (go env)"
 	}
-	if v := a.goEnv["CGO_CFLAGS"]; stage == "compile" && containsWord(v, flag) {
+	if v := a.cgoVar("CGO_CFLAGS"); stage == "compile" && containsWord(v, flag) {
 		return OriginEnv, "CGO_CFLAGS (go env)"
 	}
 	return OriginUnknown, ""

@@ -24,6 +24,9 @@ type buildShim struct {
 	// what go build would have run and printed instead: the first word
 	// of the user's PKG_CONFIG, or "pkg-config".
 	self, user string
+	// recs are the recorded calls, read once (see records).
+	recsOnce sync.Once
+	recs     map[string][]PkgConfigCall
 }
 
 // newShim points PKG_CONFIG at the cgotrace executable in shim mode, around
@@ -45,6 +48,9 @@ func newShim(o BuildOptions) *buildShim {
 	if err != nil {
 		return nil
 	}
+	// The real pkg-config's defaults (four runs to ask) are kept in the
+	// user cache directory, beside the C shim, for the next run.
+	pkgconfig.KeepDefaultsIn(pkgconfig.DefaultsDir(pkgconfig.Env(o.Env)))
 	f, err := os.CreateTemp("", "cgotrace-pkgconfig-*.jsonl")
 	if err != nil {
 		return nil
@@ -161,6 +167,11 @@ func (s *buildShim) cleanup() {
 // records reads what the shim saw, as report-v1 pkg-config calls by
 // import path.
 func (s *buildShim) records() map[string][]PkgConfigCall {
+	s.recsOnce.Do(func() { s.recs = s.readRecords() })
+	return s.recs
+}
+
+func (s *buildShim) readRecords() map[string][]PkgConfigCall {
 	recs, err := pkgconfig.ReadRecords(s.record)
 	if err != nil && len(recs) == 0 {
 		return nil

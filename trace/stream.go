@@ -112,8 +112,17 @@ func newKeeper(allSteps bool) *keeper {
 
 // streamLog reads r through buildlog.Stream into a keeper.
 func streamLog(r io.Reader, allSteps bool) (*buildlog.Log, *logExtra, error) {
+	return streamLogFunc(r, allSteps, nil)
+}
+
+// streamLogFunc is streamLog that also hands each record to onRecord (when
+// not nil) as it is read.
+func streamLogFunc(r io.Reader, allSteps bool, onRecord func(*buildlog.Record)) (*buildlog.Log, *logExtra, error) {
 	k := newKeeper(allSteps)
 	sum, err := buildlog.Stream(r, func(it buildlog.Item) bool {
+		if onRecord != nil && it.Record != nil {
+			onRecord(it.Record)
+		}
 		k.add(it)
 		return true
 	})

@@ -11,9 +11,11 @@ import (
 	"sync"
 )
 
-// goEnvVars and goEnvCgoVars are read with one `go env -json` call after
-// a failed build (or for the cache report). Asking for PKG_CONFIG or any
-// CGO_* variable makes go env run the C compiler (gcc -###).
+// goEnvVars are read with one `go env -json` call from go build's first
+// action, for a failed build (or for the cache report). goEnvCgoVars are
+// read with another, only where one is used (analysis.loadCgoVars):
+// asking for PKG_CONFIG or any CGO_* variable makes go env run the C
+// compiler (gcc -###), 21 ms of CPU against 6.
 var goEnvVars = []string{
 	"GOVERSION", "GOOS", "GOARCH", "GOHOSTOS", "GOHOSTARCH", "CGO_ENABLED", "CC", "CXX",
 	"GOFLAGS", "GOCACHE", "GOROOT",
