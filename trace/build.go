@@ -327,7 +327,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 		listed = pre.goList()
 		if listed == nil {
 			if pkgs := listFailed(l); pkgs == nil {
-				listed = pre.startList(actx, &o)
+				listed = pre.listLinked(actx, &o, l)
 			} else if lps, ok := findInProcess(l, pkgs, goEnv, o.Args); ok {
 				o.Log.WithField("packages", pkgs).Debug("the failed packages' files and #cgo lines from go/build")
 				listed = doneList(lps)

@@ -49,3 +49,24 @@ func TestFirstAction(t *testing.T) {
 		})
 	}
 }
+
+// TestOnePackage: go list -deps starts at the first link only for a build
+// of one package; ./... relinks every command on a warm cache.
+func TestOnePackage(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want bool
+	}{
+		{nil, true},
+		{[]string{"-o", "app", "."}, true},
+		{[]string{"-tags", "x", "./cmd/app"}, true},
+		{[]string{"./..."}, false},
+		{[]string{"-o", "out/", "./cmd/a", "./cmd/b"}, false},
+		{[]string{"main.go", "util.go"}, false},
+		{[]string{"./pkg", "-run", "X"}, true}, // go test's flags after the package
+	} {
+		if got := onePackage(c.args); got != c.want {
+			t.Errorf("onePackage(%q) = %v, want %v", c.args, got, c.want)
+		}
+	}
+}

@@ -209,12 +209,21 @@ func doneList(pkgs []*listPackage) *pendingList {
 // build saw them, without their dependencies (29 ms against 71 ms for
 // -deps of a one-package module).
 func startGoListFind(ctx context.Context, o *BuildOptions, pkgs []string) *pendingList {
+	return startListOf(ctx, o, "-find", pkgs)
+}
+
+// startGoListPkgs runs go list -deps of pkgs, with the build's flags, in
+// the background.
+func startGoListPkgs(ctx context.Context, o *BuildOptions, pkgs []string) *pendingList {
+	return startListOf(ctx, o, "-deps", pkgs)
+}
+
+func startListOf(ctx context.Context, o *BuildOptions, mode string, pkgs []string) *pendingList {
 	ctx, cancel := context.WithCancel(ctx)
 	pl := &pendingList{done: make(chan struct{}), cancel: cancel, started: time.Now()}
 	go func() {
 		defer close(pl.done)
-		flags := listFlags(o.Args)
-		all, err := runGoList(ctx, o.Runner, o.Go, o.Dir, o.Env, append(append(append([]string{"-find"}, flags...), "--"), pkgs...))
+		all, err := runGoList(ctx, o.Runner, o.Go, o.Dir, o.Env, append(append(append([]string{mode}, listFlags(o.Args)...), "--"), pkgs...))
 		for _, p := range all {
 			if !p.Standard {
 				pl.pkgs = append(pl.pkgs, p)
