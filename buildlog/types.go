@@ -138,19 +138,6 @@ type Log struct {
 	// TestsFailed are packages whose tests failed (go test): their build
 	// succeeded.
 	TestsFailed []string `json:"tests_failed,omitempty"`
-	// StartupFailures are programs that go run or go test built and that
-	// the dynamic loader could not start.
-	StartupFailures []StartupFailure `json:"startup_failures,omitempty"`
-}
-
-// StartupFailure is the dynamic loader's message for a program that
-// could not start.
-type StartupFailure struct {
-	Line    int    `json:"line"`
-	Program string `json:"program,omitempty"`
-	Library string `json:"library"`
-	Reason  string `json:"reason,omitempty"`
-	Text    string `json:"text"`
 }
 
 // MessageKind classifies a tool message by what it names.
