@@ -386,10 +386,15 @@ func (p *Parser) handleLine(line string) {
 		p.closeBlock()
 	}
 	if b := p.block; b != nil && !p.loose && b.Desc == "" && line[0] != ' ' && line[0] != '\t' &&
+		!p.sum.Trace && p.cur == "" &&
 		len(b.Lines) > 0 && strings.IndexByte(line, ':') < 0 && !benign(line) && !isErrorBlock(b.Lines) {
-		// A line without a colon after warnings only is not the tools'
-		// (their lines name a file or a tool): the program go run or go
-		// test started prints it.
+		// In plain output, a line without a colon after warnings only is
+		// taken for the output of the program go run or go test started
+		// (static-glibc-nss-basic.run prints 0 after the link's warning),
+		// not a tool's line. With -x the program's command comes before
+		// its output, and with -json go's BuildEvents carry only the
+		// build's output: there every line of the block is the block's
+		// (a CC wrapper's "it broke" after gcc's warning).
 		p.closeBlock()
 	}
 	if p.block != nil {
@@ -575,9 +580,11 @@ func (p *Parser) closeBlock() {
 	if len(b.Lines) > 0 {
 		b.Messages = parseMessages(b.Lines)
 	}
+	b.Run = run
 	if isErrorBlock(b.Lines) && !run {
 		// A program that could not start was built: its block is no
 		// build failure (go run and go test exit 1 all the same).
+		b.Failed = true
 		p.fail(b.ImportPath)
 	}
 	p.emit(Item{Block: b})
