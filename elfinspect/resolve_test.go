@@ -87,3 +87,36 @@ func TestResolveLinksLeadingSlash(t *testing.T) {
 		t.Error("realpath of a loop: no error")
 	}
 }
+
+// FuzzResolveLinks: ResolveLinks never panics, ends (a loop is
+// ErrSymlinkLoop), and what it returns is a valid fs.FS name of the tree
+// that exists and, when followed, is no symlink. The tree has fixed
+// names and fuzzed link targets.
+func FuzzResolveLinks(f *testing.F) {
+	f.Add("usr/lib/libz.so.1", "libz.so.1.2", "/lib/../usr/lib", "..", true)
+	f.Add("lib/x", "../../..//usr/./lib/libz.so.1", "x", "/", false)
+	f.Add("a/b", "b", "a", "/a/b/", true)
+	f.Fuzz(func(t *testing.T, name, t1, t2, t3 string, follow bool) {
+		m := fstest.MapFS{
+			"usr/lib/libz.so.1.2": {Data: []byte("z")},
+			"usr/lib/libz.so.1":   {Data: []byte(t1), Mode: fs.ModeSymlink | 0o777},
+			"lib":                 {Data: []byte(t2), Mode: fs.ModeSymlink | 0o777},
+			"a/b":                 {Data: []byte(t3), Mode: fs.ModeSymlink | 0o777},
+			"etc":                 {Mode: fs.ModeDir | 0o755},
+		}
+		got, err := ResolveLinks(m, name, follow)
+		if err != nil {
+			return
+		}
+		if !fs.ValidPath(got) {
+			t.Fatalf("ResolveLinks(%q) = %q: not a valid fs.FS name", name, got)
+		}
+		fi, err := fs.Lstat(m, got)
+		if err != nil {
+			t.Fatalf("ResolveLinks(%q) = %q, which does not exist: %v", name, got, err)
+		}
+		if follow && fi.Mode()&fs.ModeSymlink != 0 {
+			t.Fatalf("ResolveLinks(%q, follow) = %q, a symlink", name, got)
+		}
+	})
+}
