@@ -36,11 +36,13 @@ func (p *Parser) handleTestEvent(b []byte) bool {
 		// of the package; read it as text (`FAIL pkg [build failed]`
 		// and test output are recognised as such).
 		out := *ev.Output
+		p.testPkg = ev.Package // whose test binary could not start
 		for out != "" {
 			line, rest, _ := strings.Cut(out, "\n")
 			p.handleLine(strings.TrimSuffix(line, "\r"))
 			out = rest
 		}
+		p.testPkg = ""
 		p.closeBlock()
 	}
 	return true
@@ -62,10 +64,15 @@ func (p *Parser) goTestLine(line string) bool {
 	switch {
 	case strings.HasPrefix(line, "FAIL\t"):
 		// FAIL pkg [build failed], FAIL pkg 0.01s, FAIL pkg [setup failed]
-		p.closeBlock()
 		p.inTest = false
 		rest := line[len("FAIL\t"):]
 		pkg, tail, _ := strings.Cut(rest, "\t")
+		if p.runBlock && p.block.ImportPath == "" && tail != "" {
+			// The test binary could not start: its package is the one
+			// go test reports as failed.
+			p.block.ImportPath = pkg
+		}
+		p.closeBlock()
 		if pkg, st, ok := strings.Cut(pkg, " ["); ok {
 			if st == "build failed]" || st == "setup failed]" {
 				p.fail(pkg)
@@ -105,40 +112,31 @@ func (p *Parser) goTestLine(line string) bool {
 	return false
 }
 
-// startupFailure handles a program that go run or go test ran and that
-// could not start: the dynamic loader's message (glibc: `PROG: error
-// while loading shared libraries: LIB: cannot open shared object file:
-// No such file or directory`; musl: `Error loading shared library LIB:
-// No such file or directory (needed by PROG)`), and go run's `exit
-// status N` after it.
-func (p *Parser) startupFailure(line string) bool {
-	if prog, rest, ok := strings.Cut(line, ": error while loading shared libraries: "); ok && !strings.ContainsAny(prog, " \t") {
-		lib, why, _ := strings.Cut(rest, ": ")
-		p.closeBlock()
-		p.sum.StartupFailures = append(p.sum.StartupFailures, StartupFailure{Line: p.lineNo, Program: prog, Library: lib, Reason: why, Text: line})
-		return true
+// startedProgram reports whether line is the loader's message about a
+// program that go run or go test built (in go's build directory: an
+// exe/ of $WORK, a .test binary), not about a tool of the build.
+func startedProgram(line string) bool {
+	if !strings.Contains(line, "error while loading shared libraries: ") && !strings.HasPrefix(line, "Error loading shared library ") {
+		return false
 	}
-	if rest, ok := strings.CutPrefix(line, "error while loading shared libraries: "); ok {
-		lib, why, _ := strings.Cut(rest, ": ")
-		p.closeBlock()
-		p.sum.StartupFailures = append(p.sum.StartupFailures, StartupFailure{Line: p.lineNo, Library: lib, Reason: why, Text: line})
-		return true
+	var m Message
+	if !classifyRuntimeLoad(line, &m) {
+		return false
 	}
-	if rest, ok := strings.CutPrefix(line, "Error loading shared library "); ok {
-		lib, why, _ := strings.Cut(rest, ": ")
-		prog := ""
-		if i := strings.LastIndex(why, " (needed by "); i >= 0 && strings.HasSuffix(why, ")") {
-			prog = why[i+len(" (needed by ") : len(why)-1]
-			why = why[:i]
-		}
-		p.closeBlock()
-		p.sum.StartupFailures = append(p.sum.StartupFailures, StartupFailure{Line: p.lineNo, Program: prog, Library: lib, Reason: why, Text: line})
-		return true
+	prog := m.Program
+	return strings.Contains(prog, "/go-build") && strings.Contains(prog, "/exe/") ||
+		strings.HasSuffix(prog, ".test") || strings.HasSuffix(prog, ".test.exe")
+}
+
+// goRunExit handles go run's `exit status N` after the program it ran
+// exited or could not start: go's own line, which closes the block of a
+// start-up failure. 3221225781 is Windows' STATUS_DLL_NOT_FOUND
+// (0xc0000135): the message grammar reads it (MsgRuntimeLoad).
+func (p *Parser) goRunExit(line string) bool {
+	rest, ok := strings.CutPrefix(line, "exit status ")
+	if !ok || !isDigits(rest) || rest == "3221225781" || (p.block != nil && !p.runBlock) {
+		return false
 	}
-	if rest, ok := strings.CutPrefix(line, "exit status "); ok && isDigits(rest) && p.block == nil && rest != "3221225781" {
-		// go run: the program's exit code. 3221225781 is Windows'
-		// STATUS_DLL_NOT_FOUND (0xc0000135): the message grammar reads it.
-		return true
-	}
-	return false
+	p.closeBlock()
+	return true
 }

@@ -1343,6 +1343,11 @@ func classifyRuntimeLoad(line string, m *Message) bool {
 		lib, _, _ := strings.Cut(r, ": ")
 		return set(line[:j], lib)
 	}
+	// The same pasted without the program's name.
+	if r, ok := strings.CutPrefix(line, "error while loading shared libraries: "); ok {
+		lib, _, _ := strings.Cut(r, ": ")
+		return set("", lib)
+	}
 	// musl: "Error loading shared library libfoo.so.1: No such file or
 	// directory (needed by /app)".
 	if r, ok := strings.CutPrefix(line, "Error loading shared library "); ok {

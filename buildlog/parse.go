@@ -66,8 +66,14 @@ type Parser struct {
 
 	cur string // ImportPath of the BuildEvent being read, "" for plain text
 
-	blockLast  int  // line number of the block's last line
-	inTest     bool // between a test's start and its package's result line
+	blockLast int  // line number of the block's last line
+	inTest    bool // between a test's start and its package's result line
+	// runBlock: the open block is a program's start-up failure (a
+	// MsgRuntimeLoad line that go run or go test printed), not a build
+	// step's output; testPkg is the package of the test2json output
+	// event being read.
+	runBlock   bool
+	testPkg    string
 	resultLine int  // the last `ok` / `?` line of go test
 	linked     bool // a Go link step was seen
 
@@ -360,7 +366,7 @@ func (p *Parser) handleLine(line string) {
 	if line != "" && (p.inTest || testLineStart[line[0]]) && p.goTestLine(line) {
 		return
 	}
-	if line != "" && (line[0] == 'e' || line[0] == 'E' || strings.Contains(line, ": error while loading shared libraries: ")) && p.startupFailure(line) {
+	if line != "" && line[0] == 'e' && p.goRunExit(line) {
 		return
 	}
 	if line == "" {
@@ -374,11 +380,21 @@ func (p *Parser) handleLine(line string) {
 		return
 	}
 	p.banner = 0
+	if p.block != nil && !p.runBlock && startedProgram(line) {
+		// The program go run or go test built, after the warnings of
+		// its build: its line is not the build's.
+		p.closeBlock()
+	}
 	if b := p.block; b != nil && !p.loose && b.Desc == "" && line[0] != ' ' && line[0] != '\t' &&
+		!p.sum.Trace && p.cur == "" &&
 		len(b.Lines) > 0 && strings.IndexByte(line, ':') < 0 && !benign(line) && !isErrorBlock(b.Lines) {
-		// A line without a colon after warnings only is not the tools'
-		// (their lines name a file or a tool): the program go run or go
-		// test started prints it.
+		// In plain output, a line without a colon after warnings only is
+		// taken for the output of the program go run or go test started
+		// (static-glibc-nss-basic.run prints 0 after the link's warning),
+		// not a tool's line. With -x the program's command comes before
+		// its output, and with -json go's BuildEvents carry only the
+		// build's output: there every line of the block is the block's
+		// (a CC wrapper's "it broke" after gcc's warning).
 		p.closeBlock()
 	}
 	if p.block != nil {
@@ -405,9 +421,22 @@ func (p *Parser) handleLine(line string) {
 		p.loose = true // takes only indented continuation lines
 		return
 	}
-	if IsRuntimeLoadFailure(line) || StartsToolMessage(line) {
-		// go run/go test: the program built but could not start; or a
-		// tool's message pasted without the "# pkg" header before it:
+	if IsRuntimeLoadFailure(line) {
+		// go run/go test: the program built but could not start. The
+		// message grammar (MsgRuntimeLoad) reads the line; the framing
+		// says whose it is (gocmds.go: the test's package).
+		ip := p.cur
+		if ip == "" {
+			ip = p.testPkg
+		}
+		p.openBlock(ip)
+		p.runBlock = true
+		p.loose = true // dyld's "  Referenced from:" lines are indented
+		p.addBlockLine(line)
+		return
+	}
+	if StartsToolMessage(line) {
+		// A tool's message pasted without the "# pkg" header before it:
 		// read what follows as that header's block would be.
 		ip := p.cur
 		if r, ok := strings.CutPrefix(line, "go build "); ok {
@@ -543,13 +572,19 @@ func (p *Parser) closeBlock() {
 	p.block = nil
 	p.expectHost = false
 	p.loose = false
+	run := p.runBlock
+	p.runBlock = false
 	for len(b.Lines) > 0 && b.Lines[len(b.Lines)-1] == "" {
 		b.Lines = b.Lines[:len(b.Lines)-1]
 	}
 	if len(b.Lines) > 0 {
 		b.Messages = parseMessages(b.Lines)
 	}
-	if isErrorBlock(b.Lines) {
+	b.Run = run
+	if isErrorBlock(b.Lines) && !run {
+		// A program that could not start was built: its block is no
+		// build failure (go run and go test exit 1 all the same).
+		b.Failed = true
 		p.fail(b.ImportPath)
 	}
 	p.emit(Item{Block: b})

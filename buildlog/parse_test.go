@@ -24,6 +24,18 @@ func realLogs(t testing.TB) []string {
 	return files
 }
 
+// handmadeLogs are the real logs of ../testdata/logs/handmade (a tool
+// that fails with its own words, a program that cannot start), seeds of
+// the fuzzers.
+func handmadeLogs(t testing.TB) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "logs", "handmade", "*.log"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no logs in ../testdata/logs/handmade: %v", err)
+	}
+	return files
+}
+
 // TestParseGolden parses every real log and compares the JSON of the Log with
 // testdata/golden/NAME.json. Run with -update to rewrite them.
 func TestParseGolden(t *testing.T) {
@@ -399,7 +411,7 @@ func TestParseReadError(t *testing.T) {
 // FuzzParse feeds whole logs to Parse and to the streaming parser: no
 // panic, no error from a reader that does not fail, and both agree.
 func FuzzParse(f *testing.F) {
-	for _, file := range realLogs(f) {
+	for _, file := range append(realLogs(f), handmadeLogs(f)...) {
 		data, err := os.ReadFile(file)
 		if err != nil {
 			f.Fatal(err)

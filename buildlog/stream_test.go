@@ -159,7 +159,7 @@ func itoa(i int) string {
 // FuzzStream: Stream never panics and attributes as the whole-log
 // backfill does.
 func FuzzStream(f *testing.F) {
-	for _, file := range realLogs(f) {
+	for _, file := range append(realLogs(f), handmadeLogs(f)...) {
 		data, err := os.ReadFile(file)
 		if err != nil {
 			f.Fatal(err)

@@ -58,6 +58,14 @@ type Block struct {
 	Lines []string `json:"lines"`
 	// Messages are Lines parsed by ParseMessages.
 	Messages []Message `json:"messages,omitempty"`
+	// Failed is true when the block shows its package's build failing:
+	// a line that is no warning, note or context (any tool's message,
+	// recognised or not).
+	Failed bool `json:"failed,omitempty"`
+	// Run is true for the block of a program that go run or go test
+	// built and that could not start (the loader's message): output of
+	// the command, not of the build, and no build failure.
+	Run bool `json:"run,omitempty"`
 }
 
 // HostLink is the external link cmd/link ran: from a `host link:` line
@@ -138,19 +146,6 @@ type Log struct {
 	// TestsFailed are packages whose tests failed (go test): their build
 	// succeeded.
 	TestsFailed []string `json:"tests_failed,omitempty"`
-	// StartupFailures are programs that go run or go test built and that
-	// the dynamic loader could not start.
-	StartupFailures []StartupFailure `json:"startup_failures,omitempty"`
-}
-
-// StartupFailure is the dynamic loader's message for a program that
-// could not start.
-type StartupFailure struct {
-	Line    int    `json:"line"`
-	Program string `json:"program,omitempty"`
-	Library string `json:"library"`
-	Reason  string `json:"reason,omitempty"`
-	Text    string `json:"text"`
 }
 
 // MessageKind classifies a tool message by what it names.

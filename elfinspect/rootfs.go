@@ -1,7 +1,6 @@
 package elfinspect
 
 import (
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -13,10 +12,6 @@ import (
 	"syscall"
 )
 
-// maxSymlinks is the number of symlinks followed in one path, as Linux's
-// ELOOP limit.
-const maxSymlinks = 40
-
 // rootFS opens paths as the target sees them. With an empty root they are
 // this machine's paths; otherwise every path, including absolute symlink
 // targets, is resolved inside root.
@@ -26,16 +21,33 @@ const maxSymlinks = 40
 type rootFS struct {
 	root  string
 	fsys  fs.FS
+	links LinkReader        // the root's entries, for ResolveLinks; nil without a root
 	dirs  map[string]string // resolved in-root directory paths
 	reals map[string]string
 }
 
 func newRootFS(root string, fsys fs.FS) *rootFS {
-	if fsys != nil {
-		root = ""
+	r := &rootFS{root: root, fsys: fsys, dirs: map[string]string{}, reals: map[string]string{}}
+	switch {
+	case fsys != nil:
+		r.root = ""
+		if lr, ok := fsys.(LinkReader); ok {
+			r.links = lr
+		} else {
+			r.links = fsLinks{fsys}
+		}
+	case root != "":
+		r.links = os.DirFS(root).(fs.ReadLinkFS) // Lstat and ReadLink, no symlink followed
 	}
-	return &rootFS{root: root, fsys: fsys, dirs: map[string]string{}, reals: map[string]string{}}
+	return r
 }
+
+// fsLinks reads the entries of an fs.FS that is not an fs.ReadLinkFS:
+// fs.Lstat and fs.ReadLink fall back to Stat and to no symlink at all.
+type fsLinks struct{ fs.FS }
+
+func (f fsLinks) Lstat(name string) (fs.FileInfo, error) { return fs.Lstat(f.FS, name) }
+func (f fsLinks) ReadLink(name string) (string, error)   { return fs.ReadLink(f.FS, name) }
 
 // fileReader is an open file of the root: a descriptor of this machine
 // (fdFile) or a file of Options.FS.
@@ -211,23 +223,6 @@ func (r *rootFS) glob(pat string) []string {
 	return ms
 }
 
-// lstat and readlink read the root's own entries, symlinks unresolved.
-func (r *rootFS) lstat(p string) (fs.FileInfo, error) {
-	if r.fsys != nil {
-		return fs.Lstat(r.fsys, fsName(p))
-	}
-	return os.Lstat(r.root + p)
-}
-
-func (r *rootFS) readlink(p string) (string, error) {
-	if r.fsys != nil {
-		return fs.ReadLink(r.fsys, fsName(p))
-	}
-	return os.Readlink(r.root + p)
-}
-
-var errSymlinkLoop = errors.New("too many levels of symbolic links")
-
 // host returns the path on this machine for an in-root path whose
 // symlinks must be resolved inside the root first.
 func (r *rootFS) host(p string) (string, error) {
@@ -274,40 +269,12 @@ func (r *rootFS) realpath(p string) (string, error) {
 	return rp, err
 }
 
+// walk resolves the absolute in-root path p with ResolveLinks (uncached:
+// it may run concurrently) and returns the absolute in-root result.
 func (r *rootFS) walk(p string) (string, error) {
-	links := 0
-	todo := strings.Split(strings.TrimPrefix(p, "/"), "/")
-	cur := "/"
-	for len(todo) > 0 {
-		c := todo[0]
-		todo = todo[1:]
-		switch c {
-		case "", ".":
-			continue
-		case "..":
-			cur = path.Dir(cur)
-			continue
-		}
-		next := path.Join(cur, c)
-		fi, err := r.lstat(next)
-		if err != nil {
-			return "", err
-		}
-		if fi.Mode()&fs.ModeSymlink == 0 {
-			cur = next
-			continue
-		}
-		if links++; links > maxSymlinks {
-			return "", &fs.PathError{Op: "resolve", Path: p, Err: errSymlinkLoop}
-		}
-		t, err := r.readlink(next)
-		if err != nil {
-			return "", err
-		}
-		if strings.HasPrefix(t, "/") {
-			cur = "/"
-		}
-		todo = append(strings.Split(t, "/"), todo...)
+	n, err := ResolveLinks(r.links, p, true)
+	if err != nil {
+		return "", err
 	}
-	return cur, nil
+	return path.Clean("/" + n), nil
 }

@@ -40,6 +40,7 @@ elfinspect:FuzzMachO
 elfinspect:FuzzOpenVerify
 elfinspect:FuzzPE
 elfinspect:FuzzReadELF
+elfinspect:FuzzResolveLinks
 elfinspect:FuzzVersions
 pkgconfig:FuzzCShimRecord
 pkgconfig:FuzzParse

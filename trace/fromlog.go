@@ -325,7 +325,6 @@ func reportFromLogWith(l *buildlog.Log, x *logExtra, f *Facts, version string, a
 	if rep.Diagnoses == nil {
 		rep.Diagnoses = []diag.Diagnosis{}
 	}
-	rep.Diagnoses = append(rep.Diagnoses, startupDiagnoses(l)...)
 	hasError := false
 	for _, d := range rep.Diagnoses {
 		hasError = hasError || d.Severity == diag.Error
@@ -348,7 +347,7 @@ func reportFromLogWith(l *buildlog.Log, x *logExtra, f *Facts, version string, a
 	case l.Outcome == buildlog.OutcomeFailure && !hasError && l.CIExitCode != nil && *l.CIExitCode != 0 && len(l.FailedPackages) == 0:
 		rep.Notes = append(rep.Notes, fmt.Sprintf("go's own lines do not show the failure; the CI system reported exit code %d", *l.CIExitCode))
 	}
-	if len(l.StartupFailures) > 0 && l.Outcome != buildlog.OutcomeFailure {
+	if l.Outcome != buildlog.OutcomeFailure && startFailed(l) {
 		rep.Command.ExitCode = 1 // go run's, go test's
 	}
 	if len(l.TestsFailed) > 0 && l.Outcome == buildlog.OutcomeSuccess {
@@ -423,28 +422,16 @@ func loggedFacts(rep *Report, l *buildlog.Log) {
 	rep.Toolchain = tc
 }
 
-// startupDiagnoses turns the dynamic loader's refusals to start a program
-// that go run or go test built (`error while loading shared libraries`)
-// into runtime-library-missing: the build succeeded, the program cannot
-// find a library at run time.
-func startupDiagnoses(l *buildlog.Log) []diag.Diagnosis {
-	var ds []diag.Diagnosis
-	for _, f := range l.StartupFailures {
-		prog := f.Program
-		if prog == "" {
-			prog = "the program"
+// startFailed reports whether a program that go run or go test built
+// could not start (a MsgRuntimeLoad message): the build did not fail,
+// the command did.
+func startFailed(l *buildlog.Log) bool {
+	for _, b := range l.Blocks {
+		for _, m := range b.Messages {
+			if m.Kind == buildlog.MsgRuntimeLoad {
+				return true
+			}
 		}
-		reason := f.Reason
-		if reason == "" {
-			reason = "not found"
-		}
-		ds = append(ds, diag.Diagnosis{
-			Code: diag.RuntimeLibraryMissing, Severity: diag.Error,
-			Summary:  fmt.Sprintf("%s built but could not start: the dynamic loader did not load %s (%s)", prog, f.Library, reason),
-			Fix:      "install the package that provides " + f.Library + ", or ship it and point the binary at it (-Wl,-rpath,'$ORIGIN/../lib'); for a test run, LD_LIBRARY_PATH",
-			Subject:  map[string]string{"library": f.Library},
-			Evidence: []string{f.Text},
-		})
 	}
-	return ds
+	return false
 }

@@ -443,6 +443,16 @@ func hasKind(ms []buildlog.Message, kinds ...buildlog.MessageKind) bool {
 
 // blockFailed tells an error block from a warning block.
 func blockFailed(b *buildlog.Block) bool {
+	if b.Run {
+		return false // a program that could not start was built
+	}
+	if b.Failed && b.ImportPath != "" && !goOwnBlock(b) {
+		// buildlog: a package's block with a line that is no warning
+		// or note, whether cgotrace knows the message or not (a
+		// -toolexec tool's "tool: it broke"); go's own errors are not
+		// a step's (goOwnFailure).
+		return true
+	}
 	for _, m := range b.Messages {
 		if m.Severity == "error" {
 			return true
@@ -454,6 +464,17 @@ func blockFailed(b *buildlog.Block) bool {
 		}
 	}
 	return false
+}
+
+// goOwnBlock reports whether every line of b is go's own error
+// (buildlog.GoCommandError), not a tool's.
+func goOwnBlock(b *buildlog.Block) bool {
+	for _, line := range b.Lines {
+		if strings.TrimSpace(line) != "" && !strings.HasPrefix(line, "# ") && !buildlog.GoCommandError(line) {
+			return false
+		}
+	}
+	return true
 }
 
 // linkOfBlock finds the failed host link of a block's package.
@@ -796,6 +817,15 @@ func (c *blockCtx) fallback(isLink bool) diag.Diagnosis {
 		ev = ev[:20]
 	}
 	d.Evidence = ev
+	// The summary is the first line that is no warning or note (a
+	// wrapper's "it broke" after gcc's warning), else the first line.
+	for _, m := range c.b.Messages {
+		if t := strings.TrimSpace(m.Text); t != "" && m.Severity != buildlog.SevWarning && m.Severity != buildlog.SevNote &&
+			slices.Contains(ev, m.Text) {
+			d.Summary = t
+			return d
+		}
+	}
 	for _, line := range ev {
 		if strings.TrimSpace(line) != "" {
 			d.Summary = strings.TrimSpace(line)

@@ -258,20 +258,28 @@ func versionMeets(v, wanted string) bool {
 // runtimeLoad diagnoses a program that built but could not start (go
 // run, go test): the dynamic loader found no file for a library it needs.
 func (c *blockCtx) runtimeLoad(m buildlog.Message) diag.Diagnosis {
-	if isToolchainProgram(m.Object) {
-		// dyld: "Referenced from: /usr/bin/ld": not the program go built
-		// but the linker itself cannot start.
+	for _, tool := range []string{m.Object, m.Program} {
+		if !isToolchainProgram(tool) {
+			continue
+		}
+		// dyld: "Referenced from: /usr/bin/ld", glibc: "/usr/bin/ld:
+		// error while loading shared libraries": not the program go
+		// built but the linker itself cannot start.
 		d := c.base(m, diag.LinkError)
-		d.Summary = fmt.Sprintf("the C toolchain is broken: %s cannot start, the dynamic loader finds no %s", m.Object, m.Library)
+		d.Summary = fmt.Sprintf("the C toolchain is broken: %s cannot start, the dynamic loader finds no %s", tool, m.Library)
 		d.Fix = "reinstall the C toolchain (macOS: the Command Line Tools, `sudo rm -rf /Library/Developer/CommandLineTools && xcode-select --install`, or select a complete Xcode with xcode-select -s)"
-		d.Subject = map[string]string{"object": m.Object}
+		d.Subject = map[string]string{"object": tool}
 		return d
 	}
 	d := c.base(m, diag.RuntimeLibraryMissing)
+	prog := "the program"
+	if m.Program != "" {
+		prog = m.Program // glibc's and musl's messages name it
+	}
 	switch {
 	case m.Library != "":
 		d.Subject = map[string]string{"library": m.Library}
-		d.Summary = fmt.Sprintf("the program built, but the dynamic loader cannot find %s when it starts", m.Library)
+		d.Summary = fmt.Sprintf("%s built, but the dynamic loader cannot find %s when it starts", prog, m.Library)
 		d.Fix = fmt.Sprintf("make %s findable at run time: install it, add its directory to the binary's RUNPATH (#cgo LDFLAGS: -Wl,-rpath,<dir>, or $ORIGIN for a library shipped beside it), or set LD_LIBRARY_PATH (DYLD_LIBRARY_PATH on macOS) when running it; `cgotrace inspect <binary>` shows where the loader looks", m.Library)
 	default:
 		// STATUS_DLL_NOT_FOUND: Windows does not say which DLL.

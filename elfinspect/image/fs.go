@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cgotrace/cgotrace/elfinspect"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
@@ -349,45 +350,44 @@ func (f *FS) Close() error {
 }
 
 // resolve finds the entry of name, following symlinks (inside the image)
-// in every component, and in the last one when follow is set.
+// in every component, and in the last one when follow is set: the
+// module's one walker, elfinspect.ResolveLinks, over the entries as
+// stored (entries).
 func (f *FS) resolve(op, name string, follow bool) (*entry, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
 	}
-	todo := strings.Split(name, "/")
-	cur := "."
-	links := 0
-	for len(todo) > 0 {
-		c := todo[0]
-		todo = todo[1:]
-		switch c {
-		case "", ".":
-			continue
-		case "..":
-			cur = path.Dir(cur)
-			continue
+	n, err := elfinspect.ResolveLinks((*storedEntries)(f), name, follow)
+	if err != nil {
+		if pe, ok := err.(*fs.PathError); ok {
+			pe.Op = op
 		}
-		next := path.Join(cur, c)
-		e, ok := f.entries[next]
-		if !ok {
-			return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
-		}
-		if e.mode&fs.ModeSymlink == 0 || (len(todo) == 0 && !follow) {
-			if len(todo) > 0 && !e.mode.IsDir() {
-				return nil, &fs.PathError{Op: op, Path: name, Err: errors.New("not a directory")}
-			}
-			cur = next
-			continue
-		}
-		if links++; links > 40 {
-			return nil, &fs.PathError{Op: op, Path: name, Err: errors.New("too many levels of symbolic links")}
-		}
-		if strings.HasPrefix(e.link, "/") {
-			cur = "."
-		}
-		todo = append(strings.Split(e.link, "/"), todo...)
+		return nil, err
 	}
-	return f.entries[cur], nil
+	return f.entries[n], nil
+}
+
+// storedEntries reads the stored entries of an FS by their exact name: no
+// symlink is followed, which is what elfinspect.ResolveLinks asks of it.
+type storedEntries FS
+
+func (f *storedEntries) Lstat(name string) (fs.FileInfo, error) {
+	e, ok := f.entries[name]
+	if !ok {
+		return nil, &fs.PathError{Op: "lstat", Path: name, Err: fs.ErrNotExist}
+	}
+	return info{e}, nil
+}
+
+func (f *storedEntries) ReadLink(name string) (string, error) {
+	e, ok := f.entries[name]
+	if !ok {
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: fs.ErrNotExist}
+	}
+	if e.mode&fs.ModeSymlink == 0 {
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: fs.ErrInvalid}
+	}
+	return e.link, nil
 }
 
 // Open opens name, following symlinks inside the image.

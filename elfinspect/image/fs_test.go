@@ -10,6 +10,9 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/cgotrace/cgotrace/elfinspect"
+	"github.com/cgotrace/cgotrace/elfinspect/internal/linktest"
+
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
@@ -135,4 +138,47 @@ func FuzzReadLayer(f *testing.F) {
 			return nil
 		})
 	})
+}
+
+// TestResolveLinksTable: the image FS resolves the symlink cases of
+// linktest as the --root file system and the kernel do
+// (elfinspect.TestResolveLinksRootFS, TestResolveLinksKernel): resolve
+// itself, and Stat and Lstat, which name the same entry.
+func TestResolveLinksTable(t *testing.T) {
+	var files []tfile
+	for _, e := range linktest.Tree {
+		switch {
+		case e.Dir:
+			files = append(files, tfile{name: e.Name + "/.keep", data: []byte("keep")})
+		case e.Link != "":
+			files = append(files, tfile{name: e.Name, link: e.Link})
+		default:
+			files = append(files, tfile{name: e.Name, data: []byte(e.Name)})
+		}
+	}
+	f := newFS()
+	if err := f.readLayers([]v1.Layer{layer(t, files...)}); err != nil {
+		t.Fatal(err)
+	}
+	f.finish()
+	for _, c := range linktest.Cases {
+		got := ""
+		e, err := f.resolve("stat", c.Name, c.Follow)
+		if err != nil {
+			got = linktest.Class(err, elfinspect.ErrSymlinkLoop, elfinspect.ErrNotDir)
+		} else {
+			got = e.name
+		}
+		if got != c.Want {
+			t.Errorf("resolve(%q, follow=%v) = %q (%v), want %q", c.Name, c.Follow, got, err, c.Want)
+		}
+		stat := f.Lstat
+		if c.Follow {
+			stat = f.Stat
+		}
+		fi, serr := stat(c.Name)
+		if (serr == nil) != (err == nil) || (err == nil && fi.Name() != path.Base(e.name)) {
+			t.Errorf("stat(%q, follow=%v) = %v, %v; resolve gives %q", c.Name, c.Follow, fi, serr, got)
+		}
+	}
 }
