@@ -291,7 +291,27 @@ func (p *Parser) handleRaw(b []byte) {
 		return
 	}
 	p.cur = ""
+	if p.heredoc != nil {
+		// A heredoc's body line is copied into the body as bytes: no
+		// string per line for the half of a log that importcfg files are.
+		heredocLine(p, b)
+		return
+	}
 	p.handleLine(string(b))
+}
+
+// heredocLine adds a line to the open heredoc, or closes it.
+func heredocLine[T string | []byte](p *Parser, line T) {
+	if string(line) == "EOF" {
+		p.endHeredoc()
+		return
+	}
+	if len(p.heredocBody)+len(line) < maxHeredocBytes {
+		p.heredocBody = append(p.heredocBody, line...)
+		p.heredocBody = append(p.heredocBody, '\n')
+	} else {
+		p.sum.Skipped++
+	}
 }
 
 func (p *Parser) handleEvent(ev buildEvent) {
@@ -333,16 +353,7 @@ func (p *Parser) fail(importPath string) {
 // handleLine runs the line state machine on one line of text.
 func (p *Parser) handleLine(line string) {
 	if p.heredoc != nil {
-		if line == "EOF" {
-			p.endHeredoc()
-			return
-		}
-		if len(p.heredocBody)+len(line) < maxHeredocBytes {
-			p.heredocBody = append(p.heredocBody, line...)
-			p.heredocBody = append(p.heredocBody, '\n')
-		} else {
-			p.sum.Skipped++
-		}
+		heredocLine(p, line) // -json: a heredoc inside an event's output
 		return
 	}
 	if p.expectHost && p.block != nil {
