@@ -48,11 +48,13 @@ type Parser struct {
 	head int
 
 	// Shared trace state.
-	work    string            // WORK=, "" for -n
-	cwd     string            // the one cwd of the script, $WORK resolved
-	actions map[string]string // bNNN -> import path (current WORK)
-	sure    map[string]bool   // actions entries from cgo/importcfg/-json
-	dirs    map[string]string // package dir -> import path (from cgo)
+	work      string            // WORK=, "" for -n
+	workB     string            // work + "/b", as actionOf looks for it
+	workPlain bool              // plainWord(work)
+	cwd       string            // the one cwd of the script, $WORK resolved
+	actions   map[string]string // bNNN -> import path (current WORK)
+	sure      map[string]bool   // actions entries from cgo/importcfg/-json
+	dirs      map[string]string // package dir -> import path (from cgo)
 
 	heredoc     *Record
 	heredocBody []byte // reused: grows to the largest body, then stays
@@ -813,6 +815,8 @@ func isPkgConfig(base string) bool {
 func (p *Parser) workLine(line string) {
 	w := line[len("WORK="):]
 	p.work = w
+	p.workB = w + "/b"
+	p.workPlain = plainWord(w)
 	p.cwd = ""
 	clear(p.actions)
 	clear(p.sure)
@@ -888,22 +892,30 @@ func (p *Parser) learnImportcfg(body string) {
 
 // actionOf returns the bNNN of the first $WORK/bNNN (or WORKDIR/bNNN) in s.
 func (p *Parser) actionOf(s string) string {
-	for _, w := range [2]string{"$WORK", p.work} {
-		if w == "" {
-			continue
-		}
-		i := strings.Index(s, w+"/b")
-		if i < 0 {
-			continue
-		}
-		t := s[i+len(w)+2:]
-		n := 0
-		for n < len(t) && '0' <= t[n] && t[n] <= '9' {
-			n++
-		}
-		if n > 0 && (n == len(t) || t[n] == '/' || t[n] == '=') {
-			return "b" + t[:n]
-		}
+	if a := actionAfter(s, "$WORK/b"); a != "" {
+		return a
+	}
+	if p.work != "" {
+		return actionAfter(s, p.workB)
+	}
+	return ""
+}
+
+// actionAfter returns the bNNN that the first dirB (a directory and
+// "/b") in s starts, or "": a piece of s, not a new string.
+func actionAfter(s, dirB string) string {
+	i := strings.Index(s, dirB)
+	if i < 0 {
+		return ""
+	}
+	start := i + len(dirB) - 1 // the 'b'
+	t := s[start+1:]
+	n := 0
+	for n < len(t) && '0' <= t[n] && t[n] <= '9' {
+		n++
+	}
+	if n > 0 && (n == len(t) || t[n] == '/' || t[n] == '=') {
+		return s[start : start+1+n]
 	}
 	return ""
 }
@@ -947,7 +959,7 @@ func (p *Parser) command(line string) {
 	// instead of one per argument; it needs a work path that the printer
 	// would never quote.
 	text, expanded := line, false
-	if p.work != "" && plainWord(p.work) && strings.Contains(line, "$WORK") {
+	if p.work != "" && p.workPlain && strings.Contains(line, "$WORK") {
 		text, expanded = strings.ReplaceAll(line, "$WORK", p.work), true
 	}
 	var c Command
