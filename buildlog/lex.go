@@ -77,11 +77,9 @@ func SplitCommand(line string) (Command, error) {
 				break
 			}
 			n = end + 2
-			w, err := shellWords(v[:n])
-			if err != nil || len(w) != 1 {
-				break
-			}
-			val = w[0]
+			// v[:n] is one single-quoted word without a ' inside: its
+			// content is literal, as shellWords would return it.
+			val = v[1 : n-1]
 		} else {
 			q, err := strconv.QuotedPrefix(v)
 			if err != nil {
