@@ -85,10 +85,18 @@ func newAttributor(yield func(Item) bool) *attributor {
 }
 
 func (a *attributor) reset() {
-	a.actions = map[string]string{}
-	a.dirs = map[string]string{}
-	a.byAction = map[string][]*held{}
-	a.byDir = map[string][]*held{}
+	if a.actions == nil {
+		a.actions = map[string]string{}
+		a.dirs = map[string]string{}
+		a.byAction = map[string][]*held{}
+		a.byDir = map[string][]*held{}
+	}
+	// Emptied, not made anew: a log of many builds (WORK= lines) makes
+	// no maps per build.
+	clear(a.actions)
+	clear(a.dirs)
+	clear(a.byAction)
+	clear(a.byDir)
 	a.queue = nil
 	a.nheld = 0
 }
