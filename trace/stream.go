@@ -333,15 +333,15 @@ func (k *keeper) hashStrings(ss []string) uint64 {
 	return h.Sum64()
 }
 
-// hashRecord hashes what makes two commands the same step (not Line).
+// hashRecord hashes what makes two commands the same step (not Line):
+// each field hashed alone (maphash.String, no buffering) and mixed in
+// order; sameRecord decides, a collision only costs a comparison.
 func (k *keeper) hashRecord(r *buildlog.Record) uint64 {
-	var h maphash.Hash
-	h.SetSeed(k.seed)
-	for _, s := range []string{r.ImportPath, r.Action, r.Dir, r.Step, r.Output, r.Suffix, r.Raw} {
-		h.WriteString(s)
-		h.WriteByte(0)
+	h := maphash.String(k.seed, r.Raw)
+	for _, s := range [...]string{r.ImportPath, r.Action, r.Dir, r.Step, r.Output, r.Suffix} {
+		h = (h ^ maphash.String(k.seed, s)) * 0x9e3779b97f4a7c15
 	}
-	return h.Sum64()
+	return h
 }
 
 func (k *keeper) hashBlock(b *buildlog.Block) uint64 {
