@@ -1071,8 +1071,21 @@ func plainWord(s string) bool {
 	return len(strconv.Quote(s)) == len(s)+2
 }
 
+// hasControl reports whether s holds a byte below 0x20 or 0x7f. It reads
+// eight bytes at a time: a command line is long, and every one is checked.
 func hasControl(s string) bool {
-	for i := 0; i < len(s); i++ {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		// A byte below 0x20, or a byte equal to 0x7f, sets its high
+		// bit in one of the two (bytes of 0x80 and above set none).
+		if ((x-0x20*ones)|((x^0x7f*ones)-ones))&^x&highs != 0 {
+			return true
+		}
+	}
+	for ; i < len(s); i++ {
 		if s[i] < 0x20 || s[i] == 0x7f {
 			return true
 		}
