@@ -2,6 +2,7 @@ package buildlog
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"path"
@@ -55,6 +56,11 @@ type Parser struct {
 	actions   map[string]string // bNNN -> import path (current WORK)
 	sure      map[string]bool   // actions entries from cgo/importcfg/-json
 	dirs      map[string]string // package dir -> import path (from cgo)
+
+	// The line being handled and the same with $WORK expanded, when
+	// handleRaw made both (workPlain and the line holds $WORK).
+	lineRaw, lineExpanded string
+	xbuf                  []byte
 
 	heredoc     *Record
 	heredocBody []byte // reused: grows to the largest body, then stays
@@ -299,8 +305,33 @@ func (p *Parser) handleRaw(b []byte) {
 		heredocLine(p, b)
 		return
 	}
+	if p.workPlain && bytes.Contains(b, workVar) {
+		// One string holds the line and, after it, the line with $WORK
+		// expanded, which command splits: one allocation, no second
+		// pass of strings.ReplaceAll.
+		n := len(b)
+		buf := append(p.xbuf[:0], b...)
+		for {
+			i := bytes.Index(b, workVar)
+			if i < 0 {
+				break
+			}
+			buf = append(buf, b[:i]...)
+			buf = append(buf, p.work...)
+			b = b[i+len(workVar):]
+		}
+		buf = append(buf, b...)
+		p.xbuf = buf
+		both := string(buf)
+		p.lineRaw, p.lineExpanded = both[:n], both[n:]
+		p.handleLine(p.lineRaw)
+		p.lineRaw, p.lineExpanded = "", ""
+		return
+	}
 	p.handleLine(string(b))
 }
+
+var workVar = []byte("$WORK")
 
 // heredocLine adds a line to the open heredoc, or closes it.
 func heredocLine[T string | []byte](p *Parser, line T) {
@@ -960,7 +991,11 @@ func (p *Parser) command(line string) {
 	// would never quote.
 	text, expanded := line, false
 	if p.work != "" && p.workPlain && strings.Contains(line, "$WORK") {
-		text, expanded = strings.ReplaceAll(line, "$WORK", p.work), true
+		if p.lineExpanded != "" && line == p.lineRaw {
+			text, expanded = p.lineExpanded, true // made by handleRaw
+		} else {
+			text, expanded = strings.ReplaceAll(line, "$WORK", p.work), true
+		}
 	}
 	var c Command
 	if rest, ok := strings.CutPrefix(text, "echo '"); ok {
