@@ -404,7 +404,9 @@ func (p *Parser) handleLine(line string) {
 	if line != "" && (p.inTest || testLineStart[line[0]]) && p.goTestLine(line) {
 		return
 	}
-	if line != "" && (line[0] == 'e' || line[0] == 'E' || strings.Contains(line, ": error while loading shared libraries: ")) && p.startupFailure(line) {
+	// Most of the shapes below need a ':' in the line: one scan tells.
+	colon := strings.IndexByte(line, ':') >= 0
+	if line != "" && (line[0] == 'e' || line[0] == 'E' || colon && strings.Contains(line, ": error while loading shared libraries: ")) && p.startupFailure(line) {
 		return
 	}
 	if line == "" {
@@ -427,13 +429,13 @@ func (p *Parser) handleLine(line string) {
 	}
 	if p.block != nil {
 		cont := line[0] == '\t' || line[0] == ' '
-		if !p.loose && !IsTraceLine(line) && !endsBlock(unattributed(line, p.cur)) || p.loose && cont {
+		if !p.loose && !IsTraceLine(line) && !endsBlock(unattributedColon(line, p.cur, colon)) || p.loose && cont {
 			p.addBlockLine(line)
 			return
 		}
 		p.closeBlock()
 	}
-	switch kind := unattributed(line, p.cur); kind {
+	switch kind := unattributedColon(line, p.cur, colon); kind {
 	case infoMessage:
 		return
 	case pkgMessage, goMessage, posMessage:
@@ -449,7 +451,7 @@ func (p *Parser) handleLine(line string) {
 		p.loose = true // takes only indented continuation lines
 		return
 	}
-	if IsRuntimeLoadFailure(line) || StartsToolMessage(line) {
+	if isRuntimeLoadFailure(line, colon) || startsToolMessage(line, colon) {
 		// go run/go test: the program built but could not start; or a
 		// tool's message pasted without the "# pkg" header before it:
 		// read what follows as that header's block would be.
@@ -473,7 +475,7 @@ func (p *Parser) handleLine(line string) {
 		if !p.startHeredoc(line) {
 			p.command(line)
 		}
-	case strings.HasPrefix(line, "host link: "), strings.HasPrefix(line, "host obj copy: "), isLinkFailed(line):
+	case strings.HasPrefix(line, "host link: "), strings.HasPrefix(line, "host obj copy: "), colon && isLinkFailed(line):
 		// Linker output without its header (a torn log): keep it.
 		p.openBlock(p.cur)
 		p.addBlockLine(line)
@@ -690,6 +692,15 @@ func endsBlock(k msgKind) bool { return k == pkgMessage || k == goMessage || k =
 // build constraints exclude ...`, `go: -race requires cgo ...`.
 // cur is the ImportPath of the BuildEvent, when reading -json.
 func unattributed(line, cur string) msgKind {
+	return unattributedColon(line, cur, strings.IndexByte(line, ':') >= 0)
+}
+
+// unattributedColon is unattributed; colon tells whether line holds a
+// ':', without which no shape matches.
+func unattributedColon(line, cur string, colon bool) msgKind {
+	if !colon {
+		return notMessage
+	}
 	if rest, ok := strings.CutPrefix(line, "go: "); ok {
 		for _, w := range []string{"downloading ", "finding ", "extracting ", "added ", "upgraded ", "found "} {
 			if strings.HasPrefix(rest, w) {
