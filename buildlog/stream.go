@@ -3,6 +3,7 @@ package buildlog
 import (
 	"io"
 	"iter"
+	"runtime"
 )
 
 // maxPending bounds the records Stream holds back while it waits for
@@ -45,6 +46,81 @@ func Stream(r io.Reader, yield func(Item) bool) (Log, error) {
 	}
 	return p.Summary(), nil
 }
+
+// StreamAll is Stream for a consumer that takes every item: the same
+// items, in the same order, and the same summary and error. With more
+// than one core (GOMAXPROCS) the parser runs on a goroutine of its own,
+// a batch of items ahead, while the attribution and fn run on the
+// caller's goroutine, so that the consumer's work overlaps the parsing.
+// A panic of the parser is raised again on the caller's goroutine.
+func StreamAll(r io.Reader, fn func(Item)) (Log, error) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		return Stream(r, func(it Item) bool {
+			fn(it)
+			return true
+		})
+	}
+	p := NewParser(r)
+	a := newAttributor(func(it Item) bool {
+		fn(it)
+		return true
+	})
+	batches := make(chan []Item, 2)
+	free := make(chan []Item, 4)
+	var (
+		readErr error
+		panicV  any
+	)
+	go func() {
+		defer func() {
+			if v := recover(); v != nil {
+				panicV = v
+			}
+			close(batches)
+		}()
+		buf := make([]Item, 0, streamBatch)
+		for {
+			it, err := p.Next()
+			if err != nil {
+				if err != io.EOF {
+					readErr = err
+				}
+				break
+			}
+			buf = append(buf, it)
+			if len(buf) == streamBatch {
+				batches <- buf
+				select {
+				case buf = <-free:
+				default:
+					buf = make([]Item, 0, streamBatch)
+				}
+			}
+		}
+		if len(buf) > 0 {
+			batches <- buf
+		}
+	}()
+	for b := range batches {
+		for _, it := range b {
+			a.add(it)
+		}
+		clear(b)
+		select {
+		case free <- b[:0]:
+		default:
+		}
+	}
+	// batches is closed: the parser's goroutine is done with p.
+	if panicV != nil {
+		panic(panicV)
+	}
+	a.flush()
+	return p.Summary(), readErr
+}
+
+// streamBatch is how many items StreamAll's parser hands over at once.
+const streamBatch = 256
 
 // Items is Stream as an iterator over the items of r; err, when not nil,
 // receives Stream's error once the iteration ends.

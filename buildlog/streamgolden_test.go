@@ -3,12 +3,16 @@ package buildlog
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -110,5 +114,63 @@ func TestStreamGolden(t *testing.T) {
 				t.Errorf("Stream(%s) mismatch (-want +got):\n%s", name, cmp.Diff(string(want), string(got)))
 			}
 		})
+	}
+}
+
+// dumpItems is the JSON of items and of a summary and error, to compare.
+func dumpItems(t testing.TB, stream func(func(Item)) (Log, error)) string {
+	t.Helper()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	sum, err := stream(func(it Item) {
+		if err := enc.Encode([]any{it.Record, it.Block, it.HostLink}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if err := enc.Encode(sum); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(&b, "error: %v\n", err)
+	return b.String()
+}
+
+// TestStreamAllSame: StreamAll (the parser on a goroutine of its own
+// when there are two cores, and inline with one) hands on the items of
+// Stream, in its order, with its summary, on the golden inputs, every
+// real log, a log of more batches than its channel holds, and a reader
+// that fails midway.
+func TestStreamAllSame(t *testing.T) {
+	inputs := streamGoldenInputs(t)
+	for _, f := range realLogs(t) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[f] = data
+	}
+	inputs["all, 20 times"] = bytes.Repeat(inputs["all"], 20)
+	for _, procs := range []int{1, 2} {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		for name, data := range inputs {
+			want := dumpItems(t, func(fn func(Item)) (Log, error) {
+				return Stream(bytes.NewReader(data), func(it Item) bool { fn(it); return true })
+			})
+			got := dumpItems(t, func(fn func(Item)) (Log, error) { return StreamAll(bytes.NewReader(data), fn) })
+			if got != want {
+				t.Errorf("GOMAXPROCS=%d %s: StreamAll differs from Stream:\n%s", procs, name, cmp.Diff(want, got))
+			}
+		}
+		// A reader that fails after part of the log.
+		data := inputs["all, 20 times"]
+		fail := func() io.Reader {
+			return io.MultiReader(bytes.NewReader(data[:len(data)/2]), iotest.ErrReader(errors.New("disk on fire")))
+		}
+		want := dumpItems(t, func(fn func(Item)) (Log, error) {
+			return Stream(fail(), func(it Item) bool { fn(it); return true })
+		})
+		got := dumpItems(t, func(fn func(Item)) (Log, error) { return StreamAll(fail(), fn) })
+		if got != want || !strings.Contains(got, "disk on fire") {
+			t.Errorf("GOMAXPROCS=%d failing reader: StreamAll differs from Stream:\n%s", procs, cmp.Diff(want, got))
+		}
 	}
 }

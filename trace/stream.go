@@ -113,10 +113,7 @@ func newKeeper(allSteps bool) *keeper {
 // streamLog reads r through buildlog.Stream into a keeper.
 func streamLog(r io.Reader, allSteps bool) (*buildlog.Log, *logExtra, error) {
 	k := newKeeper(allSteps)
-	sum, err := buildlog.Stream(r, func(it buildlog.Item) bool {
-		k.add(it)
-		return true
-	})
+	sum, err := buildlog.StreamAll(r, k.add)
 	if err != nil {
 		return nil, nil, err
 	}
