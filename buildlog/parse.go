@@ -913,16 +913,22 @@ func (p *Parser) endHeredoc() {
 }
 
 // learnImportcfg maps bNNN to import paths from `packagefile P=$WORK/bNNN/_pkg_.a`.
+// A line that does not end in /_pkg_.a is passed over first (most of an
+// importcfg names the build cache), before any other look at it.
 func (p *Parser) learnImportcfg(body string) {
+	const suffix = "/_pkg_.a"
 	for body != "" {
 		var line string
 		line, body, _ = strings.Cut(body, "\n")
+		if !strings.HasSuffix(line, suffix) {
+			continue
+		}
 		rest, ok := strings.CutPrefix(line, "packagefile ")
 		if !ok {
 			continue
 		}
 		ip, file, ok := strings.Cut(rest, "=")
-		if !ok || !strings.HasSuffix(file, "/_pkg_.a") {
+		if !ok || !strings.HasSuffix(file, suffix) {
 			continue
 		}
 		if act := p.actionOf(file); act != "" {
