@@ -65,12 +65,14 @@ type Parser struct {
 	heredoc     *Record
 	heredocBody []byte // reused: grows to the largest body, then stays
 
-	block      *Block
-	blockHosts []*HostLink
-	objCopies  map[string]ObjCopy
-	expectHost bool // the next block line is a failed host link command
-	loose      bool // the block is a one-line message: only indented lines continue it
-	banner     int  // -n banner: 0 outside, 1 after "#", 2 after the title
+	block       *Block
+	blockBenign int  // the block's first lines known benign (blockHasError)
+	blockErr    bool // a line of the block is not benign (blockHasError)
+	blockHosts  []*HostLink
+	objCopies   map[string]ObjCopy
+	expectHost  bool // the next block line is a failed host link command
+	loose       bool // the block is a one-line message: only indented lines continue it
+	banner      int  // -n banner: 0 outside, 1 after "#", 2 after the title
 
 	cur string // ImportPath of the BuildEvent being read, "" for plain text
 
@@ -421,7 +423,7 @@ func (p *Parser) handleLine(line string) {
 	}
 	p.banner = 0
 	if b := p.block; b != nil && !p.loose && b.Desc == "" && line[0] != ' ' && line[0] != '\t' &&
-		len(b.Lines) > 0 && strings.IndexByte(line, ':') < 0 && !benign(line) && !isErrorBlock(b.Lines) {
+		len(b.Lines) > 0 && !colon && !p.blockHasError() && !benign(line) {
 		// A line without a colon after warnings only is not the tools'
 		// (their lines name a file or a tool): the program go run or go
 		// test started prints it.
@@ -550,6 +552,23 @@ func isHeaderPath(s string) bool {
 func (p *Parser) openBlock(importPath string) {
 	p.closeBlock()
 	p.block = &Block{Line: p.lineNo, ImportPath: importPath, Lines: []string{}}
+	p.blockBenign, p.blockErr = 0, false
+}
+
+// blockHasError is isErrorBlock of the open block's lines, remembering
+// how far it read: lines are only appended while the block is open, so
+// asking after each line costs one benign call per line, not one per
+// line so far.
+func (p *Parser) blockHasError() bool {
+	lines := p.block.Lines
+	for !p.blockErr && p.blockBenign < len(lines) {
+		if benign(lines[p.blockBenign]) {
+			p.blockBenign++
+		} else {
+			p.blockErr = true
+		}
+	}
+	return p.blockErr
 }
 
 func (p *Parser) addBlockLine(line string) {
