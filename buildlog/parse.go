@@ -57,8 +57,8 @@ type Parser struct {
 	sure      map[string]bool   // actions entries from cgo/importcfg/-json
 	dirs      map[string]string // package dir -> import path (from cgo)
 
-	// The line being handled and the same with $WORK expanded, when
-	// handleRaw made both (workPlain and the line holds $WORK).
+	// The line handleRaw hands to handleLine and, when workPlain and the
+	// line holds $WORK, the same with $WORK expanded ("" if not).
 	lineRaw, lineExpanded string
 	xbuf                  []byte
 
@@ -307,30 +307,31 @@ func (p *Parser) handleRaw(b []byte) {
 		heredocLine(p, b)
 		return
 	}
-	if p.workPlain && bytes.Contains(b, workVar) {
+	i := -1
+	if p.workPlain {
+		i = bytes.Index(b, workVar)
+	}
+	if i >= 0 {
 		// One string holds the line and, after it, the line with $WORK
 		// expanded, which command splits: one allocation, no second
 		// pass of strings.ReplaceAll.
 		n := len(b)
 		buf := append(p.xbuf[:0], b...)
-		for {
-			i := bytes.Index(b, workVar)
-			if i < 0 {
-				break
-			}
+		for i >= 0 {
 			buf = append(buf, b[:i]...)
 			buf = append(buf, p.work...)
 			b = b[i+len(workVar):]
+			i = bytes.Index(b, workVar)
 		}
 		buf = append(buf, b...)
 		p.xbuf = buf
 		both := string(buf)
 		p.lineRaw, p.lineExpanded = both[:n], both[n:]
-		p.handleLine(p.lineRaw)
-		p.lineRaw, p.lineExpanded = "", ""
-		return
+	} else {
+		p.lineRaw, p.lineExpanded = string(b), ""
 	}
-	p.handleLine(string(b))
+	p.handleLine(p.lineRaw)
+	p.lineRaw, p.lineExpanded = "", ""
 }
 
 var workVar = []byte("$WORK")
@@ -1026,10 +1027,13 @@ func (p *Parser) command(line string) {
 	// instead of one per argument; it needs a work path that the printer
 	// would never quote.
 	text, expanded := line, false
-	if p.work != "" && p.workPlain && strings.Contains(line, "$WORK") {
-		if p.lineExpanded != "" && line == p.lineRaw {
-			text, expanded = p.lineExpanded, true // made by handleRaw
-		} else {
+	if p.work != "" && p.workPlain {
+		if line == p.lineRaw {
+			// handleRaw looked for $WORK already, and expanded it.
+			if p.lineExpanded != "" {
+				text, expanded = p.lineExpanded, true
+			}
+		} else if strings.Contains(line, "$WORK") {
 			text, expanded = strings.ReplaceAll(line, "$WORK", p.work), true
 		}
 	}
