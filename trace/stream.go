@@ -127,10 +127,9 @@ func (k *keeper) add(it buildlog.Item) {
 		k.record(it.Record)
 	case it.Block != nil:
 		b := it.Block
-		if blockFailed(b) {
-			k.keepPkg(b.ImportPath)
-		}
 		if !k.all {
+			// A block identical to one kept was judged with it:
+			// blockFailed and keepPkg would do nothing new.
 			h := k.hashBlock(b)
 			for _, i := range k.blockSeen[h] {
 				if sameBlock(&k.blocks[i], b) {
@@ -138,6 +137,9 @@ func (k *keeper) add(it buildlog.Item) {
 				}
 			}
 			k.blockSeen[h] = append(k.blockSeen[h], len(k.blocks))
+		}
+		if blockFailed(b) {
+			k.keepPkg(b.ImportPath)
 		}
 		k.blocks = append(k.blocks, *b)
 	case it.HostLink != nil:
