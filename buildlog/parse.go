@@ -675,10 +675,10 @@ func isErrorBlock(lines []string) bool {
 
 func benign(l string) bool {
 	t := strings.TrimSpace(l)
+	// The tests at the ends of the line first, the scans of the whole
+	// line last (all are pure: the order changes only the cost).
 	switch {
 	case t == "",
-		strings.Contains(l, "warning:"), strings.Contains(l, "note:"),
-		strings.Contains(l, "NOTE:"),
 		strings.HasPrefix(t, "|"), strings.HasPrefix(t, "^"),
 		len(l) > 0 && (l[0] == ' ' || l[0] == '\t'),
 		strings.HasSuffix(t, "':"), strings.HasSuffix(t, "’:"),
@@ -687,7 +687,9 @@ func benign(l string) bool {
 		strings.HasPrefix(l, "host obj copy: "), strings.HasPrefix(l, "host link: "),
 		strings.HasPrefix(l, "archive: "), strings.HasSuffix(l, " reachable"),
 		strings.HasSuffix(l, " liveness data"),
-		strings.HasPrefix(l, "external linking is forced by"):
+		strings.HasPrefix(l, "external linking is forced by"),
+		strings.Contains(l, "warning:"), strings.Contains(l, "note:"),
+		strings.Contains(l, "NOTE:"):
 		return true
 	}
 	return false
