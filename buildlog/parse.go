@@ -63,6 +63,7 @@ type Parser struct {
 	xbuf                  []byte
 
 	heredoc     *Record
+	noBodies    bool   // StreamOptions.NoHeredocBodies
 	heredocBody []byte // reused: grows to the largest body, then stays
 
 	block       *Block
@@ -925,14 +926,32 @@ func (p *Parser) startHeredoc(line string) bool {
 func (p *Parser) endHeredoc() {
 	r := p.heredoc
 	p.heredoc = nil
-	r.Body = string(p.heredocBody)
+	if p.noBodies {
+		// Only the lines that can name a package become strings.
+		body := p.heredocBody
+		for len(body) > 0 {
+			line := body
+			if i := bytes.IndexByte(body, '\n'); i >= 0 {
+				line, body = body[:i], body[i+1:]
+			} else {
+				body = nil
+			}
+			if bytes.HasSuffix(line, pkgArchive) {
+				p.learnImportcfg(string(line))
+			}
+		}
+	} else {
+		r.Body = string(p.heredocBody)
+		p.learnImportcfg(r.Body)
+	}
 	p.heredocBody = p.heredocBody[:0]
-	p.learnImportcfg(r.Body)
 	if r.ImportPath == "" {
 		r.ImportPath = p.importPath(r.Action)
 	}
 	p.emit(Item{Record: r})
 }
+
+var pkgArchive = []byte("/_pkg_.a")
 
 // learnImportcfg maps bNNN to import paths from `packagefile P=$WORK/bNNN/_pkg_.a`.
 // A line that does not end in /_pkg_.a is passed over first (most of an

@@ -53,18 +53,27 @@ func Stream(r io.Reader, yield func(Item) bool) (Log, error) {
 // a batch of items ahead, while the attribution and fn run on the
 // caller's goroutine, so that the consumer's work overlaps the parsing.
 // A panic of the parser is raised again on the caller's goroutine.
-func StreamAll(r io.Reader, fn func(Item)) (Log, error) {
-	if runtime.GOMAXPROCS(0) < 2 {
-		return Stream(r, func(it Item) bool {
-			fn(it)
-			return true
-		})
-	}
+func StreamAll(r io.Reader, o StreamOptions, fn func(Item)) (Log, error) {
 	p := NewParser(r)
+	p.noBodies = o.NoHeredocBodies
 	a := newAttributor(func(it Item) bool {
 		fn(it)
 		return true
 	})
+	if runtime.GOMAXPROCS(0) < 2 {
+		for {
+			it, err := p.Next()
+			if err == io.EOF {
+				a.flush()
+				return p.Summary(), nil
+			}
+			if err != nil {
+				a.flush()
+				return p.Summary(), err
+			}
+			a.add(it)
+		}
+	}
 	batches := make(chan []Item, 2)
 	free := make(chan []Item, 4)
 	var (
@@ -117,6 +126,15 @@ func StreamAll(r io.Reader, fn func(Item)) (Log, error) {
 	}
 	a.flush()
 	return p.Summary(), readErr
+}
+
+// StreamOptions changes what StreamAll hands on.
+type StreamOptions struct {
+	// NoHeredocBodies leaves Record.Body empty: the files go build
+	// writes (importcfg, cgo's flags) are still read for the packages
+	// they name, but not kept as strings, for a consumer that reads
+	// commands only.
+	NoHeredocBodies bool
 }
 
 // streamBatch is how many items StreamAll's parser hands over at once.

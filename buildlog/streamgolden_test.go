@@ -155,10 +155,11 @@ func TestStreamAllSame(t *testing.T) {
 			want := dumpItems(t, func(fn func(Item)) (Log, error) {
 				return Stream(bytes.NewReader(data), func(it Item) bool { fn(it); return true })
 			})
-			got := dumpItems(t, func(fn func(Item)) (Log, error) { return StreamAll(bytes.NewReader(data), fn) })
+			got := dumpItems(t, func(fn func(Item)) (Log, error) { return StreamAll(bytes.NewReader(data), StreamOptions{}, fn) })
 			if got != want {
 				t.Errorf("GOMAXPROCS=%d %s: StreamAll differs from Stream:\n%s", procs, name, cmp.Diff(want, got))
 			}
+			checkNoBodies(t, data)
 		}
 		// A reader that fails after part of the log.
 		data := inputs["all, 20 times"]
@@ -168,9 +169,33 @@ func TestStreamAllSame(t *testing.T) {
 		want := dumpItems(t, func(fn func(Item)) (Log, error) {
 			return Stream(fail(), func(it Item) bool { fn(it); return true })
 		})
-		got := dumpItems(t, func(fn func(Item)) (Log, error) { return StreamAll(fail(), fn) })
+		got := dumpItems(t, func(fn func(Item)) (Log, error) { return StreamAll(fail(), StreamOptions{}, fn) })
 		if got != want || !strings.Contains(got, "disk on fire") {
 			t.Errorf("GOMAXPROCS=%d failing reader: StreamAll differs from Stream:\n%s", procs, cmp.Diff(want, got))
 		}
+	}
+}
+
+// checkNoBodies: StreamAll with NoHeredocBodies hands on Stream's items
+// with Record.Body empty, and nothing else changed (the importcfg files
+// name the same packages).
+func checkNoBodies(t testing.TB, data []byte) {
+	t.Helper()
+	want := dumpItems(t, func(fn func(Item)) (Log, error) {
+		return Stream(bytes.NewReader(data), func(it Item) bool {
+			if it.Record != nil && it.Record.Body != "" {
+				r := *it.Record
+				r.Body = ""
+				it.Record = &r
+			}
+			fn(it)
+			return true
+		})
+	})
+	got := dumpItems(t, func(fn func(Item)) (Log, error) {
+		return StreamAll(bytes.NewReader(data), StreamOptions{NoHeredocBodies: true}, fn)
+	})
+	if got != want {
+		t.Fatalf("StreamAll without heredoc bodies differs from Stream (-want +got):\n%s", cmp.Diff(want, got))
 	}
 }

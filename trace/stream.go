@@ -113,7 +113,8 @@ func newKeeper(allSteps bool) *keeper {
 // streamLog reads r through buildlog.Stream into a keeper.
 func streamLog(r io.Reader, allSteps bool) (*buildlog.Log, *logExtra, error) {
 	k := newKeeper(allSteps)
-	sum, err := buildlog.StreamAll(r, k.add)
+	// The keeper reads commands only (record): heredoc bodies unread.
+	sum, err := buildlog.StreamAll(r, buildlog.StreamOptions{NoHeredocBodies: true}, k.add)
 	if err != nil {
 		return nil, nil, err
 	}
