@@ -62,9 +62,12 @@ type Parser struct {
 	lineRaw, lineExpanded string
 	xbuf                  []byte
 
-	heredoc     *Record
-	noBodies    bool   // StreamOptions.NoHeredocBodies
-	heredocBody []byte // reused: grows to the largest body, then stays
+	heredoc  *Record
+	noBodies bool // StreamOptions.NoHeredocBodies
+	// deferMessages leaves a block's Messages to whoever takes the
+	// item (StreamAll's consumer goroutine), which must parse them.
+	deferMessages bool
+	heredocBody   []byte // reused: grows to the largest body, then stays
 
 	block       *Block
 	blockBenign int  // the block's first lines known benign (blockHasError)
@@ -613,7 +616,7 @@ func (p *Parser) closeBlock() {
 	for len(b.Lines) > 0 && b.Lines[len(b.Lines)-1] == "" {
 		b.Lines = b.Lines[:len(b.Lines)-1]
 	}
-	if len(b.Lines) > 0 {
+	if len(b.Lines) > 0 && !p.deferMessages {
 		b.Messages = parseMessages(b.Lines)
 	}
 	if isErrorBlock(b.Lines) {

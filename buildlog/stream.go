@@ -74,6 +74,9 @@ func StreamAll(r io.Reader, o StreamOptions, fn func(Item)) (Log, error) {
 			a.add(it)
 		}
 	}
+	// The messages of a block are parsed on this goroutine, not the
+	// parser's: the parser is the longer of the two.
+	p.deferMessages = true
 	batches := make(chan []Item, 2)
 	free := make(chan []Item, 4)
 	var (
@@ -112,6 +115,9 @@ func StreamAll(r io.Reader, o StreamOptions, fn func(Item)) (Log, error) {
 	}()
 	for b := range batches {
 		for _, it := range b {
+			if bl := it.Block; bl != nil && len(bl.Lines) > 0 {
+				bl.Messages = parseMessages(bl.Lines)
+			}
 			a.add(it)
 		}
 		clear(b)
