@@ -1288,18 +1288,28 @@ func cutCollect2(line string) (string, bool) {
 // pasted without its "# pkg" header is still read as one. It is cheap:
 // the stream parser asks it for every line outside a block.
 func StartsToolMessage(line string) bool {
+	return startsToolMessage(line, strings.IndexByte(line, ':') >= 0)
+}
+
+// startsToolMessage is StartsToolMessage; colon tells whether line holds
+// a ':' (the parser knows it already), without which the shapes that
+// need one are not looked for.
+func startsToolMessage(line string, colon bool) bool {
 	if len(line) < 8 || line[0] == ' ' || line[0] == '\t' {
 		return false
 	}
 	switch {
 	case strings.HasPrefix(line, "Undefined symbols for architecture "),
 		strings.HasPrefix(line, "collect2"),
-		strings.Contains(line, ": invalid flag in #cgo "),
+		colon && strings.Contains(line, ": invalid flag in #cgo "),
 		strings.HasPrefix(line, "C source files not allowed when not using cgo"),
 		strings.HasPrefix(line, "'") && strings.Contains(line, "' is not recognized as an internal or external command"),
 		strings.Contains(line, "The term '") && strings.Contains(line, "' is not recognized as the name of a cmdlet"),
 		strings.Contains(line, ", building for ") && strings.Contains(line, " but attempting to link with file built for "):
 		return true
+	}
+	if !colon {
+		return false // splitLdTool and the tool prefix need a ':'
 	}
 	if _, rest, ok := splitLdTool(line); ok && rest != "" {
 		return true
@@ -1321,27 +1331,41 @@ func IsGoLinkFailed(line string) bool {
 // built could not start for want of a shared library (see
 // classifyRuntimeLoad): go run and go test print it without a header.
 func IsRuntimeLoadFailure(line string) bool {
+	return isRuntimeLoadFailure(line, strings.IndexByte(line, ':') >= 0)
+}
+
+// isRuntimeLoadFailure is IsRuntimeLoadFailure; colon tells whether line
+// holds a ':'.
+func isRuntimeLoadFailure(line string, colon bool) bool {
 	if len(line) < 12 {
 		return false
 	}
 	var m Message
-	return classifyRuntimeLoad(line, &m)
+	return classifyRuntimeLoadColon(line, &m, colon)
 }
 
 // classifyRuntimeLoad recognises a built program that could not start
 // because a shared library is missing (go run, go test): glibc's ld.so,
 // musl's, dyld's, and Windows' STATUS_DLL_NOT_FOUND exit status.
 func classifyRuntimeLoad(line string, m *Message) bool {
+	return classifyRuntimeLoadColon(line, m, strings.IndexByte(line, ':') >= 0)
+}
+
+// classifyRuntimeLoadColon is classifyRuntimeLoad; colon tells whether
+// line holds a ':', without which glibc's and dyld's shapes cannot match.
+func classifyRuntimeLoadColon(line string, m *Message, colon bool) bool {
 	set := func(prog, lib string) bool {
 		m.Tool, m.Kind, m.Severity, m.Program, m.Library, m.Text = ToolGo, MsgRuntimeLoad, SevError, prog, lib, line
 		return true
 	}
 	// glibc: "/tmp/go-build1/b001/exe/app: error while loading shared
 	// libraries: libfoo.so.1: cannot open shared object file: No such file or directory"
-	if j := strings.Index(line, ": error while loading shared libraries: "); j >= 0 {
-		r := line[j+len(": error while loading shared libraries: "):]
-		lib, _, _ := strings.Cut(r, ": ")
-		return set(line[:j], lib)
+	if colon {
+		if j := strings.Index(line, ": error while loading shared libraries: "); j >= 0 {
+			r := line[j+len(": error while loading shared libraries: "):]
+			lib, _, _ := strings.Cut(r, ": ")
+			return set(line[:j], lib)
+		}
 	}
 	// The same pasted without the program's name.
 	if r, ok := strings.CutPrefix(line, "error while loading shared libraries: "); ok {

@@ -2,6 +2,7 @@ package buildlog
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"path"
@@ -48,21 +49,34 @@ type Parser struct {
 	head int
 
 	// Shared trace state.
-	work    string            // WORK=, "" for -n
-	cwd     string            // the one cwd of the script, $WORK resolved
-	actions map[string]string // bNNN -> import path (current WORK)
-	sure    map[string]bool   // actions entries from cgo/importcfg/-json
-	dirs    map[string]string // package dir -> import path (from cgo)
+	work      string            // WORK=, "" for -n
+	workB     string            // work + "/b", as actionOf looks for it
+	workPlain bool              // plainWord(work)
+	cwd       string            // the one cwd of the script, $WORK resolved
+	actions   map[string]string // bNNN -> import path (current WORK)
+	sure      map[string]bool   // actions entries from cgo/importcfg/-json
+	dirs      map[string]string // package dir -> import path (from cgo)
 
-	heredoc     *Record
-	heredocBody []byte // reused: grows to the largest body, then stays
+	// The line handleRaw hands to handleLine and, when workPlain and the
+	// line holds $WORK, the same with $WORK expanded ("" if not).
+	lineRaw, lineExpanded string
+	xbuf                  []byte
 
-	block      *Block
-	blockHosts []*HostLink
-	objCopies  map[string]ObjCopy
-	expectHost bool // the next block line is a failed host link command
-	loose      bool // the block is a one-line message: only indented lines continue it
-	banner     int  // -n banner: 0 outside, 1 after "#", 2 after the title
+	heredoc  *Record
+	noBodies bool // StreamOptions.NoHeredocBodies
+	// deferMessages leaves a block's Messages to whoever takes the
+	// item (StreamAll's consumer goroutine), which must parse them.
+	deferMessages bool
+	heredocBody   []byte // reused: grows to the largest body, then stays
+
+	block       *Block
+	blockBenign int  // the block's first lines known benign (blockHasError)
+	blockErr    bool // a line of the block is not benign (blockHasError)
+	blockHosts  []*HostLink
+	objCopies   map[string]ObjCopy
+	expectHost  bool // the next block line is a failed host link command
+	loose       bool // the block is a one-line message: only indented lines continue it
+	banner      int  // -n banner: 0 outside, 1 after "#", 2 after the title
 
 	cur string // ImportPath of the BuildEvent being read, "" for plain text
 
@@ -297,7 +311,53 @@ func (p *Parser) handleRaw(b []byte) {
 		return
 	}
 	p.cur = ""
-	p.handleLine(string(b))
+	if p.heredoc != nil {
+		// A heredoc's body line is copied into the body as bytes: no
+		// string per line for the half of a log that importcfg files are.
+		heredocLine(p, b)
+		return
+	}
+	i := -1
+	if p.workPlain {
+		i = bytes.Index(b, workVar)
+	}
+	if i >= 0 {
+		// One string holds the line and, after it, the line with $WORK
+		// expanded, which command splits: one allocation, no second
+		// pass of strings.ReplaceAll.
+		n := len(b)
+		buf := append(p.xbuf[:0], b...)
+		for i >= 0 {
+			buf = append(buf, b[:i]...)
+			buf = append(buf, p.work...)
+			b = b[i+len(workVar):]
+			i = bytes.Index(b, workVar)
+		}
+		buf = append(buf, b...)
+		p.xbuf = buf
+		both := string(buf)
+		p.lineRaw, p.lineExpanded = both[:n], both[n:]
+	} else {
+		p.lineRaw, p.lineExpanded = string(b), ""
+	}
+	p.handleLine(p.lineRaw)
+	p.lineRaw, p.lineExpanded = "", ""
+}
+
+var workVar = []byte("$WORK")
+
+// heredocLine adds a line to the open heredoc, or closes it.
+func heredocLine[T string | []byte](p *Parser, line T) {
+	if string(line) == "EOF" {
+		p.endHeredoc()
+		return
+	}
+	if len(p.heredocBody)+len(line) < maxHeredocBytes {
+		p.heredocBody = append(p.heredocBody, line...)
+		p.heredocBody = append(p.heredocBody, '\n')
+	} else {
+		p.sum.Skipped++
+	}
 }
 
 func (p *Parser) handleEvent(ev buildEvent) {
@@ -339,16 +399,7 @@ func (p *Parser) fail(importPath string) {
 // handleLine runs the line state machine on one line of text.
 func (p *Parser) handleLine(line string) {
 	if p.heredoc != nil {
-		if line == "EOF" {
-			p.endHeredoc()
-			return
-		}
-		if len(p.heredocBody)+len(line) < maxHeredocBytes {
-			p.heredocBody = append(p.heredocBody, line...)
-			p.heredocBody = append(p.heredocBody, '\n')
-		} else {
-			p.sum.Skipped++
-		}
+		heredocLine(p, line) // -json: a heredoc inside an event's output
 		return
 	}
 	if p.expectHost && p.block != nil {
@@ -366,6 +417,8 @@ func (p *Parser) handleLine(line string) {
 	if line != "" && (p.inTest || testLineStart[line[0]]) && p.goTestLine(line) {
 		return
 	}
+	// Most of the shapes below need a ':' in the line: one scan tells.
+	colon := strings.IndexByte(line, ':') >= 0
 	if line != "" && line[0] == 'e' && p.goRunExit(line) {
 		return
 	}
@@ -387,7 +440,7 @@ func (p *Parser) handleLine(line string) {
 	}
 	if b := p.block; b != nil && !p.loose && b.Desc == "" && line[0] != ' ' && line[0] != '\t' &&
 		!p.sum.Trace && p.cur == "" &&
-		len(b.Lines) > 0 && strings.IndexByte(line, ':') < 0 && !benign(line) && !isErrorBlock(b.Lines) {
+		len(b.Lines) > 0 && !colon && !benign(line) && !p.blockHasError() {
 		// In plain output, a line without a colon after warnings only is
 		// taken for the output of the program go run or go test started
 		// (static-glibc-nss-basic.run prints 0 after the link's warning),
@@ -399,13 +452,13 @@ func (p *Parser) handleLine(line string) {
 	}
 	if p.block != nil {
 		cont := line[0] == '\t' || line[0] == ' '
-		if !p.loose && !IsTraceLine(line) && !endsBlock(unattributed(line, p.cur)) || p.loose && cont {
+		if !p.loose && !IsTraceLine(line) && !endsBlock(unattributedColon(line, p.cur, colon)) || p.loose && cont {
 			p.addBlockLine(line)
 			return
 		}
 		p.closeBlock()
 	}
-	switch kind := unattributed(line, p.cur); kind {
+	switch kind := unattributedColon(line, p.cur, colon); kind {
 	case infoMessage:
 		return
 	case pkgMessage, goMessage, posMessage:
@@ -421,7 +474,7 @@ func (p *Parser) handleLine(line string) {
 		p.loose = true // takes only indented continuation lines
 		return
 	}
-	if IsRuntimeLoadFailure(line) {
+	if isRuntimeLoadFailure(line, colon) {
 		// go run/go test: the program built but could not start. The
 		// message grammar (MsgRuntimeLoad) reads the line; the framing
 		// says whose it is (gocmds.go: the test's package).
@@ -435,7 +488,7 @@ func (p *Parser) handleLine(line string) {
 		p.addBlockLine(line)
 		return
 	}
-	if StartsToolMessage(line) {
+	if startsToolMessage(line, colon) {
 		// A tool's message pasted without the "# pkg" header before it:
 		// read what follows as that header's block would be.
 		ip := p.cur
@@ -458,7 +511,7 @@ func (p *Parser) handleLine(line string) {
 		if !p.startHeredoc(line) {
 			p.command(line)
 		}
-	case strings.HasPrefix(line, "host link: "), strings.HasPrefix(line, "host obj copy: "), isLinkFailed(line):
+	case strings.HasPrefix(line, "host link: "), strings.HasPrefix(line, "host obj copy: "), colon && isLinkFailed(line):
 		// Linker output without its header (a torn log): keep it.
 		p.openBlock(p.cur)
 		p.addBlockLine(line)
@@ -533,6 +586,23 @@ func isHeaderPath(s string) bool {
 func (p *Parser) openBlock(importPath string) {
 	p.closeBlock()
 	p.block = &Block{Line: p.lineNo, ImportPath: importPath, Lines: []string{}}
+	p.blockBenign, p.blockErr = 0, false
+}
+
+// blockHasError is isErrorBlock of the open block's lines, remembering
+// how far it read: lines are only appended while the block is open, so
+// asking after each line costs one benign call per line, not one per
+// line so far.
+func (p *Parser) blockHasError() bool {
+	lines := p.block.Lines
+	for !p.blockErr && p.blockBenign < len(lines) {
+		if benign(lines[p.blockBenign]) {
+			p.blockBenign++
+		} else {
+			p.blockErr = true
+		}
+	}
+	return p.blockErr
 }
 
 func (p *Parser) addBlockLine(line string) {
@@ -577,7 +647,7 @@ func (p *Parser) closeBlock() {
 	for len(b.Lines) > 0 && b.Lines[len(b.Lines)-1] == "" {
 		b.Lines = b.Lines[:len(b.Lines)-1]
 	}
-	if len(b.Lines) > 0 {
+	if len(b.Lines) > 0 && !p.deferMessages {
 		b.Messages = parseMessages(b.Lines)
 	}
 	b.Run = run
@@ -644,10 +714,10 @@ func isErrorBlock(lines []string) bool {
 
 func benign(l string) bool {
 	t := strings.TrimSpace(l)
+	// The tests at the ends of the line first, the scans of the whole
+	// line last (all are pure: the order changes only the cost).
 	switch {
 	case t == "",
-		strings.Contains(l, "warning:"), strings.Contains(l, "note:"),
-		strings.Contains(l, "NOTE:"),
 		strings.HasPrefix(t, "|"), strings.HasPrefix(t, "^"),
 		len(l) > 0 && (l[0] == ' ' || l[0] == '\t'),
 		strings.HasSuffix(t, "':"), strings.HasSuffix(t, "’:"),
@@ -656,7 +726,9 @@ func benign(l string) bool {
 		strings.HasPrefix(l, "host obj copy: "), strings.HasPrefix(l, "host link: "),
 		strings.HasPrefix(l, "archive: "), strings.HasSuffix(l, " reachable"),
 		strings.HasSuffix(l, " liveness data"),
-		strings.HasPrefix(l, "external linking is forced by"):
+		strings.HasPrefix(l, "external linking is forced by"),
+		strings.Contains(l, "warning:"), strings.Contains(l, "note:"),
+		strings.Contains(l, "NOTE:"):
 		return true
 	}
 	return false
@@ -681,6 +753,15 @@ func endsBlock(k msgKind) bool { return k == pkgMessage || k == goMessage || k =
 // build constraints exclude ...`, `go: -race requires cgo ...`.
 // cur is the ImportPath of the BuildEvent, when reading -json.
 func unattributed(line, cur string) msgKind {
+	return unattributedColon(line, cur, strings.IndexByte(line, ':') >= 0)
+}
+
+// unattributedColon is unattributed; colon tells whether line holds a
+// ':', without which no shape matches.
+func unattributedColon(line, cur string, colon bool) msgKind {
+	if !colon {
+		return notMessage
+	}
 	if rest, ok := strings.CutPrefix(line, "go: "); ok {
 		for _, w := range []string{"downloading ", "finding ", "extracting ", "added ", "upgraded ", "found "} {
 			if strings.HasPrefix(rest, w) {
@@ -837,6 +918,8 @@ func isPkgConfig(base string) bool {
 func (p *Parser) workLine(line string) {
 	w := line[len("WORK="):]
 	p.work = w
+	p.workB = w + "/b"
+	p.workPlain = plainWord(w)
 	p.cwd = ""
 	clear(p.actions)
 	clear(p.sure)
@@ -881,26 +964,50 @@ func (p *Parser) startHeredoc(line string) bool {
 func (p *Parser) endHeredoc() {
 	r := p.heredoc
 	p.heredoc = nil
-	r.Body = string(p.heredocBody)
+	if p.noBodies {
+		// Only the lines that can name a package become strings.
+		body := p.heredocBody
+		for len(body) > 0 {
+			line := body
+			if i := bytes.IndexByte(body, '\n'); i >= 0 {
+				line, body = body[:i], body[i+1:]
+			} else {
+				body = nil
+			}
+			if bytes.HasSuffix(line, pkgArchive) {
+				p.learnImportcfg(string(line))
+			}
+		}
+	} else {
+		r.Body = string(p.heredocBody)
+		p.learnImportcfg(r.Body)
+	}
 	p.heredocBody = p.heredocBody[:0]
-	p.learnImportcfg(r.Body)
 	if r.ImportPath == "" {
 		r.ImportPath = p.importPath(r.Action)
 	}
 	p.emit(Item{Record: r})
 }
 
+var pkgArchive = []byte("/_pkg_.a")
+
 // learnImportcfg maps bNNN to import paths from `packagefile P=$WORK/bNNN/_pkg_.a`.
+// A line that does not end in /_pkg_.a is passed over first (most of an
+// importcfg names the build cache), before any other look at it.
 func (p *Parser) learnImportcfg(body string) {
+	const suffix = "/_pkg_.a"
 	for body != "" {
 		var line string
 		line, body, _ = strings.Cut(body, "\n")
+		if !strings.HasSuffix(line, suffix) {
+			continue
+		}
 		rest, ok := strings.CutPrefix(line, "packagefile ")
 		if !ok {
 			continue
 		}
 		ip, file, ok := strings.Cut(rest, "=")
-		if !ok || !strings.HasSuffix(file, "/_pkg_.a") {
+		if !ok || !strings.HasSuffix(file, suffix) {
 			continue
 		}
 		if act := p.actionOf(file); act != "" {
@@ -912,22 +1019,30 @@ func (p *Parser) learnImportcfg(body string) {
 
 // actionOf returns the bNNN of the first $WORK/bNNN (or WORKDIR/bNNN) in s.
 func (p *Parser) actionOf(s string) string {
-	for _, w := range [2]string{"$WORK", p.work} {
-		if w == "" {
-			continue
-		}
-		i := strings.Index(s, w+"/b")
-		if i < 0 {
-			continue
-		}
-		t := s[i+len(w)+2:]
-		n := 0
-		for n < len(t) && '0' <= t[n] && t[n] <= '9' {
-			n++
-		}
-		if n > 0 && (n == len(t) || t[n] == '/' || t[n] == '=') {
-			return "b" + t[:n]
-		}
+	if a := actionAfter(s, "$WORK/b"); a != "" {
+		return a
+	}
+	if p.work != "" {
+		return actionAfter(s, p.workB)
+	}
+	return ""
+}
+
+// actionAfter returns the bNNN that the first dirB (a directory and
+// "/b") in s starts, or "": a piece of s, not a new string.
+func actionAfter(s, dirB string) string {
+	i := strings.Index(s, dirB)
+	if i < 0 {
+		return ""
+	}
+	start := i + len(dirB) - 1 // the 'b'
+	t := s[start+1:]
+	n := 0
+	for n < len(t) && '0' <= t[n] && t[n] <= '9' {
+		n++
+	}
+	if n > 0 && (n == len(t) || t[n] == '/' || t[n] == '=') {
+		return s[start : start+1+n]
 	}
 	return ""
 }
@@ -971,8 +1086,15 @@ func (p *Parser) command(line string) {
 	// instead of one per argument; it needs a work path that the printer
 	// would never quote.
 	text, expanded := line, false
-	if p.work != "" && plainWord(p.work) && strings.Contains(line, "$WORK") {
-		text, expanded = strings.ReplaceAll(line, "$WORK", p.work), true
+	if p.work != "" && p.workPlain {
+		if line == p.lineRaw {
+			// handleRaw looked for $WORK already, and expanded it.
+			if p.lineExpanded != "" {
+				text, expanded = p.lineExpanded, true
+			}
+		} else if strings.Contains(line, "$WORK") {
+			text, expanded = strings.ReplaceAll(line, "$WORK", p.work), true
+		}
 	}
 	var c Command
 	if rest, ok := strings.CutPrefix(text, "echo '"); ok {
@@ -1083,8 +1205,22 @@ func plainWord(s string) bool {
 	return len(strconv.Quote(s)) == len(s)+2
 }
 
+// hasControl reports whether s holds a byte below 0x20 or 0x7f. It reads
+// eight bytes at a time: a command line is long, and every one is checked.
 func hasControl(s string) bool {
-	for i := 0; i < len(s); i++ {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		t := s[i : i+8] // one bounds check: the loads combine into one
+		x := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+		// A byte below 0x20, or a byte equal to 0x7f, sets its high
+		// bit in one of the two (bytes of 0x80 and above set none).
+		if ((x-0x20*ones)|((x^0x7f*ones)-ones))&^x&highs != 0 {
+			return true
+		}
+	}
+	for ; i < len(s); i++ {
 		if s[i] < 0x20 || s[i] == 0x7f {
 			return true
 		}

@@ -521,3 +521,43 @@ func TestParseWorkNeedingQuotes(t *testing.T) {
 		t.Errorf("records = %+v", l.Records)
 	}
 }
+
+// hasControlBytewise is hasControl one byte at a time, as it was.
+func hasControlBytewise(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+// TestHasControl checks the eight-bytes-at-a-time hasControl against the
+// byte loop for every byte value at every position of a word and its
+// tail, next to bytes that could borrow into it (0x00, 0x20, 0x7f, 0x80,
+// 0xff).
+func TestHasControl(t *testing.T) {
+	for _, fill := range []byte{'a', ' ', 0x80, 0xff, 0x7e, 0x21} {
+		for n := 0; n <= 19; n++ {
+			for pos := 0; pos < n; pos++ {
+				for c := 0; c < 256; c++ {
+					b := bytes.Repeat([]byte{fill}, n)
+					b[pos] = byte(c)
+					if got, want := hasControl(string(b)), hasControlBytewise(string(b)); got != want {
+						t.Fatalf("hasControl(%q) = %v, want %v", b, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func FuzzHasControl(f *testing.F) {
+	f.Add("gcc -I $WORK/b001/ -c x.c")
+	f.Add("a\x7fb\x1fc\x80\xff")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := hasControl(s), hasControlBytewise(s); got != want {
+			t.Fatalf("hasControl(%q) = %v, want %v", s, got, want)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package buildlog
 import (
 	"io"
 	"iter"
+	"runtime"
 )
 
 // maxPending bounds the records Stream holds back while it waits for
@@ -46,6 +47,105 @@ func Stream(r io.Reader, yield func(Item) bool) (Log, error) {
 	return p.Summary(), nil
 }
 
+// StreamAll is Stream for a consumer that takes every item: the same
+// items, in the same order, and the same summary and error. With more
+// than one core (GOMAXPROCS) the parser runs on a goroutine of its own,
+// a batch of items ahead, while the attribution and fn run on the
+// caller's goroutine, so that the consumer's work overlaps the parsing.
+// A panic of the parser is raised again on the caller's goroutine.
+func StreamAll(r io.Reader, o StreamOptions, fn func(Item)) (Log, error) {
+	p := NewParser(r)
+	p.noBodies = o.NoHeredocBodies
+	a := newAttributor(func(it Item) bool {
+		fn(it)
+		return true
+	})
+	if runtime.GOMAXPROCS(0) < 2 {
+		for {
+			it, err := p.Next()
+			if err == io.EOF {
+				a.flush()
+				return p.Summary(), nil
+			}
+			if err != nil {
+				a.flush()
+				return p.Summary(), err
+			}
+			a.add(it)
+		}
+	}
+	// The messages of a block are parsed on this goroutine, not the
+	// parser's: the parser is the longer of the two.
+	p.deferMessages = true
+	batches := make(chan []Item, 2)
+	free := make(chan []Item, 4)
+	var (
+		readErr error
+		panicV  any
+	)
+	go func() {
+		defer func() {
+			if v := recover(); v != nil {
+				panicV = v
+			}
+			close(batches)
+		}()
+		buf := make([]Item, 0, streamBatch)
+		for {
+			it, err := p.Next()
+			if err != nil {
+				if err != io.EOF {
+					readErr = err
+				}
+				break
+			}
+			buf = append(buf, it)
+			if len(buf) == streamBatch {
+				batches <- buf
+				select {
+				case buf = <-free:
+				default:
+					buf = make([]Item, 0, streamBatch)
+				}
+			}
+		}
+		if len(buf) > 0 {
+			batches <- buf
+		}
+	}()
+	for b := range batches {
+		for _, it := range b {
+			if bl := it.Block; bl != nil && len(bl.Lines) > 0 {
+				bl.Messages = parseMessages(bl.Lines)
+			}
+			a.add(it)
+		}
+		clear(b)
+		select {
+		case free <- b[:0]:
+		default:
+		}
+	}
+	// batches is closed: the parser's goroutine is done with p.
+	if panicV != nil {
+		panic(panicV)
+	}
+	a.flush()
+	return p.Summary(), readErr
+}
+
+// StreamOptions changes what StreamAll hands on.
+type StreamOptions struct {
+	// NoHeredocBodies leaves Record.Body empty: the files go build
+	// writes (importcfg, cgo's flags) are still read for the packages
+	// they name, but not kept as strings, for a consumer that reads
+	// commands only.
+	NoHeredocBodies bool
+}
+
+// streamBatch is how many items StreamAll's parser hands over at once.
+const streamBatch = 256
+
 // Items is Stream as an iterator over the items of r; err, when not nil,
 // receives Stream's error once the iteration ends.
 func Items(r io.Reader, err *error) iter.Seq[Item] {
@@ -85,10 +185,18 @@ func newAttributor(yield func(Item) bool) *attributor {
 }
 
 func (a *attributor) reset() {
-	a.actions = map[string]string{}
-	a.dirs = map[string]string{}
-	a.byAction = map[string][]*held{}
-	a.byDir = map[string][]*held{}
+	if a.actions == nil {
+		a.actions = map[string]string{}
+		a.dirs = map[string]string{}
+		a.byAction = map[string][]*held{}
+		a.byDir = map[string][]*held{}
+	}
+	// Emptied, not made anew: a log of many builds (WORK= lines) makes
+	// no maps per build.
+	clear(a.actions)
+	clear(a.dirs)
+	clear(a.byAction)
+	clear(a.byDir)
 	a.queue = nil
 	a.nheld = 0
 }

@@ -78,6 +78,16 @@ func checkStream(t testing.TB, data []byte) {
 	if diff := cmp.Diff(want, l.Records); diff != "" {
 		t.Fatalf("Parse (over Stream) attributes records unlike the whole-log backfill (-want +got):\n%s", diff)
 	}
+	// StreamAll (the parser on its own goroutine with two cores) hands
+	// on what Stream does, in its order, with its summary.
+	wantItems := dumpItems(t, func(fn func(Item)) (Log, error) {
+		return Stream(bytes.NewReader(data), func(it Item) bool { fn(it); return true })
+	})
+	gotItems := dumpItems(t, func(fn func(Item)) (Log, error) { return StreamAll(bytes.NewReader(data), StreamOptions{}, fn) })
+	if gotItems != wantItems {
+		t.Fatalf("StreamAll differs from Stream (-want +got):\n%s", cmp.Diff(wantItems, gotItems))
+	}
+	checkNoBodies(t, data)
 	// Stopping early hands on nothing more.
 	n := 0
 	Stream(bytes.NewReader(data), func(Item) bool { n++; return n < 3 })

@@ -20,12 +20,16 @@ cd "$(dirname "$0")/.."
 # Every fuzz target of the module, as package:target. Keep in sync with
 # `grep -rn '^func Fuzz' --include=*_test.go .` (checked below).
 TARGETS="
+buildlog:FuzzColonGate
 buildlog:FuzzEvent
 buildlog:FuzzFrontEnd
+buildlog:FuzzHasControl
 buildlog:FuzzIsTraceLine
 buildlog:FuzzIsTestRunLine
+buildlog:FuzzLearnImportcfg
 buildlog:FuzzParse
 buildlog:FuzzParseMessages
+buildlog:FuzzSplitCommandRef
 buildlog:FuzzStream
 buildlog:FuzzSymbols
 buildlog:FuzzTokenize

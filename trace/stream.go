@@ -119,12 +119,12 @@ func streamLog(r io.Reader, allSteps bool) (*buildlog.Log, *logExtra, error) {
 // not nil) as it is read.
 func streamLogFunc(r io.Reader, allSteps bool, onRecord func(*buildlog.Record)) (*buildlog.Log, *logExtra, error) {
 	k := newKeeper(allSteps)
-	sum, err := buildlog.Stream(r, func(it buildlog.Item) bool {
+	// The keeper reads commands only (record): heredoc bodies unread.
+	sum, err := buildlog.StreamAll(r, buildlog.StreamOptions{NoHeredocBodies: true}, func(it buildlog.Item) {
 		if onRecord != nil && it.Record != nil {
 			onRecord(it.Record)
 		}
 		k.add(it)
-		return true
 	})
 	if err != nil {
 		return nil, nil, err
@@ -139,10 +139,9 @@ func (k *keeper) add(it buildlog.Item) {
 		k.record(it.Record)
 	case it.Block != nil:
 		b := it.Block
-		if blockFailed(b) {
-			k.keepPkg(b.ImportPath)
-		}
 		if !k.all {
+			// A block identical to one kept was judged with it:
+			// blockFailed and keepPkg would do nothing new.
 			h := k.hashBlock(b)
 			for _, i := range k.blockSeen[h] {
 				if sameBlock(&k.blocks[i], b) {
@@ -150,6 +149,9 @@ func (k *keeper) add(it buildlog.Item) {
 				}
 			}
 			k.blockSeen[h] = append(k.blockSeen[h], len(k.blocks))
+		}
+		if blockFailed(b) {
+			k.keepPkg(b.ImportPath)
 		}
 		k.blocks = append(k.blocks, *b)
 	case it.HostLink != nil:
@@ -342,15 +344,15 @@ func (k *keeper) hashStrings(ss []string) uint64 {
 	return h.Sum64()
 }
 
-// hashRecord hashes what makes two commands the same step (not Line).
+// hashRecord hashes what makes two commands the same step (not Line):
+// each field hashed alone (maphash.String, no buffering) and mixed in
+// order; sameRecord decides, a collision only costs a comparison.
 func (k *keeper) hashRecord(r *buildlog.Record) uint64 {
-	var h maphash.Hash
-	h.SetSeed(k.seed)
-	for _, s := range []string{r.ImportPath, r.Action, r.Dir, r.Step, r.Output, r.Suffix, r.Raw} {
-		h.WriteString(s)
-		h.WriteByte(0)
+	h := maphash.String(k.seed, r.Raw)
+	for _, s := range [...]string{r.ImportPath, r.Action, r.Dir, r.Step, r.Output, r.Suffix} {
+		h = (h ^ maphash.String(k.seed, s)) * 0x9e3779b97f4a7c15
 	}
-	return h.Sum64()
+	return h
 }
 
 func (k *keeper) hashBlock(b *buildlog.Block) uint64 {
