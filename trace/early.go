@@ -176,18 +176,13 @@ func (e *early) onRecord(ctx context.Context, o *BuildOptions, r *buildlog.Recor
 // onePackage reports whether the go command line names at most one
 // package and no pattern.
 func onePackage(args []string) bool {
-	_, rest := scanGoArgs(args)
-	n := 0
-	for _, a := range rest {
-		if strings.HasPrefix(a, "-") {
-			break // go test's flags after the packages
-		}
+	pkgs := goPackages(args)
+	for _, a := range pkgs {
 		if strings.Contains(a, "...") || strings.HasSuffix(a, ".go") {
 			return false
 		}
-		n++
 	}
-	return n <= 1
+	return len(pkgs) <= 1
 }
 
 // listLinked starts go list -deps of the programs whose link failed,

@@ -37,16 +37,20 @@ type listPackage struct {
 // listArgs keeps the go build flags that go list understands too (all
 // build flags but -o) and the packages.
 func listArgs(userArgs []string) []string {
-	out := listFlags(userArgs)
+	return append(listFlags(userArgs), goPackages(userArgs)...)
+}
+
+// goPackages are the packages (or files) a go command line names: the
+// words after its flags, up to go test's flags after the packages (go
+// test ./pkg -c).
+func goPackages(userArgs []string) []string {
 	_, rest := scanGoArgs(userArgs)
-	// go test takes flags after the packages too (go test ./pkg -c).
-	for _, a := range rest {
+	for i, a := range rest {
 		if strings.HasPrefix(a, "-") {
-			break
+			return rest[:i]
 		}
-		out = append(out, a)
 	}
-	return out
+	return rest
 }
 
 // listFlags is listArgs without the packages.
@@ -237,14 +241,7 @@ func startListOf(ctx context.Context, o *BuildOptions, mode string, pkgs []strin
 
 // startGoList runs goList for the build's packages in the background.
 func startGoList(ctx context.Context, o *BuildOptions) *pendingList {
-	ctx, cancel := context.WithCancel(ctx)
-	pl := &pendingList{done: make(chan struct{}), cancel: cancel, started: time.Now()}
-	go func() {
-		defer close(pl.done)
-		pl.pkgs, pl.err = goList(ctx, o.Runner, o.Go, o.Dir, o.Env, o.Args)
-		pl.took = time.Since(pl.started)
-	}()
-	return pl
+	return startListOf(ctx, o, "-deps", goPackages(o.Args))
 }
 
 // wait returns the result of the go list run.
