@@ -97,6 +97,9 @@ type speculativeCCTarget struct {
 	done   chan struct{}
 	cancel context.CancelFunc
 	target string
+	// keep is the file to keep go env's answer and the target in (see
+	// keptToolchainFile), "" when they came from it or are not kept.
+	keep string
 }
 
 func startCCTarget(ctx context.Context, o *BuildOptions) *speculativeCCTarget {
@@ -111,12 +114,19 @@ func startCCTarget(ctx context.Context, o *BuildOptions) *speculativeCCTarget {
 
 // ccTargetFor is `$CC -dumpmachine` for go env's CC: the speculative
 // run's answer when it ran that CC, else a run of its own.
+// A target found for a go env run is kept with it (see keptToolchain).
 func (s *speculativeCCTarget) ccTargetFor(ctx context.Context, o *BuildOptions, ge GoEnv) string {
+	var target string
 	if s != nil && ge["CC"] == s.cc {
 		<-s.done
-		return s.target
+		target = s.target
+	} else {
+		target = ccTarget(ctx, o.Runner, ccWords(ge), o.Dir, o.Env)
 	}
-	return ccTarget(ctx, o.Runner, ccWords(ge), o.Dir, o.Env)
+	if s != nil && s.keep != "" && target != "" && ctx.Err() == nil {
+		writeKept(s.keep, keptToolchain{Env: ge, CC: ge["CC"], CCTarget: target})
+	}
+	return target
 }
 
 // prefetchShimRecords reads the shim's records of a failed build in the
@@ -154,7 +164,19 @@ type early struct {
 }
 
 func (e *early) start(ctx context.Context, o *BuildOptions) {
-	env, cc := startGoEnv(ctx, o, goEnvVars), startCCTarget(ctx, o)
+	var env *pendingEnv
+	var cc *speculativeCCTarget
+	file := keptToolchainFile(o)
+	if k := (keptToolchain{}); readKept(file, &k) && k.Env != nil && k.CCTarget != "" {
+		o.Log.WithField("file", file).Debug("go env and the C compiler's target: kept answers")
+		env = &pendingEnv{done: make(chan struct{}), cancel: func() {}, env: k.Env}
+		close(env.done)
+		cc = &speculativeCCTarget{cc: k.CC, done: make(chan struct{}), cancel: func() {}, target: k.CCTarget}
+		close(cc.done)
+	} else {
+		env, cc = startGoEnv(ctx, o, goEnvVars), startCCTarget(ctx, o)
+		cc.keep = file
+	}
 	e.mu.Lock()
 	e.env, e.cc = env, cc
 	e.mu.Unlock()

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -100,15 +99,7 @@ func goSetting(env []string, name, def string) string {
 	if v, ok := envValue(env, name); ok && v != "" {
 		return v
 	}
-	file, ok := envValue(env, "GOENV")
-	if !ok {
-		dir, err := os.UserConfigDir()
-		if err != nil {
-			return def
-		}
-		file = filepath.Join(dir, "go", "env")
-	}
-	if file != "" && file != "off" {
+	if file := goEnvFilePath(env); file != "" {
 		if v := goEnvFileValue(file, name); v != "" {
 			return v
 		}
