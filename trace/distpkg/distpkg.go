@@ -13,7 +13,6 @@ package distpkg
 import (
 	"bytes"
 	_ "embed"
-	"math"
 	"path"
 	"sort"
 	"strings"
@@ -34,10 +33,12 @@ type Table struct {
 	// Distro names the distribution in fix texts ("Debian").
 	Distro string
 	// text is the table's lines, "kind TAB key TAB pkg,pkg", sorted by
-	// kind and key (scripts/gen-distpkg.sh sorts them); lines are the
-	// offsets of those lines, for a binary search.
-	text  []byte
-	lines []int32
+	// kind and key (scripts/gen-distpkg.sh sorts them), from body on:
+	// a lookup is a binary search on the bytes themselves, as look(1)
+	// does, so that nothing is indexed first (an index of its 30,000
+	// lines cost a failed build 3 ms of CPU).
+	text []byte
+	body int
 }
 
 var (
@@ -45,7 +46,7 @@ var (
 	debianTable *Table
 )
 
-// Debian is the embedded Debian table, indexed on first use.
+// Debian is the embedded Debian table.
 func Debian() *Table {
 	debianOnce.Do(func() {
 		debianTable = Parse(debianTSV, "Debian")
@@ -68,28 +69,34 @@ func DebianSource() string {
 // pkg,pkg sorted by kind and key. Lines of another shape are never
 // matched. The table keeps text (it is not copied).
 func Parse(text []byte, distro string) *Table {
-	t := &Table{Distro: distro, text: text, lines: make([]int32, 0, bytes.Count(text, []byte("\n"))+1)}
-	for off := 0; off < len(t.text) && off < math.MaxInt32; {
-		end := bytes.IndexByte(t.text[off:], '\n')
-		if end < 0 {
-			end = len(t.text) - off
+	t := &Table{Distro: distro, text: text}
+	for t.body < len(text) && bytes.HasPrefix(text[t.body:], []byte("#")) {
+		line, _, _ := bytes.Cut(text[t.body:], []byte("\n"))
+		if src, ok := bytes.CutPrefix(line, []byte("# ")); ok && t.Source == "" {
+			t.Source = string(src)
 		}
-		line := t.text[off : off+end]
-		if src, ok := bytes.CutPrefix(line, []byte("# ")); ok {
-			if t.Source == "" {
-				t.Source = string(src)
-			}
-		} else if len(line) > 0 {
-			t.lines = append(t.lines, int32(off))
-		}
-		off += end + 1
+		t.body += len(line) + 1
 	}
+	t.body = min(t.body, len(text))
 	return t
+}
+
+// lineAt is the offset of the first line that starts at or after off
+// (len(text) when none does).
+func (t *Table) lineAt(off int) int {
+	if off <= t.body {
+		return t.body
+	}
+	i := bytes.IndexByte(t.text[off-1:], '\n')
+	if i < 0 {
+		return len(t.text)
+	}
+	return off + i
 }
 
 // lineKey is "kind TAB key" of the line at off, and the rest after the
 // next tab.
-func (t *Table) lineKey(off int32) (key, rest []byte) {
+func (t *Table) lineKey(off int) (key, rest []byte) {
 	line := t.text[off:]
 	if i := bytes.IndexByte(line, '\n'); i >= 0 {
 		line = line[:i]
@@ -105,19 +112,37 @@ func (t *Table) lineKey(off int32) (key, rest []byte) {
 	return line[:i+1+j], line[i+2+j:]
 }
 
+// eachLine calls fn with the offset of each line of the body, in order.
+func (t *Table) eachLine(fn func(off int)) {
+	for off := t.body; off < len(t.text); off = t.lineAt(off + 1) {
+		if t.text[off] != '\n' {
+			fn(off)
+		}
+	}
+}
+
 func (t *Table) get(kind, key string) []string {
 	if key == "" || strings.ContainsAny(key, "\t\n") {
 		return nil
 	}
 	want := kind + "\t" + key
-	i := sort.Search(len(t.lines), func(i int) bool {
-		k, _ := t.lineKey(t.lines[i])
+	// The first byte offset whose line (the first starting at or
+	// after it) has a key >= want: lineAt is monotonic, and so are the
+	// keys of the lines.
+	n := len(t.text) - t.body
+	p := t.body + sort.Search(n+1, func(i int) bool {
+		off := t.lineAt(t.body + i)
+		if off >= len(t.text) {
+			return true
+		}
+		k, _ := t.lineKey(off)
 		return string(k) >= want
 	})
-	if i == len(t.lines) {
+	off := t.lineAt(p)
+	if off >= len(t.text) {
 		return nil
 	}
-	k, rest := t.lineKey(t.lines[i])
+	k, rest := t.lineKey(off)
 	if string(k) != want || len(rest) == 0 {
 		return nil
 	}

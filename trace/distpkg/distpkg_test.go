@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -98,16 +99,17 @@ func TestKnownNames(t *testing.T) {
 // order of kind and key, without repeats.
 func TestSorted(t *testing.T) {
 	d := Debian()
-	if len(d.lines) < 30000 {
-		t.Fatalf("%d lines", len(d.lines))
-	}
-	prev := ""
-	for _, off := range d.lines {
+	prev, n := "", 0
+	d.eachLine(func(off int) {
+		n++
 		k, rest := d.lineKey(off)
 		if string(k) <= prev || len(rest) == 0 {
 			t.Fatalf("line %q (after %q) out of order or without packages", k, prev)
 		}
 		prev = string(k)
+	})
+	if n < 30000 || n != bytes.Count(debianTSV, []byte("\n"))-1 {
+		t.Fatalf("%d lines of %d", n, bytes.Count(debianTSV, []byte("\n")))
 	}
 }
 
@@ -357,12 +359,12 @@ func TestNamesExistInApt(t *testing.T) {
 	}
 	d := Debian()
 	named := map[string]bool{}
-	for _, off := range d.lines {
+	d.eachLine(func(off int) {
 		_, rest := d.lineKey(off)
 		for _, p := range strings.Split(string(rest), ",") {
 			named[p] = true
 		}
-	}
+	})
 	for p := range named {
 		if !known[p] {
 			t.Errorf("the table names %s, which apt does not know", p)
@@ -381,4 +383,75 @@ func TestDebianSourceWithoutDecompressing(t *testing.T) {
 	if got, want := DebianSource(), Debian().Source; got != want || got == "" {
 		t.Fatalf("DebianSource() = %q, Debian().Source = %q", got, want)
 	}
+}
+
+// TestGetEveryLine: the binary search on the bytes finds every line of
+// the embedded table, and nothing between two lines.
+func TestGetEveryLine(t *testing.T) {
+	d := Debian()
+	n := 0
+	d.eachLine(func(off int) {
+		n++
+		k, rest := d.lineKey(off)
+		kind, key, _ := strings.Cut(string(k), "\t")
+		if got := strings.Join(d.get(kind, key), ","); got != string(rest) {
+			t.Fatalf("get(%q, %q) = %q, want %q", kind, key, got, rest)
+		}
+		if got := d.get(kind, key+"\x01"); got != nil {
+			t.Fatalf("get(%q, %q+\\x01) = %q", kind, key, got)
+		}
+	})
+	if n == 0 {
+		t.Fatal("no lines")
+	}
+}
+
+// FuzzGet: on any table, a lookup answers as a scan of its lines does.
+func FuzzGet(f *testing.F) {
+	f.Add("# src\nh\ta.h\tp1\nh\tb.h\tp2,p3\n", "h", "b.h")
+	f.Add("h\ta.h\tp1", "h", "a.h")
+	f.Add("# only a header", "h", "a.h")
+	f.Add("", "p", "x")
+	f.Add("#\n#\n\n\nl\tlibz.so\tzlib1g-dev\n\n", "l", "libz.so")
+	f.Fuzz(func(t *testing.T, text, kind, key string) {
+		// Sort the body as gen-distpkg.sh does, keeping the header.
+		var head, body []string
+		for i, line := range strings.Split(text, "\n") {
+			if strings.HasPrefix(line, "#") && len(body) == 0 && i == len(head) {
+				head = append(head, line)
+			} else if line != "" && !strings.HasPrefix(line, "#") {
+				// gen-distpkg.sh writes "#" lines only at the top.
+				body = append(body, line)
+			}
+		}
+		keyOf := func(line string) (string, []string) {
+			f := strings.SplitN(line, "\t", 3)
+			if len(f) < 3 {
+				return line, nil
+			}
+			return f[0] + "\t" + f[1], f
+		}
+		sort.SliceStable(body, func(i, j int) bool {
+			a, _ := keyOf(body[i])
+			b, _ := keyOf(body[j])
+			return a < b
+		})
+		tab := Parse([]byte(strings.Join(append(head, body...), "\n")), "X")
+		var want []string
+		if key != "" && !strings.ContainsAny(key, "\t\n") {
+			for _, line := range body {
+				k, f := keyOf(line)
+				if k < kind+"\t"+key {
+					continue
+				}
+				if k == kind+"\t"+key && f != nil && f[2] != "" {
+					want = strings.Split(f[2], ",")
+				}
+				break
+			}
+		}
+		if got := tab.get(kind, key); strings.Join(got, ",") != strings.Join(want, ",") || (got == nil) != (want == nil) {
+			t.Fatalf("get(%q, %q) = %q, scan says %q; table:\n%s", kind, key, got, want, strings.Join(append(head, body...), "\n"))
+		}
+	})
 }
