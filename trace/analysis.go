@@ -581,6 +581,9 @@ func (a *analysis) probeFuncs(ctx context.Context) *probeFuncs {
 		}
 		pf.header = func(header string, rec *buildlog.Record, work string) *HeaderProbe {
 			hp := &headerProbe{runner: o.Runner, cc: a.ccWords(), env: a.env, work: work}
+			if _, ok := o.Runner.(ExecRunner); ok {
+				hp.keepIn = keptDir(a.env, "header-probe")
+			}
 			return hp.probe(ctx, header, rec)
 		}
 	}

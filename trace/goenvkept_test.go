@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -185,5 +186,70 @@ func TestWriteKeptPrune(t *testing.T) {
 	}
 	if readKept(filepath.Join(dir, "none.json"), &v) || readKept("", &v) {
 		t.Error("read a file that is not there")
+	}
+}
+
+// TestKeptHeaderProbe: the verbose re-run of a failed #include is kept;
+// the next identical failure uses it without running the compiler again
+// and says so in the re-run's text, with the same searched directories;
+// a directory the compiler ignored as nonexistent that now exists means
+// a real re-run.
+func TestKeptHeaderProbe(t *testing.T) {
+	needGo(t)
+	home := t.TempDir()
+	bin := t.TempDir()
+	calls := filepath.Join(t.TempDir(), "calls")
+	gcc, _ := exec.LookPath("gcc")
+	script := fmt.Sprintf("#!/bin/sh\necho \"gcc $*\" >> %s\nexec %s \"$@\"\n", calls, gcc)
+	if err := os.WriteFile(filepath.Join(bin, "gcc"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+":"+os.Getenv("PATH"))
+	mod := writeModule(t, map[string]string{
+		"go.mod":  "module example.com/hdrkept\n\ngo 1.22\n",
+		"main.go": "package main\n\n// #cgo CFLAGS: -I${SRCDIR}/later\n// #include <cgotrace-absent.h>\nimport \"C\"\n\nfunc main() {}\n",
+	})
+	env := append(os.Environ(), "HOME="+home, "XDG_CACHE_HOME=", "CGO_ENABLED=1", "CC=gcc")
+	run := func() (rerun, detail string, probed bool) {
+		t.Helper()
+		os.Remove(calls)
+		res, err := Build(context.Background(), BuildOptions{Args: []string{"-o", os.DevNull, "."}, Dir: mod, Env: env})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Wait()
+		os.Remove(res.RawLog)
+		for _, d := range res.Report.Diagnoses {
+			if d.Code == "header-not-found" {
+				detail = d.Detail
+			}
+		}
+		for _, p := range res.Report.Packages {
+			for _, s := range p.Steps {
+				if s.Rerun != "" {
+					rerun = s.Rerun
+				}
+			}
+		}
+		b, _ := os.ReadFile(calls)
+		return rerun, detail, strings.Contains(string(b), " -v -E ")
+	}
+	r1, d1, p1 := run()
+	if !p1 || !strings.Contains(r1, "search starts here:") || strings.Contains(r1, "(kept:") || d1 == "" {
+		t.Fatalf("first build: probed %v, detail %q, re-run:\n%s", p1, d1, r1)
+	}
+	r2, d2, p2 := run()
+	// Each build has a $WORK of its own.
+	work := regexp.MustCompile(`go-build[0-9]+`)
+	if p2 || !strings.Contains(r2, "(kept: cgotrace ran this command at ") || work.ReplaceAllString(d2, "W") != work.ReplaceAllString(d1, "W") || !strings.Contains(d2, "/go-build") {
+		t.Errorf("second build: probed %v, detail %q (first %q), re-run:\n%s", p2, d2, d1, r2)
+	}
+	if !strings.Contains(r1, `ignoring nonexistent directory "`+filepath.Join(mod, "later")+`"`) {
+		t.Fatalf("gcc did not ignore %s/later:\n%s", mod, r1)
+	}
+	os.Mkdir(filepath.Join(mod, "later"), 0o755)
+	r3, d3, p3 := run()
+	if !p3 || strings.Contains(r3, "(kept:") || !strings.Contains(d3, filepath.Join(mod, "later")) {
+		t.Errorf("after mkdir later: probed %v, detail %q, re-run:\n%s", p3, d3, r3)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -32,6 +33,9 @@ type headerProbe struct {
 	cc     []string
 	env    []string
 	work   string // the log's $WORK, still on disk until Build returns
+	// keepIn is the directory of kept re-runs (see keptProbe), "" for
+	// none.
+	keepIn string
 }
 
 // probe looks for header as the failed step of rec's package searched for
@@ -88,19 +92,31 @@ func (hp *headerProbe) probe(ctx context.Context, header string, rec *buildlog.R
 	default:
 		return nil
 	}
-	var out bytes.Buffer
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	cmd := Cmd{Name: name, Args: args, Dir: expand(rec.Dir), Env: hp.env, Stdout: &out, Stderr: &out}
-	if stdin != "" {
-		cmd.Stdin = strings.NewReader(stdin)
+	dir := expand(rec.Dir)
+	command := "$ " + strings.Join(append([]string{name}, args...), " ") + "\n"
+	keep := hp.keptFile(name, args, stdin, dir, header)
+	var output string
+	if k, ok := hp.kept(keep, header); ok {
+		output = k.Output
+		command += "(kept: cgotrace ran this command at " + k.Time.UTC().Format(time.RFC3339) +
+			"; the compiler, its arguments, directory and environment, and the directories it searched are unchanged)\n"
+	} else {
+		var out bytes.Buffer
+		ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		cmd := Cmd{Name: name, Args: args, Dir: dir, Env: hp.env, Stdout: &out, Stderr: &out}
+		if stdin != "" {
+			cmd.Stdin = strings.NewReader(stdin)
+		}
+		if _, err := hp.runner.Run(ctx, cmd); err != nil {
+			return nil
+		}
+		output = out.String()
+		hp.keep(keep, output)
 	}
-	if _, err := hp.runner.Run(ctx, cmd); err != nil {
-		return nil
-	}
-	p := &HeaderProbe{Searched: includeSearchList(out.String())}
-	p.Rerun = "$ " + strings.Join(append([]string{name}, args...), " ") + "\n" + out.String()
-	for _, line := range strings.Split(out.String(), "\n") {
+	p := &HeaderProbe{Searched: includeSearchList(output)}
+	p.Rerun = command + output
+	for _, line := range strings.Split(output, "\n") {
 		if strings.Contains(line, header) && (strings.Contains(line, "error") || strings.Contains(line, "No such file")) {
 			p.Evidence = append(p.Evidence, "verbose re-run: "+strings.TrimSpace(line))
 		}
@@ -167,4 +183,133 @@ func globQuote(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// keptProbe is a header probe's output kept between builds (kept.go): a
+// failed #include costs its re-run 26 ms (cc1's start, for one line), on
+// the critical path after go build. The key is the compiler (as PATH
+// finds it), the arguments and standard input with the build's $WORK
+// written as $WORK, the directory, the header, the environment (but
+// cgotrace's own per-build variables) and every argument that names a
+// file. A kept output is used only when cc1 (named in it) is the same
+// file, every directory it searched is still a directory without the
+// header, and every directory it ignored as nonexistent still is.
+type keptProbe struct {
+	Time   time.Time `json:"time"`
+	Output string    `json:"output"` // $WORK for the build's work directory
+	CC1    string    `json:"cc1"`    // path
+	CC1ID  string    `json:"cc1_id"` // fileIdentity
+}
+
+func (hp *headerProbe) keptFile(name string, args []string, stdin, dir, header string) string {
+	if hp.keepIn == "" {
+		return ""
+	}
+	prog, err := exec.LookPath(name)
+	if err != nil {
+		return ""
+	}
+	k := newKeptKey("header-probe")
+	k.file(prog)
+	k.add(name, dir, header, hp.unexpand(stdin))
+	for _, a := range args {
+		k.add(hp.unexpand(a))
+		p := a
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			k.file(p)
+		}
+	}
+	var env []string
+	for _, kv := range hp.env {
+		if !strings.HasPrefix(kv, "CGOTRACE_") {
+			env = append(env, kv)
+		}
+	}
+	k.add(lastValues(env)...)
+	return filepath.Join(hp.keepIn, k.name())
+}
+
+// unexpand writes the build's work directory as $WORK.
+func (hp *headerProbe) unexpand(s string) string {
+	if hp.work == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, hp.work, "$WORK")
+}
+
+func (hp *headerProbe) kept(file, header string) (keptProbe, bool) {
+	var k keptProbe
+	if !readKept(file, &k) || k.CC1 == "" {
+		return k, false
+	}
+	if fi, err := os.Stat(k.CC1); err != nil || fileIdentity(fi) != k.CC1ID {
+		return k, false
+	}
+	if hp.work != "" {
+		k.Output = strings.ReplaceAll(k.Output, "$WORK", hp.work)
+	} else if strings.Contains(k.Output, "$WORK") {
+		return k, false
+	}
+	for _, d := range includeSearchList(k.Output) {
+		if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
+			return k, false
+		}
+		if _, err := os.Stat(filepath.Join(d, header)); err == nil {
+			return k, false
+		}
+	}
+	for _, d := range ignoredNonexistent(k.Output) {
+		if _, err := os.Stat(d); err == nil {
+			return k, false
+		}
+	}
+	return k, true
+}
+
+// keep keeps a re-run's output, when it names its cc1 (gcc's -v does;
+// clang's cc1 is the driver itself, in the key already, but its -v names
+// no separate program: not kept).
+func (hp *headerProbe) keep(file, output string) {
+	if file == "" {
+		return
+	}
+	cc1 := cc1Program(output)
+	if cc1 == "" {
+		return
+	}
+	fi, err := os.Stat(cc1)
+	if err != nil {
+		return
+	}
+	writeKept(file, keptProbe{Time: time.Now(), Output: hp.unexpand(output), CC1: cc1, CC1ID: fileIdentity(fi)})
+}
+
+// cc1Program is the preprocessor gcc -v says it ran: the first word of
+// its ` /usr/lib/gcc/x86_64-linux-gnu/12/cc1 -E -quiet -v ...` line.
+func cc1Program(out string) string {
+	for _, line := range strings.Split(out, "\n") {
+		if !strings.HasPrefix(line, " /") {
+			continue
+		}
+		prog, _, _ := strings.Cut(line[1:], " ")
+		if b := filepath.Base(prog); b == "cc1" || b == "cc1plus" || b == "cc1obj" {
+			return prog
+		}
+	}
+	return ""
+}
+
+// ignoredNonexistent are the directories of gcc's `ignoring nonexistent
+// directory "DIR"` lines.
+func ignoredNonexistent(out string) []string {
+	var dirs []string
+	for _, line := range strings.Split(out, "\n") {
+		if d, ok := strings.CutPrefix(strings.TrimRight(line, "\r"), `ignoring nonexistent directory "`); ok {
+			dirs = append(dirs, strings.TrimSuffix(d, `"`))
+		}
+	}
+	return dirs
 }
