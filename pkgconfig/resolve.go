@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
@@ -46,11 +45,6 @@ type Options struct {
 	PkgConfig string
 	// Log receives debug messages; nil discards them.
 	Log logrus.FieldLogger
-	// NotFound names packages the real pkg-config already reported as
-	// not found for this call: no provider is searched for them (pkgconf
-	// searched every .pc file of the path and found none; freedesktop
-	// pkg-config does not search), which saves loading every .pc file.
-	NotFound []string
 }
 
 // ProblemKind classifies a Problem.
@@ -521,9 +515,6 @@ func (p *proc) verify(d *Dep) (*Package, eflag) {
 	}
 	pkg := p.c.find(d.Name)
 	if pkg == nil {
-		if slices.Contains(p.c.opts.NotFound, d.Name) {
-			return nil, errNotFound
-		}
 		if pr := p.c.scanProviders(d); pr != nil {
 			p.match[d] = pr
 			return pr, errOK

@@ -176,7 +176,7 @@ func callOptions(args []string, env Env, dir string) ([]string, Options) {
 // fillPCFiles sets the PCFiles of the records that have none (the shim
 // leaves them out), resolving each distinct call once, with the real
 // program's defaults asked once per program.
-func fillPCFiles(recs []ShimRecord, notFound func(*ShimRecord) []string) {
+func fillPCFiles(recs []ShimRecord) {
 	asked := map[string]*Defaults{}
 	done := map[string][]string{}
 	for i := range recs {
@@ -205,9 +205,6 @@ func fillPCFiles(recs []ShimRecord, notFound func(*ShimRecord) []string) {
 				d = &dd
 			}
 			opts.Defaults = d
-			if notFound != nil && r.ExitCode != 0 {
-				opts.NotFound = notFound(r)
-			}
 			files = PCFiles(pkgs, opts)
 		}
 		done[key] = files
@@ -261,13 +258,7 @@ func appendRecord(path string, rec *ShimRecord) error {
 // ReadRecords reads the shim's record file and works out the .pc files
 // of each call (see fillPCFiles). A missing file means no call
 // was recorded and is an error; a malformed line is an error naming it.
-func ReadRecords(path string) ([]ShimRecord, error) { return ReadRecordsNotFound(path, nil) }
-
-// ReadRecordsNotFound is ReadRecords where notFound names, for a failed
-// call, the packages its output says the real pkg-config did not find
-// (see Options.NotFound): reading pkg-config's messages is buildlog's
-// business, not this package's.
-func ReadRecordsNotFound(path string, notFound func(*ShimRecord) []string) ([]ShimRecord, error) {
+func ReadRecords(path string) ([]ShimRecord, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read shim records: %w", err)
@@ -292,6 +283,6 @@ func ReadRecordsNotFound(path string, notFound func(*ShimRecord) []string) ([]Sh
 	if err := sc.Err(); err != nil {
 		return recs, fmt.Errorf("read shim records: %s: %w", path, err)
 	}
-	fillPCFiles(recs, notFound)
+	fillPCFiles(recs)
 	return recs, nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -205,30 +204,5 @@ func TestShimRunsOnlyTheCall(t *testing.T) {
 	b, _ = os.ReadFile(calls)
 	if n := strings.Count(string(b), "--variable pc_path"); len(recs) != 3 || n != 1 {
 		t.Errorf("%d records; the real program was asked for pc_path %d times:\n%s", len(recs), n, b)
-	}
-}
-
-// TestPCFilesNotFound: a name the real pkg-config reported as not found
-// gets no provider search (every .pc of the path loaded for nothing);
-// the other names still do.
-func TestPCFilesNotFound(t *testing.T) {
-	dir := t.TempDir()
-	writePC(t, dir, "libfoo-ng", pc("libfoo-ng", "Provides: libfoo = 8\nLibs: -lfoo-ng\n"))
-	writePC(t, dir, "other", pc("other", "Libs: -lother\n"))
-	opts := Options{Env: Env{"PKG_CONFIG_PATH=" + dir, "PKG_CONFIG_LIBDIR="}, Defaults: &Defaults{Program: "pkg-config", PCPath: []string{"/nonexistent"}}}
-	files := func(notFound ...string) []string {
-		o := opts
-		o.NotFound = notFound
-		return PCFiles([]string{"libfoo", "missing"}, o)
-	}
-	provider := filepath.Join(dir, "libfoo-ng.pc")
-	if got := files(); !slices.Contains(got, provider) {
-		t.Fatalf("without NotFound: %q, want the provider %s", got, provider)
-	}
-	if got := files("missing"); !slices.Contains(got, provider) {
-		t.Errorf("NotFound=missing: %q, want the provider of libfoo still", got)
-	}
-	if got := files("libfoo", "missing"); slices.Contains(got, provider) {
-		t.Errorf("NotFound=libfoo,missing: %q has the provider", got)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cgotrace/cgotrace/buildlog"
 	"github.com/cgotrace/cgotrace/pkgconfig"
 )
 
@@ -164,7 +163,7 @@ func (s *buildShim) records() map[string][]PkgConfigCall {
 }
 
 func (s *buildShim) readRecords() map[string][]PkgConfigCall {
-	recs, err := pkgconfig.ReadRecordsNotFound(s.record, pkgConfigNotFound)
+	recs, err := pkgconfig.ReadRecords(s.record)
 	if err != nil && len(recs) == 0 {
 		return nil
 	}
@@ -179,20 +178,6 @@ func (s *buildShim) readRecords() map[string][]PkgConfigCall {
 		})
 	}
 	return out
-}
-
-// pkgConfigNotFound names the packages a failed pkg-config call says it
-// could not find (buildlog's reading of its messages).
-func pkgConfigNotFound(r *pkgconfig.ShimRecord) []string {
-	var names []string
-	for _, out := range []string{r.Stdout, r.Stderr} {
-		for _, line := range strings.Split(out, "\n") {
-			if m, ok := buildlog.ParseMessage(strings.TrimSpace(line)); ok && m.Kind == buildlog.MsgPkgConfigPackage && m.Package != "" {
-				names = append(names, m.Package)
-			}
-		}
-	}
-	return names
 }
 
 // reconstructPkgConfig evaluates, with the pkgconfig package, the
