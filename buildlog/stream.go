@@ -53,8 +53,13 @@ func Stream(r io.Reader, yield func(Item) bool) (Log, error) {
 // a batch of items ahead, while the attribution and fn run on the
 // caller's goroutine, so that the consumer's work overlaps the parsing.
 // A panic of the parser is raised again on the caller's goroutine.
+//
+// The parser hands over what it has each time it is about to read more
+// input, so that a consumer of a live build (a pipe) gets each item when
+// go prints it, not when a batch is full or go exits.
 func StreamAll(r io.Reader, o StreamOptions, fn func(Item)) (Log, error) {
-	p := NewParser(r)
+	hr := &handOverReader{r: r}
+	p := NewParser(hr)
 	p.noBodies = o.NoHeredocBodies
 	a := newAttributor(func(it Item) bool {
 		fn(it)
@@ -91,6 +96,21 @@ func StreamAll(r io.Reader, o StreamOptions, fn func(Item)) (Log, error) {
 			close(batches)
 		}()
 		buf := make([]Item, 0, streamBatch)
+		send := func() {
+			batches <- buf
+			select {
+			case buf = <-free:
+			default:
+				buf = make([]Item, 0, streamBatch)
+			}
+		}
+		// Run by the parser on this goroutine, before a read that may
+		// wait for the writer.
+		hr.before = func() {
+			if len(buf) > 0 {
+				send()
+			}
+		}
 		for {
 			it, err := p.Next()
 			if err != nil {
@@ -101,12 +121,7 @@ func StreamAll(r io.Reader, o StreamOptions, fn func(Item)) (Log, error) {
 			}
 			buf = append(buf, it)
 			if len(buf) == streamBatch {
-				batches <- buf
-				select {
-				case buf = <-free:
-				default:
-					buf = make([]Item, 0, streamBatch)
-				}
+				send()
 			}
 		}
 		if len(buf) > 0 {
@@ -132,6 +147,19 @@ func StreamAll(r io.Reader, o StreamOptions, fn func(Item)) (Log, error) {
 	}
 	a.flush()
 	return p.Summary(), readErr
+}
+
+// handOverReader runs before before each read of r.
+type handOverReader struct {
+	r      io.Reader
+	before func()
+}
+
+func (h *handOverReader) Read(b []byte) (int, error) {
+	if h.before != nil {
+		h.before()
+	}
+	return h.r.Read(b)
 }
 
 // StreamOptions changes what StreamAll hands on.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -197,5 +198,58 @@ func checkNoBodies(t testing.TB, data []byte) {
 	})
 	if got != want {
 		t.Fatalf("StreamAll without heredoc bodies differs from Stream (-want +got):\n%s", cmp.Diff(want, got))
+	}
+}
+
+// TestStreamAllLive: on a live build (a pipe), StreamAll hands each
+// command on once its line is read, before the next is written: cgotrace
+// build starts work for a failed build at these records (go list -deps
+// at a link, the .pc files of a pkg-config call), while go still runs.
+// The lines are go1.26.8's `go build -x -json -work` of a module whose
+// pkg-config package is missing. (Without -json, the same pkg-config
+// line has no import path yet and is held until cgo names its
+// directory: see Stream.)
+func TestStreamAllLive(t *testing.T) {
+	jsonLines := []string{
+		`{"ImportPath":"","Action":"build-output","Output":"WORK=/tmp/go-build1223136472\n"}`,
+		`{"ImportPath":"example.com/pkg-config-package-not-found-basic","Action":"build-output","Output":"mkdir -p $WORK/b001/\n"}`,
+		`{"ImportPath":"example.com/pkg-config-package-not-found-basic","Action":"build-output","Output":"cd /tmp/bb/pc\n"}`,
+		`{"ImportPath":"example.com/pkg-config-package-not-found-basic","Action":"build-output","Output":"pkg-config --cflags -- libfrobnicate\n"}`,
+	}
+	for _, procs := range []int{1, 2} {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		for name, lines := range map[string][]string{"json": jsonLines} {
+			pr, pw := io.Pipe()
+			got := make(chan *Record, 16)
+			done := make(chan error, 1)
+			go func() {
+				_, err := StreamAll(pr, StreamOptions{}, func(it Item) {
+					if it.Record != nil && it.Record.Kind == RecCommand {
+						got <- it.Record
+					}
+				})
+				done <- err
+			}()
+			for _, l := range lines {
+				if _, err := io.WriteString(pw, l+"\n"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			select {
+			case r := <-got:
+				for r.Step != "pkg-config" {
+					r = <-got
+				}
+				if strings.Join(r.Argv[1:], " ") != "--cflags -- libfrobnicate" || r.Dir != "/tmp/bb/pc" {
+					t.Errorf("GOMAXPROCS=%d %s: record %+v", procs, name, r)
+				}
+			case <-time.After(5 * time.Second):
+				t.Errorf("GOMAXPROCS=%d %s: no pkg-config record 5 s after its line, with the writer waiting", procs, name)
+			}
+			pw.Close()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }
