@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -120,18 +121,25 @@ func RunShim(argv0 string, args []string, env Env, stdin io.Reader, stdout, stde
 	rec.ExitCode = code
 	rec.DurationMS = float64(dur.Microseconds()) / 1000
 	rec.Stdout, rec.Stderr = outBuf.String(), errBuf.String()
-	for _, k := range relevantEnv {
-		if v, ok := env.Lookup(k); ok {
-			if rec.Env == nil {
-				rec.Env = map[string]string{}
-			}
-			rec.Env[k] = v
-		}
-	}
+	rec.Env = recordedEnv(env)
 	if path := env.Get(EnvShimRecord); path != "" {
 		_ = appendRecord(path, &rec)
 	}
 	return code
+}
+
+// recordedEnv is the part of env a record keeps (relevantEnv), or nil.
+func recordedEnv(env Env) map[string]string {
+	var m map[string]string
+	for _, k := range relevantEnv {
+		if v, ok := env.Lookup(k); ok {
+			if m == nil {
+				m = map[string]string{}
+			}
+			m[k] = v
+		}
+	}
+	return m
 }
 
 // callOptions turns a recorded pkg-config call into the packages it asked
@@ -173,12 +181,24 @@ func callOptions(args []string, env Env, dir string) ([]string, Options) {
 	return pkgs, opts
 }
 
-// fillPCFiles sets the PCFiles of the records that have none (the shim
-// leaves them out), resolving each distinct call once, with the real
-// program's defaults asked once per program.
-func fillPCFiles(recs []ShimRecord) {
-	asked := map[string]*Defaults{}
-	done := map[string][]string{}
+// pcFiller sets the PCFiles of records that have none (the shim leaves
+// them out), resolving each distinct call once, with the real program's
+// defaults asked once per program.
+type pcFiller struct {
+	asked map[string]*Defaults
+	done  map[string][]string
+	// ahead holds the calls worked out for Expect that no record has
+	// used yet; used counts those a record did use.
+	ahead map[string]bool
+	used  int
+}
+
+func (pf *pcFiller) fill(recs []ShimRecord) { pf.fillAs(recs, false) }
+
+func (pf *pcFiller) fillAs(recs []ShimRecord, ahead bool) {
+	if pf.asked == nil {
+		pf.asked, pf.done, pf.ahead = map[string]*Defaults{}, map[string][]string{}, map[string]bool{}
+	}
 	for i := range recs {
 		r := &recs[i]
 		if r.PCFiles != nil || r.Error != "" || len(r.Argv) == 0 {
@@ -190,16 +210,20 @@ func fillPCFiles(recs []ShimRecord) {
 		}
 		sort.Strings(env)
 		key := strings.Join(r.Argv[1:], "\x00") + "\x01" + r.Dir + "\x01" + strings.Join(env, "\x00") + "\x01" + r.Real
-		if files, ok := done[key]; ok {
+		if files, ok := pf.done[key]; ok {
 			r.PCFiles = files
+			if !ahead && pf.ahead[key] {
+				delete(pf.ahead, key)
+				pf.used++
+			}
 			continue
 		}
 		files := []string{}
 		if pkgs, opts := callOptions(r.Argv[1:], env, r.Dir); len(pkgs) > 0 {
-			if _, ok := asked[r.Real]; !ok {
-				asked[r.Real], _ = AskDefaults(r.Real, nil)
+			if _, ok := pf.asked[r.Real]; !ok {
+				pf.asked[r.Real], _ = AskDefaults(r.Real, nil)
 			}
-			d := asked[r.Real]
+			d := pf.asked[r.Real]
 			if d == nil {
 				dd := DebianDefaults
 				d = &dd
@@ -207,7 +231,8 @@ func fillPCFiles(recs []ShimRecord) {
 			opts.Defaults = d
 			files = PCFiles(pkgs, opts)
 		}
-		done[key] = files
+		pf.done[key] = files
+		pf.ahead[key] = ahead
 		r.PCFiles = files
 	}
 }
@@ -256,16 +281,61 @@ func appendRecord(path string, rec *ShimRecord) error {
 }
 
 // ReadRecords reads the shim's record file and works out the .pc files
-// of each call (see fillPCFiles). A missing file means no call
-// was recorded and is an error; a malformed line is an error naming it.
+// of each call (see pcFiller). A missing file means no call was recorded
+// and is an error; a malformed line is an error naming it.
 func ReadRecords(path string) ([]ShimRecord, error) {
-	f, err := os.Open(path)
+	return NewRecordFile(path).Records()
+}
+
+// RecordFile is a shim's record file, whose calls' .pc files can be
+// worked out while the build that writes it still runs (see Expect).
+// Its methods may be called from several goroutines.
+type RecordFile struct {
+	path string
+	mu   sync.Mutex
+	pf   pcFiller
+}
+
+// NewRecordFile returns the record file at path. It reads nothing yet.
+func NewRecordFile(path string) *RecordFile { return &RecordFile{path: path} }
+
+// Expect works out the .pc files of a call the shim is about to record:
+// args (argv without the program name), run in dir with env by the shim
+// around real. A record read later with the same call, directory,
+// variables (those a record keeps) and program gets them without
+// resolving again. cgotrace build calls it when go's -x trace shows a
+// pkg-config call starting, so that this work (a failed lookup reads
+// every .pc file on the search path) overlaps the build. A record that
+// differs (say, a directory go printed through a symbolic link) is
+// resolved as usual: Expect only ever saves work.
+func (f *RecordFile) Expect(args []string, dir string, env Env, real string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pf.fillAs([]ShimRecord{{Argv: append([]string{""}, args...), Dir: dir, Env: recordedEnv(env), Real: real}}, true)
+}
+
+// ExpectedUsed returns how many calls worked out by Expect a record read
+// by Records has used.
+func (f *RecordFile) ExpectedUsed() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.pf.used
+}
+
+// Records reads the file and works out the .pc files of each call (see
+// pcFiller). A missing file means no call was recorded and is an error;
+// a malformed line is an error naming it, returned with the records
+// before it.
+func (f *RecordFile) Records() ([]ShimRecord, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	file, err := os.Open(f.path)
 	if err != nil {
 		return nil, fmt.Errorf("read shim records: %w", err)
 	}
-	defer f.Close()
+	defer file.Close()
 	var recs []ShimRecord
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(file)
 	sc.Buffer(make([]byte, 64*1024), 64*1024*1024)
 	n := 0
 	for sc.Scan() {
@@ -276,13 +346,13 @@ func ReadRecords(path string) ([]ShimRecord, error) {
 		}
 		var r ShimRecord
 		if err := json.Unmarshal(line, &r); err != nil {
-			return recs, fmt.Errorf("read shim records: %s:%d: %w", path, n, err)
+			return recs, fmt.Errorf("read shim records: %s:%d: %w", f.path, n, err)
 		}
 		recs = append(recs, r)
 	}
 	if err := sc.Err(); err != nil {
-		return recs, fmt.Errorf("read shim records: %s: %w", path, err)
+		return recs, fmt.Errorf("read shim records: %s: %w", f.path, err)
 	}
-	fillPCFiles(recs)
+	f.pf.fill(recs)
 	return recs, nil
 }

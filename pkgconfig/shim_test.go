@@ -2,6 +2,8 @@ package pkgconfig
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,6 +108,58 @@ func TestReadRecordsErrors(t *testing.T) {
 	recs, err := ReadRecords(p)
 	if err == nil || !strings.Contains(err.Error(), ":2:") || len(recs) != 1 {
 		t.Errorf("recs %d, err %v", len(recs), err)
+	}
+}
+
+// TestRecordFileExpect: the .pc files of a call are worked out when
+// Expect is told of it, before the shim records it (here: before the .pc
+// file is removed), and a record of that call gets them; a record of
+// another call (another directory) is resolved when it is read.
+func TestRecordFileExpect(t *testing.T) {
+	dir := t.TempDir()
+	pcdir := filepath.Join(dir, "pc")
+	if err := os.Mkdir(pcdir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	foo := filepath.Join(pcdir, "foo.pc")
+	if err := os.WriteFile(foo, []byte("Name: foo\nVersion: 1\nDescription: d\nCflags: -I/x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// No real pkg-config to ask for its defaults: PKG_CONFIG_LIBDIR is
+	// the whole search path.
+	real := filepath.Join(dir, "no-pkg-config")
+	env := Env{"PKG_CONFIG_LIBDIR=" + pcdir, "HOME=/nowhere"}
+	rf := NewRecordFile(filepath.Join(dir, "rec.jsonl"))
+	rf.Expect([]string{"--cflags", "--", "foo"}, dir, env, real)
+	if err := os.Remove(foo); err != nil {
+		t.Fatal(err)
+	}
+	var lines []byte
+	for _, d := range []string{dir, pcdir} {
+		b, err := json.Marshal(ShimRecord{Argv: []string{"pkg-config", "--cflags", "--", "foo"}, Real: real,
+			Dir: d, Env: map[string]string{"PKG_CONFIG_LIBDIR": pcdir}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(append(lines, b...), '\n')
+	}
+	if err := os.WriteFile(rf.path, lines, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := rf.Records()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got [][]string
+	for _, r := range recs {
+		got = append(got, append([]string{r.Dir}, r.PCFiles...))
+	}
+	want := [][]string{{dir, foo}, {pcdir}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("records' directories and .pc files %q, want %q", got, want)
+	}
+	if n := rf.ExpectedUsed(); n != 1 {
+		t.Errorf("ExpectedUsed = %d, want 1", n)
 	}
 }
 

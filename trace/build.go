@@ -193,7 +193,10 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 	// order, as the raw log gets), so that what a failure needs starts
 	// early (see early.onRecord) and nothing is left to parse at exit.
 	var pre early
-	live := newLiveParse(o.AllSteps, func(r *buildlog.Record) { pre.onRecord(actx, &o, r) })
+	live := newLiveParse(o.AllSteps, func(r *buildlog.Record) {
+		pre.onRecord(actx, &o, r)
+		shim.expect(r, env)
+	})
 	rawDst := io.MultiWriter(raw, live)
 	if o.RawLog != nil {
 		rawDst = io.MultiWriter(raw, live, o.RawLog)

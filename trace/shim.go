@@ -11,7 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cgotrace/cgotrace/buildlog"
 	"github.com/cgotrace/cgotrace/pkgconfig"
+	"github.com/sirupsen/logrus"
 )
 
 // buildShim is the recording PKG_CONFIG shim of one build.
@@ -23,6 +25,10 @@ type buildShim struct {
 	// what go build would have run and printed instead: the first word
 	// of the user's PKG_CONFIG, or "pkg-config".
 	self, user string
+	// file reads the record file, with the .pc files of the calls
+	// worked out while go build runs (see expect).
+	file *pkgconfig.RecordFile
+	log  logrus.FieldLogger
 	// recs are the recorded calls, read once (see records).
 	recsOnce sync.Once
 	recs     map[string][]PkgConfigCall
@@ -78,7 +84,7 @@ func newShim(o BuildOptions) *buildShim {
 		}
 	}
 	env = append(env, "PKG_CONFIG="+self)
-	return &buildShim{env: env, record: f.Name(), real: real, self: self, user: first[0]}
+	return &buildShim{env: env, record: f.Name(), file: pkgconfig.NewRecordFile(f.Name()), log: o.Log, real: real, self: self, user: first[0]}
 }
 
 // EnvShimKind chooses the recording pkg-config shim of cgotrace build:
@@ -162,8 +168,22 @@ func (s *buildShim) records() map[string][]PkgConfigCall {
 	return s.recs
 }
 
+// expect starts working out the .pc files of the pkg-config call that
+// r, a -x line of go build, shows starting (see pkgconfig.RecordFile's
+// Expect), with the environment go build runs with.
+func (s *buildShim) expect(r *buildlog.Record, env []string) {
+	if s == nil || r.Kind != buildlog.RecCommand || r.Step != "pkg-config" || len(r.Argv) < 2 || r.Dir == "" {
+		return
+	}
+	args := append([]string(nil), r.Argv[1:]...)
+	go s.file.Expect(args, r.Dir, pkgconfig.Env(env), s.real)
+}
+
 func (s *buildShim) readRecords() map[string][]PkgConfigCall {
-	recs, err := pkgconfig.ReadRecords(s.record)
+	recs, err := s.file.Records()
+	if s.log != nil {
+		s.log.WithField("calls", s.file.ExpectedUsed()).Debug("pkg-config calls whose .pc files were worked out while go build ran")
+	}
 	if err != nil && len(recs) == 0 {
 		return nil
 	}

@@ -137,7 +137,12 @@ func TestBuildNoiseMissingPC(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\n// #cgo pkg-config: cgotrace-no-such-lib\nimport \"C\"\n\nfunc main() {}\n"), 0o644)
 	env := append(os.Environ(), "CGO_ENABLED=1", "PKG_CONFIG_LIBDIR="+pcs, "PKG_CONFIG_PATH=")
 
-	_, js, _ := runCapture(t, dir, env, bin, "build", "--format", "json", ".")
+	_, js, verbose := runCapture(t, dir, env, bin, "-v", "build", "--format", "json", ".")
+	// The failed lookup's .pc files were worked out while go build ran,
+	// from its -x line, and the shim's record used them.
+	if !bytes.Contains(verbose, []byte(`were worked out while go build ran" calls=1`)) {
+		t.Errorf("the call's .pc files were not worked out ahead:\n%s", verbose)
+	}
 	var rep noiseReport
 	if err := json.Unmarshal(js, &rep); err != nil {
 		t.Fatalf("report: %v\n%s", err, js)
