@@ -1,6 +1,7 @@
 package buildlog
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 )
@@ -108,6 +109,30 @@ func (p *Parser) goTestLine(line string) bool {
 			return false
 		}
 		return true
+	}
+	return false
+}
+
+// IsStartFailure reports whether line (without its newline) is the
+// loader's message about a program that go run or go test built and
+// could not start (see startedProgram): what go test prints on its
+// stdout, apart from the build log, when a test binary cannot start.
+func IsStartFailure(line string) bool { return startedProgram(line) }
+
+// IsStartFailureEvent reports whether line is a test2json event of go
+// test -json whose package-level output holds such a line.
+func IsStartFailureEvent(line []byte) bool {
+	if !bytes.Contains(line, []byte("error while loading shared libraries: ")) && !bytes.Contains(line, []byte("Error loading shared library ")) {
+		return false
+	}
+	var ev testEvent
+	if json.Unmarshal(line, &ev) != nil || ev.Action != "output" || ev.Test != "" || ev.Output == nil {
+		return false
+	}
+	for _, l := range strings.Split(*ev.Output, "\n") {
+		if startedProgram(strings.TrimSuffix(l, "\r")) {
+			return true
+		}
 	}
 	return false
 }

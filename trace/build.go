@@ -248,7 +248,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 		} else {
 			pe = newPlainEcho(term, pcCmd)
 			pe.showTrace = testFlagOn(o.Args, "x")
-			stdout = io.MultiWriter(o.Stdout, &plainStdout{out: tests})
+			stdout = io.MultiWriter(o.Stdout, &plainStdout{out: tests, log: outW})
 			stderr = shim.hide(io.MultiWriter(errW, pe))
 		}
 	}

@@ -167,11 +167,21 @@ func (t *testOutcome) event(line []byte) {
 }
 
 // plainStdout watches go test's stdout (copied to the user elsewhere) for
-// the summary lines.
+// the summary lines. A test binary that could not start is said there
+// too, apart from the build log: that line, and those after it up to the
+// package's FAIL line (whose package it is), go to log as well, so that
+// the diagnosis sees what `go test 2>&1` shows.
 type plainStdout struct {
 	out *testOutcome
+	log io.Writer
 	buf []byte
+	// fwd is how many more lines go to log after a start-up failure.
+	fwd int
 }
+
+// startFailureLines bounds the lines passed on after a start-up failure
+// before the FAIL line (dyld's indented "Referenced from:" lines).
+const startFailureLines = 16
 
 func (w *plainStdout) Write(p []byte) (int, error) {
 	w.buf = append(w.buf, p...)
@@ -180,7 +190,21 @@ func (w *plainStdout) Write(p []byte) (int, error) {
 		if i < 0 {
 			break
 		}
-		w.out.summaryLine(string(w.buf[:i+1]))
+		line := string(w.buf[:i+1])
+		if w.log != nil {
+			switch {
+			case buildlog.IsStartFailure(strings.TrimRight(line, "\r\n")):
+				w.log.Write(w.buf[:i+1])
+				w.fwd = startFailureLines
+			case w.fwd > 0:
+				w.log.Write(w.buf[:i+1])
+				w.fwd--
+				if strings.HasPrefix(line, "FAIL\t") {
+					w.fwd = 0
+				}
+			}
+		}
+		w.out.summaryLine(line)
 		w.buf = w.buf[i+1:]
 	}
 	if len(w.buf) > 64<<10 {
@@ -241,8 +265,12 @@ func (f *testJSONFilter) line(line []byte) error {
 	ev, ok := buildlog.DecodeEvent(line)
 	if !ok {
 		if line[0] == '{' && json.Valid(bytes.TrimRight(line, "\r\n")) {
-			// A test event: the user's.
+			// A test event: the user's, and the build log's when it
+			// says that a test binary could not start.
 			f.out.event(line)
+			if buildlog.IsStartFailureEvent(line) {
+				f.log.Write(line)
+			}
 			_, err := f.user.Write(line)
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cgotrace/cgotrace/trace/diag"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -191,6 +192,49 @@ func TestBuildRunsTestsFailed(t *testing.T) {
 	}
 	if !cmp.Equal(failed, []string{"example.com/x"}) {
 		t.Errorf("failed packages %q", failed)
+	}
+}
+
+// TestBuildTestBinaryCannotStart: go test prints on its stdout, apart
+// from the build log, that a test binary could not start; cgotrace test
+// gives the user that stdout unchanged and diagnoses it as analyze does
+// (one runtime-library-missing, in the package whose FAIL line follows),
+// plain and with -json. go test's stdout is that of the real go1.26.8
+// runs of ../testdata/logs/handmade (the .testjson.log with the build
+// events, which go test -json prints on stdout too).
+func TestBuildTestBinaryCannotStart(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		args []string
+	}{
+		{"test-binary-cannot-start.test.log", []string{"./..."}},
+		{"test-binary-cannot-start.testjson.log", []string{"-json", "./..."}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			stdout, err := os.ReadFile(filepath.Join("..", "testdata", "logs", "handmade", tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := &fakeGoTest{stdout: string(stdout), stderr: "WORK=/tmp/go-build123\n", code: 1}
+			var user, term bytes.Buffer
+			res, err := Build(context.Background(), BuildOptions{GoCmd: "test", Args: tc.args, Runner: r, Stdout: &user, Terminal: &term, Dir: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer os.Remove(res.RawLog)
+			res.Wait()
+			if !bytes.Contains(user.Bytes(), []byte("startfail.test: error while loading shared libraries: libgreet.so.1")) {
+				t.Errorf("the user's stdout lacks the loader's line:\n%s", user.String())
+			}
+			rep := res.Report
+			if rep.Command.ExitCode != 1 || len(rep.Diagnoses) != 1 {
+				t.Fatalf("exit %d, diagnoses %+v: want go's 1 and one diagnosis", rep.Command.ExitCode, rep.Diagnoses)
+			}
+			d := rep.Diagnoses[0]
+			if d.Code != diag.RuntimeLibraryMissing || d.Package != "example.com/startfail" || d.Subject["library"] != "libgreet.so.1" {
+				t.Errorf("diagnosis %s in %q, subject %v", d.Code, d.Package, d.Subject)
+			}
+		})
 	}
 }
 

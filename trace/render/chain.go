@@ -527,6 +527,22 @@ func buildFailed(r *trace.Report) bool {
 	return false
 }
 
+// startFailed reports whether the command failed because a program it
+// built could not start (a go test binary, go run's program): the root
+// cause is the loader's, and no package failed to build.
+func startFailed(r *trace.Report) bool {
+	rc := rootCause(r)
+	if r.Command.ExitCode == 0 || rc < 0 || r.Diagnoses[rc].Code != diag.RuntimeLibraryMissing {
+		return false
+	}
+	for _, p := range r.Packages {
+		if p != nil && p.Failed && !p.TestFailed {
+			return false
+		}
+	}
+	return true
+}
+
 // onlyTestsFailed reports whether a go test that ran the tests failed
 // with every package built: some packages' tests failed, no other
 // package failed and no error was diagnosed.

@@ -89,6 +89,8 @@ func markdownBlocks(r *trace.Report) []mdBlock {
 		h.WriteString("## cgotrace: build interrupted by " + interruptedBy(r) + "\n\nNo diagnosis: the build did not finish.\n\n")
 	case onlyTestsFailed(r):
 		h.WriteString("## cgotrace: tests failed\n\nEvery package built; the tests of " + mdCode(strings.Join(testsFailed(r), " ")) + " failed (no diagnosis).\n\n")
+	case startFailed(r):
+		h.WriteString("## cgotrace: build succeeded, but a program it built could not start\n\n")
 	case buildFailed(r):
 		h.WriteString("## cgotrace: build failed\n\n")
 	case failed(r):

@@ -56,6 +56,8 @@ func Text(w io.Writer, r *trace.Report, o Options) error {
 		for _, p := range testsFailed(r) {
 			t.line("  FAIL ", "    ", p, "")
 		}
+	case startFailed(r):
+		t.line("", "", fmt.Sprintf("build succeeded, but a program it built could not start: %s (exit status %d)", commandText(r), r.Command.ExitCode), ansiBold)
 	case buildFailed(r):
 		t.line("", "", fmt.Sprintf("build failed: %s (exit status %d)", commandText(r), r.Command.ExitCode), ansiBold)
 	case failed(r):
