@@ -66,6 +66,38 @@ func TestUndefinedFoldedByLibrary(t *testing.T) {
 		t.Errorf("fix %q, defined_in %q", d.Fix, d.Subject["defined_in"])
 	}
 
+	// The #cgo line that links libsqlite3 is go-sqlite3's, in the module
+	// cache (line 12 of its sqlite3_libsqlite3.go, "#cgo linux LDFLAGS:
+	// -lsqlite3"; a directive's file is relative to the package's
+	// directory, as the report has it): the fix
+	// goes through CGO_LDFLAGS, which a user can set (that build links
+	// with CGO_LDFLAGS=-lm), and the diagnosis is at that line.
+	dep := "/root/go/pkg/mod/github.com/mattn/go-sqlite3@v1.14.53"
+	line := &Package{ImportPath: "github.com/mattn/go-sqlite3", Dir: dep, Directives: []Directive{
+		{File: "sqlite3_libsqlite3.go", Line: 12, Verb: "LDFLAGS", Condition: "linux", Args: []string{"-lsqlite3"}}}}
+	for dir, fix := range map[string]string{
+		dep:                  "add -lm to CGO_LDFLAGS (CGO_LDFLAGS=-lm go build ...): the #cgo line that links the library is in github.com/mattn/go-sqlite3, a module in the module cache, not yours to edit",
+		"/home/u/go-sqlite3": "add -lm to #cgo LDFLAGS",
+	} {
+		p := *line
+		p.Dir, p.Directives = dir, []Directive{line.Directives[0]}
+		ds = Diagnose(l, &Facts{Packages: map[string]*Package{p.ImportPath: &p}, Symbols: func(sym string) []SymbolDef {
+			return []SymbolDef{{Library: libm, Flag: "-lm"}}
+		}})
+		var got []string
+		for _, d := range ds {
+			if d.Code == diag.UndefinedSymbol {
+				got = append(got, d.Package+": "+d.Fix)
+				if d.Source == nil || d.Source.File != p.Directives[0].File {
+					t.Errorf("%s: source %+v, want the #cgo line", dir, d.Source)
+				}
+			}
+		}
+		if want := []string{p.ImportPath + ": " + fix}; !slices.Equal(got, want) {
+			t.Errorf("%s: undefined-symbol diagnoses %q, want %q", dir, got, want)
+		}
+	}
+
 	// Symbols defined by different libraries stay apart.
 	ds = Diagnose(l, &Facts{Symbols: func(sym string) []SymbolDef {
 		return []SymbolDef{{Library: "/lib/lib" + sym + ".so", Flag: "-l" + sym}}

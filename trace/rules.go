@@ -939,11 +939,13 @@ func (c *blockCtx) undefined(ms []buildlog.Message) []diag.Diagnosis {
 			d.Summary = fmt.Sprintf("undefined reference to %s: the code calls %s as a DLL import (__declspec(dllimport)), and no import library on the link line provides it", sym, name)
 			d.Fix = fmt.Sprintf("link the import library of the DLL that exports %s (its .dll.a/.lib: -l<name> in #cgo LDFLAGS), or, to link the library statically, build with the macro that drops dllimport from its header (e.g. -DGLFW_STATIC-style defines) and link the static .a", name)
 		}
+		defFlag := ""
 		if c.f.Symbols != nil {
 			if defs := c.f.Symbols(sym); len(defs) > 0 {
+				defFlag = defs[0].Flag
 				d.Subject["defined_in"] = defs[0].Library
 				d.Summary = fmt.Sprintf("undefined reference to %s, which %s defines but the link does not include", sym, defs[0].Library)
-				d.Fix = fmt.Sprintf("add %s to #cgo LDFLAGS", defs[0].Flag)
+				d.Fix = fmt.Sprintf("add %s to #cgo LDFLAGS", defFlag)
 			}
 		}
 		if pkg, src := c.libraryDirective(m.Object); src != nil {
@@ -951,6 +953,17 @@ func (c *blockCtx) undefined(ms []buildlog.Message) []diag.Diagnosis {
 			// line (and its package) is where the link needs the
 			// definition.
 			d.Package, d.Source = pkg, src
+			file := src.File // relative to the package's directory
+			if p := c.f.Packages[pkg]; p != nil && !filepath.IsAbs(file) {
+				file = filepath.Join(p.Dir, file)
+			}
+			if defFlag != "" && inModuleCache(file) {
+				// A dependency's line, in the read-only module cache:
+				// CGO_LDFLAGS reaches the same link (go build -tags
+				// libsqlite3 -ldflags=-extldflags=-static of
+				// mattn/go-sqlite3 links with CGO_LDFLAGS=-lm here).
+				d.Fix = fmt.Sprintf("add %s to CGO_LDFLAGS (CGO_LDFLAGS=%s go build ...): the #cgo line that links the library is in %s, a module in the module cache, not yours to edit", defFlag, defFlag, pkg)
+			}
 		}
 		if name, ok := cgoFuncName(m.Function); ok && d.Source == nil {
 			d.Detail = fmt.Sprintf("called from C.%s", name)
@@ -979,6 +992,17 @@ func (c *blockCtx) undefined(ms []buildlog.Message) []diag.Diagnosis {
 			d.Subject["symbol"], len(syms), strings.Join(syms, ", "), d.Subject["defined_in"])
 	}
 	return ds
+}
+
+// inModuleCache reports whether file is in go's module cache: a
+// directory of it is named module@version (go-sqlite3@v1.14.53).
+func inModuleCache(file string) bool {
+	for _, e := range strings.Split(filepath.ToSlash(filepath.Dir(file)), "/") {
+		if i := strings.LastIndex(e, "@v"); i > 0 && i+2 < len(e) && e[i+2] >= '0' && e[i+2] <= '9' {
+			return true
+		}
+	}
+	return false
 }
 
 // cgoFuncName maps _cgo_<hash>_Cfunc_NAME to NAME.
