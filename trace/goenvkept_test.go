@@ -191,8 +191,9 @@ func TestWriteKeptPrune(t *testing.T) {
 
 // TestKeptHeaderProbe: the verbose re-run of a failed #include is kept;
 // the next identical failure uses it without running the compiler again
-// and says so in the re-run's text, with the same searched directories;
-// a directory the compiler ignored as nonexistent that now exists means
+// and says so in the re-run's text, with the same searched directories,
+// from another shell too (OLDPWD and _ differ); a directory the compiler
+// ignored as nonexistent that now exists means
 // a real re-run.
 func TestKeptHeaderProbe(t *testing.T) {
 	needGo(t)
@@ -210,10 +211,10 @@ func TestKeptHeaderProbe(t *testing.T) {
 		"main.go": "package main\n\n// #cgo CFLAGS: -I${SRCDIR}/later\n// #include <cgotrace-absent.h>\nimport \"C\"\n\nfunc main() {}\n",
 	})
 	env := append(os.Environ(), "HOME="+home, "XDG_CACHE_HOME=", "CGO_ENABLED=1", "CC=gcc")
-	run := func() (rerun, detail string, probed bool) {
+	run := func(extra ...string) (rerun, detail string, probed bool) {
 		t.Helper()
 		os.Remove(calls)
-		res, err := Build(context.Background(), BuildOptions{Args: []string{"-o", os.DevNull, "."}, Dir: mod, Env: env})
+		res, err := Build(context.Background(), BuildOptions{Args: []string{"-o", os.DevNull, "."}, Dir: mod, Env: append(env[:len(env):len(env)], extra...)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -238,7 +239,9 @@ func TestKeptHeaderProbe(t *testing.T) {
 	if !p1 || !strings.Contains(r1, "search starts here:") || strings.Contains(r1, "(kept:") || d1 == "" {
 		t.Fatalf("first build: probed %v, detail %q, re-run:\n%s", p1, d1, r1)
 	}
-	r2, d2, p2 := run()
+	// Run again from another shell: what a shell sets per command (the
+	// previous directory, the command's path) differs.
+	r2, d2, p2 := run("OLDPWD=/somewhere/else", "_=/usr/local/bin/cgotrace")
 	// Each build has a $WORK of its own.
 	work := regexp.MustCompile(`go-build[0-9]+`)
 	if p2 || !strings.Contains(r2, "(kept: cgotrace ran this command at ") || work.ReplaceAllString(d2, "W") != work.ReplaceAllString(d1, "W") || !strings.Contains(d2, "/go-build") {

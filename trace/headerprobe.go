@@ -190,8 +190,8 @@ func globQuote(s string) string {
 // the critical path after go build. The key is the compiler (as PATH
 // finds it), the arguments and standard input with the build's $WORK
 // written as $WORK, the directory, the header, the environment (but
-// cgotrace's own per-build variables) and every argument that names a
-// file. A kept output is used only when cc1 (named in it) is the same
+// cgotrace's own per-build variables, OLDPWD and _) and every argument
+// that names a file. A kept output is used only when cc1 (named in it) is the same
 // file, every directory it searched is still a directory without the
 // header, and every directory it ignored as nonexistent still is.
 type keptProbe struct {
@@ -224,7 +224,11 @@ func (hp *headerProbe) keptFile(name string, args []string, stdin, dir, header s
 	}
 	var env []string
 	for _, kv := range hp.env {
-		if !strings.HasPrefix(kv, "CGOTRACE_") {
+		// Not cgotrace's per-build variables, nor what a shell sets per
+		// command (the previous directory, the command's path), which no
+		// compiler reads: a user who runs cgotrace again from another
+		// shell or directory has the same failure.
+		if !strings.HasPrefix(kv, "CGOTRACE_") && !strings.HasPrefix(kv, "OLDPWD=") && !strings.HasPrefix(kv, "_=") {
 			env = append(env, kv)
 		}
 	}
