@@ -44,34 +44,45 @@ func (a *analysis) flagProvenance(p *Package) {
 		if s.Kind == KindHostLink || s.Kind == KindCCLink {
 			stage = "link"
 		}
-		argv := s.Argv
 		if s.Kind == KindCgo {
-			argv = cgoFlags(argv)
+			// cgo's -ldflags are the package's LDFLAGS (for the
+			// _cgo_.o link), the flags after -- its C flags.
+			ld, cc := cgoFlags(s.Argv)
+			a.stepFlags(p, s, ld, "link", seen)
+			a.stepFlags(p, s, cc, "compile", seen)
+			continue
 		}
-		for i, arg := range argv {
-			if i == 0 || !provenanceFlag(arg) {
-				continue
-			}
-			if (arg == "-I" || arg == "-L") && i+1 < len(argv) {
-				arg += argv[i+1]
-			}
-			key := stage + "\x00" + arg
-			if seen[key] || strings.HasPrefix(arg, "-D"+nonceMacro) {
-				continue
-			}
-			seen[key] = true
-			origin, detail := a.originOf(p, arg, stage)
-			if origin == OriginUnknown && strings.HasPrefix(arg, "-I") && s.Dir != "" && filepath.Clean(arg[2:]) == filepath.Clean(s.Dir) {
-				origin, detail = OriginGo, "go build (the package and work directories)"
-			}
-			p.Flags = append(p.Flags, Flag{Flag: arg, Stage: stage, Origin: origin, Detail: detail})
-		}
+		a.stepFlags(p, s, s.Argv, stage, seen)
 	}
 }
 
-// cgoFlags unpacks cgo's -ldflags="..." argument and the C flags after --.
-func cgoFlags(argv []string) []string {
-	var out []string
+// stepFlags adds the origins of the flags of argv (argv[0] the program),
+// of step s, at stage.
+func (a *analysis) stepFlags(p *Package, s *Step, argv []string, stage string, seen map[string]bool) {
+	for i, arg := range argv {
+		if i == 0 || !provenanceFlag(arg) {
+			continue
+		}
+		if (arg == "-I" || arg == "-L") && i+1 < len(argv) {
+			arg += argv[i+1]
+		}
+		key := stage + "\x00" + arg
+		if seen[key] || strings.HasPrefix(arg, "-D"+nonceMacro) {
+			continue
+		}
+		seen[key] = true
+		origin, detail := a.originOf(p, arg, stage)
+		if origin == OriginUnknown && strings.HasPrefix(arg, "-I") && s.Dir != "" && filepath.Clean(arg[2:]) == filepath.Clean(s.Dir) {
+			origin, detail = OriginGo, "go build (the package and work directories)"
+		}
+		p.Flags = append(p.Flags, Flag{Flag: arg, Stage: stage, Origin: origin, Detail: detail})
+	}
+}
+
+// cgoFlags unpacks cgo's -ldflags="..." argument (ld) and the C flags
+// after -- (cc), each after a "cgo" program name.
+func cgoFlags(argv []string) (ld, cc []string) {
+	ld, cc = []string{"cgo"}, []string{"cgo"}
 	after := false
 	for _, a := range argv {
 		if a == "--" {
@@ -79,14 +90,14 @@ func cgoFlags(argv []string) []string {
 			continue
 		}
 		if v, ok := strings.CutPrefix(a, "-ldflags="); ok {
-			out = append(out, splitCgoLdflags(v)...)
+			ld = append(ld, splitCgoLdflags(v)...)
 			continue
 		}
 		if after && !strings.HasSuffix(a, ".go") {
-			out = append(out, a)
+			cc = append(cc, a)
 		}
 	}
-	return append([]string{"cgo"}, out...)
+	return ld, cc
 }
 
 // splitCgoLdflags splits the second quoting level of cgo's -ldflags
@@ -168,13 +179,40 @@ func (a *analysis) originOf(p *Package, flag, stage string) (origin, detail stri
 	case stage == "link" && cmdLinkFlag(flag):
 		return OriginGo, "cmd/link"
 	}
-	if v := a.cgoVar("CGO_LDFLAGS"); stage == "link" && containsWord(v, flag) {
+	if v := a.goCgoFlags("CGO_LDFLAGS"); stage == "link" && containsWord(v, flag) {
 		return OriginEnv, "CGO_LDFLAGS (go env)"
 	}
-	if v := a.cgoVar("CGO_CFLAGS"); stage == "compile" && containsWord(v, flag) {
+	if v := a.goCgoFlags("CGO_CFLAGS"); stage == "compile" && containsWord(v, flag) {
 		return OriginEnv, "CGO_CFLAGS (go env)"
 	}
 	return OriginUnknown, ""
+}
+
+// goCgoFlags is the value go build gives the cgo variable name
+// (CGO_CFLAGS, CGO_LDFLAGS, ...), as cmd/go's envList(name,
+// DefaultCFlags) reads it (cmd/go/internal/work/exec.go, cfg.Getenv):
+// the environment's, else the go env file's, else GOROOT/go.env's, else
+// "-O2 -g" ("" for CGO_CPPFLAGS). Asking go env instead runs the C
+// compiler (its GOGCCFLAGS probe, 30 ms on the critical path of a failed
+// compile whose -O2 -g a #cgo line does not account for).
+func (a *analysis) goCgoFlags(name string) string {
+	if v, ok := envValue(a.o.Env, name); ok && v != "" {
+		return v
+	}
+	if file := goEnvFilePath(a.o.Env); file != "" {
+		if v := goEnvFileValue(file, name); v != "" {
+			return v
+		}
+	}
+	if root := a.goEnv["GOROOT"]; root != "" {
+		if v := goEnvFileValue(filepath.Join(root, "go.env"), name); v != "" {
+			return v
+		}
+	}
+	if name == "CGO_CPPFLAGS" {
+		return ""
+	}
+	return "-O2 -g"
 }
 
 // directiveRef is a #cgo line as a flag's detail: file:line in the
