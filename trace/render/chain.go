@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -222,7 +223,7 @@ func buildChain(r *trace.Report, d *diag.Diagnosis) chain {
 		if step.Dir != "" {
 			detail += ", in " + step.Dir
 		}
-		cmd = add(chainNode{Stage: stageCommand, Label: commandLine(step.Argv), Detail: detail, Failing: !failingSet})
+		cmd = add(chainNode{Stage: stageCommand, Label: foldedCommandLine(step.Argv), Detail: detail, Failing: !failingSet})
 		failingSet = true
 	}
 	errLabel := d.Summary
@@ -422,6 +423,45 @@ func flagDetail(f trace.Flag) string {
 		return "from " + from
 	}
 	return f.Stage + ", from " + from
+}
+
+// foldedCommandLine is commandLine for a chain's command, with each run
+// of more than maxFileRun arguments that are source files with the same
+// extension (a cgo command lists every .go file of its package: 52 for
+// grocksdb) shortened to its first two and "… N more .go files". The
+// report keeps the whole command.
+func foldedCommandLine(argv []string) string {
+	var parts []string
+	for i := 0; i < len(argv); {
+		ext := sourceExt(argv[i])
+		j := i + 1
+		for ext != "" && j < len(argv) && sourceExt(argv[j]) == ext {
+			j++
+		}
+		if n := j - i; n > maxFileRun {
+			parts = append(parts, commandLine(argv[i:i+2]), fmt.Sprintf("… %d more %s files", n-2, ext))
+		} else {
+			parts = append(parts, commandLine(argv[i:j]))
+		}
+		i = j
+	}
+	return strings.Join(parts, " ")
+}
+
+// maxFileRun is the most source files in a row a chain's command shows.
+const maxFileRun = 6
+
+// sourceExt is the extension of a source file argument (".go", ".c"),
+// "" for anything else.
+func sourceExt(a string) string {
+	if strings.HasPrefix(a, "-") {
+		return ""
+	}
+	switch ext := filepath.Ext(a); ext {
+	case ".go", ".c", ".cc", ".cpp", ".cxx", ".m", ".s", ".S", ".f", ".f90", ".o":
+		return ext
+	}
+	return ""
 }
 
 // commandLine joins argv the way go build -x prints it: an argument is
