@@ -141,6 +141,28 @@ func sharedLink(r *trace.Report, p *trace.Package) *trace.Step {
 	return nil
 }
 
+// chainDirectives orders a package's #cgo lines for d's chain, which
+// shows the first maxChainDirectives: the line d is at first, then the
+// lines of d's stage (LDFLAGS and pkg-config for a linker finding, the
+// others for the rest), then the others, each group in file order. A
+// static link's undefined symbols in go-sqlite3 are at its LDFLAGS line,
+// after 16 CFLAGS lines.
+func chainDirectives(ds []trace.Directive, d *diag.Diagnosis) []trace.Directive {
+	rank := func(dv trace.Directive) int {
+		if d.Source != nil && dv.File == d.Source.File && dv.Line == d.Source.Line {
+			return 0
+		}
+		link := strings.EqualFold(dv.Verb, "LDFLAGS") || dv.Verb == "pkg-config"
+		if link == linkCodes[d.Code] || dv.Verb == "pkg-config" {
+			return 1
+		}
+		return 2
+	}
+	out := slices.Clone(ds)
+	slices.SortStableFunc(out, func(a, b trace.Directive) int { return rank(a) - rank(b) })
+	return out
+}
+
 // linkCodes are the diagnoses that come from the linker.
 var linkCodes = map[diag.Code]bool{
 	diag.LibraryNotFound: true, diag.LibraryDevMissing: true, diag.LibraryArchMismatch: true,
@@ -173,7 +195,7 @@ func buildChain(r *trace.Report, d *diag.Diagnosis) chain {
 	failingSet := false
 
 	if p != nil {
-		for i, dv := range p.Directives {
+		for i, dv := range chainDirectives(p.Directives, d) {
 			if i >= maxChainDirectives {
 				c.Omitted[stageDirective] = len(p.Directives) - maxChainDirectives
 				break

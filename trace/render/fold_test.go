@@ -1,8 +1,12 @@
 package render
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 
+	"github.com/cgotrace/cgotrace/trace"
+	"github.com/cgotrace/cgotrace/trace/diag"
 	"github.com/google/shlex"
 )
 
@@ -29,5 +33,46 @@ func TestFoldedCommandLine(t *testing.T) {
 		if got := foldedCommandLine(short); got != commandLine(short) {
 			t.Errorf("%q folded to %s", short, got)
 		}
+	}
+}
+
+// TestChainDirectiveOrder: the chain shows first the #cgo line the
+// diagnosis is at, then the lines of its stage. The lines are those
+// go-sqlite3 v1.14.53 applies with -tags libsqlite3 on linux (its report:
+// sqlite3.go:13-23 CFLAGS, then sqlite3_libsqlite3.go:11 CFLAGS and :12
+// "#cgo linux LDFLAGS: -lsqlite3", ...); its static link's undefined
+// symbols are at the -lsqlite3 line, 13th of 16.
+func TestChainDirectiveOrder(t *testing.T) {
+	var ds []trace.Directive
+	for line := 13; line <= 23; line++ {
+		ds = append(ds, trace.Directive{File: "sqlite3.go", Line: line, Verb: "CFLAGS", Args: []string{fmt.Sprintf("-DX%d", line)}})
+	}
+	ds = append(ds,
+		trace.Directive{File: "sqlite3_libsqlite3.go", Line: 11, Verb: "CFLAGS", Args: []string{"-DUSE_LIBSQLITE3"}},
+		trace.Directive{File: "sqlite3_libsqlite3.go", Line: 12, Verb: "LDFLAGS", Condition: "linux", Args: []string{"-lsqlite3"}},
+		trace.Directive{File: "sqlite3_opt_serialize_omit.go", Line: 10, Verb: "CFLAGS", Args: []string{"-DSQLITE_OMIT_DESERIALIZE"}},
+		trace.Directive{File: "sqlite3_other.go", Line: 12, Verb: "CFLAGS", Args: []string{"-I."}},
+		trace.Directive{File: "sqlite3_other.go", Line: 13, Verb: "LDFLAGS", Condition: "linux", Args: []string{"-ldl"}})
+	r := &trace.Report{Packages: []*trace.Package{{ImportPath: "github.com/mattn/go-sqlite3", Directives: ds}}}
+	first := func(d diag.Diagnosis) []string {
+		var out []string
+		for _, n := range buildChain(r, &d).Nodes {
+			if n.Stage == stageDirective && len(out) < 3 {
+				out = append(out, n.Detail)
+			}
+		}
+		return out
+	}
+	undef := diag.Diagnosis{Code: diag.UndefinedSymbol, Package: "github.com/mattn/go-sqlite3", Source: &diag.Source{File: "sqlite3_other.go", Line: 13}}
+	if got := first(undef); !slices.Equal(got, []string{"sqlite3_other.go:13", "sqlite3_libsqlite3.go:12", "sqlite3.go:13"}) {
+		t.Errorf("undefined symbol at sqlite3_other.go:13: chain begins %q", got)
+	}
+	undef.Source = nil
+	if got := first(undef); !slices.Equal(got, []string{"sqlite3_libsqlite3.go:12", "sqlite3_other.go:13", "sqlite3.go:13"}) {
+		t.Errorf("undefined symbol: chain begins %q", got)
+	}
+	hdr := diag.Diagnosis{Code: diag.HeaderNotFound, Package: "github.com/mattn/go-sqlite3"}
+	if got := first(hdr); !slices.Equal(got, []string{"sqlite3.go:13", "sqlite3.go:14", "sqlite3.go:15"}) {
+		t.Errorf("missing header: chain begins %q", got)
 	}
 }
