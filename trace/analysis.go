@@ -372,11 +372,16 @@ func (a *analysis) loadPackages(ctx context.Context, f *Facts) {
 		a.o.Log.WithError(err).Debug("go list failed")
 	}
 	ts := newTagSet(a.goEnv, a.o.Args)
+	tsKey := ts.key()
 	for _, lp := range pkgs {
 		p := &Package{ImportPath: lp.ImportPath, Dir: lp.Dir}
 		if len(lp.CgoFiles) > 0 {
 			p.importsC = true
-			p.Directives = appliedDirectives(lp, ts)
+			if lp.appliedTags == tsKey {
+				p.Directives = lp.applied // read by findInProcess
+			} else {
+				p.Directives = appliedDirectives(lp, ts)
+			}
 		} else if !ts.cgo {
 			for _, name := range lp.IgnoredGoFiles {
 				if importsC(filepath.Join(lp.Dir, name)) {

@@ -331,7 +331,7 @@ func Build(ctx context.Context, o BuildOptions) (*BuildResult, error) {
 		if listed == nil {
 			if pkgs := listFailed(l); pkgs == nil {
 				listed = pre.listLinked(actx, &o, l)
-			} else if lps, ok := findInProcess(l, pkgs, goEnv, o.Args); ok {
+			} else if lps, ok := findInProcess(l, pkgs, goEnv, o.Args, keptDir(o.Env, "go-build-view")); ok {
 				o.Log.WithField("packages", pkgs).Debug("the failed packages' files and #cgo lines from go/build")
 				listed = doneList(lps)
 			} else {

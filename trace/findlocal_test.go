@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -132,7 +133,23 @@ func TestFindInProcessMatchesGoList(t *testing.T) {
 			}
 			for _, pd := range pkgs[:n] {
 				l := &buildlog.Log{Records: []buildlog.Record{{Kind: buildlog.RecCommand, ImportPath: pd.path, Dir: pd.dir, Step: "cgo"}}}
-				got, ok := findInProcess(l, []string{pd.path}, ge, b.args)
+				got, ok := findInProcess(l, []string{pd.path}, ge, b.args, "")
+				// The same, kept between runs: the second run reads
+				// the first one's answer (the package and the #cgo
+				// lines loadPackages would read).
+				keep := t.TempDir()
+				for run := 1; run <= 2; run++ {
+					got2, ok2 := findInProcess(l, []string{pd.path}, ge, b.args, keep)
+					if ok2 != ok || ok && (!sameListed(got2[0], got[0]) || len(got[0].CgoFiles) > 0 &&
+						!reflect.DeepEqual(got2[0].applied, appliedDirectives(got[0], newTagSet(ge, b.args)))) {
+						t.Errorf("%s: kept, run %d: %v %+v, not kept %v %+v", pd.path, run, ok2, got2, ok, got)
+					}
+				}
+				if _, ipOK := newInProcess(ge, b.args); !ipOK {
+					// Declined before reading (cgo off): nothing kept.
+				} else if kept, _ := filepath.Glob(filepath.Join(keep, "*.json")); len(kept) != 1 {
+					t.Errorf("%s: %d answers kept, want 1", pd.path, len(kept))
+				}
 				args := append(append([]string{"-find"}, listFlags(b.args)...), "--", pd.path)
 				want, err := runGoList(context.Background(), ExecRunner{}, goBin, pd.modDir, env, args)
 				if err != nil || len(want) != 1 {
@@ -189,7 +206,7 @@ func TestFindInProcessDeclines(t *testing.T) {
 	}
 	ge := GoEnv{"GOOS": "linux", "GOARCH": "amd64", "CGO_ENABLED": "1", "GOVERSION": "go1.26.8"}
 	l := &buildlog.Log{Records: []buildlog.Record{{Kind: buildlog.RecCommand, ImportPath: "x/a", Dir: dir, Step: "cgo"}}}
-	if _, ok := findInProcess(l, []string{"x/a"}, ge, nil); !ok {
+	if _, ok := findInProcess(l, []string{"x/a"}, ge, nil, ""); !ok {
 		t.Fatal("the plain case declined")
 	}
 	for name, c := range map[string]struct {
@@ -204,7 +221,7 @@ func TestFindInProcessDeclines(t *testing.T) {
 		"no go env":  {[]string{"x/a"}, nil, nil},
 		"no release": {[]string{"x/a"}, GoEnv{"GOOS": "linux", "GOARCH": "amd64", "GOVERSION": "devel"}, nil},
 	} {
-		if _, ok := findInProcess(l, c.pkgs, c.ge, c.args); ok {
+		if _, ok := findInProcess(l, c.pkgs, c.ge, c.args, ""); ok {
 			t.Errorf("%s: answered", name)
 		}
 	}
@@ -232,5 +249,60 @@ func TestListFailed(t *testing.T) {
 		if got := listFailed(&c.l); !slices.Equal(got, c.want) {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
 		}
+	}
+}
+
+// TestFindInProcessKept: a package's kept answer is the one the next run
+// reads (a marker put in the kept file comes back); a change to any file
+// of the directory (a #cgo line, an added file) is a new key, read
+// afresh.
+func TestFindInProcessKept(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("p.go", "package p\n\n// #cgo CFLAGS: -DA\nimport \"C\"\n")
+	ge := GoEnv{"GOOS": "linux", "GOARCH": "amd64", "CGO_ENABLED": "1", "GOVERSION": "go1.26.8", "GOROOT": runtime.GOROOT()}
+	l := &buildlog.Log{Records: []buildlog.Record{{Kind: buildlog.RecCommand, ImportPath: "example.com/p", Dir: dir, Step: "cgo"}}}
+	keep := t.TempDir()
+	find := func() *listPackage {
+		t.Helper()
+		out, ok := findInProcess(l, []string{"example.com/p"}, ge, nil, keep)
+		if !ok || len(out) != 1 {
+			t.Fatalf("findInProcess: %v %+v", ok, out)
+		}
+		return out[0]
+	}
+	args := func(lp *listPackage) string {
+		var s []string
+		for _, d := range lp.applied {
+			s = append(s, d.Args...)
+		}
+		return lp.Name + " " + strings.Join(append(s, lp.CgoFiles...), " ")
+	}
+	if got := args(find()); got != "p -DA p.go" {
+		t.Fatalf("first run: %q", got)
+	}
+	kept, _ := filepath.Glob(filepath.Join(keep, "*.json"))
+	if len(kept) != 1 {
+		t.Fatalf("%d answers kept", len(kept))
+	}
+	data, _ := os.ReadFile(kept[0])
+	if err := os.WriteFile(kept[0], []byte(strings.Replace(string(data), `"Name":"p"`, `"Name":"marker"`, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := args(find()); got != "marker -DA p.go" {
+		t.Errorf("second run did not read the kept answer: %q", got)
+	}
+	write("p.go", "package p\n\n// #cgo CFLAGS: -DB\nimport \"C\"\n")
+	if got := args(find()); got != "p -DB p.go" {
+		t.Errorf("after p.go changed: %q", got)
+	}
+	write("q.go", "package p\n\n// #cgo CFLAGS: -DQ\nimport \"C\"\n")
+	if got := args(find()); got != "p -DB -DQ p.go q.go" {
+		t.Errorf("after q.go was added: %q", got)
 	}
 }

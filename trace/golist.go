@@ -32,6 +32,10 @@ type listPackage struct {
 	CgoLDFLAGS     []string
 	CgoPkgConfig   []string
 	Error          *struct{ Err string }
+	// applied are the #cgo lines that apply, read by findInProcess for
+	// the tag set keyed appliedTags (loadPackages reads them otherwise).
+	applied     []Directive
+	appliedTags string
 }
 
 // listArgs keeps the go build flags that go list understands too (all
