@@ -232,7 +232,9 @@ func (pf *pcFiller) fillAs(recs []ShimRecord, ahead bool) {
 			files = PCFiles(pkgs, opts)
 		}
 		pf.done[key] = files
-		pf.ahead[key] = ahead
+		if ahead {
+			pf.ahead[key] = true
+		}
 		r.PCFiles = files
 	}
 }

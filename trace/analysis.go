@@ -372,12 +372,11 @@ func (a *analysis) loadPackages(ctx context.Context, f *Facts) {
 		a.o.Log.WithError(err).Debug("go list failed")
 	}
 	ts := newTagSet(a.goEnv, a.o.Args)
-	tsKey := ts.key()
 	for _, lp := range pkgs {
 		p := &Package{ImportPath: lp.ImportPath, Dir: lp.Dir}
 		if len(lp.CgoFiles) > 0 {
 			p.importsC = true
-			if lp.appliedTags == tsKey {
+			if lp.appliedRead {
 				p.Directives = lp.applied // read by findInProcess
 			} else {
 				p.Directives = appliedDirectives(lp, ts)

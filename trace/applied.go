@@ -1,7 +1,6 @@
 package trace
 
 import (
-	"fmt"
 	"go/build/constraint"
 	"path/filepath"
 	"strconv"
@@ -17,9 +16,6 @@ type tagSet struct {
 	tags         map[string]bool
 	release      int // go1.1 … go1.<release> are satisfied
 }
-
-// key tells tag sets apart (fmt prints a map's keys sorted).
-func (ts tagSet) key() string { return fmt.Sprintf("%+v", ts) }
 
 // unixOS are the GOOS values the "unix" tag matches (go/build syslist.go).
 var unixOS = map[string]bool{

@@ -30,8 +30,8 @@ import (
 // for a package of cgo files with cgo off): go list answers those. For a cgo package go list costs 40-50 ms of CPU
 // (it reads runtime/cgo's standard library even with -find); this costs
 // about a millisecond for a small package, 10-15 ms for one of many cgo
-// files with large preambles (go-sdl2's sdl), which findKept then keeps. TestFindInProcessMatchesGoList compares the
-// two.
+// files with large preambles (go-sdl2's sdl), which findKept then keeps.
+// TestFindInProcessMatchesGoList compares the two.
 //
 // keepIn, when not "", is where each package's answer is kept between
 // runs (see findKept).
@@ -66,7 +66,8 @@ func findInProcess(l *buildlog.Log, pkgs []string, ge GoEnv, userArgs []string, 
 }
 
 // inProcess is findInProcess's go/build context for one go env and
-// command line; key tells contexts apart.
+// command line; key tells contexts apart (it holds all of ts: the
+// context is made from it).
 type inProcess struct {
 	ctx build.Context
 	ts  tagSet
@@ -133,8 +134,7 @@ func (ip *inProcess) find(dir string) (*listPackage, bool) {
 		CgoFFLAGS: bp.CgoFFLAGS, CgoLDFLAGS: bp.CgoLDFLAGS, CgoPkgConfig: bp.CgoPkgConfig,
 	}
 	if len(lp.CgoFiles) > 0 {
-		lp.applied = appliedDirectives(lp, ip.ts)
-		lp.appliedTags = ip.ts.key()
+		lp.applied, lp.appliedRead = appliedDirectives(lp, ip.ts), true
 	}
 	return lp, true
 }
@@ -159,7 +159,7 @@ func (ip *inProcess) findKept(dir, keepIn string) (*listPackage, bool) {
 	if readKept(file, &kv) {
 		lp := kv.Package
 		if len(lp.CgoFiles) > 0 {
-			lp.applied, lp.appliedTags = kv.Applied, ip.ts.key()
+			lp.applied, lp.appliedRead = kv.Applied, true
 		}
 		return &lp, kv.OK
 	}
@@ -181,7 +181,7 @@ func (ip *inProcess) viewFile(dir, keepIn string) string {
 		return ""
 	}
 	k := newKeptKey("go-build-view")
-	k.add(runtime.Version(), ip.key, ip.ts.key(), dir)
+	k.add(runtime.Version(), ip.key, dir)
 	for _, e := range entries {
 		k.file(filepath.Join(dir, e.Name()))
 	}

@@ -32,10 +32,11 @@ type listPackage struct {
 	CgoLDFLAGS     []string
 	CgoPkgConfig   []string
 	Error          *struct{ Err string }
-	// applied are the #cgo lines that apply, read by findInProcess for
-	// the tag set keyed appliedTags (loadPackages reads them otherwise).
+	// applied are the #cgo lines that apply, when findInProcess read
+	// them (appliedRead; loadPackages reads them otherwise), for the
+	// build's tag set.
 	applied     []Directive
-	appliedTags string
+	appliedRead bool
 }
 
 // listArgs keeps the go build flags that go list understands too (all

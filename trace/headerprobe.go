@@ -191,9 +191,10 @@ func globQuote(s string) string {
 // finds it), the arguments and standard input with the build's $WORK
 // written as $WORK, the directory, the header, the environment (but
 // cgotrace's own per-build variables, OLDPWD and _) and every argument
-// that names a file. A kept output is used only when cc1 (named in it) is the same
-// file, every directory it searched is still a directory without the
-// header, and every directory it ignored as nonexistent still is.
+// that names a file. A kept output is used only when cc1 (named in it)
+// is the same file, every directory it searched is still a directory
+// without the header, and every directory it ignored as nonexistent
+// still is.
 type keptProbe struct {
 	Time   time.Time `json:"time"`
 	Output string    `json:"output"` // $WORK for the build's work directory

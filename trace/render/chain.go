@@ -144,16 +144,15 @@ func sharedLink(r *trace.Report, p *trace.Package) *trace.Step {
 // chainDirectives orders a package's #cgo lines for d's chain, which
 // shows the first maxChainDirectives: the line d is at first, then the
 // lines of d's stage (LDFLAGS and pkg-config for a linker finding, the
-// others for the rest), then the others, each group in file order. A
-// static link's undefined symbols in go-sqlite3 are at its LDFLAGS line,
-// after 16 CFLAGS lines.
+// others for the rest; pkg-config lines serve both), then the others,
+// each group in file order. A static link's undefined symbols in
+// go-sqlite3 are at its LDFLAGS line, the 13th of 16.
 func chainDirectives(ds []trace.Directive, d *diag.Diagnosis) []trace.Directive {
 	rank := func(dv trace.Directive) int {
-		if d.Source != nil && dv.File == d.Source.File && dv.Line == d.Source.Line {
+		switch {
+		case d.Source != nil && dv.File == d.Source.File && dv.Line == d.Source.Line:
 			return 0
-		}
-		link := strings.EqualFold(dv.Verb, "LDFLAGS") || dv.Verb == "pkg-config"
-		if link == linkCodes[d.Code] || dv.Verb == "pkg-config" {
+		case dv.Verb == "pkg-config", strings.EqualFold(dv.Verb, "LDFLAGS") == linkCodes[d.Code]:
 			return 1
 		}
 		return 2

@@ -2,11 +2,8 @@ package render
 
 import (
 	"bytes"
-	"os"
 	"strings"
 	"testing"
-
-	"github.com/cgotrace/cgotrace/trace"
 )
 
 // TestStartFailedHeader: when every package built and a program go built
@@ -14,23 +11,17 @@ import (
 // not "build failed"; a C compiler that cannot start is still a failed
 // build. Real logs (../../testdata/logs/handmade, gocmd).
 func TestStartFailedHeader(t *testing.T) {
+	const started = "build succeeded, but a program it built could not start"
 	for _, tc := range []struct {
 		file, text, md string
 	}{
-		{"handmade/test-binary-cannot-start.test.log", "build succeeded, but a program it built could not start: ", "## cgotrace: build succeeded, but a program it built could not start\n"},
-		{"handmade/test-binary-cannot-start.testjson.log", "build succeeded, but a program it built could not start: ", "## cgotrace: build succeeded, but a program it built could not start\n"},
-		{"gocmd/runtime-library-missing-basic.run.log", "build succeeded, but a program it built could not start: ", "## cgotrace: build succeeded, but a program it built could not start\n"},
+		{"handmade/test-binary-cannot-start.test.log", started + ": ", "## cgotrace: " + started + "\n"},
+		{"handmade/test-binary-cannot-start.testjson.log", started + ": ", "## cgotrace: " + started + "\n"},
+		{"gocmd/runtime-library-missing-basic.run.log", started + ": ", "## cgotrace: " + started + "\n"},
 		{"handmade/cc-cannot-start.log", "build failed: ", "## cgotrace: build failed\n"},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			data, err := os.ReadFile("../../testdata/logs/" + tc.file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rep, _, err := trace.Analyze(bytes.NewReader(data), "test")
-			if err != nil {
-				t.Fatal(err)
-			}
+			rep := analyzedLog(t, tc.file)
 			var text, md bytes.Buffer
 			if err := Text(&text, rep, Options{Width: 200}); err != nil {
 				t.Fatal(err)

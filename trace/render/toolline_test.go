@@ -25,14 +25,7 @@ func TestToolLineInReport(t *testing.T) {
 		{"cc-wrapper-fails-after-warning.json.log", "example.com/brokew", "it broke"},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			data, err := os.ReadFile("../../testdata/logs/handmade/" + tc.file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rep, _, err := trace.Analyze(bytes.NewReader(data), "test")
-			if err != nil {
-				t.Fatal(err)
-			}
+			rep := analyzedLog(t, "handmade/"+tc.file)
 			if rep.Command.ExitCode != 1 || len(rep.Diagnoses) != 1 {
 				t.Fatalf("exit %d, diagnoses %+v: want go's 1 and one diagnosis", rep.Command.ExitCode, rep.Diagnoses)
 			}
@@ -64,4 +57,18 @@ func contains(ss []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// analyzedLog is cgotrace analyze's report of a log of ../../testdata/logs.
+func analyzedLog(t *testing.T, name string) *trace.Report {
+	t.Helper()
+	data, err := os.ReadFile("../../testdata/logs/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, _, err := trace.Analyze(bytes.NewReader(data), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }
