@@ -49,7 +49,9 @@ elfinspect:FuzzVersions
 pkgconfig:FuzzCShimRecord
 pkgconfig:FuzzParse
 trace/distpkg:FuzzAnswers
+trace/distpkg:FuzzGet
 trace/distpkg:FuzzParse
+trace/distpkg/rpmspec:FuzzParse
 trace/envcheck:FuzzModuleParsers
 trace/envcheck:FuzzParsers
 trace/render:FuzzActionsGuard

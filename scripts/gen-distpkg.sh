@@ -8,24 +8,25 @@
 #   apt-get install apt-file && apt-file update
 # The result says which suite it came from in its header lines.
 #
-# Only Debian's data is here. No table is made for Fedora, Alpine or
+# Only Debian's data is here. Fedora's table is made from Fedora's spec
+# files by scripts/gen-distpkg-fedora.sh; no table is made for Alpine or
 # Homebrew, and no name is guessed for them (at run time cgotrace asks
-# dnf, apk or brew instead: docs/diagnoses.md). What was looked for, in
+# apk or brew instead: docs/diagnoses.md). What was looked for, in
 # December 2026, from a machine whose network reaches only Debian's apt
 # archive, the Go module proxy and npm:
-#   Fedora    the file -> package data is the repodata (primary.xml's
-#             pkgconfig(NAME) provides, filelists.xml) on Fedora's mirrors:
-#             not reachable. An index of public GitHub repositories was searched (exact
-#             strings "pkgconfig(portaudio-2.0)", "pkgconfig(zlib) = "):
-#             they hold spec files, whose BuildRequires name what a package
-#             needs, not what a built package provides; the only provides found
-#             were two rpm -qP outputs pasted into documents, not an index.
+#   Fedora    the file -> package data of built packages is the repodata
+#             (primary.xml's pkgconfig(NAME) provides, filelists.xml) on
+#             Fedora's mirrors: not reachable. Fedora's spec files are
+#             (github.com/r0x0d/fedora-rpm-specs keeps Fedora's
+#             rpm-specs-latest.tar.xz in git): their %files sections say
+#             which package ships which path; gen-distpkg-fedora.sh.
 #   Alpine    APKINDEX.tar.gz (p: lines with pc:NAME provides) on
 #             dl-cdn.alpinelinux.org: not reachable. No copy of an APKINDEX
 #             was found in public repositories ("pc:libzmq=", "p:pc:zlib=");
 #             aports' APKBUILDs list no files (abuild derives pc: provides at
-#             build time); genuinetools/apk-file scrapes pkgs.alpinelinux.org
-#             at run time and holds no data.
+#             build time), and a snapshot of alpinelinux/aports (673 MB) is
+#             over what can be brought here (500 MB); genuinetools/apk-file
+#             scrapes pkgs.alpinelinux.org at run time and holds no data.
 #   Homebrew  no file index exists: the formula JSON API
 #             (formulae.brew.sh/api: name, versions, keg_only,
 #             dependencies, bottle URLs and checksums) and the formula

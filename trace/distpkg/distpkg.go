@@ -2,12 +2,15 @@
 // build asks for — a pkg-config file, a header, a link-time library — from
 // the distribution's own package index, never from the library's name.
 //
-// The table is Debian's (debian.tsv, made by scripts/gen-distpkg.sh
-// from the Contents index through apt-file; its first line says which
-// release). No other distribution's index was reachable where it was
-// made, nor found in a public repository, so there is no Fedora, Alpine
-// or Homebrew table (the script's header says what was looked for); the
-// parsers of answers.go read what their package managers say at run time.
+// Two tables are embedded. Debian's (debian.tsv, made by
+// scripts/gen-distpkg.sh from the Contents index through apt-file; its
+// first line says which release) and Fedora's (fedora.tsv, made by
+// scripts/gen-distpkg-fedora.sh from the %files sections of Fedora's
+// spec files). Alpine's and Homebrew's indexes were not reachable where
+// they were made, nor found whole in a public repository, so there is
+// no table of theirs (scripts/gen-distpkg.sh says what was looked for);
+// the parsers of answers.go read what the package managers say at run
+// time.
 package distpkg
 
 import (
@@ -41,10 +44,28 @@ type Table struct {
 	body int
 }
 
+// fedoraTSV is Fedora's table (fedora.tsv, made by
+// scripts/gen-distpkg-fedora.sh from the %files sections of Fedora's
+// spec files), embedded the same way.
+//
+//go:embed fedora.tsv
+var fedoraTSV []byte
+
 var (
 	debianOnce  sync.Once
 	debianTable *Table
+	fedoraOnce  sync.Once
+	fedoraTable *Table
 )
+
+// Fedora is the embedded Fedora table: made from spec files, not from
+// built packages, it knows less than Debian's (the script says what).
+func Fedora() *Table {
+	fedoraOnce.Do(func() {
+		fedoraTable = Parse(fedoraTSV, "Fedora")
+	})
+	return fedoraTable
+}
 
 // Debian is the embedded Debian table.
 func Debian() *Table {
@@ -155,9 +176,11 @@ func (t *Table) PCFile(name string) []string {
 }
 
 // Header returns the packages that ship the header as #include names it
-// ("zlib.h", "X11/Xcursor/Xcursor.h"): the file itself, else its
-// directory when every header the index has there comes from the same
-// package(s). dir reports the second case.
+// ("zlib.h", "X11/Xcursor/Xcursor.h"): the file itself ("h" lines), else
+// its directory when every header the index has directly there comes
+// from the same package(s) ("h DIR/"), else the nearest directory above
+// it that one package ships whole ("t DIR/", from a spec's
+// %{_includedir}/rocksdb). dir reports the last two cases.
 func (t *Table) Header(h string) (pkgs []string, dir bool) {
 	h = path.Clean(strings.TrimPrefix(h, "/"))
 	if h == "." || strings.HasPrefix(h, "../") {
@@ -166,8 +189,15 @@ func (t *Table) Header(h string) (pkgs []string, dir bool) {
 	if p := t.get("h", h); p != nil {
 		return p, false
 	}
-	if d := path.Dir(h); d != "." {
-		if p := t.get("h", d+"/"); p != nil {
+	d := path.Dir(h)
+	if d == "." {
+		return nil, false
+	}
+	if p := t.get("h", d+"/"); p != nil {
+		return p, true
+	}
+	for ; d != "." && d != "/"; d = path.Dir(d) {
+		if p := t.get("t", d+"/"); p != nil {
 			return p, true
 		}
 	}

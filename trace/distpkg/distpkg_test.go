@@ -98,7 +98,17 @@ func TestKnownNames(t *testing.T) {
 // TestSorted: lookups are binary searches, so the lines must be in byte
 // order of kind and key, without repeats.
 func TestSorted(t *testing.T) {
-	d := Debian()
+	for _, tc := range []struct {
+		d    *Table
+		text []byte
+		min  int
+	}{{Debian(), debianTSV, 30000}, {Fedora(), fedoraTSV, 10000}} {
+		checkSorted(t, tc.d, tc.text, tc.min)
+	}
+}
+
+func checkSorted(t *testing.T, d *Table, text []byte, min int) {
+	t.Helper()
 	prev, n := "", 0
 	d.eachLine(func(off int) {
 		n++
@@ -108,8 +118,8 @@ func TestSorted(t *testing.T) {
 		}
 		prev = string(k)
 	})
-	if n < 30000 || n != bytes.Count(debianTSV, []byte("\n"))-1 {
-		t.Fatalf("%d lines of %d", n, bytes.Count(debianTSV, []byte("\n")))
+	if n < min || n != bytes.Count(text, []byte("\n"))-1 {
+		t.Fatalf("%s: %d lines of %d", d.Distro, n, bytes.Count(text, []byte("\n")))
 	}
 }
 
@@ -388,7 +398,13 @@ func TestDebianSourceWithoutDecompressing(t *testing.T) {
 // TestGetEveryLine: the binary search on the bytes finds every line of
 // the embedded table, and nothing between two lines.
 func TestGetEveryLine(t *testing.T) {
-	d := Debian()
+	for _, d := range []*Table{Debian(), Fedora()} {
+		getEveryLine(t, d)
+	}
+}
+
+func getEveryLine(t *testing.T, d *Table) {
+	t.Helper()
 	n := 0
 	d.eachLine(func(off int) {
 		n++
