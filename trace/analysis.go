@@ -91,7 +91,7 @@ func (a *analysis) run(ctx context.Context, code int) {
 	if code != 0 {
 		fp = &failureProbes{}
 		f.TableCurrent = tableIsThisRelease(a.osRelease())
-		f.TableForeign = tableIsForeign(a.osRelease(), runtime.GOOS)
+		f.Table, f.TableForeign = machineTable(a.osRelease(), runtime.GOOS)
 		pf := a.probeFuncs(ctx)
 		// The probes start now, alongside go list (see prewarm); the
 		// rules' pass below waits for their results.

@@ -244,25 +244,47 @@ func TestShippingAsksOnlyWhenNeeded(t *testing.T) {
 	if got := c.shipping(kindPC, "libzmq"); got != "Debian: libzmq3-dev" {
 		t.Errorf("another release, no answer: %q, want the table's", got)
 	}
-	// On Fedora, Alpine or macOS the Debian table's name is not shown.
-	f.TableForeign = true
+	// On Fedora, Fedora's table (made from its spec files) answers
+	// when dnf does not.
+	f.Table, f.TableForeign = machineTable(writeOSRelease(t, "ID=fedora\n"), "linux")
+	if got := c.shipping(kindPC, "libzmq"); got != "Fedora: zeromq-devel" {
+		t.Errorf("Fedora, dnf does not answer: %q, want Fedora's table", got)
+	}
+	if got := c.shipping(kindHeader, "rocksdb/utilities/checkpoint.h"); got != "Fedora: rocksdb-devel" {
+		t.Errorf("Fedora, a header below a directory rocksdb-devel ships whole: %q", got)
+	}
+	answer = pkgAnswer{from: "dnf", pkgs: []string{"zeromq-devel"}}
+	if got := c.shipping(kindPC, "libzmq"); got != "dnf: zeromq-devel" {
+		t.Errorf("Fedora, dnf answers: %q", got)
+	}
+	answer = pkgAnswer{}
+	// On Alpine or macOS no table's name is shown.
+	f.Table, f.TableForeign = machineTable(writeOSRelease(t, "ID=alpine\n"), "linux")
 	if got := c.shipping(kindPC, "libzmq"); got != "" {
-		t.Errorf("a machine that is not Debian-like: %q", got)
+		t.Errorf("a machine that no table is of: %q", got)
 	}
 	for _, tc := range []struct {
 		body, goos string
-		want       bool
+		table      string
+		foreign    bool
 	}{
-		{"ID=fedora\n", "linux", true},
-		{"ID=alpine\n", "linux", true},
-		{"ID=ubuntu\nID_LIKE=debian\n", "linux", false},
-		{"ID=arch\n", "linux", false},
-		{"", "darwin", true},
+		{"ID=fedora\n", "linux", "Fedora", false},
+		{"ID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\n", "linux", "Fedora", false},
+		{"ID=alpine\n", "linux", "", true},
+		{"ID=ubuntu\nID_LIKE=debian\n", "linux", "", false},
+		{"ID=arch\n", "linux", "", false},
+		{"", "darwin", "", true},
 	} {
-		if got := tableIsForeign(writeOSRelease(t, tc.body), tc.goos); got != tc.want {
-			t.Errorf("%q on %s: foreign %v", tc.body, tc.goos, got)
+		tab, foreign := machineTable(writeOSRelease(t, tc.body), tc.goos)
+		name := ""
+		if tab != nil {
+			name = tab.Distro
+		}
+		if name != tc.table || foreign != tc.foreign {
+			t.Errorf("%q on %s: table %q foreign %v, want %q %v", tc.body, tc.goos, name, foreign, tc.table, tc.foreign)
 		}
 	}
+	f.Table, f.TableForeign = nil, true
 	m := buildlog.Message{Kind: buildlog.MsgPkgConfigPackage, Package: "cgotrace-none", Raw: []string{"Package cgotrace-none was not found in the pkg-config search path."}}
 	if d := c.pkgConfigPackage(m); !strings.Contains(d.Fix, "no package known to cgotrace ships it") {
 		t.Errorf("nothing known: fix %q", d.Fix)

@@ -23,7 +23,8 @@ import (
 // release the embedded table (trace/distpkg) was made from, the table;
 // otherwise first this machine's package manager, asked offline and
 // briefly (dpkg-query and apt, apt-file, dnf, apk, Homebrew's kegs), then
-// the table on a Debian-like system. When none knows, the fix says so
+// the table of its family (Debian's, or Fedora's, made from Fedora's
+// spec files). When none knows, the fix says so
 // (docs/diagnoses.md, "Where the package names in a fix come from").
 
 // fileKind is what a build looked for.
@@ -78,7 +79,10 @@ type PackageAsk func(q pkgQuery) pkgAnswer
 // or "" when nothing is known. installed are files of the same library
 // that are installed here (libz.so.1), for the package manager.
 func (c *blockCtx) shipping(kind fileKind, name string, installed ...string) string {
-	t := distpkg.Debian()
+	t := c.f.Table
+	if t == nil {
+		t = distpkg.Debian()
+	}
 	var pkgs []string
 	switch kind {
 	case kindPC:
@@ -116,11 +120,21 @@ func (c *blockCtx) shipping(kind fileKind, name string, installed ...string) str
 	return t.Phrase(pkgs)
 }
 
-// tableIsForeign reports whether this machine is known not to be
-// Debian-like: another family by os-release, or macOS.
-func tableIsForeign(osRelease, goos string) bool {
-	f := osFamily(osRelease)
-	return (f != "" && f != "debian") || goos == "darwin"
+// machineTable is the embedded table of this machine's family: Fedora's
+// on Fedora and its relatives (os-release ID or ID_LIKE), nil (Debian's)
+// on a Debian-like machine or one whose family is not known; foreign is
+// true where no table is of the family (Alpine, macOS).
+func machineTable(osRelease, goos string) (t *distpkg.Table, foreign bool) {
+	if goos == "darwin" {
+		return nil, true
+	}
+	switch osFamily(osRelease) {
+	case "fedora":
+		return distpkg.Fedora(), false
+	case "", "debian":
+		return nil, false
+	}
+	return nil, true
 }
 
 // Timeouts of one package-manager command at run time: it must never

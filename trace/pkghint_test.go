@@ -168,8 +168,27 @@ func TestPackageManagerAsk(t *testing.T) {
 // TestBuildPackageNames: cgotrace build of a module whose packages need
 // libzmq through pkg-config and <rocksdb/c.h>, neither of which is
 // installed for the build (an empty pkg-config path): the fixes name
-// Debian's libzmq3-dev and librocksdb-dev.
+// Debian's libzmq3-dev and librocksdb-dev; on a Fedora machine (its
+// os-release) where dnf does not answer, Fedora's zeromq-devel and
+// rocksdb-devel from Fedora's table.
 func TestBuildPackageNames(t *testing.T) {
+	for _, tc := range []struct {
+		name, osRelease, zmq, rocksdb string
+	}{
+		{"debian", "", "(Debian: libzmq3-dev)", "(Debian: librocksdb-dev)"},
+		{"fedora", "ID=fedora\nVERSION_ID=41\n", "(Fedora: zeromq-devel)", "(Fedora: rocksdb-devel)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			osr := ""
+			if tc.osRelease != "" {
+				osr = writeOSRelease(t, tc.osRelease)
+			}
+			buildPackageNames(t, osr, tc.zmq, tc.rocksdb)
+		})
+	}
+}
+
+func buildPackageNames(t *testing.T, osRelease, zmq, rocksdb string) {
 	needGo(t)
 	if _, err := exec.LookPath("pkg-config"); err != nil {
 		t.Skip("pkg-config not on PATH")
@@ -180,7 +199,7 @@ func TestBuildPackageNames(t *testing.T) {
 		"rdb/r.go": "package rdb\n\n// #include <rocksdb/c.h>\nimport \"C\"\n\nfunc O() { C.rocksdb_options_create() }\n",
 	})
 	env := append(os.Environ(), "CGO_ENABLED=1", "PKG_CONFIG_LIBDIR="+t.TempDir(), "PKG_CONFIG_PATH=")
-	res, err := Build(context.Background(), BuildOptions{Args: []string{"./..."}, Dir: dir, Env: env, NoRerun: true})
+	res, err := Build(context.Background(), BuildOptions{Args: []string{"./..."}, Dir: dir, Env: env, NoRerun: true, OSRelease: osRelease})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,13 +208,14 @@ func TestBuildPackageNames(t *testing.T) {
 	for _, d := range res.Report.Diagnoses {
 		got[d.Code] = d
 	}
-	if d, ok := got[diag.PkgConfigPackageNotFound]; !ok || !strings.Contains(d.Fix, "(Debian: libzmq3-dev)") {
-		t.Errorf("pkg-config-package-not-found: %+v, want the fix to name libzmq3-dev", d)
+	t.Logf("fixes: %q / %q", got[diag.PkgConfigPackageNotFound].Fix, got[diag.HeaderNotFound].Fix)
+	if d, ok := got[diag.PkgConfigPackageNotFound]; !ok || !strings.Contains(d.Fix, zmq) {
+		t.Errorf("pkg-config-package-not-found: %+v, want the fix to name %s", d, zmq)
 	}
 	if d, ok := got[diag.HeaderNotFound]; !ok {
 		t.Skipf("no header-not-found (is librocksdb-dev installed here?): %+v", res.Report.Diagnoses)
-	} else if !strings.Contains(d.Fix, "(Debian: librocksdb-dev)") {
-		t.Errorf("header-not-found fix %q, want librocksdb-dev", d.Fix)
+	} else if !strings.Contains(d.Fix, rocksdb) {
+		t.Errorf("header-not-found fix %q, want %s", d.Fix, rocksdb)
 	}
 }
 

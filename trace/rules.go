@@ -10,6 +10,7 @@ import (
 
 	"github.com/cgotrace/cgotrace/buildlog"
 	"github.com/cgotrace/cgotrace/trace/diag"
+	"github.com/cgotrace/cgotrace/trace/distpkg"
 	"github.com/cgotrace/cgotrace/trace/envcheck"
 )
 
@@ -53,8 +54,11 @@ type Facts struct {
 	// TableCurrent is true when the embedded table is of the release
 	// this machine runs: what it knows is not asked again.
 	TableCurrent bool
-	// TableForeign is true on a machine known not to be Debian-like
-	// (Fedora, Alpine, macOS): the Debian table's names are not shown.
+	// Table is the embedded table of this machine's family (Fedora's on
+	// Fedora and its relatives); nil is Debian's.
+	Table *distpkg.Table
+	// TableForeign is true on a machine that no embedded table is of
+	// (Alpine, macOS): the Debian table's names are not shown.
 	TableForeign bool
 }
 
