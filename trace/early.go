@@ -123,8 +123,16 @@ func (s *speculativeCCTarget) ccTargetFor(ctx context.Context, o *BuildOptions, 
 	} else {
 		target = ccTarget(ctx, o.Runner, ccWords(ge), o.Dir, o.Env)
 	}
-	if s != nil && s.keep != "" && target != "" && ctx.Err() == nil {
-		writeKept(s.keep, keptToolchain{Env: ge, CC: ge["CC"], CCTarget: target})
+	if s != nil && s.keep != "" && ctx.Err() == nil {
+		// A C compiler that is not installed (a cross build without its
+		// toolchain, an image without gcc) is kept as such: each run
+		// would otherwise ask go env again, 13 ms after go build fails.
+		if k := (keptToolchain{Env: ge, CC: ge["CC"], CCTarget: target}); target != "" {
+			writeKept(s.keep, k)
+		} else if ccMissing(o.Env, ge["CC"]) {
+			k.CCMissing = true
+			writeKept(s.keep, k)
+		}
 	}
 	return target
 }
@@ -167,7 +175,7 @@ func (e *early) start(ctx context.Context, o *BuildOptions) {
 	var env *pendingEnv
 	var cc *speculativeCCTarget
 	file := keptToolchainFile(o)
-	if k := (keptToolchain{}); readKept(file, &k) && k.Env != nil && k.CCTarget != "" {
+	if k := (keptToolchain{}); readKept(file, &k) && k.usable() {
 		o.Log.WithField("file", file).Debug("go env and the C compiler's target: kept answers")
 		env = &pendingEnv{done: make(chan struct{}), cancel: func() {}, env: k.Env}
 		close(env.done)

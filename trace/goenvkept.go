@@ -1,6 +1,9 @@
 package trace
 
 import (
+	"errors"
+	"io/fs"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -16,6 +19,32 @@ type keptToolchain struct {
 	Env      GoEnv  `json:"env"`
 	CC       string `json:"cc"`
 	CCTarget string `json:"cc_target"`
+	// CCMissing: CC is not installed (not on PATH, or no such file), so
+	// CCTarget is "". The key holds CC as PATH finds it: once it is
+	// installed, the key is another.
+	CCMissing bool `json:"cc_missing,omitempty"`
+}
+
+// usable reports whether a kept answer holds both go env and the C
+// compiler's target, or the fact that the C compiler is not installed.
+func (k keptToolchain) usable() bool {
+	return k.Env != nil && (k.CCTarget != "" || k.CCMissing)
+}
+
+// ccMissing reports whether the C compiler command cc (go env's CC,
+// with its arguments) is not installed: its program is not on the
+// build's PATH, or no such file when it is a path.
+func ccMissing(env []string, cc string) bool {
+	words := strings.Fields(cc)
+	if len(words) == 0 {
+		return false
+	}
+	p := words[0]
+	if !strings.Contains(p, "/") {
+		return lookPathEnv(env, p) == ""
+	}
+	_, err := os.Stat(p)
+	return errors.Is(err, fs.ErrNotExist)
 }
 
 // keptToolchainFile is the file of the build's kept go env and CC target,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/cgotrace/cgotrace/trace/diag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -254,5 +255,64 @@ func TestKeptHeaderProbe(t *testing.T) {
 	r3, d3, p3 := run()
 	if !p3 || strings.Contains(r3, "(kept:") || !strings.Contains(d3, filepath.Join(mod, "later")) {
 		t.Errorf("after mkdir later: probed %v, detail %q, re-run:\n%s", p3, d3, r3)
+	}
+}
+
+// TestKeptToolchainCCMissing: a build whose C compiler is not installed
+// (CC names no program on PATH) keeps go env's answer with that fact,
+// and the next run asks nothing; once a program of that name appears,
+// go env runs again.
+func TestKeptToolchainCCMissing(t *testing.T) {
+	needGo(t)
+	home := t.TempDir()
+	bin := t.TempDir()
+	calls := filepath.Join(t.TempDir(), "calls")
+	goBin, _ := exec.LookPath("go")
+	script := fmt.Sprintf("#!/bin/sh\necho \"go $1\" >> %s\nexec %s \"$@\"\n", calls, goBin)
+	if err := os.WriteFile(filepath.Join(bin, "go"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mod := writeModule(t, map[string]string{
+		"go.mod":  "module example.com/nocc\n\ngo 1.22\n",
+		"main.go": "package main\n\n// int f(void) { return 1; }\nimport \"C\"\n\nfunc main() { println(C.f()) }\n",
+	})
+	gocache, _ := exec.Command(goBin, "env", "GOCACHE").Output()
+	env := []string{"HOME=" + home, "PATH=" + bin + ":/usr/bin:/bin", "GOCACHE=" + strings.TrimSpace(string(gocache)),
+		"GOROOT=" + filepath.Dir(filepath.Dir(goBin)), "CGO_ENABLED=1", "GOFLAGS=-buildvcs=false", "CC=cgotrace-no-such-cc"}
+	run := func() (code diag.Code, ranGoEnv bool) {
+		t.Helper()
+		os.Remove(calls)
+		var term bytes.Buffer
+		res, err := Build(context.Background(), BuildOptions{Go: filepath.Join(bin, "go"), Args: []string{"-o", os.DevNull, "."}, Dir: mod, Env: env, Terminal: &term})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Wait()
+		os.Remove(res.RawLog)
+		if len(res.Report.Diagnoses) > 0 {
+			code = res.Report.Diagnoses[0].Code
+		}
+		b, _ := os.ReadFile(calls)
+		return code, strings.Contains(string(b), "go env\n")
+	}
+	if code, ran := run(); code != diag.CCNotFound || !ran {
+		t.Fatalf("first build: %s, go env ran %v", code, ran)
+	}
+	kept, _ := filepath.Glob(filepath.Join(home, ".cache", "cgotrace", "go-env", "*.json"))
+	if len(kept) != 1 {
+		t.Fatalf("kept files: %q", kept)
+	}
+	if b, _ := os.ReadFile(kept[0]); !strings.Contains(string(b), `"cc_missing":true`) {
+		t.Errorf("kept: %s", b)
+	}
+	if code, ran := run(); code != diag.CCNotFound || ran {
+		t.Errorf("second build: %s, go env ran %v", code, ran)
+	}
+	// A compiler of that name appears (one that fails): asked again.
+	if err := os.WriteFile(filepath.Join(bin, "cgotrace-no-such-cc"), []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, ran := run(); !ran {
+		t.Errorf("with the compiler installed, go env did not run again")
 	}
 }
