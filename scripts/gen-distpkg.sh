@@ -48,6 +48,10 @@
 #               /lib and /usr/lib (what -lNAME opens)
 #   g N/FILE    the same in gcc N's own directory /usr/lib/gcc/<triplet>/N
 #               (libstdc++.so: libstdc++-N-dev)
+#   b PROGRAM   C and C++ compilers in /usr/bin: names ending in gcc, cc,
+#               clang, g++ or c++, with or without a version
+#               (aarch64-linux-gnu-gcc: gcc-aarch64-linux-gnu), for a CC
+#               that is not installed
 # Alternatives (libcurl.pc is in three libcurl4-*-dev) are all listed.
 #
 # Usage: scripts/gen-distpkg.sh [OUT]   (default trace/distpkg/debian.tsv)
@@ -63,6 +67,7 @@ apt-file search -x "^/usr/(lib/$triplet/pkgconfig|lib/pkgconfig|share/pkgconfig)
 apt-file search -x "^/usr/include/($triplet/)?[^/]+(/[^/]+)?(/[^/]+)?\.(h|hh|hpp|hxx|H)\$" >"$tmp/h"
 apt-file search -x "^/(usr/)?lib/($triplet/)?lib[^/]+\.(so|a)\$" >"$tmp/l"
 apt-file search -x "^/usr/lib/gcc/$triplet/[0-9]+/lib[^/]+\.(so|a)\$" >"$tmp/g"
+apt-file search -x "^/usr/bin/[^/]*(gcc|cc|clang|g\+\+|c\+\+)(-[0-9.]+)?\$" >"$tmp/b"
 python3 - "$tmp" "$triplet" "$suite" "$out" <<'PY'
 import collections, sys
 tmp, triplet, suite, out = sys.argv[1:]
@@ -77,6 +82,8 @@ for pkg, path in read("pc"):
     rows[("p", path.rsplit("/", 1)[1][:-3])].add(pkg)
 for pkg, path in read("l"):
     rows[("l", path.rsplit("/", 1)[1])].add(pkg)
+for pkg, path in read("b"):
+    rows[("b", path.rsplit("/", 1)[1])].add(pkg)
 for pkg, path in read("g"):
     parts = path.split("/")
     rows[("g", parts[-2] + "/" + parts[-1])].add(pkg)

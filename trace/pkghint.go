@@ -34,6 +34,7 @@ const (
 	kindPC      fileKind = iota // NAME.pc
 	kindHeader                  // an #include name
 	kindLibrary                 // libNAME.so / libNAME.a
+	kindProgram                 // a C compiler in /usr/bin (aarch64-linux-gnu-gcc)
 )
 
 // pkgQuery is what a fix asks: which package ships name (kind), and
@@ -104,6 +105,8 @@ func (c *blockCtx) shipping(kind fileKind, name string, installed ...string) str
 		} else {
 			pkgs = t.Library(name)
 		}
+	case kindProgram:
+		pkgs = t.Program(name)
 	}
 	// The table of this very release answers without asking anyone.
 	if len(pkgs) > 0 && c.f.TableCurrent {
@@ -296,6 +299,8 @@ func (a *pkgAsker) askDnf(q pkgQuery, calls *int) pkgAnswer {
 		spec = "/usr/include/" + path.Clean(q.name)
 	case kindLibrary:
 		spec = "/usr/lib*/" + path.Base(q.name)
+	case kindProgram:
+		spec = "/usr/bin/" + path.Base(q.name)
 	default:
 		return pkgAnswer{}
 	}
@@ -466,6 +471,8 @@ func fileRegexp(kind fileKind, name string) string {
 		return `^/usr/include/([^/]+-linux-[^/]+/)?` + q + `$`
 	case kindLibrary:
 		return `^/(usr/)?lib/([^/]+-linux-[^/]+/)?` + q + `$`
+	case kindProgram:
+		return `^/usr/bin/` + q + `$`
 	}
 	return ""
 }

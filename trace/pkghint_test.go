@@ -237,3 +237,37 @@ func TestTableIsThisRelease(t *testing.T) {
 		t.Error("no os-release: true")
 	}
 }
+
+// TestBuildCrossCCNotInstalled: a cross build whose CC is not installed
+// (issue 13's cross build, on a machine without the toolchain) names the
+// package that ships that compiler, from Debian's index, not
+// build-essential.
+func TestBuildCrossCCNotInstalled(t *testing.T) {
+	needGo(t)
+	const cc = "arm-linux-gnueabihf-gcc"
+	if p, err := exec.LookPath(cc); err == nil {
+		t.Skipf("%s is installed here (%s): the build would not fail", cc, p)
+	}
+	dir := writeModule(t, map[string]string{
+		"go.mod":  "module example.com/cross\n\ngo 1.22\n",
+		"main.go": "package main\n\n// int f(void) { return 1; }\nimport \"C\"\n\nfunc main() { println(C.f()) }\n",
+	})
+	env := append(os.Environ(), "CGO_ENABLED=1", "GOOS=linux", "GOARCH=arm", "GOARM=7", "CC="+cc)
+	res, err := Build(context.Background(), BuildOptions{Args: []string{"-o", os.DevNull, "."}, Dir: dir, Env: env, NoRerun: true,
+		// The release the table is of: it answers, nothing is asked.
+		OSRelease: writeOSRelease(t, "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(res.RawLog)
+	if len(res.Report.Diagnoses) == 0 {
+		t.Fatalf("no diagnosis (exit %d)", res.Report.Command.ExitCode)
+	}
+	d := res.Report.Diagnoses[0]
+	if d.Code != diag.CCNotFound || d.Subject["tool"] != cc {
+		t.Fatalf("%s %v, want cc-not-found of %s", d.Code, d.Subject, cc)
+	}
+	if want := "install the package that ships arm-linux-gnueabihf-gcc (Debian: gcc-arm-linux-gnueabihf)"; !strings.HasPrefix(d.Fix, want) {
+		t.Errorf("fix %q, want it to start %q", d.Fix, want)
+	}
+}

@@ -653,9 +653,17 @@ func (c *blockCtx) ccNotFound(m buildlog.Message) diag.Diagnosis {
 	if tool == "" {
 		tool = "gcc"
 	}
+	fix := "install a C compiler (Debian/Ubuntu build-essential, Fedora gcc, Alpine gcc musl-dev, macOS xcode-select --install) or set CC to one that exists; or build with CGO_ENABLED=0 if no package needs cgo"
+	// Another compiler than the system's own (a cross compiler, a
+	// versioned gcc): the package that ships that very program, when a
+	// distribution's data knows it.
+	if prog := filepath.Base(tool); prog != "gcc" && prog != "cc" && prog != "clang" {
+		if p := c.shipping(kindProgram, prog); p != "" {
+			fix = fmt.Sprintf("install the package that ships %s (%s), or set CC to a C compiler that exists; or build with CGO_ENABLED=0 if no package needs cgo", prog, p)
+		}
+	}
 	return c.simple(m, diag.CCNotFound, "tool", tool,
-		fmt.Sprintf("the C compiler %q is not installed or not on PATH", tool),
-		"install a C compiler (Debian/Ubuntu build-essential, Fedora gcc, Alpine gcc musl-dev, macOS xcode-select --install) or set CC to one that exists; or build with CGO_ENABLED=0 if no package needs cgo")
+		fmt.Sprintf("the C compiler %q is not installed or not on PATH", tool), fix)
 }
 
 func (c *blockCtx) unknownName(m buildlog.Message) diag.Diagnosis {

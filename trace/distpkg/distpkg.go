@@ -210,6 +210,12 @@ func (t *Table) Library(file string) []string {
 	return t.get("l", path.Base(file))
 }
 
+// Program returns the packages that ship a C compiler program in
+// /usr/bin ("aarch64-linux-gnu-gcc": gcc-aarch64-linux-gnu).
+func (t *Table) Program(name string) []string {
+	return t.get("b", path.Base(name))
+}
+
 // GCCLibrary returns the packages that ship file in gcc's own library
 // directory for gcc major version major ("12", "libstdc++.so").
 func (t *Table) GCCLibrary(major, file string) []string {

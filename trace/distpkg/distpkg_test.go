@@ -36,6 +36,19 @@ func TestKnownNames(t *testing.T) {
 			t.Errorf("PCFile(%s) = %q, want [%s]", pc, got, want)
 		}
 	}
+	// C compilers a CC names (issue 13's cross build without its
+	// toolchain), not build-essential.
+	for prog, want := range map[string]string{
+		"aarch64-linux-gnu-gcc":    "gcc-aarch64-linux-gnu",
+		"aarch64-linux-gnu-gcc-12": "gcc-12-aarch64-linux-gnu",
+		"arm-linux-gnueabihf-gcc":  "gcc-arm-linux-gnueabihf",
+		"musl-gcc":                 "musl-tools",
+		"/usr/bin/clang-14":        "clang-14",
+	} {
+		if got := d.Program(prog); !slices.Equal(got, []string{want}) {
+			t.Errorf("Program(%s) = %q, want [%s]", prog, got, want)
+		}
+	}
 	// libcurl.pc is in three alternative packages; none is "libcurl-dev".
 	if got := d.PCFile("libcurl"); len(got) != 3 || !slices.Contains(got, "libcurl4-openssl-dev") || slices.Contains(got, "libcurl-dev") {
 		t.Errorf("PCFile(libcurl) = %q", got)
@@ -174,6 +187,28 @@ func TestAgainstAptFile(t *testing.T) {
 		slices.Sort(pkgs)
 		if got := d.PCFile(name); !slices.Equal(got, pkgs) {
 			t.Errorf("%s.pc: table %q, apt-file %q", name, got, pkgs)
+		}
+	}
+	// Compilers, as a CC names them.
+	out, err = exec.CommandContext(ctx, "apt-file", "search", "-x",
+		`^/usr/bin/(aarch64-linux-gnu-gcc|arm-linux-gnueabihf-gcc|musl-gcc|clang-14)$`).Output()
+	if err != nil {
+		t.Fatalf("apt-file search of programs: %v", err)
+	}
+	progs := map[string][]string{}
+	sc = bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		if pkg, file, ok := strings.Cut(sc.Text(), ": "); ok {
+			progs[file[strings.LastIndexByte(file, '/')+1:]] = append(progs[file[strings.LastIndexByte(file, '/')+1:]], pkg)
+		}
+	}
+	if len(progs) != 4 {
+		t.Fatalf("apt-file found %d of the 4 programs: %s", len(progs), out)
+	}
+	for name, pkgs := range progs {
+		slices.Sort(pkgs)
+		if got := d.Program(name); !slices.Equal(got, pkgs) {
+			t.Errorf("%s: table %q, apt-file %q", name, got, pkgs)
 		}
 	}
 }
