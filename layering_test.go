@@ -34,6 +34,7 @@ var layers = []struct {
 	{"trace/envcheck", 1},
 	{"trace", 2}, // trace itself; its subtrees above have their own rows
 	{"trace/render", 3},
+	{"internal/genfedora", 3}, // the generator of scripts/gen-distpkg-fedora.sh
 	{"cmd", 4},
 }
 

@@ -63,7 +63,7 @@ else
 	exit 1
 fi
 n=$(find "$dir" -maxdepth 1 -name '*.spec' | wc -l)
-go run ./scripts/genfedora "$dir" trace/distpkg/debian.tsv \
+go run ./internal/genfedora "$dir" trace/distpkg/debian.tsv \
 	"Fedora packages by file, from the %files sections of Fedora's spec files (rawhide, $n specs) of $what; scripts/gen-distpkg-fedora.sh" >"$out.tmp"
 mv "$out.tmp" "$out"
 ls -l "$out"

@@ -21,6 +21,9 @@ pkgs=(
   # llvm-readobj: the reference for PE import and delay-import tables
   llvm
   cmark-gfm
+  # trace/distpkg TestAgainstAptFile: the Debian table against the
+  # Contents index it was made from (apt-file update below)
+  apt-file
   # only for the benchmark scripts (scripts/bench-*.sh)
   hyperfine time
   chromium
@@ -38,6 +41,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 go mod download
+
+# apt-file's Contents files (55 MB), once; a failure only makes
+# TestAgainstAptFile skip.
+if command -v apt-file >/dev/null && ! ls /var/lib/apt/lists/*Contents* >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-file update >/dev/null 2>&1 || echo "setup: apt-file update failed: TestAgainstAptFile will skip" >&2
+fi
 
 # The SARIF schema test (trace/render TestSARIFSchema) validates with ajv
 # (draft-04 build, for the official SARIF 2.1.0 schema) from npm, into

@@ -1,7 +1,7 @@
 // Command genfedora writes trace/distpkg's Fedora table from a directory
 // of Fedora spec files (scripts/gen-distpkg-fedora.sh runs it):
 //
-//	go run ./scripts/genfedora SPECDIR DEBIAN.TSV SOURCE > fedora.tsv
+//	go run ./internal/genfedora SPECDIR DEBIAN.TSV SOURCE > fedora.tsv
 package main
 
 import (
