@@ -94,39 +94,22 @@ func TestKeptToolchainBuild(t *testing.T) {
 	calls := filepath.Join(t.TempDir(), "calls")
 	goBin, _ := exec.LookPath("go")
 	gcc, _ := exec.LookPath("gcc")
-	// Wrappers that log each run, then run the real program.
-	wrap := func(name, real string) {
-		script := fmt.Sprintf("#!/bin/sh\necho \"%s $1\" >> %s\nexec %s \"$@\"\n", name, calls, real)
-		if err := os.WriteFile(filepath.Join(bin, name), []byte(script), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	wrap("go", goBin)
-	wrap("gcc", gcc)
+	wrapLogged(t, bin, "go", goBin, calls, "$1")
+	wrapLogged(t, bin, "gcc", gcc, calls, "$1")
 	mod := writeModule(t, map[string]string{
 		"go.mod":  "module example.com/kept\n\ngo 1.22\n",
 		"main.go": "package main\n\n// #cgo pkg-config: cgotrace-no-such-package\nimport \"C\"\n\nfunc main() {}\n",
 	})
-	gocache, _ := exec.Command(goBin, "env", "GOCACHE").Output()
 	// cgotrace runs gcc from its own PATH, go from the build's.
 	t.Setenv("PATH", bin+":"+os.Getenv("PATH"))
-	env := []string{"HOME=" + home, "PATH=" + bin + ":/usr/bin:/bin", "GOCACHE=" + strings.TrimSpace(string(gocache)),
-		"GOROOT=" + filepath.Dir(filepath.Dir(goBin)), "CGO_ENABLED=1", "GOFLAGS=-buildvcs=false"}
+	env := keptTestEnv(home, bin, goBin)
 	run := func() (*Report, []string) {
 		t.Helper()
-		os.Remove(calls)
-		var term bytes.Buffer
-		res, err := Build(context.Background(), BuildOptions{Go: filepath.Join(bin, "go"), Args: []string{"-o", os.DevNull, "."}, Dir: mod, Env: env, Terminal: &term})
-		if err != nil {
-			t.Fatal(err)
+		rep, b := keptTestBuild(t, bin, mod, env, calls)
+		if rep.Command.ExitCode == 0 {
+			t.Fatal("the build of a missing .pc succeeded")
 		}
-		res.Wait()
-		os.Remove(res.RawLog)
-		if res.Report.Command.ExitCode == 0 {
-			t.Fatalf("the build of a missing .pc succeeded:\n%s", term.String())
-		}
-		b, _ := os.ReadFile(calls)
-		return res.Report, strings.Split(strings.TrimSpace(string(b)), "\n")
+		return rep, strings.Split(strings.TrimSpace(string(b)), "\n")
 	}
 	ranEnv := func(calls []string) (goEnv, dumpmachine bool) {
 		for _, c := range calls {
@@ -202,10 +185,7 @@ func TestKeptHeaderProbe(t *testing.T) {
 	bin := t.TempDir()
 	calls := filepath.Join(t.TempDir(), "calls")
 	gcc, _ := exec.LookPath("gcc")
-	script := fmt.Sprintf("#!/bin/sh\necho \"gcc $*\" >> %s\nexec %s \"$@\"\n", calls, gcc)
-	if err := os.WriteFile(filepath.Join(bin, "gcc"), []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	wrapLogged(t, bin, "gcc", gcc, calls, "$*")
 	t.Setenv("PATH", bin+":"+os.Getenv("PATH"))
 	mod := writeModule(t, map[string]string{
 		"go.mod":  "module example.com/hdrkept\n\ngo 1.22\n",
@@ -268,31 +248,18 @@ func TestKeptToolchainCCMissing(t *testing.T) {
 	bin := t.TempDir()
 	calls := filepath.Join(t.TempDir(), "calls")
 	goBin, _ := exec.LookPath("go")
-	script := fmt.Sprintf("#!/bin/sh\necho \"go $1\" >> %s\nexec %s \"$@\"\n", calls, goBin)
-	if err := os.WriteFile(filepath.Join(bin, "go"), []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	wrapLogged(t, bin, "go", goBin, calls, "$1")
 	mod := writeModule(t, map[string]string{
 		"go.mod":  "module example.com/nocc\n\ngo 1.22\n",
 		"main.go": "package main\n\n// int f(void) { return 1; }\nimport \"C\"\n\nfunc main() { println(C.f()) }\n",
 	})
-	gocache, _ := exec.Command(goBin, "env", "GOCACHE").Output()
-	env := []string{"HOME=" + home, "PATH=" + bin + ":/usr/bin:/bin", "GOCACHE=" + strings.TrimSpace(string(gocache)),
-		"GOROOT=" + filepath.Dir(filepath.Dir(goBin)), "CGO_ENABLED=1", "GOFLAGS=-buildvcs=false", "CC=cgotrace-no-such-cc"}
+	env := append(keptTestEnv(home, bin, goBin), "CC=cgotrace-no-such-cc")
 	run := func() (code diag.Code, ranGoEnv bool) {
 		t.Helper()
-		os.Remove(calls)
-		var term bytes.Buffer
-		res, err := Build(context.Background(), BuildOptions{Go: filepath.Join(bin, "go"), Args: []string{"-o", os.DevNull, "."}, Dir: mod, Env: env, Terminal: &term})
-		if err != nil {
-			t.Fatal(err)
+		rep, b := keptTestBuild(t, bin, mod, env, calls)
+		if len(rep.Diagnoses) > 0 {
+			code = rep.Diagnoses[0].Code
 		}
-		res.Wait()
-		os.Remove(res.RawLog)
-		if len(res.Report.Diagnoses) > 0 {
-			code = res.Report.Diagnoses[0].Code
-		}
-		b, _ := os.ReadFile(calls)
 		return code, strings.Contains(string(b), "go env\n")
 	}
 	if code, ran := run(); code != diag.CCNotFound || !ran {
@@ -315,4 +282,40 @@ func TestKeptToolchainCCMissing(t *testing.T) {
 	if _, ran := run(); !ran {
 		t.Errorf("with the compiler installed, go env did not run again")
 	}
+}
+
+// wrapLogged writes bin/name, a script that appends "name ARGS" to the
+// file calls (args: "$1" for the first argument, "$*" for all) and then
+// runs real with its arguments.
+func wrapLogged(t *testing.T, bin, name, real, calls, args string) {
+	t.Helper()
+	script := fmt.Sprintf("#!/bin/sh\necho \"%s %s\" >> %s\nexec %s \"$@\"\n", name, args, calls, real)
+	if err := os.WriteFile(filepath.Join(bin, name), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// keptTestEnv is the environment of the kept-answer builds: its own HOME
+// (an empty cache directory), bin's go wrapper first on PATH, the real
+// GOCACHE and GOROOT.
+func keptTestEnv(home, bin, goBin string) []string {
+	gocache, _ := exec.Command(goBin, "env", "GOCACHE").Output()
+	return []string{"HOME=" + home, "PATH=" + bin + ":/usr/bin:/bin", "GOCACHE=" + strings.TrimSpace(string(gocache)),
+		"GOROOT=" + filepath.Dir(filepath.Dir(goBin)), "CGO_ENABLED=1", "GOFLAGS=-buildvcs=false"}
+}
+
+// keptTestBuild runs cgotrace build of mod with bin's go wrapper and
+// returns the report and what the wrappers logged to calls.
+func keptTestBuild(t *testing.T, bin, mod string, env []string, calls string) (*Report, []byte) {
+	t.Helper()
+	os.Remove(calls)
+	var term bytes.Buffer
+	res, err := Build(context.Background(), BuildOptions{Go: filepath.Join(bin, "go"), Args: []string{"-o", os.DevNull, "."}, Dir: mod, Env: env, Terminal: &term})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Wait()
+	os.Remove(res.RawLog)
+	b, _ := os.ReadFile(calls)
+	return res.Report, b
 }
