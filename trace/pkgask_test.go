@@ -104,6 +104,21 @@ func TestAskFakeTools(t *testing.T) {
 			calls: []string{`apt-file search -x ^/usr/include/([^/]+-linux-[^/]+/)?rocksdb/c\.h$`},
 		},
 		{
+			name:      "the release the table was made of: apt-file (the same Contents index) is not asked",
+			osRelease: "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n",
+			tools:     map[string]string{"dpkg-query": "=never", "apt": "=never", "apt-file": "=libcgotrace-dev: /usr/include/cgotrace.h"},
+			q:         pkgQuery{kind: kindHeader, name: "cgotrace.h"},
+			calls:     []string{""},
+		},
+		{
+			name:      "the table's release, a header deeper than the table goes: apt-file",
+			osRelease: "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n",
+			tools:     map[string]string{"dpkg-query": "=never", "apt": "=never", "apt-file": "=libcgotrace-dev: /usr/include/a/b/c/d.h"},
+			q:         pkgQuery{kind: kindHeader, name: "a/b/c/d.h"},
+			from:      "apt-file", pkgs: []string{"libcgotrace-dev"},
+			calls: []string{`apt-file search -x ^/usr/include/([^/]+-linux-[^/]+/)?a/b/c/d\.h$`},
+		},
+		{
 			name:      "debian: the two commands spent, apt-file is not asked",
 			osRelease: "ID=debian\n",
 			tools:     map[string]string{"dpkg-query": "dpkg-query-S-libz.txt", "apt": "", "apt-file": "=zlib1g-dev: /usr/lib/x86_64-linux-gnu/libz.so"},
