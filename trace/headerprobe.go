@@ -153,15 +153,26 @@ func includeSearchList(out string) []string {
 
 // headerElsewhere looks for header one directory level below each
 // searched directory: /usr/include/libxml2/libxml/parser.h for
-// <libxml/parser.h> means -I/usr/include/libxml2 is missing.
+// <libxml/parser.h> means -I/usr/include/libxml2 is missing. Each
+// directory is read once and the header looked up under each entry (a
+// stat each): filepath.Glob of DIR/*/HEADER would read every
+// subdirectory of /usr/include whole, level by level (87 directories
+// for X11/Xcursor/Xcursor.h here).
 func headerElsewhere(header string, searched []string) []string {
 	if filepath.IsAbs(header) || strings.Contains(header, "..") {
 		return nil
 	}
 	var out []string
 	for _, d := range searched {
-		matches, _ := filepath.Glob(filepath.Join(globQuote(d), "*", globQuote(header)))
-		for _, m := range matches {
+		entries, err := os.ReadDir(d)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			if e.Type().IsRegular() {
+				continue // a file has no header below it
+			}
+			m := filepath.Join(d, e.Name(), header)
 			if fi, err := os.Stat(m); err == nil && !fi.IsDir() && !slices.Contains(out, m) {
 				out = append(out, m)
 			}
@@ -171,18 +182,6 @@ func headerElsewhere(header string, searched []string) []string {
 		}
 	}
 	return out
-}
-
-// globQuote escapes the metacharacters of filepath.Match.
-func globQuote(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune(`*?[\`, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // keptProbe is a header probe's output kept between builds (kept.go): a

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -91,5 +92,50 @@ func TestBuildHeaderProbe(t *testing.T) {
 				t.Errorf("no verbose re-run on the %s step:\n%s", tc.step, rerun)
 			}
 		})
+	}
+}
+
+// TestHeaderElsewhere: a header one level below a searched directory
+// (the -I that is missing) is found, through a symlinked directory too;
+// files and directories without it are not; and on this machine's own
+// include directories the answer is filepath.Glob's of DIR/*/HEADER,
+// which it replaced.
+func TestHeaderElsewhere(t *testing.T) {
+	root := t.TempDir()
+	for _, f := range []string{"libxml2/libxml/parser.h", "other/libxml/tree.h", "deep/a/libxml/parser.h", "stray.h", "libxml/parser.h/x"} {
+		p := filepath.Join(root, f)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Join(root, "libxml2"), filepath.Join(root, "linked")); err != nil {
+		t.Fatal(err)
+	}
+	got := headerElsewhere("libxml/parser.h", []string{root, filepath.Join(root, "missing")})
+	want := []string{filepath.Join(root, "libxml2/libxml/parser.h"), filepath.Join(root, "linked/libxml/parser.h")}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := headerElsewhere("../etc/passwd", []string{root}); got != nil {
+		t.Errorf("a header with ..: %q", got)
+	}
+	dirs := []string{"/usr/include", "/usr/local/include", "/usr/include/x86_64-linux-gnu"}
+	for _, h := range []string{"libxml/parser.h", "X11/Xcursor/Xcursor.h", "glib.h", "openssl/ssl.h", "asm/types.h", "sys/types.h"} {
+		var glob []string
+		for _, d := range dirs {
+			m, _ := filepath.Glob(filepath.Join(d, "*", h))
+			for _, p := range m {
+				if fi, err := os.Stat(p); err == nil && !fi.IsDir() && !slices.Contains(glob, p) {
+					glob = append(glob, p)
+				}
+			}
+			if len(glob) >= 5 {
+				break
+			}
+		}
+		if got := headerElsewhere(h, dirs); !slices.Equal(got, glob) {
+			t.Errorf("%s: %q, filepath.Glob gives %q", h, got, glob)
+		}
 	}
 }
