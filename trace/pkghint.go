@@ -469,7 +469,7 @@ func tableIsThisRelease(osRelease string) bool {
 }
 
 // tableCompiler is what scripts/gen-distpkg.sh keeps of /usr/bin.
-var tableCompiler = regexp.MustCompile(`(gcc|cc|clang|g\+\+|c\+\+)(-[0-9.]+)?$`)
+var tableCompiler = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(gcc|cc|clang|g\+\+|c\+\+)(-[0-9.]+)?$`) })
 
 // tableCovers reports whether the Debian table holds every file of q's
 // kind that apt-file would find (scripts/gen-distpkg.sh): .pc files and
@@ -482,7 +482,7 @@ func tableCovers(q pkgQuery) bool {
 	case kindHeader:
 		return strings.Count(path.Clean(q.name), "/") <= 2
 	case kindProgram:
-		return tableCompiler.MatchString(path.Base(q.name))
+		return tableCompiler().MatchString(path.Base(q.name))
 	}
 	return false
 }

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // What package managers print when asked which package ships a file.
@@ -45,9 +46,11 @@ func ParseDpkgSearch(out []byte) []Owner {
 	return owners
 }
 
-var debName = regexp.MustCompile(`^[a-z0-9][a-z0-9+.-]+$`)
+// The patterns are compiled when first used: at init they cost every
+// cgotrace run, a successful build's too, 0.13 ms (GODEBUG=inittrace=1).
+var debName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9+.-]+$`) })
 
-func validDebName(s string) bool { return debName.MatchString(s) }
+func validDebName(s string) bool { return debName().MatchString(s) }
 
 // Record is one package of apt show (deb822 stanzas).
 type Record struct {
@@ -149,9 +152,11 @@ func isLibdevel(section string) bool {
 
 var (
 	// rpmName is an RPM package name as --queryformat '%{name}\n' prints it.
-	rpmName = regexp.MustCompile(`^[A-Za-z0-9_+][A-Za-z0-9_.+-]*$`)
+	rpmName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_+][A-Za-z0-9_.+-]*$`) })
 	// nevra is dnf5's default repoquery line: name-epoch:version-release.arch.
-	nevra = regexp.MustCompile(`^([A-Za-z0-9_+][A-Za-z0-9_.+-]*)-[0-9]+:[^-:\s]+-[^-:\s]+\.[A-Za-z0-9_]+$`)
+	nevra = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^([A-Za-z0-9_+][A-Za-z0-9_.+-]*)-[0-9]+:[^-:\s]+-[^-:\s]+\.[A-Za-z0-9_]+$`)
+	})
 )
 
 // ParseDnfNames reads dnf repoquery --queryformat '%{name}\n' output,
@@ -166,9 +171,9 @@ func ParseDnfNames(out []byte) []string {
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		name := ""
-		if m := nevra.FindStringSubmatch(line); m != nil {
+		if m := nevra().FindStringSubmatch(line); m != nil {
 			name = m[1]
-		} else if rpmName.MatchString(line) {
+		} else if rpmName().MatchString(line) {
 			name = line
 		}
 		if name != "" && !slices.Contains(names, name) {
@@ -180,8 +185,8 @@ func ParseDnfNames(out []byte) []string {
 }
 
 var (
-	apkName    = regexp.MustCompile(`^[A-Za-z0-9_+][A-Za-z0-9_.+-]*$`)
-	apkVersion = regexp.MustCompile(`-[0-9][0-9A-Za-z._]*-r[0-9]+$`)
+	apkName    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_+][A-Za-z0-9_.+-]*$`) })
+	apkVersion = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`-[0-9][0-9A-Za-z._]*-r[0-9]+$`) })
 )
 
 // ParseApkNames reads apk search output: names alone (--quiet) or
@@ -193,10 +198,10 @@ func ParseApkNames(out []byte) []string {
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
-		if !apkName.MatchString(line) {
+		if !apkName().MatchString(line) {
 			continue
 		}
-		name := apkVersion.ReplaceAllString(line, "")
+		name := apkVersion().ReplaceAllString(line, "")
 		if name != "" && !slices.Contains(names, name) {
 			names = append(names, name)
 		}

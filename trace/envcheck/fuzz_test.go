@@ -60,7 +60,7 @@ func FuzzModuleParsers(f *testing.F) {
 		if len(dirs) != len(words) {
 			t.Errorf("flagDirs(%q): %d dirs, %d words", s, len(dirs), len(words))
 		}
-		for _, sm := range includeRE.FindAllStringSubmatch(s, -1) {
+		for _, sm := range includeRE().FindAllStringSubmatch(s, -1) {
 			if !strings.Contains(s, `"`+sm[1]+`"`) {
 				t.Errorf("include %q not in %q", sm[1], s)
 			}

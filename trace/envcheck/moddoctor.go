@@ -311,13 +311,15 @@ func decodeStream[T any](out, errb string, err error) ([]*T, string) {
 // notInCacheRE matches the go command's words for a module it would have
 // to download: "go: example.com/m@v1.0.0: module lookup disabled by
 // GOPROXY=off".
-var notInCacheRE = regexp.MustCompile(`(?m)^go: (?:[^\s:]+@[^\s:]+ requires\s+)?([^\s:]+@[^\s:]+): module lookup disabled by GOPROXY=off`)
+var notInCacheRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^go: (?:[^\s:]+@[^\s:]+ requires\s+)?([^\s:]+@[^\s:]+): module lookup disabled by GOPROXY=off`)
+})
 
 // notChecked turns a go command failure caused by a module missing from
 // the module cache into the "not checked" wording; ok is false for any
 // other failure.
 func notChecked(errText string) (string, bool) {
-	ms := notInCacheRE.FindAllStringSubmatch(errText, -1)
+	ms := notInCacheRE().FindAllStringSubmatch(errText, -1)
 	if len(ms) == 0 {
 		return "", false
 	}
@@ -364,10 +366,12 @@ func failedGo(c Check, what, errText string) Check {
 // (vX.0.0-yyyymmddhhmmss-abcdefabcdef and its two other forms), as
 // golang.org/x/mod/module.IsPseudoVersion decides.
 func IsPseudoVersion(v string) bool {
-	return strings.Count(v, "-") >= 2 && pseudoRE.MatchString(v)
+	return strings.Count(v, "-") >= 2 && pseudoRE().MatchString(v)
 }
 
-var pseudoRE = regexp.MustCompile(`^v[0-9]+\.(0\.0-|\d+\.\d+-([^+]*\.)?0\.)\d{14}-[A-Za-z0-9]+(\+[0-9A-Za-z-]+)?$`)
+var pseudoRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^v[0-9]+\.(0\.0-|\d+\.\d+-([^+]*\.)?0\.)\d{14}-[A-Za-z0-9]+(\+[0-9A-Za-z-]+)?$`)
+})
 
 // escapePath is the module cache's case encoding of a module path or
 // version (golang.org/x/mod/module.EscapePath): every upper-case letter

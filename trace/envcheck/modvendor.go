@@ -16,6 +16,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // IssueVendorC is the Go issue about `go mod vendor` leaving out
@@ -86,7 +87,9 @@ func (m *modDoctor) checkVendor() Check {
 
 // includeRE finds `#include "..."` lines, also inside // comments of a cgo
 // preamble.
-var includeRE = regexp.MustCompile(`(?m)^[ \t]*(?://[ \t]*)?#[ \t]*include[ \t]*"([^"\n]+)"`)
+var includeRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^[ \t]*(?://[ \t]*)?#[ \t]*include[ \t]*"([^"\n]+)"`)
+})
 
 // includeDirFlags are the C flags that name a directory, with their
 // separate-argument forms.
@@ -189,7 +192,7 @@ func (m *modDoctor) vendorGaps() (gaps []VendorGap, cgoPkgs int) {
 			if err != nil {
 				continue
 			}
-			for _, sm := range includeRE.FindAllSubmatch(data, -1) {
+			for _, sm := range includeRE().FindAllSubmatch(data, -1) {
 				inc := filepath.FromSlash(string(sm[1]))
 				if filepath.IsAbs(inc) || !strings.Contains(string(sm[1]), "/") {
 					continue
