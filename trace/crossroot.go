@@ -26,6 +26,9 @@ type outputTarget struct {
 	// unresolved: a cross target without a known sysroot. Its libraries
 	// are not resolved at all (this machine's are another ABI's).
 	unresolved bool
+	// checked is what root was found by: the sysroot directory, or
+	// the C library file (see keptCrossRoot).
+	checked string
 }
 
 // outputTargets memoizes outputTargetOf: the inspector is made before the
@@ -45,9 +48,76 @@ func outputTargetOf(ctx context.Context, o *BuildOptions) *outputTarget {
 	if t, ok := outputTargets.Load(key); ok {
 		return t.(*outputTarget)
 	}
-	t := decideOutputTarget(ctx, o, goos, goarch, strings.Fields(cc))
+	file := keptCrossRootFile(o, goos, goarch, cc)
+	var k keptCrossRoot
+	t, ok := (*outputTarget)(nil), false
+	if readKept(file, &k) {
+		t, ok = k.target()
+	}
+	if ok {
+		o.Log.WithField("file", file).Debug("the cross target's root: kept answer")
+	} else {
+		t = decideOutputTarget(ctx, o, goos, goarch, strings.Fields(cc))
+		if t.cross && !t.unresolved && t.how != "--root" && ctx.Err() == nil {
+			writeKept(file, keptCrossRoot{Root: t.root, How: t.how, Checked: t.checked})
+		}
+	}
 	outputTargets.Store(key, t)
 	return t
+}
+
+// keptCrossRoot is a cross build's root as the C compiler told it
+// (`-print-sysroot`, `-print-file-name=libc.so.6`), kept between runs
+// (kept.go): two runs of the compiler driver, 3-4 ms of CPU each, that
+// go build's own start competes with. Only a root that was found is
+// kept, and it is used only while the file it was found by is still
+// there; a target without one asks again, as installing its C library
+// changes nothing the key holds.
+type keptCrossRoot struct {
+	Root string `json:"root"`
+	How  string `json:"how"`
+	// Checked is the directory (-print-sysroot) or libc file
+	// (-print-file-name) the root was found by.
+	Checked string `json:"checked"`
+}
+
+func (k keptCrossRoot) target() (*outputTarget, bool) {
+	if k.How == "" || k.Checked == "" || !fileExists(k.Checked) && !isDir(k.Checked) {
+		return nil, false
+	}
+	return &outputTarget{cross: true, root: k.Root, how: k.How, checked: k.Checked}, true
+}
+
+// keptCrossRootFile is the file of the build's kept cross root, "" when
+// none is kept (not the real compiler, no cache directory, or the
+// compiler not found). The key is what the compiler's answers depend
+// on: the target, CC with its arguments and the program PATH finds for
+// it, the build's directory, and the variables gcc reads for its search
+// paths.
+func keptCrossRootFile(o *BuildOptions, goos, goarch, cc string) string {
+	if _, ok := o.Runner.(ExecRunner); !ok || o.Root != "" {
+		return ""
+	}
+	dir := keptDir(o.Env, "cross-root")
+	words := strings.Fields(cc)
+	if dir == "" || len(words) == 0 {
+		return ""
+	}
+	prog := words[0]
+	if !strings.Contains(prog, "/") {
+		prog = lookPathEnv(o.Env, prog)
+	}
+	if prog == "" {
+		return ""
+	}
+	k := newKeptKey("cross-root")
+	k.add(goos, goarch, cc, o.Dir)
+	k.file(prog)
+	for _, v := range []string{"PATH", "GCC_EXEC_PREFIX", "COMPILER_PATH", "LIBRARY_PATH", "GOARM", "GOAMD64", "GO386"} {
+		val, set := envValue(o.Env, v)
+		k.add(v, fmt.Sprint(set), val)
+	}
+	return filepath.Join(dir, k.name())
 }
 
 func decideOutputTarget(ctx context.Context, o *BuildOptions, goos, goarch string, cc []string) *outputTarget {
@@ -84,7 +154,7 @@ func decideOutputTarget(ctx context.Context, o *BuildOptions, goos, goarch strin
 	}
 	sysroot := ask("-print-sysroot")
 	if sysroot != "" && sysroot != "/" && isDir(sysroot) {
-		t.root, t.how = sysroot, fmt.Sprintf("`%s -print-sysroot`", strings.Join(cc, " "))
+		t.root, t.how, t.checked = sysroot, fmt.Sprintf("`%s -print-sysroot`", strings.Join(cc, " ")), sysroot
 		return t
 	}
 	for _, libc := range []string{"libc.so.6", "libc.so"} {
@@ -100,7 +170,7 @@ func decideOutputTarget(ctx context.Context, o *BuildOptions, goos, goarch strin
 		if root == "/" {
 			root = "" // this machine's multiarch directories (Debian libc6:arm64)
 		}
-		t.root, t.how = root, fmt.Sprintf("%s, where `%s -print-file-name=%s` is", filepath.Dir(p), strings.Join(cc, " "), libc)
+		t.root, t.how, t.checked = root, fmt.Sprintf("%s, where `%s -print-file-name=%s` is", filepath.Dir(p), strings.Join(cc, " "), libc), p
 		return t
 	}
 	t.unresolved = true

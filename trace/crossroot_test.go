@@ -116,3 +116,57 @@ func TestBuildCrossOutput(t *testing.T) {
 		t.Errorf("note %q: want the target, that no sysroot is known, and --root", note)
 	}
 }
+
+// TestCrossRootKept: the cross compiler's answers for the target's root
+// are kept between runs, used while the file the root was found by is
+// there, and not kept for a target without a root.
+func TestCrossRootKept(t *testing.T) {
+	real, err := exec.LookPath("aarch64-linux-gnu-gcc")
+	if err != nil {
+		t.Skip("aarch64-linux-gnu-gcc not installed (apt-get install gcc-aarch64-linux-gnu; scripts/setup.sh does)")
+	}
+	home, bin := t.TempDir(), t.TempDir()
+	calls := filepath.Join(t.TempDir(), "calls")
+	wrapLogged(t, bin, "aarch64-linux-gnu-gcc", real, calls, "$*")
+	// cgotrace runs the compiler from its own PATH.
+	t.Setenv("PATH", bin+":"+os.Getenv("PATH"))
+	env := []string{"HOME=" + home, "PATH=" + bin + ":/usr/bin:/bin", "GOOS=linux", "GOARCH=arm64", "CC=aarch64-linux-gnu-gcc"}
+	o := BuildOptions{Dir: t.TempDir(), Env: env}
+	o.defaults()
+	decide := func() (*outputTarget, string) {
+		t.Helper()
+		outputTargets.Clear()
+		os.Remove(calls)
+		tgt := outputTargetOf(context.Background(), &o)
+		b, _ := os.ReadFile(calls)
+		return tgt, string(b)
+	}
+	first, c1 := decide()
+	if !first.cross || first.unresolved || first.checked == "" || !strings.Contains(c1, "-print-") {
+		t.Fatalf("first: %+v, calls %q", first, c1)
+	}
+	kept, _ := filepath.Glob(filepath.Join(home, ".cache", "cgotrace", "cross-root", "*.json"))
+	if len(kept) != 1 {
+		t.Fatalf("kept files %q", kept)
+	}
+	second, c2 := decide()
+	if c2 != "" || *second != *first {
+		t.Errorf("second: %+v (first %+v), calls %q", second, first, c2)
+	}
+	// The file the root was found by is gone: not used.
+	if _, ok := (keptCrossRoot{Root: "/r", How: "h", Checked: filepath.Join(t.TempDir(), "libc.so.6")}).target(); ok {
+		t.Error("a kept root whose libc is gone was used")
+	}
+	// Another compiler that knows no root: asked, nothing kept for it.
+	nolibc := filepath.Join(bin, "nolibc-gcc")
+	os.WriteFile(nolibc, []byte("#!/bin/sh\necho \"nolibc $*\" >> "+calls+"\ncase \"$1\" in\n-print-sysroot) echo ;;\n-print-file-name=*) echo \"${1#-print-file-name=}\" ;;\nesac\n"), 0o755)
+	o.Env = append(env, "CC=nolibc-gcc")
+	for range 2 {
+		if tgt, c := decide(); !tgt.unresolved || !strings.Contains(c, "nolibc -print-sysroot") {
+			t.Errorf("no root: %+v, calls %q", tgt, c)
+		}
+	}
+	if kept, _ := filepath.Glob(filepath.Join(home, ".cache", "cgotrace", "cross-root", "*.json")); len(kept) != 1 {
+		t.Errorf("kept files %q, want only the first compiler's", kept)
+	}
+}
