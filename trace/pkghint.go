@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -121,6 +122,25 @@ func (c *blockCtx) shipping(kind fileKind, name string, installed ...string) str
 		return ""
 	}
 	return t.Phrase(pkgs)
+}
+
+// ProgramPackage phrases the package that ships a C compiler program
+// on this machine's family, from the embedded table ("Debian:
+// gcc-aarch64-linux-gnu"), "" when it is not known; nothing is asked.
+// cgotrace env gives it to envcheck for a CC that is not installed.
+func ProgramPackage(program string) string {
+	return programPackage("/etc/os-release", runtime.GOOS, program)
+}
+
+func programPackage(osRelease, goos, program string) string {
+	t, foreign := machineTable(osRelease, goos)
+	if foreign {
+		return ""
+	}
+	if t == nil {
+		t = distpkg.Debian()
+	}
+	return t.Phrase(t.Program(program))
 }
 
 // machineTable is the embedded table of this machine's family: Fedora's

@@ -271,3 +271,24 @@ func TestBuildCrossCCNotInstalled(t *testing.T) {
 		t.Errorf("fix %q, want it to start %q", d.Fix, want)
 	}
 }
+
+// TestProgramPackage: what cgotrace env says of a compiler that is not
+// installed, by the machine's family.
+func TestProgramPackage(t *testing.T) {
+	for _, tc := range []struct {
+		osRelease, goos, prog, want string
+	}{
+		{"ID=debian\n", "linux", "aarch64-linux-gnu-gcc", "Debian: gcc-aarch64-linux-gnu"},
+		{"ID=ubuntu\nID_LIKE=debian\n", "linux", "musl-gcc", "Debian: musl-tools"},
+		{"ID=debian\n", "linux", "cgotrace-no-such-cc", ""},
+		// Fedora's specs list their cross compilers only in file lists
+		// made at build time: nothing known, no Debian name either.
+		{"ID=fedora\n", "linux", "aarch64-linux-gnu-gcc", ""},
+		{"ID=alpine\n", "linux", "aarch64-linux-gnu-gcc", ""},
+		{"", "darwin", "aarch64-linux-gnu-gcc", ""},
+	} {
+		if got := programPackage(writeOSRelease(t, tc.osRelease), tc.goos, tc.prog); got != tc.want {
+			t.Errorf("%q on %s, %s: %q, want %q", tc.osRelease, tc.goos, tc.prog, got, tc.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cgotrace/cgotrace/trace"
 	"github.com/cgotrace/cgotrace/trace/envcheck"
 )
 
@@ -63,7 +64,7 @@ func runEnv(ctx context.Context, g *globals, o *envOptions) error {
 	if o.format != "text" && o.format != "json" {
 		return usageErrorf("--format must be text or json, not %q", o.format)
 	}
-	opts := envcheck.Options{Dir: o.dir, Log: g.log, NoCompile: o.noCompile}
+	opts := envcheck.Options{Dir: o.dir, Log: g.log, NoCompile: o.noCompile, ProgramPackage: trace.ProgramPackage}
 	for _, t := range o.targets {
 		tg, err := envcheck.ParseTarget(t)
 		if err != nil {

@@ -128,6 +128,9 @@ type Compiler struct {
 	// ProbeErr is set when the test program did not compile and link.
 	Probed   bool   `json:"probed"`
 	ProbeErr string `json:"probe_error,omitempty"`
+	// Package names the package that ships the program when it is not
+	// found (Options.ProgramPackage), "" when unknown.
+	Package string `json:"package,omitempty"`
 }
 
 // ProbeOptions say how to probe a compiler.
@@ -290,6 +293,13 @@ func (s *state) checkCgo(ctx context.Context) []Check {
 		})
 	})
 	wg.Wait()
+	if s.opts.ProgramPackage != nil {
+		for _, c := range []*Compiler{&cc, &cxx} {
+			if words := strings.Fields(c.Value); c.Path == "" && len(words) > 0 {
+				c.Package = s.opts.ProgramPackage(filepath.Base(words[0]))
+			}
+		}
+	}
 	out = append(out, CheckCompiler(cc, st, goos, goarch)...)
 	out = append(out, CheckCompiler(cxx, st, goos, goarch)...)
 	return append(out, flagChecks...)
@@ -322,9 +332,18 @@ func CheckCompiler(c Compiler, st CgoState, goos, goarch string) []Check {
 		default:
 			found.Why = "cgo is off, so CC is not needed now; it is as soon as CGO_ENABLED=1"
 		}
-		if c.Explicit {
+		switch {
+		case c.Package != "":
+			// A cross or versioned compiler: the package of that very
+			// program, not the system's gcc.
+			prog := c.Value
+			if w := strings.Fields(c.Value); len(w) > 0 {
+				prog = filepath.Base(w[0])
+			}
+			found.Fix = fmt.Sprintf("install the package that ships %s (%s), or point %s at an installed compiler", prog, c.Package, c.Var)
+		case c.Explicit:
 			found.Fix = fmt.Sprintf("point %s at an installed compiler (e.g. %s=%s) or unset it to use the default", c.Var, c.Var, defaultName(c.Var, goos))
-		} else {
+		default:
 			found.Fix = "install one (Debian/Ubuntu: apt-get install " + map[string]string{"CC": "gcc", "CXX": "g++"}[c.Var] + ") or set " + c.Var + " to a compiler"
 		}
 		return []Check{found}

@@ -113,6 +113,11 @@ type Options struct {
 	// CacheWalkBudget bounds the time spent measuring GOCACHE's size;
 	// 0 means 300 ms.
 	CacheWalkBudget time.Duration
+	// ProgramPackage names the package that ships a compiler program
+	// that is not installed ("Debian: gcc-aarch64-linux-gnu"), from a
+	// distribution's data, "" when unknown; nil names none. The caller
+	// gives it: the tables are trace's.
+	ProgramPackage func(program string) string
 }
 
 // Target is a GOOS/GOARCH pair.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -46,6 +47,13 @@ func runEnvFast(t *testing.T, dir string, set map[string]string) *Report {
 
 func runEnvOpts(t *testing.T, dir string, set map[string]string, noCompile bool, targets ...Target) *Report {
 	t.Helper()
+	return runEnvWith(t, dir, set, Options{NoCompile: noCompile, Targets: targets})
+}
+
+// runEnvWith runs Run with o's options in dir, with the test's base
+// environment changed by set.
+func runEnvWith(t *testing.T, dir string, set map[string]string, o Options) *Report {
+	t.Helper()
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go command not on PATH")
 	}
@@ -61,7 +69,8 @@ func runEnvOpts(t *testing.T, dir string, set map[string]string, noCompile bool,
 	for k, v := range m {
 		env = append(env, k+"="+v)
 	}
-	rep, err := Run(context.Background(), Options{Env: env, Dir: dir, Targets: targets, NoCompile: noCompile})
+	o.Env, o.Dir = env, dir
+	rep, err := Run(context.Background(), o)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -275,6 +284,28 @@ func TestCCPointsAtNothing(t *testing.T) {
 	if !rep.Failed() {
 		t.Error("report does not fail")
 	}
+}
+
+// TestCCNotInstalledPackage: for a CC that is not installed, the fix
+// names the package the caller's data says ships that program (cgotrace
+// env gives trace's tables), not another compiler.
+func TestCCNotInstalledPackage(t *testing.T) {
+	var asked []string
+	o := Options{NoCompile: true, ProgramPackage: func(p string) string {
+		asked = append(asked, p)
+		if p == "arm-linux-gnueabihf-gcc" {
+			return "Debian: gcc-arm-linux-gnueabihf"
+		}
+		return ""
+	}}
+	rep := runEnvWith(t, t.TempDir(), map[string]string{"CC": "arm-linux-gnueabihf-gcc", "PATH": pathWith(t, "go"), "CGO_ENABLED": "1"}, o)
+	want(t, rep, "cc", Fail, "not found", "install the package that ships arm-linux-gnueabihf-gcc (Debian: gcc-arm-linux-gnueabihf), or point CC at an installed compiler")
+	if !slices.Contains(asked, "arm-linux-gnueabihf-gcc") {
+		t.Errorf("asked %q", asked)
+	}
+	// Unknown to the data: the advice of before.
+	rep = runEnvWith(t, t.TempDir(), map[string]string{"CC": filepath.Join(t.TempDir(), "no-such-cc"), "CGO_ENABLED": "1"}, o)
+	want(t, rep, "cc", Fail, "not found", "point CC at an installed compiler (e.g. CC=")
 }
 
 func TestCCWrapperWithOtherTarget(t *testing.T) {
