@@ -9,7 +9,8 @@
 # of the per-round ratios), with the load average.
 # Usage: scripts/real-modules.sh [ROUNDS] [CASE...]   (cases: see below)
 # Needs network access to the Go proxy; the cross case needs
-# aarch64-linux-gnu-gcc, the static sqlite3 case libsqlite3-dev.
+# aarch64-linux-gnu-gcc, the static sqlite3 case libsqlite3-dev, and
+# cross-arm-no-cc a machine without arm-linux-gnueabihf-gcc.
 set -euo pipefail
 rounds="${1:-5}"
 shift || true
@@ -29,6 +30,9 @@ cases=(
   "sqlite3|github.com/mattn/go-sqlite3|||github.com/mattn/go-sqlite3@latest"
   "sqlite3-static|github.com/mattn/go-sqlite3|-tags libsqlite3 -ldflags=-extldflags=-static||github.com/mattn/go-sqlite3@latest"
   "cross-arm64|-||CC=aarch64-linux-gnu-gcc GOARCH=arm64 CGO_ENABLED=1|-"
+  # A cross build whose toolchain is not installed (setup.sh installs
+  # only the aarch64 one): the fix names the compiler's package.
+  "cross-arm-no-cc|-||CC=arm-linux-gnueabihf-gcc GOARCH=arm GOARM=7 CGO_ENABLED=1|-"
 )
 
 want=("$@")
