@@ -98,16 +98,8 @@ func keptCrossRootFile(o *BuildOptions, goos, goarch, cc string) string {
 	if _, ok := o.Runner.(ExecRunner); !ok || o.Root != "" {
 		return ""
 	}
-	dir := keptDir(o.Env, "cross-root")
-	words := strings.Fields(cc)
-	if dir == "" || len(words) == 0 {
-		return ""
-	}
-	prog := words[0]
-	if !strings.Contains(prog, "/") {
-		prog = lookPathEnv(o.Env, prog)
-	}
-	if prog == "" {
+	dir, prog := keptDir(o.Env, "cross-root"), ccProgram(o.Env, cc)
+	if dir == "" || prog == "" {
 		return ""
 	}
 	k := newKeptKey("cross-root")

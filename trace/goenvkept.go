@@ -31,17 +31,31 @@ func (k keptToolchain) usable() bool {
 	return k.Env != nil && (k.CCTarget != "" || k.CCMissing)
 }
 
+// ccProgram is the program the C compiler command cc (CC with its
+// arguments) runs: its first word as the build's PATH finds it, or that
+// word itself when it is a path; "" when cc is empty or PATH has no
+// such program.
+func ccProgram(env []string, cc string) string {
+	words := strings.Fields(cc)
+	if len(words) == 0 {
+		return ""
+	}
+	if p := words[0]; strings.Contains(p, "/") {
+		return p
+	}
+	return lookPathEnv(env, words[0])
+}
+
 // ccMissing reports whether the C compiler command cc (go env's CC,
 // with its arguments) is not installed: its program is not on the
 // build's PATH, or no such file when it is a path.
 func ccMissing(env []string, cc string) bool {
-	words := strings.Fields(cc)
-	if len(words) == 0 {
+	if strings.TrimSpace(cc) == "" {
 		return false
 	}
-	p := words[0]
-	if !strings.Contains(p, "/") {
-		return lookPathEnv(env, p) == ""
+	p := ccProgram(env, cc)
+	if p == "" {
+		return true
 	}
 	_, err := os.Stat(p)
 	return errors.Is(err, fs.ErrNotExist)
@@ -106,13 +120,9 @@ func keptToolchainFile(o *BuildOptions) string {
 	if w, _ := envValue(o.Env, "GOWORK"); w != "" && w != "off" {
 		k.file(w)
 	}
-	if cc := strings.Fields(goSetting(o.Env, "CC", "gcc")); len(cc) > 0 {
-		p := cc[0]
-		if !strings.Contains(p, "/") {
-			p = lookPathEnv(o.Env, p)
-		}
-		k.add("cc", cc[0])
-		k.file(p)
+	if cc := goSetting(o.Env, "CC", "gcc"); len(strings.Fields(cc)) > 0 {
+		k.add("cc", strings.Fields(cc)[0])
+		k.file(ccProgram(o.Env, cc))
 	}
 	return filepath.Join(dir, k.name())
 }

@@ -10,10 +10,12 @@
 // kept as they are. A glob cannot be listed without the built package,
 // so it is resolved against the names that are known to exist — the
 // Debian table's keys of the same kind and the Fedora specs' exact ones —
-// and kept only when it matches few of them (maxGlobMatches): "*.pc"
-// says nothing of which .pc files. A name some spec lists exactly is
-// never also given to a spec's glob. What is not resolved is left out:
-// the table then knows nothing, and the fix says so.
+// and kept alone only when it matches few of them (maxGlobMatches):
+// "*.pc" says nothing of which .pc files. A broader glob is resolved
+// through the Debian packages of the same library (see Generate). A
+// name some spec lists exactly is never also given to a spec's glob.
+// What is not resolved is left out: the table then knows nothing, and
+// the fix says so.
 package fedoragen
 
 import (
@@ -48,53 +50,42 @@ type Stats struct {
 	Rows      int
 }
 
-// entry is a path of a spec turned into a table key.
-type entry struct {
-	kind, key string
-	glob      bool
-}
-
 // Key turns a Fedora path into a table key: "p NAME" for NAME.pc in a
 // pkg-config directory, "h REL" for a header file under /usr/include,
 // "h DIR/" for the files directly in an include directory given by a
 // glob (DIR/*, DIR/*.h), "t DIR/" for an include directory shipped
 // whole (DIR/ or an extensionless DIR: everything below it), "l FILE"
-// for libNAME.so and libNAME.a in /usr/lib64 or /usr/lib.
-// glob reports a path with glob characters: its key is a pattern.
+// for libNAME.so and libNAME.a in /usr/lib64 or /usr/lib. glob reports
+// a path with glob characters: its key is a pattern.
 func Key(f rpmspec.File) (kind, key string, glob, ok bool) {
-	e, ok := keyOf(f)
-	return e.kind, e.key, e.glob, ok
-}
-
-func keyOf(f rpmspec.File) (entry, bool) {
 	p := path.Clean(f.Path)
 	dir, base := path.Split(p)
 	dir = strings.TrimSuffix(dir, "/")
-	glob := strings.ContainsAny(p, "*?[")
+	glob = strings.ContainsAny(p, "*?[")
 	switch {
 	case (dir == "/usr/lib64/pkgconfig" || dir == "/usr/lib/pkgconfig" || dir == "/usr/share/pkgconfig") && !f.Dir && (strings.HasSuffix(base, ".pc") || base == "*"):
 		// pkgconfig/* ships the directory's .pc files.
-		return entry{"p", strings.TrimSuffix(base, ".pc"), glob}, base != ".pc"
+		return "p", strings.TrimSuffix(base, ".pc"), glob, base != ".pc"
 	case (dir == "/usr/lib64" || dir == "/usr/lib") && strings.HasPrefix(base, "lib") && (strings.HasSuffix(base, ".so") || strings.HasSuffix(base, ".a")) && !f.Dir:
-		return entry{"l", base, glob}, true
+		return "l", base, glob, true
 	case strings.HasPrefix(p, "/usr/include/"):
 		rel := strings.TrimPrefix(p, "/usr/include/")
 		relDir := strings.TrimPrefix(strings.TrimPrefix(dir, "/usr/include"), "/")
 		switch {
 		case strings.ContainsAny(relDir, "*?["):
-			return entry{}, false
+			return "", "", false, false
 		case f.Dir || !glob && !strings.Contains(base, "."):
 			if glob {
-				return entry{}, false
+				return "", "", false, false
 			}
-			return entry{"t", rel + "/", false}, true
+			return "t", rel + "/", false, true
 		case relDir != "" && (base == "*" || glob && strings.HasPrefix(base, "*.") && !strings.ContainsAny(base[1:], "*?[")):
 			// DIR/* or DIR/*.h: the files directly in DIR.
-			return entry{"h", relDir + "/", true}, true
+			return "h", relDir + "/", true, true
 		}
-		return entry{"h", rel, glob}, true
+		return "h", rel, glob, true
 	}
-	return entry{}, false
+	return "", "", false, false
 }
 
 // Generate reads specs (file name → text) and the Debian table's text
@@ -104,13 +95,13 @@ func keyOf(f rpmspec.File) (entry, bool) {
 // The Debian table serves twice. Its keys are the names known to exist,
 // which a glob is resolved against. And it links a Fedora spec to the
 // Debian packages built from the same library — those that ship a file
-// the spec lists by name (zmq.h, libsqlite3.so for sqlite-libs'
-// libsqlite3.so.*, the include directory curl/) — so that a glob too
-// broad to resolve alone (sqlite-devel's %{_libdir}/pkgconfig/*.pc)
-// stands for the names those Debian packages ship that it matches
-// (sqlite3.pc). A name is given by the strongest evidence there is:
-// a path that names it, else a glob that matches few names, else the
-// link through Debian.
+// the spec lists by name (zmq.h, libssl.so for openssl-libs'
+// libssl.so.%{version}) — so that a glob too broad to resolve alone
+// (openssl-devel's %{_libdir}/pkgconfig/*.pc) stands for the names
+// those Debian packages ship that it matches (openssl.pc, libssl.pc,
+// libcrypto.pc). A name is given by the strongest evidence there is: a
+// path that names it, else a glob that matches few names, else the link
+// through Debian.
 func Generate(specs map[string][]byte, debianTSV []byte, source string) ([]byte, Stats) {
 	var st Stats
 	deb := readDebian(debianTSV)
@@ -137,20 +128,20 @@ func Generate(specs map[string][]byte, debianTSV []byte, source string) ([]byte,
 			if stem, ok := runtimeStem(f); ok {
 				anchors[n] = append(anchors[n], "l\t"+stem)
 			}
-			e, ok := keyOf(f)
+			kind, key, isGlob, ok := Key(f)
 			if !ok {
 				continue
 			}
 			switch {
-			case e.kind == "h" && strings.HasSuffix(e.key, "/"):
-				dirGlob.add("h\t"+e.key, f.Package)
-				anchors[n] = append(anchors[n], "h\t"+e.key)
-			case e.glob:
+			case kind == "h" && strings.HasSuffix(key, "/"):
+				dirGlob.add("h\t"+key, f.Package)
+				anchors[n] = append(anchors[n], "h\t"+key)
+			case isGlob:
 				st.Globs++
-				globs = append(globs, glob{e.kind, e.key, f.Package, n})
+				globs = append(globs, glob{kind, key, f.Package, n})
 			default:
-				exact.add(e.kind+"\t"+e.key, f.Package)
-				anchors[n] = append(anchors[n], e.kind+"\t"+e.key)
+				exact.add(kind+"\t"+key, f.Package)
+				anchors[n] = append(anchors[n], kind+"\t"+key)
 			}
 		}
 	}

@@ -103,29 +103,33 @@ type parser struct {
 	spec *Spec
 }
 
+// line is a line of a spec and the section it is in.
 type line struct {
 	text    string
 	section string // "" for the preamble
-	args    string // the section line's arguments
+	// start: the line starts its section ("%files devel"); args are
+	// its arguments ("devel").
+	start bool
+	args  string
 }
 
 func (p *parser) read(src []byte) {
 	p.spec = &Spec{}
 	var lines []line
-	section, args := "", ""
+	section := ""
 	sc := bufio.NewScanner(bytes.NewReader(src))
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	for sc.Scan() {
 		text := strings.TrimSpace(sc.Text())
 		if kw, rest, ok := sectionLine(text); ok {
-			section, args = kw, rest
-			lines = append(lines, line{text: text, section: "start:" + kw, args: rest})
+			section = kw
+			lines = append(lines, line{text: text, section: kw, start: true, args: rest})
 			continue
 		}
 		if section == "changelog" {
 			continue
 		}
-		lines = append(lines, line{text: text, section: section, args: args})
+		lines = append(lines, line{text: text, section: section})
 	}
 	// Definitions first, wherever they are (%build and %install hold
 	// some): rpm reads them in order, but the conditionals around them
@@ -134,7 +138,7 @@ func (p *parser) read(src []byte) {
 		p.definition(l.text)
 	}
 	for _, l := range lines {
-		if l.section == "" {
+		if l.section == "" && !l.start {
 			if v, ok := tag(l.text, "Name"); ok && p.spec.Name == "" {
 				if names := p.expand(v, 0); len(names) == 1 {
 					p.spec.Name = names[0]
@@ -154,21 +158,19 @@ func (p *parser) read(src []byte) {
 	}
 	var pkgs []string
 	for _, l := range lines {
-		switch l.section {
-		case "start:files":
-			pkgs = p.filesPackage(l.args)
-		case "files":
-			if pkgs == nil {
-				if l.text != "" && !strings.HasPrefix(l.text, "#") {
-					p.spec.Unexpanded++
-				}
-				continue
+		switch {
+		case l.start:
+			pkgs = nil
+			if l.section == "files" {
+				pkgs = p.filesPackage(l.args)
 			}
-			p.filesLine(l.text, pkgs)
+		case l.section != "files":
+		case pkgs == nil:
+			if l.text != "" && !strings.HasPrefix(l.text, "#") {
+				p.spec.Unexpanded++
+			}
 		default:
-			if strings.HasPrefix(l.section, "start:") {
-				pkgs = nil
-			}
+			p.filesLine(l.text, pkgs)
 		}
 	}
 }
